@@ -1,0 +1,1 @@
+"""Measures of synthetic data: fidelity, utility, diversity, privacy."""

@@ -1,0 +1,68 @@
+"""Model files: a zip of JSON (manifest, metadata, state) and safetensors arrays. No pickle.
+
+Loading checks the format version and builds only registered classes, so opening a model file
+from a stranger cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors.numpy import load as load_arrays
+from safetensors.numpy import save as save_arrays
+
+from .. import __version__
+from .._state import pack, unpack
+from ..errors import ModelFileError
+from ..io import atomic_path
+
+FORMAT = "simulacra-model"
+FORMAT_VERSION = 1
+
+
+def write_model(path: str | Path, manifest: dict[str, Any], state: dict[str, Any]) -> Path:
+    """Write a model file atomically."""
+    arrays: dict[str, np.ndarray] = {}
+    packed = pack(state, arrays)
+    head = {"format": FORMAT, "format_version": FORMAT_VERSION, "simulacra": __version__}
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps({**head, **manifest}, indent=2))
+        archive.writestr("state.json", json.dumps(packed))
+        archive.writestr("arrays.safetensors", save_arrays(arrays) if arrays else b"")
+    return Path(path)
+
+
+def read_model(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The manifest and state of a model file, or a ModelFileError naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such model file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            _check_manifest(path, manifest)
+            packed = json.loads(archive.read("state.json"))
+            raw = archive.read("arrays.safetensors")
+    except (zipfile.BadZipFile, KeyError, EOFError, json.JSONDecodeError, OSError) as exc:
+        raise ModelFileError(f"{path}: not a simulacra model file, or corrupt or truncated") from exc
+    try:
+        arrays = load_arrays(raw) if raw else {}
+        state = unpack(packed, arrays)
+    except Exception as exc:
+        raise ModelFileError(f"{path}: the model's arrays are corrupt ({exc})") from exc
+    return manifest, state
+
+
+def _check_manifest(path: Path, manifest: Any) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not a simulacra model file")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path}: model format version {version} is newer than this simulacra reads "
+            f"({FORMAT_VERSION}); upgrade simulacra"
+        )

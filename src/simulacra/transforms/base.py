@@ -1,0 +1,74 @@
+"""Shared pieces of the reversible transforms: output blocks and the encoder interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of encoded columns that belongs to one table column.
+
+    `role` is "value" (the column's value), "mode" (a mode indicator of a mode-specific
+    normaliser) or "null" (a missing-value indicator). `activation` tells a neural model how to
+    produce it: "normal" (a standard-normal score), "tanh" (a scalar in [-1, 1]) or "softmax"
+    (a one-hot group). `discrete` marks a categorical column's own one-hot group, the groups a
+    conditional vector may select.
+    """
+
+    column: str
+    role: str
+    activation: str
+    start: int
+    width: int
+    discrete: bool = False
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.width
+
+
+class Encoder:
+    """Maps one column's numbers (floats or category codes) to model space and back.
+
+    Subclasses implement `_fit`, `encode` and `decode`, list their learned attributes in
+    `_state_keys`, and describe their output with `layout()`.
+    """
+
+    name: ClassVar[str]
+    _state_keys: ClassVar[tuple[str, ...]] = ()
+
+    def fit(self, values: np.ndarray, rng: np.random.Generator) -> Encoder:
+        self._fit(np.asarray(values), rng)
+        return self
+
+    def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
+        raise NotImplementedError
+
+    def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        raise NotImplementedError
+
+    def decode(self, encoded: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def layout(self) -> list[tuple[str, str, int]]:
+        """(role, activation, width) of each output block."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        return {"encoder": self.name}
+
+    def get_state(self) -> dict[str, Any]:
+        return {"encoder": self.name, **{k: getattr(self, k) for k in self._state_keys}}
+
+    def set_state(self, state: dict[str, Any]) -> Encoder:
+        for key in self._state_keys:
+            setattr(self, key, state[key])
+        return self
+
+    @property
+    def width(self) -> int:
+        return sum(w for _, _, w in self.layout())

@@ -1,0 +1,456 @@
+"""One reversible transform per column kind, built from the encoders.
+
+A column transform turns a pandas Series into model-space numbers (`transform`) and model-space
+numbers back into a Series with the original dtype, bounds, rounding, nulls and categories
+(`reverse`). Columns that are never modelled (ids, PII, free text, constants) have no output
+block and are regenerated on `reverse`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..metadata import Column
+from .base import Encoder
+from .continuous import MinMax, ModeNormal, QuantileNormal
+from .discrete import FrequencyNormal, OneHot
+from ..ids import generate_ids
+from .parametric import ParametricNormal
+from ..pii import fake_values
+
+CONTINUOUS: dict[str, type[Encoder]] = {
+    "quantile": QuantileNormal,
+    "parametric": ParametricNormal,
+    "minmax": MinMax,
+    "gmm": ModeNormal,
+}
+DISCRETE: dict[str, type[Encoder]] = {"frequency": FrequencyNormal, "onehot": OneHot}
+ENCODERS = {**CONTINUOUS, **DISCRETE}
+
+
+def _json_value(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class ColumnTransform:
+    """Base of the per-kind transforms. `encoders` holds the fitted encoders in output order."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, name: str, meta: Column, continuous: str, discrete: str, max_categories: int):
+        self.name = name
+        self.meta = meta
+        self.continuous = continuous
+        self.discrete = discrete
+        self.max_categories = max_categories
+        self.encoders: list[Encoder] = []
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        raise NotImplementedError
+
+    def transform(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
+        return np.zeros((len(series), 0))
+
+    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+        raise NotImplementedError
+
+    def layout(self) -> list[tuple[str, str, int, bool]]:
+        """(role, activation, width, discrete) of each output block."""
+        return []
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind}
+
+    def get_state(self) -> dict[str, Any]:
+        return {"encoders": [e.get_state() for e in self.encoders], **self._state()}
+
+    def set_state(self, state: dict[str, Any]) -> ColumnTransform:
+        self.encoders = [ENCODERS[s["encoder"]]().set_state(s) for s in state["encoders"]]
+        self._set_state(state)
+        return self
+
+    def _state(self) -> dict[str, Any]:
+        return {}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        return None
+
+    def _split(self, encoded: np.ndarray) -> list[np.ndarray]:
+        parts, start = [], 0
+        for enc in self.encoders:
+            parts.append(encoded[:, start : start + enc.width])
+            start += enc.width
+        return parts
+
+    def _nulls(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.random(n) < self.meta.null_share
+
+
+class ContinuousColumn(ColumnTransform):
+    """Numbers (and datetimes as seconds): a continuous encoder plus, if nulls occur, a
+    missing-value indicator encoded like a two-category column."""
+
+    low_: float
+    high_: float
+
+    def to_float(self, series: pd.Series) -> np.ndarray:
+        raise NotImplementedError
+
+    def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
+        raise NotImplementedError
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        x = self.to_float(series)
+        observed = x[~np.isnan(x)]
+        self.low_ = float(observed.min() if self.meta.min is None else self.meta.min)
+        self.high_ = float(observed.max() if self.meta.max is None else self.meta.max)
+        self.encoders = [CONTINUOUS[self.continuous]().fit(observed, rng)]
+        if np.isnan(x).any():
+            self.encoders.append(DISCRETE[self.discrete]().fit(np.isnan(x).astype(int), rng))
+        return self
+
+    def transform(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
+        x = self.to_float(series)
+        missing = np.isnan(x)
+        if missing.any():
+            observed = x[~missing]
+            x = x.copy()
+            x[missing] = rng.choice(observed, int(missing.sum())) if len(observed) else 0.0
+        parts = [self.encoders[0].encode(x, rng)]
+        if len(self.encoders) > 1:
+            parts.append(self.encoders[1].encode(missing.astype(int), rng))
+        return np.hstack(parts)
+
+    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+        parts = self._split(encoded)
+        values = np.clip(self.encoders[0].decode(parts[0]), self.low_, self.high_)
+        nulls = (
+            self.encoders[1].decode(parts[1]) == 1
+            if len(self.encoders) > 1
+            else np.zeros(len(values), bool)
+        )
+        return self.from_float(values, nulls)
+
+    def layout(self) -> list[tuple[str, str, int, bool]]:
+        out = [(r, a, w, False) for r, a, w in self.encoders[0].layout()]
+        if len(self.encoders) > 1:
+            out += [("null", a, w, False) for _, a, w in self.encoders[1].layout()]
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, **self.encoders[0].describe(), "nulls": len(self.encoders) > 1}
+
+    def _state(self) -> dict[str, Any]:
+        return {"low": self.low_, "high": self.high_}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.low_, self.high_ = state["low"], state["high"]
+
+
+class NumericalColumn(ContinuousColumn):
+    kind = "numerical"
+
+    def to_float(self, series: pd.Series) -> np.ndarray:
+        try:
+            return pd.to_numeric(series, errors="raise").astype("float64").to_numpy(na_value=np.nan)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"column '{self.name}' is numerical but holds non-numbers") from exc
+
+    def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
+        if self.meta.integer:
+            values = np.round(values)
+        elif self.meta.decimals is not None:
+            values = np.round(values, self.meta.decimals)
+        dtype = self.meta.dtype
+        if dtype.lower().startswith(("int", "uint")):
+            if nulls.any() or dtype[0] == "I" or dtype[0] == "U":
+                nullable = dtype[0].upper() + dtype[1:]
+                data = pd.array(values.astype(np.int64), dtype=nullable)
+                data[nulls] = pd.NA
+                return pd.Series(data, name=self.name)
+            return pd.Series(values.astype(dtype), name=self.name)
+        out = values.astype(np.float64)
+        out[nulls] = np.nan
+        return pd.Series(out, name=self.name).astype(dtype)
+
+
+_EPOCH = pd.Timestamp("1970-01-01")
+_RESOLUTIONS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
+
+
+class DatetimeColumn(ContinuousColumn):
+    """Datetimes as float seconds since 1970 (UTC), back to the original representation:
+    native datetime64 (keeping its timezone), text in the learned format, or YYYYMMDD integers."""
+
+    kind = "datetime"
+    resolution_: float | None = None
+    offset_minutes_: int | None = None
+
+    def _parse(self, series: pd.Series) -> pd.Series:
+        fmt = self.meta.format
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            parsed = series
+        elif fmt is None:
+            raise DataError(f"column '{self.name}' is a datetime stored as text with no format")
+        elif pd.api.types.is_numeric_dtype(series.dtype):
+            text = series.astype("Int64").astype("string")
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        else:
+            parsed = pd.to_datetime(series, format=fmt, errors="coerce", utc="%z" in fmt)
+        bad = parsed.isna() & series.notna()
+        if bad.any():
+            example = series[bad].iloc[0]
+            raise DataError(f"column '{self.name}': {example!r} does not match format {fmt!r}")
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        return parsed
+
+    def to_float(self, series: pd.Series) -> np.ndarray:
+        seconds = (self._parse(series) - _EPOCH) / pd.Timedelta(seconds=1)
+        return seconds.to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        super().fit(series, rng)
+        x = self.to_float(series)
+        x = x[~np.isnan(x)]
+        self.resolution_ = next((r for r in _RESOLUTIONS if np.all(np.mod(x, r) == 0)), None)
+        fmt = self.meta.format or ""
+        if "%z" in fmt and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+            first = pd.to_datetime(series.dropna().iloc[0], format=fmt)
+            offset = first.utcoffset()
+            self.offset_minutes_ = int(offset.total_seconds() // 60) if offset else 0
+        return self
+
+    def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
+        if self.resolution_:
+            values = np.round(values / self.resolution_) * self.resolution_
+        stamps = pd.Series(pd.to_datetime(np.round(values * 1e6), unit="us"), name=self.name)
+        stamps[nulls] = pd.NaT
+        dtype, fmt, tz = self.meta.dtype, self.meta.format, self.meta.timezone
+        if dtype.startswith("datetime64"):
+            if tz:
+                stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+            return stamps.astype(dtype)
+        if self.offset_minutes_ is not None:
+            zone = dt.timezone(dt.timedelta(minutes=self.offset_minutes_))
+            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(zone)
+        text = stamps.dt.strftime(fmt or "%Y-%m-%d %H:%M:%S")
+        if pd.api.types.is_numeric_dtype(np.dtype(dtype) if dtype[0].islower() else object):
+            ints = pd.array(pd.to_numeric(text), dtype="Int64")
+            return pd.Series(ints, name=self.name).astype(dtype if not nulls.any() else "Int64")
+        return text.astype(dtype)
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), "resolution": self.resolution_, "offset": self.offset_minutes_}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        self.resolution_, self.offset_minutes_ = state["resolution"], state["offset"]
+
+
+class CategoricalColumn(ColumnTransform):
+    """Categories coded by frequency: the `max_categories` most frequent keep their own code;
+    the rarer tail shares one "other" code and is re-drawn from its empirical distribution;
+    null is a category of its own. The encoder is frequency intervals or one-hot."""
+
+    kind = "categorical"
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        counts = series.value_counts(dropna=True, sort=True)
+        top = counts.iloc[: self.max_categories]
+        tail = counts.iloc[self.max_categories :]
+        self.categories_ = [_json_value(v) for v in top.index]
+        self.tail_values_ = [_json_value(v) for v in tail.index]
+        self.tail_counts_ = tail.to_numpy(np.float64)
+        self.has_null_ = bool(series.isna().any())
+        dtype = series.dtype
+        self.dtype_categories_ = (
+            [_json_value(v) for v in dtype.categories]
+            if isinstance(dtype, pd.CategoricalDtype)
+            else None
+        )
+        self.encoders = [DISCRETE[self.discrete]().fit(self.codes(series), rng)]
+        return self
+
+    @property
+    def other_code(self) -> int:
+        return len(self.categories_)
+
+    @property
+    def null_code(self) -> int:
+        return len(self.categories_) + (1 if self.tail_values_ else 0)
+
+    def codes(self, series: pd.Series) -> np.ndarray:
+        codes = pd.Categorical(series, categories=self.categories_).codes.astype(np.int64)
+        codes[(codes < 0) & series.notna().to_numpy()] = self.other_code
+        codes[series.isna().to_numpy()] = self.null_code
+        return codes
+
+    def code_of(self, value: Any) -> int:
+        """The code of one category value (used for conditions)."""
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            if self.has_null_:
+                return self.null_code
+        elif value in self.categories_:
+            return self.categories_.index(value)
+        elif value in self.tail_values_:
+            return self.other_code
+        shown = ", ".join(map(repr, self.categories_[:10]))
+        raise DataError(f"column '{self.name}' has no category {value!r} (known: {shown}...)")
+
+    def transform(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
+        return self.encoders[0].encode(self.codes(series), rng)
+
+    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+        codes = self.encoders[0].decode(encoded)
+        table = np.array([*self.categories_, None, None], dtype=object)
+        values = table[np.minimum(codes, len(table) - 1)]
+        values[codes == self.null_code] = None
+        other = codes == self.other_code
+        if self.tail_values_ and other.any():
+            tail = np.array(self.tail_values_, dtype=object)
+            p = self.tail_counts_ / self.tail_counts_.sum()
+            values[other] = tail[rng.choice(len(tail), int(other.sum()), p=p)]
+        return self._restore_dtype(values)
+
+    def _restore_dtype(self, values: np.ndarray) -> pd.Series:
+        dtype = self.meta.dtype
+        nulls = pd.isna(values)
+        if self.dtype_categories_ is not None:
+            cat = pd.Categorical(values, categories=self.dtype_categories_)
+            return pd.Series(cat, name=self.name)
+        if dtype in ("bool", "boolean"):
+            data = pd.array(values, dtype="boolean")
+            return pd.Series(data, name=self.name).astype("bool" if not nulls.any() else "boolean")
+        if dtype.lower().startswith(("int", "uint")):
+            data = pd.array(values, dtype="Int64")
+            target = dtype if not nulls.any() else dtype[0].upper() + dtype[1:]
+            return pd.Series(data, name=self.name).astype(target)
+        if dtype.startswith("float"):
+            return pd.Series(values, name=self.name).astype(dtype)
+        return pd.Series(values, name=self.name, dtype=dtype)
+
+    def layout(self) -> list[tuple[str, str, int, bool]]:
+        return [(r, a, w, True) for r, a, w in self.encoders[0].layout()]
+
+    def describe(self) -> dict[str, Any]:
+        out = {"kind": self.kind, **self.encoders[0].describe(), "categories": len(self.categories_)}
+        if self.tail_values_:
+            out["tail"] = (
+                f"{len(self.tail_values_)} rarer categories share one 'other' code "
+                f"(top {self.max_categories} kept), re-drawn from their frequencies"
+            )
+        return out
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "categories": self.categories_,
+            "tail_values": self.tail_values_,
+            "tail_counts": self.tail_counts_,
+            "has_null": self.has_null_,
+            "dtype_categories": self.dtype_categories_,
+        }
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.categories_ = list(state["categories"])
+        self.tail_values_ = list(state["tail_values"])
+        self.tail_counts_ = np.asarray(state["tail_counts"], dtype=np.float64)
+        self.has_null_ = state["has_null"]
+        self.dtype_categories_ = state["dtype_categories"]
+
+
+class BooleanColumn(CategoricalColumn):
+    kind = "boolean"
+
+
+class IdColumn(ColumnTransform):
+    """Unique ids regenerated from the learned pattern; never modelled."""
+
+    kind = "id"
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        self.seed_ = int(rng.integers(2**31))
+        return self
+
+    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+        pattern = self.meta.pattern or "{int}"
+        ids = generate_ids(pattern, offset, len(encoded), self.seed_, first=self.meta.start or 0)
+        if pattern == "{int}":
+            return pd.Series(ids.astype(np.int64), name=self.name).astype(self.meta.dtype)
+        return pd.Series(ids, name=self.name, dtype=self.meta.dtype)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "pattern": self.meta.pattern}
+
+    def _state(self) -> dict[str, Any]:
+        return {"seed": self.seed_}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.seed_ = state["seed"]
+
+
+class FakerColumn(ColumnTransform):
+    """PII and free text: Faker values with the learned share of nulls; real values unused."""
+
+    kind = "pii"
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        return self
+
+    @property
+    def provider(self) -> str:
+        return self.meta.provider or ("sentence" if self.kind == "text" else "name")
+
+    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+        values = fake_values(self.provider, len(encoded), int(rng.integers(2**31)))
+        values[self._nulls(rng, len(values))] = None
+        return pd.Series(values, name=self.name, dtype=self.meta.dtype)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "provider": self.provider}
+
+
+class TextColumn(FakerColumn):
+    kind = "text"
+
+
+class ConstantColumn(ColumnTransform):
+    """A column copied as its one value (with its share of nulls)."""
+
+    kind = "constant"
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        value = self.meta.value if self.meta.value is not None else series.dropna().iloc[0]
+        self.value_ = _json_value(value)
+        return self
+
+    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+        values = np.full(len(encoded), self.value_, dtype=object)
+        values[self._nulls(rng, len(values))] = None
+        return pd.Series(values, name=self.name).astype(self.meta.dtype)
+
+    def _state(self) -> dict[str, Any]:
+        return {"value": self.value_}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.value_ = state["value"]
+
+
+TRANSFORMS: dict[str, type[ColumnTransform]] = {
+    cls.kind: cls
+    for cls in (
+        NumericalColumn,
+        DatetimeColumn,
+        CategoricalColumn,
+        BooleanColumn,
+        IdColumn,
+        FakerColumn,
+        TextColumn,
+        ConstantColumn,
+    )
+}

@@ -1,0 +1,149 @@
+"""Encoders for continuous values: quantile-to-normal, min-max and mode-specific normalisation."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from .base import Encoder
+
+GRID_SIZE = 1_000
+_GMM_FIT_ROWS = 20_000
+
+
+def to_normal(u: np.ndarray, n: int) -> np.ndarray:
+    """Standard-normal scores of probabilities, clipped half a rank away from 0 and 1."""
+    eps = 0.5 / max(n, 2)
+    return ndtri(np.clip(u, eps, 1 - eps))
+
+
+class QuantileNormal(Encoder):
+    """Empirical quantile function: x -> F(x) -> Phi^-1(F(x)), and back by interpolation.
+
+    The learned state is a grid of `GRID_SIZE` quantiles, not the data, so a model file holds
+    no real record. Ties (point masses, integers) get a random probability inside their step.
+    """
+
+    name = "quantile"
+    _state_keys = ("probs_", "quantiles_", "n_")
+
+    def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
+        size = min(GRID_SIZE, len(values))
+        self.probs_ = np.linspace(0.0, 1.0, size)
+        self.quantiles_ = np.quantile(values, self.probs_)
+        self.n_ = len(values)
+
+    def probability(self, values: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+        q, p = self.quantiles_, self.probs_
+        lo = np.searchsorted(q, values, "left")
+        hi = np.searchsorted(q, values, "right")
+        tied = hi > lo
+        hi_c = np.clip(lo, 1, len(q) - 1)
+        x0, x1 = q[hi_c - 1], q[hi_c]
+        span = np.where(x1 > x0, x1 - x0, 1.0)
+        u = p[hi_c - 1] + (p[hi_c] - p[hi_c - 1]) * np.clip((values - x0) / span, 0, 1)
+        if tied.any():
+            first, last = p[np.minimum(lo, len(p) - 1)], p[np.maximum(hi - 1, 0)]
+            share = rng.random(len(values)) if rng is not None else np.full(len(values), 0.5)
+            u = np.where(tied, first + (last - first) * share, u)
+        return u
+
+    def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return to_normal(self.probability(values, rng), self.n_)[:, None]
+
+    def decode(self, encoded: np.ndarray) -> np.ndarray:
+        return np.interp(ndtr(encoded[:, 0]), self.probs_, self.quantiles_)
+
+    def layout(self) -> list[tuple[str, str, int]]:
+        return [("value", "normal", 1)]
+
+    def describe(self) -> dict[str, Any]:
+        return {"encoder": self.name, "marginal": "empirical", "grid": len(self.probs_)}
+
+
+class MinMax(Encoder):
+    """Linear map of [min, max] onto [-1, 1]."""
+
+    name = "minmax"
+    _state_keys = ("low_", "high_")
+
+    def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
+        self.low_, self.high_ = float(values.min()), float(values.max())
+
+    def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        span = (self.high_ - self.low_) or 1.0
+        return (2 * (values - self.low_) / span - 1)[:, None]
+
+    def decode(self, encoded: np.ndarray) -> np.ndarray:
+        span = (self.high_ - self.low_) or 1.0
+        return (np.clip(encoded[:, 0], -1, 1) + 1) / 2 * span + self.low_
+
+    def layout(self) -> list[tuple[str, str, int]]:
+        return [("value", "tanh", 1)]
+
+
+class ModeNormal(Encoder):
+    """Mode-specific normalisation (Xu et al. 2019): a Bayesian GMM finds up to `max_modes`
+    modes; each value becomes a scalar alpha = (x - mu_k) / (4 sigma_k) in [-1, 1] plus a one-hot
+    of the mode k drawn from its posterior. The mixture is fitted on at most 20,000 rows.
+    """
+
+    name = "gmm"
+    _state_keys = ("means_", "stds_", "weights_")
+    max_modes: ClassVar[int] = 10
+
+    def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.mixture import BayesianGaussianMixture
+
+        rows = values if len(values) <= _GMM_FIT_ROWS else rng.choice(values, _GMM_FIT_ROWS)
+        modes = min(self.max_modes, len(np.unique(rows)))
+        gmm = BayesianGaussianMixture(
+            n_components=modes,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=0.001,
+            max_iter=100,
+            n_init=1,
+            random_state=int(rng.integers(2**31)),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            gmm.fit(rows.reshape(-1, 1))
+        keep = gmm.weights_ > 0.005
+        if not keep.any():
+            keep = gmm.weights_ == gmm.weights_.max()
+        self.means_ = gmm.means_[keep, 0].astype(np.float64)
+        self.stds_ = np.sqrt(gmm.covariances_[keep].reshape(-1)).astype(np.float64)
+        self.stds_ = np.maximum(self.stds_, 1e-6 * (np.abs(self.means_) + 1))
+        self.weights_ = (gmm.weights_[keep] / gmm.weights_[keep].sum()).astype(np.float64)
+
+    def posterior(self, values: np.ndarray) -> np.ndarray:
+        z = (values[:, None] - self.means_) / self.stds_
+        log_p = -0.5 * z**2 - np.log(self.stds_) + np.log(self.weights_)
+        log_p -= log_p.max(axis=1, keepdims=True)
+        p = np.exp(log_p)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        post = self.posterior(values)
+        cum = post.cumsum(axis=1)
+        mode = (rng.random((len(values), 1)) > cum).sum(axis=1).clip(0, len(self.means_) - 1)
+        alpha = (values - self.means_[mode]) / (4 * self.stds_[mode])
+        out = np.zeros((len(values), 1 + len(self.means_)))
+        out[:, 0] = np.clip(alpha, -0.99, 0.99)
+        out[np.arange(len(values)), 1 + mode] = 1.0
+        return out
+
+    def decode(self, encoded: np.ndarray) -> np.ndarray:
+        mode = encoded[:, 1:].argmax(axis=1)
+        alpha = np.clip(encoded[:, 0], -1, 1)
+        return alpha * 4 * self.stds_[mode] + self.means_[mode]
+
+    def layout(self) -> list[tuple[str, str, int]]:
+        return [("value", "tanh", 1), ("mode", "softmax", len(self.means_))]
+
+    def describe(self) -> dict[str, Any]:
+        return {"encoder": self.name, "modes": len(self.means_)}

@@ -1,0 +1,128 @@
+"""The TableTransformer: one reversible transform per column, fitted once, stored with the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..metadata import Metadata
+from .base import Block
+from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, CategoricalColumn, ColumnTransform
+
+MAX_CATEGORIES = 1_000
+
+
+class TableTransformer:
+    """Encode a table into one float matrix for a model, and decode model output back.
+
+    `continuous` picks the encoder of numerical and datetime columns ("quantile", "parametric",
+    "minmax", "gmm"); `discrete` that of categorical and boolean columns ("frequency", "onehot").
+    Every column of the metadata is handled; unknown or missing columns are an error.
+    """
+
+    def __init__(
+        self,
+        metadata: Metadata,
+        *,
+        continuous: str = "quantile",
+        discrete: str = "frequency",
+        max_categories: int = MAX_CATEGORIES,
+        seed: int = 0,
+    ) -> None:
+        if continuous not in CONTINUOUS:
+            raise ValueError(f"continuous must be one of {sorted(CONTINUOUS)}, not {continuous!r}")
+        if discrete not in DISCRETE:
+            raise ValueError(f"discrete must be one of {sorted(DISCRETE)}, not {discrete!r}")
+        self.metadata = metadata
+        self.continuous = continuous
+        self.discrete = discrete
+        self.max_categories = max_categories
+        self.seed = seed
+
+    def _new(self, name: str) -> ColumnTransform:
+        meta = self.metadata[name]
+        return TRANSFORMS[meta.kind](
+            name, meta, self.continuous, self.discrete, self.max_categories
+        )
+
+    def fit(self, table: pd.DataFrame) -> TableTransformer:
+        self.metadata.check_table(table)
+        rng = np.random.default_rng([self.seed, 1])
+        self.columns_ = {name: self._new(name).fit(table[name], rng) for name in self.metadata.names}
+        self._layout()
+        return self
+
+    def _layout(self) -> None:
+        blocks, start = [], 0
+        for name, column in self.columns_.items():
+            for role, activation, width, discrete in column.layout():
+                blocks.append(Block(name, role, activation, start, width, discrete))
+                start += width
+        self.blocks_ = blocks
+        self.width_ = start
+
+    def transform(self, table: pd.DataFrame) -> np.ndarray:
+        """The encoded matrix (rows x `width_`), seeded so the same table gives the same matrix."""
+        self.metadata.check_table(table)
+        rng = np.random.default_rng([self.seed, 2])
+        parts = [col.transform(table[name], rng) for name, col in self.columns_.items()]
+        return np.hstack(parts) if parts else np.zeros((len(table), 0))
+
+    def inverse_transform(
+        self, encoded: np.ndarray, rng: np.random.Generator, offset: int = 0
+    ) -> pd.DataFrame:
+        """Decode model output into a table with every column, dtype and null share restored.
+
+        `offset` is the index of the first row in the whole sample, so ids stay unique when a
+        large sample is made chunk by chunk.
+        """
+        if encoded.ndim != 2 or encoded.shape[1] != self.width_:
+            raise DataError(f"encoded array has shape {encoded.shape}; expected (n, {self.width_})")
+        columns, start = {}, 0
+        for name, col in self.columns_.items():
+            width = sum(w for _, _, w, _ in col.layout())
+            columns[name] = col.reverse(encoded[:, start : start + width], rng, offset)
+            start += width
+        return pd.DataFrame(columns)
+
+    def column_slice(self, name: str) -> slice:
+        blocks = [b for b in self.blocks_ if b.column == name]
+        if not blocks:
+            raise DataError(f"column '{name}' is not modelled (kind {self.metadata[name].kind})")
+        return slice(blocks[0].start, blocks[-1].stop)
+
+    def category_code(self, name: str, value: Any) -> int:
+        column = self.columns_[name]
+        if not isinstance(column, CategoricalColumn):
+            raise DataError(f"column '{name}' is not categorical")
+        return column.code_of(value)
+
+    def describe(self) -> dict[str, Any]:
+        return {name: col.describe() for name, col in self.columns_.items()}
+
+    def get_state(self) -> dict[str, Any]:
+        return {
+            "continuous": self.continuous,
+            "discrete": self.discrete,
+            "max_categories": self.max_categories,
+            "seed": self.seed,
+            "columns": {name: col.get_state() for name, col in self.columns_.items()},
+        }
+
+    @classmethod
+    def from_state(cls, metadata: Metadata, state: dict[str, Any]) -> TableTransformer:
+        self = cls(
+            metadata,
+            continuous=state["continuous"],
+            discrete=state["discrete"],
+            max_categories=state["max_categories"],
+            seed=state["seed"],
+        )
+        self.columns_ = {
+            name: self._new(name).set_state(col) for name, col in state["columns"].items()
+        }
+        self._layout()
+        return self
