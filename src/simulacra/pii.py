@@ -46,7 +46,8 @@ def detect_provider(column: str, values: list[str]) -> str | None:
     """The Faker provider that fits a string column, or None if it does not look personal.
 
     Value patterns decide for emails, SSNs and IPv4 addresses; names, phones and addresses also
-    need a hint in the column name, so that product names or codes are not taken for PII.
+    need a hint in the column name, so that product names or codes are not taken for PII; a
+    city needs at least 50 distinct values (a handful of cities is a category, not a person).
     """
     if not values:
         return None
@@ -65,7 +66,8 @@ def detect_provider(column: str, values: list[str]) -> str | None:
         return "phone_number"
     if words & {"address", "street", "addr"} and share(_ADDRESS) >= 0.7:
         return "street_address" if "street" in words else "address"
-    if words & {"city", "town"} and share(_SINGLE_NAME) + share(_PERSON) >= 0.9:
+    many = len(set(values)) >= 50
+    if words & {"city", "town"} and many and share(_SINGLE_NAME) + share(_PERSON) >= 0.9:
         return "city"
     if {"first", "given"} & words or "firstname" in words:
         return "first_name" if share(_SINGLE_NAME) >= 0.9 else None
