@@ -24,7 +24,9 @@ def pack(state: Any, arrays: dict[str, np.ndarray], prefix: str = "") -> Any:
         arrays[key] = np.ascontiguousarray(state)
         return {ARRAY_KEY: key}
     if isinstance(state, dict):
-        return {str(k): pack(v, arrays, f"{prefix}.{k}" if prefix else str(k)) for k, v in state.items()}
+        return {
+            str(k): pack(v, arrays, f"{prefix}.{k}" if prefix else str(k)) for k, v in state.items()
+        }
     if isinstance(state, list | tuple):
         return [pack(v, arrays, f"{prefix}.{i}") for i, v in enumerate(state)]
     if isinstance(state, np.generic):

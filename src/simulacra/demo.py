@@ -33,12 +33,19 @@ def run_demo(out_dir: Path, seed: int = 0) -> dict[str, float]:
     synthesizer = Synthesizer("copula", seed=seed).fit(real, metadata)
     model_path = synthesizer.save(out_dir / "model.simulacra")
     fitted = time.perf_counter()
-    synth_path = write_chunks(synthesizer.iter_sample(len(real), seed=seed), out_dir / "synthetic.parquet")
+    synth_path = write_chunks(
+        synthesizer.iter_sample(len(real), seed=seed), out_dir / "synthetic.parquet"
+    )
     sampled = time.perf_counter()
     synthetic = read_table(synth_path)
     scores = column_scores(real, synthetic, metadata)
-    rows = [[name, metadata[name].kind, metric, f"{value:.3f}"] for name, (metric, value) in scores.items()]
-    print_table("fidelity per column (1.0 = same distribution)", ["column", "kind", "metric", "score"], rows)
+    rows = [
+        [name, metadata[name].kind, metric, f"{value:.3f}"]
+        for name, (metric, value) in scores.items()
+    ]
+    print_table(
+        "fidelity per column (1.0 = same distribution)", ["column", "kind", "metric", "score"], rows
+    )
     numeric = real.select_dtypes("number").columns
     corr_gap = float(np.abs(real[numeric].corr() - synthetic[numeric].corr()).to_numpy().mean())
     mean_score = float(np.mean([v for _, v in scores.values()]))
@@ -47,8 +54,12 @@ def run_demo(out_dir: Path, seed: int = 0) -> dict[str, float]:
         f"{sampled - fitted:.2f}s; mean column score {mean_score:.3f}; "
         f"mean |correlation difference| {corr_gap:.3f}"
     )
-    for label, path in [("real", real_path), ("metadata", out_dir / "metadata.json"),
-                        ("model", model_path), ("synthetic", synth_path)]:
+    for label, path in [
+        ("real", real_path),
+        ("metadata", out_dir / "metadata.json"),
+        ("model", model_path),
+        ("synthetic", synth_path),
+    ]:
         out.print(f"  {label:<9} {path}")
     return {"mean_column_score": mean_score, "correlation_gap": corr_gap}
 

@@ -52,8 +52,10 @@ class IdPattern:
         if pos < len(text):
             pieces.append(text[pos:])
         if "{" in "".join(p for p in pieces if isinstance(p, str)):
-            raise DataError(f"id pattern '{text}': unknown placeholder (use {{N digits}}, "
-                            "{N letters}, {N lower}, {N hex}, {uuid} or {int})")
+            raise DataError(
+                f"id pattern '{text}': unknown placeholder (use {{N digits}}, "
+                "{N letters}, {N lower}, {N hex}, {uuid} or {int})"
+            )
         if not any(isinstance(p, tuple) for p in pieces):
             raise DataError(f"id pattern '{text}' has no placeholder, so its ids cannot be unique")
         return cls(text, tuple(pieces))

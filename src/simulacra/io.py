@@ -77,7 +77,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def restore_integer_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn float columns whose non-null values are all whole numbers and that hold nulls into Int64."""
+    """Turn float columns that hold nulls and whose other values are whole numbers into Int64."""
     out = frame.copy()
     for name in out.columns:
         col = out[name]

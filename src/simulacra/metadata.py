@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, MetadataError
-from .io import atomic_path
 from .ids import infer_pattern
+from .io import atomic_path
 from .pii import PROVIDERS, detect_provider
 
 FORMAT_VERSION = 1
@@ -51,7 +51,9 @@ class Column:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise MetadataError(f"unknown column kind '{self.kind}' (use one of {', '.join(KINDS)})")
+            raise MetadataError(
+                f"unknown column kind '{self.kind}' (use one of {', '.join(KINDS)})"
+            )
         if self.kind == "pii" and self.provider is not None and self.provider not in PROVIDERS:
             raise MetadataError(
                 f"unknown PII provider '{self.provider}' (use one of {', '.join(PROVIDERS)})"
@@ -97,7 +99,9 @@ class Metadata:
     def set_kind(self, name: str, kind: str, **details: Any) -> Metadata:
         """Override a column's kind (and any details such as `format` or `provider`)."""
         old = self[name]
-        self.columns[name] = Column(kind=kind, dtype=old.dtype, null_share=old.null_share, **details)
+        self.columns[name] = Column(
+            kind=kind, dtype=old.dtype, null_share=old.null_share, **details
+        )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,7 +125,9 @@ class Metadata:
         for name, entry in data["columns"].items():
             unknown = set(entry) - known
             if unknown:
-                raise MetadataError(f"{source}: column '{name}' has unknown fields {sorted(unknown)}")
+                raise MetadataError(
+                    f"{source}: column '{name}' has unknown fields {sorted(unknown)}"
+                )
             if "kind" not in entry or "dtype" not in entry:
                 raise MetadataError(f"{source}: column '{name}' needs 'kind' and 'dtype'")
             columns[name] = Column(**entry)
@@ -179,7 +185,7 @@ def infer_column(name: str, series: pd.Series) -> Column:
     values = series.dropna()
     if values.empty:
         raise DataError(f"column '{name}' has no values (all null); drop it")
-    base = {"dtype": dtype, "null_share": null_share}
+    base: dict[str, Any] = {"dtype": dtype, "null_share": null_share}
     if pd.api.types.is_bool_dtype(series.dtype):
         return Column("boolean", **base)
     if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
@@ -203,7 +209,7 @@ def _infer_numeric(name: str, values: pd.Series, base: dict[str, Any]) -> Column
         return Column("id", pattern="{int}", start=int(floats.min()), **base)
     if integer and words & _DATE_WORDS and _is_yyyymmdd(floats):
         return Column("datetime", format="%Y%m%d", **base)
-    if integer and set(np.unique(floats[:_SAMPLE * 20])) <= {0.0, 1.0} and values.nunique() == 2:
+    if integer and set(np.unique(floats[: _SAMPLE * 20])) <= {0.0, 1.0} and values.nunique() == 2:
         return Column("categorical", cardinality=2, **base)
     return Column(
         "numerical",
@@ -216,7 +222,7 @@ def _infer_numeric(name: str, values: pd.Series, base: dict[str, Any]) -> Column
 
 
 def _infer_strings(name: str, values: pd.Series, base: dict[str, Any]) -> Column:
-    kinds = {type(v) for v in values.iloc[:_SAMPLE * 20]}
+    kinds = {type(v) for v in values.iloc[: _SAMPLE * 20]}
     if len(kinds - {str}) and str in kinds:
         others = sorted(k.__name__ for k in kinds - {str})
         raise DataError(f"column '{name}' mixes text with {', '.join(others)} values")
@@ -262,15 +268,27 @@ def _decimals(values: np.ndarray) -> int | None:
 def _is_yyyymmdd(values: np.ndarray) -> bool:
     if values.min() < 1_000_01_01 or values.max() > 2_999_12_31:
         return False
-    parsed = pd.to_datetime(pd.Series(values[:_SAMPLE].astype(np.int64).astype(str)),
-                            format="%Y%m%d", errors="coerce")
+    parsed = pd.to_datetime(
+        pd.Series(values[:_SAMPLE].astype(np.int64).astype(str)), format="%Y%m%d", errors="coerce"
+    )
     return bool(parsed.notna().all())
 
 
 _DATE_FORMATS = (
-    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M", "%d/%m/%Y", "%m/%d/%Y",
-    "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%f%z", "%b %d, %Y",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%b %d, %Y",
     "%d %b %Y",
 )
 

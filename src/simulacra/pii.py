@@ -34,8 +34,19 @@ _PERSON = re.compile(r"^[A-Z][a-zA-Z'-]+( [A-Z]\.?)?( [A-Z][a-zA-Z'-]+){0,2}$")
 _SINGLE_NAME = re.compile(r"^[A-Z][a-zA-Z'-]+$")
 _ADDRESS = re.compile(r"^\d+ [\w .'-]+")
 
-_PERSON_HINTS = ("name", "owner", "customer", "author", "person", "employee", "contact",
-                 "assignee", "manager", "patient", "user")
+_PERSON_HINTS = (
+    "name",
+    "owner",
+    "customer",
+    "author",
+    "person",
+    "employee",
+    "contact",
+    "assignee",
+    "manager",
+    "patient",
+    "user",
+)
 
 
 def _words(column: str) -> list[str]:

@@ -14,7 +14,7 @@ from .common import out, parse_pairs, print_table
 
 
 @app.command(
-    epilog="Examples:\n\n  simulacra inspect data.csv\n\n  simulacra inspect data.csv --json meta.json"
+    epilog="Examples:\n\n  simulacra inspect data.csv\n\n  simulacra inspect data.csv --json m.json"
 )
 def inspect(
     data: Path = typer.Argument(..., help="CSV, Parquet or JSON-lines table."),
@@ -24,9 +24,13 @@ def inspect(
     metadata = Metadata.infer(read_table(data))
     rows = []
     for name, col in metadata.columns.items():
-        details = {k: v for k, v in col.to_dict().items() if k not in ("kind", "dtype", "null_share")}
+        details = {
+            k: v for k, v in col.to_dict().items() if k not in ("kind", "dtype", "null_share")
+        }
         rows.append([name, col.kind, col.dtype, f"{col.null_share:.1%}", _short(details)])
-    print_table(f"{data} ({len(rows)} columns)", ["column", "kind", "dtype", "nulls", "details"], rows)
+    print_table(
+        f"{data} ({len(rows)} columns)", ["column", "kind", "dtype", "nulls", "details"], rows
+    )
     if json_path is not None:
         metadata.save(json_path)
         out.print(f"metadata written to {json_path}")

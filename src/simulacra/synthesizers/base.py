@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -61,11 +61,19 @@ class Synthesizer(metaclass=_Factory):
         "max_categories": Interval(2, None, integer=True),
     }
     _transformer: ClassVar[dict[str, str]] = {"continuous": "quantile", "discrete": "frequency"}
+    seed: int
+    verbose: bool
+    max_categories: int
 
-    def __init__(self, *, seed: int = 0, verbose: bool = True, max_categories: int = 1_000):
-        self.seed = seed
-        self.verbose = verbose
-        self.max_categories = max_categories
+    if TYPE_CHECKING:
+        # What type checkers see: `Synthesizer(name, **params)` goes through `_Factory`.
+        def __init__(self, name: str = "", /, **params: Any) -> None: ...
+    else:
+
+        def __init__(self, *, seed: int = 0, verbose: bool = True, max_categories: int = 1_000):
+            self.seed = seed
+            self.verbose = verbose
+            self.max_categories = max_categories
 
     # parameters -------------------------------------------------------------------------
     @classmethod
@@ -160,7 +168,9 @@ class Synthesizer(metaclass=_Factory):
         chunk_rows: int,
     ) -> Iterator[pd.DataFrame]:
         label = f"sampling {self.name}"
-        for k, start in enumerate(track(starts, label, len(starts), self.verbose and n > chunk_rows)):
+        for k, start in enumerate(
+            track(starts, label, len(starts), self.verbose and n > chunk_rows)
+        ):
             rows = min(chunk_rows, n - start)
             rng = np.random.default_rng([*entropy, k])
             encoded = self._sample_encoded(rows, conditions, rng)
@@ -174,7 +184,7 @@ class Synthesizer(metaclass=_Factory):
         return self._calls
 
     def parse_conditions(self, conditions: Mapping[str, Any]) -> list[Condition]:
-        """Check and type each condition; raise ConditionError naming the column if it cannot be met."""
+        """Type each condition; a ConditionError names the column if one cannot be met."""
         self._check_fitted()
         parsed = []
         for name, value in conditions.items():
@@ -192,8 +202,9 @@ class Synthesizer(metaclass=_Factory):
                 parsed.append(self._continuous_condition(name, column, value))
             else:
                 kind = self.metadata_[name].kind
-                raise ConditionError(f"column '{name}' ({kind}) is generated, not modelled: "
-                                     "it cannot be a condition")
+                raise ConditionError(
+                    f"column '{name}' ({kind}) is generated, not modelled: it cannot be a condition"
+                )
         return parsed
 
     def _continuous_condition(self, name: str, column: ContinuousColumn, value: Any) -> Condition:
@@ -237,7 +248,9 @@ class Synthesizer(metaclass=_Factory):
             self._set_state(state["model"])
             self.fit_info_ = state["fit_info"]
         except (KeyError, TypeError, ValueError) as exc:
-            raise ModelFileError(f"{path}: the model file is incomplete or damaged ({exc})") from exc
+            raise ModelFileError(
+                f"{path}: the model file is incomplete or damaged ({exc})"
+            ) from exc
         self._calls = 0
         return self
 
@@ -267,6 +280,8 @@ def _as_category(value: Any, known: list[Any]) -> Any:
     if value in known or not isinstance(value, str):
         return value
     for candidate in known:
-        if str(candidate) == value or (isinstance(candidate, bool) and value.lower() == str(candidate).lower()):
+        if str(candidate) == value or (
+            isinstance(candidate, bool) and value.lower() == str(candidate).lower()
+        ):
             return candidate
     return value

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -40,7 +40,7 @@ class GaussianCopula(Synthesizer):
     """Parametric or empirical marginals joined by a Gaussian copula."""
 
     name = "copula"
-    _parameter_constraints: dict[str, Constraint] = {
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "marginals": OneOf(("empirical", "parametric")),
     }
 
@@ -147,6 +147,11 @@ class GaussianCopula(Synthesizer):
         self.stds_ = np.asarray(state["stds"], dtype=np.float64)
 
     def _describe(self) -> dict[str, Any]:
-        names = [b.column + ("" if b.role == "value" else f"[{b.role}]")
-                 for b in self.transformer_.blocks_]
-        return {"correlation_columns": names, "correlation": np.round(self.correlation_, 3).tolist()}
+        names = [
+            b.column + ("" if b.role == "value" else f"[{b.role}]")
+            for b in self.transformer_.blocks_
+        ]
+        return {
+            "correlation_columns": names,
+            "correlation": np.round(self.correlation_, 3).tolist(),
+        }

@@ -47,8 +47,12 @@ def read_model(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
             _check_manifest(path, manifest)
             packed = json.loads(archive.read("state.json"))
             raw = archive.read("arrays.safetensors")
+    except ModelFileError:
+        raise
     except (zipfile.BadZipFile, KeyError, EOFError, json.JSONDecodeError, OSError) as exc:
-        raise ModelFileError(f"{path}: not a simulacra model file, or corrupt or truncated") from exc
+        raise ModelFileError(
+            f"{path}: not a simulacra model file, or corrupt or truncated"
+        ) from exc
     try:
         arrays = load_arrays(raw) if raw else {}
         state = unpack(packed, arrays)

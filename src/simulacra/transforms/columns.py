@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..ids import generate_ids
 from ..metadata import Column
+from ..pii import fake_values
 from .base import Encoder
 from .continuous import MinMax, ModeNormal, QuantileNormal
 from .discrete import FrequencyNormal, OneHot
-from ..ids import generate_ids
 from .parametric import ParametricNormal
-from ..pii import fake_values
 
 CONTINUOUS: dict[str, type[Encoder]] = {
     "quantile": QuantileNormal,
@@ -42,7 +42,9 @@ class ColumnTransform:
 
     kind: ClassVar[str]
 
-    def __init__(self, name: str, meta: Column, continuous: str, discrete: str, max_categories: int):
+    def __init__(
+        self, name: str, meta: Column, continuous: str, discrete: str, max_categories: int
+    ):
         self.name = name
         self.meta = meta
         self.continuous = continuous
@@ -286,7 +288,8 @@ class CategoricalColumn(ColumnTransform):
         return len(self.categories_) + (1 if self.tail_values_ else 0)
 
     def codes(self, series: pd.Series) -> np.ndarray:
-        codes = pd.Categorical(series, categories=self.categories_).codes.astype(np.int64)
+        values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
+        codes = pd.Index(self.categories_, dtype=object).get_indexer(values).astype(np.int64)
         codes[(codes < 0) & series.notna().to_numpy()] = self.other_code
         codes[series.isna().to_numpy()] = self.null_code
         return codes
@@ -339,7 +342,11 @@ class CategoricalColumn(ColumnTransform):
         return [(r, a, w, True) for r, a, w in self.encoders[0].layout()]
 
     def describe(self) -> dict[str, Any]:
-        out = {"kind": self.kind, **self.encoders[0].describe(), "categories": len(self.categories_)}
+        out = {
+            "kind": self.kind,
+            **self.encoders[0].describe(),
+            "categories": len(self.categories_),
+        }
         if self.tail_values_:
             out["tail"] = (
                 f"{len(self.tail_values_)} rarer categories share one 'other' code "

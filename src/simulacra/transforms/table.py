@@ -51,7 +51,9 @@ class TableTransformer:
     def fit(self, table: pd.DataFrame) -> TableTransformer:
         self.metadata.check_table(table)
         rng = np.random.default_rng([self.seed, 1])
-        self.columns_ = {name: self._new(name).fit(table[name], rng) for name in self.metadata.names}
+        self.columns_ = {
+            name: self._new(name).fit(table[name], rng) for name in self.metadata.names
+        }
         self._layout()
         return self
 

@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import DataError, read_table, write_table
+from simulacra.io import write_chunks
+
+
+@pytest.mark.parametrize("ext", ["csv", "parquet", "jsonl"])
+def test_round_trip_by_extension(tmp_path: Path, ext: str) -> None:
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"], "c": [0.5, 1.5, np.nan]})
+    path = write_table(frame, tmp_path / f"t.{ext}")
+    back = read_table(path)
+    assert list(back.columns) == ["a", "b", "c"]
+    assert back["a"].tolist() == [1, 2, 3]
+    assert back["b"].tolist() == ["x", "y", "z"]
+    assert back["c"].isna().tolist() == [False, False, True]
+
+
+def test_integers_with_nulls_come_back_as_integers(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("n,f\n1,0.5\n,1.5\n3,2.5\n")
+    back = read_table(path)
+    assert str(back["n"].dtype) == "Int64"
+    assert back["n"].tolist()[::2] == [1, 3]
+    assert back["f"].dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("", "empty"), ("a,b\n", "no rows")],
+)
+def test_empty_and_header_only_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(DataError, match=message):
+        read_table(path)
+
+
+def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="unknown table format"):
+        read_table(tmp_path / "t.xlsx")
+    with pytest.raises(DataError, match="no such file"):
+        read_table(tmp_path / "missing.csv")
+
+
+def test_failed_stream_leaves_no_file(tmp_path: Path) -> None:
+    def chunks():
+        yield pd.DataFrame({"a": [1, 2]})
+        raise RuntimeError("boom")
+
+    target = tmp_path / "out.parquet"
+    with pytest.raises(RuntimeError):
+        write_chunks(chunks(), target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_chunks_stream_into_one_parquet(tmp_path: Path) -> None:
+    parts = [pd.DataFrame({"a": np.arange(i * 10, i * 10 + 10)}) for i in range(3)]
+    back = read_table(write_chunks(iter(parts), tmp_path / "s.parquet"))
+    assert back["a"].tolist() == list(range(30))
