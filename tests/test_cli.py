@@ -162,3 +162,16 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     empty.write_text("")
     with pytest.raises(Exception, match="is empty"):
         main(["--debug", "fit", str(empty), "-o", str(tmp_path / "m.simulacra")])
+
+
+def test_progress_is_shown_and_silenced(
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "m.simulacra"
+    run(["fit", str(data), "-o", str(model)], capsys)
+    args = ["sample", str(model), "-n", "250000", "-o", str(tmp_path / "s.parquet")]
+    with pytest.raises(SystemExit):
+        main(args)
+    assert "sampling copula" in capsys.readouterr().err
+    code, _, err = run(args, capsys)  # run() adds --quiet
+    assert code == 0 and "sampling" not in err

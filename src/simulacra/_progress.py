@@ -19,6 +19,8 @@ from rich.progress import (
 
 T = TypeVar("T")
 
+LONG_ROWS = 200_000  # tables at least this long show progress while they are inferred or encoded
+
 _quiet: ContextVar[bool] = ContextVar("simulacra_quiet", default=False)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._progress import LONG_ROWS, track
 from .errors import DataError, MetadataError
 from .ids import infer_pattern
 from .io import atomic_path
@@ -94,7 +95,8 @@ class Metadata:
             raise DataError("the table has no columns")
         if len(table) == 0:
             raise DataError("the table has no rows")
-        return cls({str(name): infer_column(str(name), table[name]) for name in table.columns})
+        shown = track(table.columns, "inferring metadata", table.shape[1], len(table) >= LONG_ROWS)
+        return cls({str(name): infer_column(str(name), table[name]) for name in shown})
 
     def set_kind(self, name: str, kind: str, **details: Any) -> Metadata:
         """Override a column's kind (and any details such as `format` or `provider`)."""

@@ -120,3 +120,15 @@ def test_nearest_correlation_is_positive_definite() -> None:
     fixed = nearest_correlation(bad)
     assert np.linalg.eigvalsh(fixed).min() > 0
     assert np.allclose(np.diag(fixed), 1)
+
+
+def test_high_cardinality_column_is_capped_and_fast() -> None:
+    rng = np.random.default_rng(0)
+    codes = np.char.add("c", rng.integers(0, 100_000, 200_000).astype(str))
+    table = pd.DataFrame({"code": codes, "v": rng.normal(size=len(codes))})
+    syn = Synthesizer("copula", verbose=False).fit(table)
+    described = syn.describe()["columns"]["code"]
+    assert described["categories"] == 1_000 and "tail" in described
+    synth = syn.sample(20_000, seed=0)
+    assert set(synth["code"]) <= set(codes)
+    assert synth["code"].nunique() > 10_000  # the tail is re-drawn, not collapsed

@@ -111,6 +111,7 @@ class Synthesizer(metaclass=_Factory):
             self.metadata_,
             max_categories=self.max_categories,
             seed=self.seed,
+            verbose=self.verbose,
             **self._transformer_params(),
         ).fit(table)
         encoded = self.transformer_.transform(table)

@@ -402,24 +402,45 @@ class IdColumn(ColumnTransform):
 
 
 class FakerColumn(ColumnTransform):
-    """PII and free text: Faker values with the learned share of nulls; real values unused."""
+    """PII and free text: Faker values with the learned share of nulls; real values unused.
+
+    Values are drawn from a pool of at most `POOL` Faker values made once per model (seeded at
+    fit), so streaming millions of rows does not call Faker millions of times.
+    """
 
     kind = "pii"
+    POOL: ClassVar[int] = 20_000
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        self.seed_ = int(rng.integers(2**31))
         return self
 
     @property
     def provider(self) -> str:
         return self.meta.provider or ("sentence" if self.kind == "text" else "name")
 
+    def _pool(self, size: int) -> np.ndarray:
+        cached: np.ndarray | None = getattr(self, "_pool_values", None)
+        if cached is None or len(cached) < size:
+            cached = fake_values(self.provider, size, self.seed_)
+            self._pool_values = cached
+        return cached[:size]
+
     def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
-        values = fake_values(self.provider, len(encoded), int(rng.integers(2**31)))
-        values[self._nulls(rng, len(values))] = None
+        n = len(encoded)
+        pool = self._pool(min(n, self.POOL))
+        values = pool[rng.permutation(n) if n == len(pool) else rng.integers(0, len(pool), n)]
+        values[self._nulls(rng, n)] = None
         return pd.Series(values, name=self.name, dtype=self.meta.dtype)
 
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind, "provider": self.provider}
+
+    def _state(self) -> dict[str, Any]:
+        return {"seed": self.seed_}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.seed_ = state["seed"]
 
 
 class TextColumn(FakerColumn):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._progress import LONG_ROWS, track
 from ..errors import DataError
 from ..metadata import Metadata
 from .base import Block
@@ -31,6 +33,7 @@ class TableTransformer:
         discrete: str = "frequency",
         max_categories: int = MAX_CATEGORIES,
         seed: int = 0,
+        verbose: bool = True,
     ) -> None:
         if continuous not in CONTINUOUS:
             raise ValueError(f"continuous must be one of {sorted(CONTINUOUS)}, not {continuous!r}")
@@ -41,6 +44,7 @@ class TableTransformer:
         self.discrete = discrete
         self.max_categories = max_categories
         self.seed = seed
+        self.verbose = verbose
 
     def _new(self, name: str) -> ColumnTransform:
         meta = self.metadata[name]
@@ -51,11 +55,13 @@ class TableTransformer:
     def fit(self, table: pd.DataFrame) -> TableTransformer:
         self.metadata.check_table(table)
         rng = np.random.default_rng([self.seed, 1])
-        self.columns_ = {
-            name: self._new(name).fit(table[name], rng) for name in self.metadata.names
-        }
+        names = self._track(self.metadata.names, "fitting transforms", len(table))
+        self.columns_ = {name: self._new(name).fit(table[name], rng) for name in names}
         self._layout()
         return self
+
+    def _track(self, names: list[str], label: str, rows: int) -> Iterator[str]:
+        return track(names, label, len(names), self.verbose and rows >= LONG_ROWS)
 
     def _layout(self) -> None:
         blocks, start = [], 0
@@ -70,7 +76,8 @@ class TableTransformer:
         """The encoded matrix (rows x `width_`), seeded so the same table gives the same matrix."""
         self.metadata.check_table(table)
         rng = np.random.default_rng([self.seed, 2])
-        parts = [col.transform(table[name], rng) for name, col in self.columns_.items()]
+        names = self._track(list(self.columns_), "encoding", len(table))
+        parts = [self.columns_[name].transform(table[name], rng) for name in names]
         return np.hstack(parts) if parts else np.zeros((len(table), 0))
 
     def inverse_transform(
