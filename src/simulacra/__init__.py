@@ -11,6 +11,7 @@ from .errors import (  # noqa: E402
     ParameterError,
     SimulacraError,
 )
+from .evaluation import Report, evaluate  # noqa: E402
 from .io import read_table, write_table  # noqa: E402
 from .metadata import Column, Metadata  # noqa: E402
 from .synthesizers import Synthesizer  # noqa: E402
@@ -24,9 +25,11 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "ParameterError",
+    "Report",
     "SimulacraError",
     "Synthesizer",
     "__version__",
+    "evaluate",
     "read_table",
     "write_table",
 ]

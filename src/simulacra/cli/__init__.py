@@ -32,7 +32,10 @@ def _options(
 
 
 def _register() -> None:
-    from . import table  # noqa: F401  (commands register themselves)
+    from . import (
+        evaluate,  # noqa: F401
+        table,  # noqa: F401  (commands register themselves)
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

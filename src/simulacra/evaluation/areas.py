@@ -1,0 +1,243 @@
+"""The five areas of an evaluation, each computed from prepared tables.
+
+Every function returns (scores, figures): `scores` holds plain numbers for the JSON report,
+`figures` holds the arrays the HTML report draws. Costly metrics work on seeded subsamples
+whose sizes are set by `Limits` and stated in the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._prepare import Tables, subsample
+from ._space import feature_space
+from .bias import share_differences, target_gap_by_group
+from .detection import detection_auc, detection_score
+from .diversity import category_coverage, knn_precision_recall, range_coverage
+from .fidelity import column_fidelity, frequencies
+from .limits import Limits
+from .pairs import pair_fidelity
+from .privacy import (
+    attribute_inference,
+    closest_distances,
+    dcr_summary,
+    exact_copy_share,
+    membership_auc,
+    nndr,
+)
+from .utility import utility_scores
+
+Scores = dict[str, Any]
+_HIST_BINS = 40
+_TOP_BARS = 10
+
+
+def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Scores]:
+    """Per-column and per-pair scores on whole tables, and the detection test on samples."""
+    columns: Scores = {}
+    marginals: Scores = {}
+    for name in tables.columns:
+        numerical = name in tables.numerical
+        real, synth = tables.real[name], tables.synthetic[name]
+        columns[name] = {"kind": tables.kinds[name], **column_fidelity(real, synth, numerical)}
+        marginals[name] = _marginal(real, synth, numerical, tables.kinds[name])
+    pairs = pair_fidelity(tables)
+    real_sample = subsample(tables.real, limits.model_rows, seed)
+    synth_sample = subsample(tables.synthetic, limits.model_rows, seed + 1)
+    auc = detection_auc(real_sample, synth_sample, tables.categorical, seed=seed)
+    shapes = [c["shape"] for c in columns.values() if np.isfinite(c["shape"])]
+    trends = [p["score"] for p in pairs if p["score"] is not None and np.isfinite(p["score"])]
+    scores = {
+        "column_shapes": float(np.mean(shapes)) if shapes else None,
+        "column_pair_trends": float(np.mean(trends)) if trends else None,
+        "detection_auc": auc,
+        "detection_score": detection_score(auc),
+        "detection_rows": [len(real_sample), len(synth_sample)],
+        "columns": columns,
+        "pairs": sorted(pairs, key=lambda p: _or(p["score"], 1.0)),
+    }
+    figures = {
+        "marginals": marginals,
+        "pairs": pairs,
+        "columns": tables.columns,
+        "numerical": tables.numerical,
+    }
+    return scores, figures
+
+
+def utility_area(
+    tables: Tables, target: str, limits: Limits, seed: int
+) -> tuple[Scores, list[str]]:
+    """Train-on-synthetic / train-on-real scores on real test rows (the holdout when given)."""
+    notes = []
+    task = "classification" if target in tables.categorical else "regression"
+    real, synth = tables.real, tables.synthetic
+    if tables.holdout is not None:
+        test = tables.holdout
+    else:
+        rng = np.random.default_rng(seed)
+        is_test = rng.random(len(real)) < limits.holdout_share
+        test, real = real[is_test].reset_index(drop=True), real[~is_test].reset_index(drop=True)
+        notes.append(
+            f"utility: no holdout given, so {limits.holdout_share:.0%} of the real rows were held "
+            "out as test rows; the generator may have seen them, which flatters the synthetic "
+            "models"
+        )
+    if task == "regression":
+        real, synth, test = (f[f[target].notna()] for f in (real, synth, test))
+    real = subsample(real, limits.model_rows, seed)
+    synth = subsample(synth, limits.model_rows, seed + 1)
+    test = subsample(test, limits.model_rows, seed + 2)
+    scores = utility_scores(real, synth, test, target, task, tables.categorical, seed)
+    scores["rows"] = {"train_real": len(real), "train_synthetic": len(synth), "test": len(test)}
+    return scores, notes
+
+
+def diversity_area(tables: Tables, limits: Limits, seed: int) -> Scores:
+    """Category and range coverage on whole tables, k-NN precision/recall on samples."""
+    columns: Scores = {}
+    for name in tables.columns:
+        real, synth = tables.real[name], tables.synthetic[name]
+        if name in tables.categorical:
+            columns[name] = {"category_coverage": category_coverage(real, synth)}
+        else:
+            columns[name] = {"range_coverage": range_coverage(real, synth)}
+    space = feature_space(tables)
+    real = space.transform(subsample(tables.real, limits.knn_rows, seed))
+    synth = space.transform(subsample(tables.synthetic, limits.knn_rows, seed + 1))
+    knn = knn_precision_recall(real, synth)
+    return {
+        "category_coverage": _mean(c.get("category_coverage") for c in columns.values()),
+        "range_coverage": _mean(c.get("range_coverage") for c in columns.values()),
+        "knn_precision": knn["precision"],
+        "knn_recall": knn["recall"],
+        "knn_k": int(knn["k"]),
+        "knn_rows": [len(real), len(synth)],
+        "columns": columns,
+    }
+
+
+def privacy_area(
+    tables: Tables, sensitive: list[str], limits: Limits, seed: int
+) -> tuple[Scores, Scores]:
+    """Exact copies on whole tables; distances, membership and attribute inference on samples."""
+    scores: Scores = {
+        "exact_copy_share": exact_copy_share(tables.synthetic, tables.real),
+        "holdout_exact_copy_share": None,
+        "membership_auc": None,
+        "dcr_synthetic_p5": None,
+        "dcr_holdout_p5": None,
+        "share_closer_than_holdout_p5": None,
+    }
+    space = feature_space(tables)
+    training = space.transform(subsample(tables.real, limits.reference_rows, seed + 3))
+    queries = space.transform(subsample(tables.synthetic, limits.query_rows, seed + 4))
+    d1, d2 = closest_distances(queries, training)
+    scores["dcr_synthetic"] = dcr_summary(d1)
+    scores["dcr_synthetic_p5"] = scores["dcr_synthetic"]["p5"]
+    scores["nndr_synthetic"] = dcr_summary(nndr(d1, d2))
+    figures: Scores = {"dcr_synthetic": d1, "dcr_holdout": None}
+    holdout = tables.holdout
+    if holdout is not None:
+        scores["holdout_exact_copy_share"] = exact_copy_share(holdout, tables.real)
+        h1, h2 = closest_distances(
+            space.transform(subsample(holdout, limits.query_rows, seed + 5)), training
+        )
+        scores["dcr_holdout"] = dcr_summary(h1)
+        scores["dcr_holdout_p5"] = scores["dcr_holdout"]["p5"]
+        scores["nndr_holdout"] = dcr_summary(nndr(h1, h2))
+        scores["share_closer_than_holdout_p5"] = float(np.mean(d1 < scores["dcr_holdout_p5"]))
+        figures["dcr_holdout"] = h1
+        scores["membership_auc"] = _membership(tables, holdout, space, limits, seed)
+    scores["dcr_rows"] = {"reference": len(training), "queries": len(queries)}
+    attacks = []
+    for name in sensitive:
+        synth = subsample(tables.synthetic, limits.model_rows, seed + 8)
+        train = subsample(tables.real, limits.model_rows, seed + 9)
+        held = subsample(holdout, limits.model_rows, seed + 10) if holdout is not None else None
+        attacks.append(attribute_inference(synth, train, held, name, tables.categorical, seed))
+    scores["attribute_inference"] = attacks
+    return scores, figures
+
+
+def _membership(
+    tables: Tables, holdout: pd.DataFrame, space: Any, limits: Limits, seed: int
+) -> float:
+    size = min(limits.query_rows, len(holdout), len(tables.real))
+    reference = space.transform(subsample(tables.synthetic, limits.reference_rows, seed + 6))
+    members = space.transform(subsample(tables.real, size, seed + 7))
+    outsiders = space.transform(subsample(holdout, size, seed + 7))
+    m1, _ = closest_distances(members, reference)
+    o1, _ = closest_distances(outsiders, reference)
+    return membership_auc(m1, o1)
+
+
+def bias_area(tables: Tables, target: str | None, sensitive: list[str]) -> Scores:
+    """Class balance of the target and of each sensitive column, and target rates by group."""
+    scores: Scores = {"target_balance": None, "groups": {}}
+    if target is not None and target in tables.categorical:
+        scores["target_balance"] = share_differences(tables.real[target], tables.synthetic[target])
+    for name in sensitive:
+        real_groups, synth_groups = _groups(tables, name)
+        entry: Scores = {"balance": share_differences(real_groups, synth_groups)}
+        if target is not None and target != name:
+            real = pd.DataFrame({"t": tables.real[target], "g": real_groups})
+            synth = pd.DataFrame({"t": tables.synthetic[target], "g": synth_groups})
+            entry["target_rates"] = target_gap_by_group(
+                real, synth, "t", "g", categorical=target in tables.categorical
+            )
+        scores["groups"][name] = entry
+    return scores
+
+
+def _groups(tables: Tables, name: str) -> tuple[pd.Series, pd.Series]:
+    """A sensitive column as groups; numerical ones are cut at the real quartiles."""
+    real, synth = tables.real[name], tables.synthetic[name]
+    if name in tables.categorical:
+        return real, synth
+    edges = np.unique(np.nanquantile(real.to_numpy(np.float64), [0, 0.25, 0.5, 0.75, 1.0]))
+    edges[0], edges[-1] = -np.inf, np.inf
+    labels = [f"q{i + 1}" for i in range(len(edges) - 1)]
+    return (pd.cut(real, edges, labels=labels), pd.cut(synth, edges, labels=labels))
+
+
+def _marginal(real: pd.Series, synth: pd.Series, numerical: bool, kind: str) -> Scores:
+    if numerical:
+        a = real.dropna().to_numpy(np.float64)
+        b = synth.dropna().to_numpy(np.float64)
+        both = np.concatenate([a, b])
+        if len(both) == 0:
+            return {"type": "empty"}
+        lo, hi = np.percentile(both, [0.5, 99.5])
+        hi = hi if hi > lo else lo + 1.0
+        edges = np.linspace(lo, hi, _HIST_BINS + 1)
+        return {
+            "type": "histogram",
+            "kind": kind,
+            "edges": edges,
+            "real": np.histogram(np.clip(a, lo, hi), edges)[0] / max(len(a), 1),
+            "synthetic": np.histogram(np.clip(b, lo, hi), edges)[0] / max(len(b), 1),
+        }
+    p, q = frequencies(real, synth)
+    order = p.sort_values(ascending=False).index
+    top = list(order[:_TOP_BARS])
+    labels = [str(v) for v in top]
+    real_shares = [float(p[v]) for v in top]
+    synth_shares = [float(q[v]) for v in top]
+    if len(order) > _TOP_BARS:
+        labels.append(f"{len(order) - _TOP_BARS} others")
+        real_shares.append(float(1.0 - sum(real_shares)))
+        synth_shares.append(float(1.0 - sum(synth_shares)))
+    return {"type": "bars", "labels": labels, "real": real_shares, "synthetic": synth_shares}
+
+
+def _mean(values: Any) -> float | None:
+    kept = [v for v in values if v is not None and np.isfinite(v)]
+    return float(np.mean(kept)) if kept else None
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None or not np.isfinite(value) else value

@@ -1,0 +1,140 @@
+"""Figures of the HTML report, drawn with matplotlib (Agg) and returned as base64 PNG text."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import numpy as np
+
+REAL_COLOUR = "#4C72B0"
+SYNTH_COLOUR = "#DD8452"
+
+
+def _figure(width: float, height: float) -> Any:
+    # A bare Figure renders with Agg without touching pyplot's global state.
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=80)
+
+
+def _png(fig: Any) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def marginal_png(name: str, data: dict[str, Any], score: float | None) -> str:
+    """Real and synthetic histogram (numbers) or bar chart (categories) of one column."""
+    fig = _figure(3.4, 2.3)
+    ax = fig.subplots()
+    title = name if len(name) <= 28 else name[:27] + "…"
+    ax.set_title(f"{title}  ({score:.2f})" if score is not None else title, fontsize=9)
+    if data["type"] == "histogram":
+        edges = np.asarray(data["edges"])
+        if data.get("kind") == "datetime":
+            edges = edges.astype("datetime64[ns]")
+        width = edges[1:] - edges[:-1]
+        ax.bar(
+            edges[:-1],
+            data["real"],
+            width=width,
+            align="edge",
+            color=REAL_COLOUR,
+            alpha=0.55,
+            label="real",
+        )
+        ax.step(
+            edges[:-1],
+            data["synthetic"],
+            where="post",
+            color=SYNTH_COLOUR,
+            lw=1.4,
+            label="synthetic",
+        )
+        if data.get("kind") == "datetime":
+            fig.autofmt_xdate()
+    elif data["type"] == "bars":
+        x = np.arange(len(data["labels"]))
+        ax.bar(x - 0.2, data["real"], width=0.4, color=REAL_COLOUR, label="real")
+        ax.bar(x + 0.2, data["synthetic"], width=0.4, color=SYNTH_COLOUR, label="synthetic")
+        labels = [str(v) if len(str(v)) <= 12 else str(v)[:11] + "…" for v in data["labels"]]
+        ax.set_xticks(
+            x, labels, rotation=45 if len(x) > 4 else 0, ha="right" if len(x) > 4 else "center"
+        )
+    ax.tick_params(labelsize=7)
+    ax.set_ylabel("share", fontsize=7)
+    ax.legend(fontsize=6, frameon=False)
+    return _png(fig)
+
+
+def heatmap_pngs(
+    columns: list[str], pairs: list[dict[str, Any]], numerical: list[str]
+) -> list[str]:
+    """Three heatmaps (real, synthetic, synthetic - real) of pair associations: Pearson r for
+    two numerical columns, normalised mutual information otherwise."""
+    index = {c: i for i, c in enumerate(columns)}
+    n = len(columns)
+    real, synth = np.eye(n), np.eye(n)
+    numeric = set(numerical)
+    for pair in pairs:
+        a, b = (index[c] for c in pair["columns"])
+        if pair["columns"][0] in numeric and pair["columns"][1] in numeric:
+            r, s = pair.get("pearson_real"), pair.get("pearson_synthetic")
+        else:
+            r, s = pair["mutual_information_real"], pair["mutual_information_synthetic"]
+        real[a, b] = real[b, a] = np.nan if r is None else r
+        synth[a, b] = synth[b, a] = np.nan if s is None else s
+    side = max(3.6, min(0.16 * n + 1.5, 11.0))
+    font = max(4.0, min(8.0, 320.0 / max(n, 1)))
+    images = []
+    for title, matrix in (("real", real), ("synthetic", synth), ("synthetic − real", synth - real)):
+        fig = _figure(side + 0.8, side)
+        ax = fig.subplots()
+        image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
+        ax.set_title(title, fontsize=10)
+        labels = [c if len(c) <= 18 else c[:17] + "…" for c in columns]
+        ax.set_xticks(range(n), labels, rotation=90, fontsize=font)
+        ax.set_yticks(range(n), labels, fontsize=font)
+        fig.colorbar(image, ax=ax, shrink=0.8)
+        images.append(_png(fig))
+    return images
+
+
+def dcr_png(synthetic: np.ndarray, holdout: np.ndarray | None) -> str:
+    """Histograms of distances to the closest training row: synthetic rows and holdout rows."""
+    fig = _figure(6.0, 2.8)
+    ax = fig.subplots()
+    values = [synthetic] if holdout is None else [synthetic, holdout]
+    top = float(np.percentile(np.concatenate(values), 99)) or 1.0
+    edges = np.linspace(0.0, top, 50)
+    ax.hist(
+        np.clip(synthetic, 0, top),
+        bins=edges,
+        density=True,
+        alpha=0.6,
+        color=SYNTH_COLOUR,
+        label="synthetic → training",
+    )
+    if holdout is not None:
+        ax.hist(
+            np.clip(holdout, 0, top),
+            bins=edges,
+            density=True,
+            histtype="step",
+            lw=1.6,
+            color=REAL_COLOUR,
+            label="holdout → training",
+        )
+        ax.axvline(
+            float(np.percentile(holdout, 5)),
+            color=REAL_COLOUR,
+            ls="--",
+            lw=1,
+            label="holdout 5th percentile",
+        )
+    ax.set_xlabel("distance to closest record (normalised space)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, frameon=False)
+    return _png(fig)

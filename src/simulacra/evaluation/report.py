@@ -1,0 +1,175 @@
+"""`evaluate(real, synthetic, ...)`: every metric group composed into one `Report`."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._progress import new_progress
+from ..errors import DataError, ParameterError
+from ..io import atomic_path
+from ..metadata import Metadata
+from . import verdict
+from ._prepare import prepare
+from .limits import Limits
+
+AREAS = ("fidelity", "utility", "diversity", "privacy", "bias")
+
+
+class Report:
+    """The scores of one evaluation (`scores`, a nested dict of plain numbers) and the arrays its
+    HTML page draws (`figures`)."""
+
+    def __init__(self, scores: dict[str, Any], figures: dict[str, Any]) -> None:
+        self.scores = scores
+        self.figures = figures
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write every score as JSON (NaN and infinities become null), atomically."""
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(_plain(self.scores), indent=2, allow_nan=False))
+        return Path(path)
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write a self-contained HTML page (plots embedded as PNG, no network), atomically."""
+        from .html import render
+
+        with atomic_path(path) as tmp:
+            tmp.write_text(render(self), encoding="utf-8")
+        return Path(path)
+
+    def summary(self) -> str:
+        """A short text table: one line per area with its score, verdict and sentence."""
+        lines = [f"{'area':<10} {'score':>6}  verdict"]
+        for area in AREAS:
+            s = self.scores[area]
+            score = "" if s.get("score") is None else f"{s['score']:.3f}"
+            lines.append(f"{area:<10} {score:>6}  {s['verdict']}: {s['sentence']}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{a}={self.scores[a].get('verdict')}" for a in AREAS)
+        return f"Report({verdicts})"
+
+
+def evaluate(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    metadata: Metadata | None = None,
+    holdout: pd.DataFrame | None = None,
+    target: str | None = None,
+    sensitive: str | Sequence[str] | None = None,
+    seed: int = 0,
+    limits: Limits | None = None,
+    verbose: bool = True,
+) -> Report:
+    """Measure how faithful, useful, diverse, private and unbiased `synthetic` is against `real`.
+
+    `real` is the table the generator learned from; `holdout` (optional) holds real rows it never
+    saw, needed for the privacy tests and used as test rows for utility. `target` names the
+    column utility models predict; `sensitive` one or more columns for attribute inference and
+    group bias. Metadata is inferred from `real` when not given; id, PII, text and constant
+    columns are left out of every metric. Costly metrics use seeded samples capped by `limits`.
+    """
+    # scikit-learn loads only here, so `import simulacra` stays quick
+    from .areas import bias_area, diversity_area, fidelity_area, privacy_area, utility_area
+
+    started = time.perf_counter()
+    limits = limits or Limits()
+    if not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"seed must be a non-negative integer, not {seed!r}")
+    sensitive_list = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
+    tables = prepare(real, synthetic, metadata, holdout)
+    for label, name in [("target", target)] + [("sensitive column", s) for s in sensitive_list]:
+        if name is None:
+            continue
+        if name not in real.columns or name not in synthetic.columns:
+            raise DataError(
+                f"{label} '{name}' is not a column of both the real and synthetic tables"
+            )
+        if name not in tables.kinds:
+            raise DataError(f"{label} '{name}' cannot be evaluated: {tables.excluded[name]}")
+    notes: list[str] = []
+    scores: dict[str, Any] = {}
+    figures: dict[str, Any] = {}
+    steps = ["fidelity", "utility", "diversity", "privacy", "bias"]
+    with new_progress(verbose) as progress:
+        task = progress.add_task("evaluating", total=len(steps), info="")
+        for step in steps:
+            progress.update(task, description=f"evaluating {step}")
+            if step == "fidelity":
+                scores["fidelity"], figures["fidelity"] = fidelity_area(tables, limits, seed)
+            elif step == "utility":
+                utility = None
+                if target is not None:
+                    utility, extra = utility_area(tables, target, limits, seed)
+                    notes.extend(extra)
+                scores["utility"] = utility
+            elif step == "diversity":
+                scores["diversity"] = diversity_area(tables, limits, seed)
+            elif step == "privacy":
+                scores["privacy"], figures["privacy"] = privacy_area(
+                    tables, sensitive_list, limits, seed
+                )
+            else:
+                scores["bias"] = bias_area(tables, target, sensitive_list)
+            progress.advance(task)
+    if holdout is None:
+        notes.append(
+            "privacy: no holdout given, so distances and membership inference were not "
+            "measured against unseen real rows"
+        )
+    _add_verdicts(scores)
+    scores["settings"] = {
+        "rows": {
+            "real": len(real),
+            "synthetic": len(synthetic),
+            "holdout": None if holdout is None else len(holdout),
+        },
+        "columns": {name: tables.kinds[name] for name in tables.columns},
+        "excluded_columns": tables.excluded,
+        "target": target,
+        "sensitive": sensitive_list,
+        "seed": seed,
+        "limits": limits.to_dict(),
+        "notes": notes,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    return Report({key: scores[key] for key in (*AREAS, "settings")}, figures)
+
+
+def _add_verdicts(scores: dict[str, Any]) -> None:
+    judges = {
+        "fidelity": verdict.fidelity_verdict,
+        "utility": verdict.utility_verdict,
+        "diversity": verdict.diversity_verdict,
+        "privacy": verdict.privacy_verdict,
+        "bias": verdict.bias_verdict,
+    }
+    for area, judge in judges.items():
+        score, word, sentence = judge(scores[area])
+        if scores[area] is None:
+            scores[area] = {"ratio": None}
+        scores[area] = {"score": score, "verdict": word, "sentence": sentence, **scores[area]}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy: numpy scalars to Python numbers, NaN/inf to None, tuples to lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
