@@ -16,8 +16,8 @@ ARRAY_KEY = "__array__"
 def pack(state: Any, arrays: dict[str, np.ndarray], prefix: str = "") -> Any:
     """Return `state` with every ndarray replaced by a reference stored into `arrays`."""
     if isinstance(state, np.ndarray):
-        if state.dtype == object or state.dtype.kind in "USO":
-            return {"__list__": pack(state.tolist(), arrays, prefix)}
+        if state.dtype.kind in "USO":
+            raise TypeError(f"{prefix}: store text as a list, not an array of {state.dtype}")
         key = prefix or f"a{len(arrays)}"
         while key in arrays:
             key = f"{key}_"
@@ -39,8 +39,6 @@ def unpack(state: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(state, dict):
         if set(state) == {ARRAY_KEY}:
             return arrays[state[ARRAY_KEY]]
-        if set(state) == {"__list__"}:
-            return unpack(state["__list__"], arrays)
         return {k: unpack(v, arrays) for k, v in state.items()}
     if isinstance(state, list):
         return [unpack(v, arrays) for v in state]

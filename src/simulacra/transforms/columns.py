@@ -242,9 +242,9 @@ class DatetimeColumn(ContinuousColumn):
             zone = dt.timezone(dt.timedelta(minutes=self.offset_minutes_))
             stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(zone)
         text = stamps.dt.strftime(fmt or "%Y-%m-%d %H:%M:%S")
-        if pd.api.types.is_numeric_dtype(np.dtype(dtype) if dtype[0].islower() else object):
-            ints = pd.array(pd.to_numeric(text), dtype="Int64")
-            return pd.Series(ints, name=self.name).astype(dtype if not nulls.any() else "Int64")
+        if dtype.lower().startswith(("int", "uint")):  # dates stored as YYYYMMDD numbers
+            ints = pd.Series(pd.array(pd.to_numeric(text), dtype="Int64"), name=self.name)
+            return ints.astype("Int64" if nulls.any() else dtype)
         return text.astype(dtype)
 
     def _state(self) -> dict[str, Any]:
