@@ -209,7 +209,7 @@ def _infer_numeric(name: str, values: pd.Series, base: dict[str, Any]) -> Column
     unique = values.is_unique
     if integer and unique and words & _ID_WORDS and base["null_share"] == 0:
         return Column("id", pattern="{int}", start=int(floats.min()), **base)
-    if integer and words & _DATE_WORDS and _is_yyyymmdd(floats):
+    if integer and words & _DATE_WORDS and is_yyyymmdd(floats):
         return Column("datetime", format="%Y%m%d", **base)
     if integer and set(np.unique(floats[: _SAMPLE * 20])) <= {0.0, 1.0} and values.nunique() == 2:
         return Column("categorical", cardinality=2, **base)
@@ -267,7 +267,23 @@ def _decimals(values: np.ndarray) -> int | None:
     return None
 
 
-def _is_yyyymmdd(values: np.ndarray) -> bool:
+def guess_datetime_format(series: pd.Series) -> str | None:
+    """The storage format of a column declared datetime: None for native datetimes,
+    "%Y%m%d" for integers that read as dates, "epoch_s"/"epoch_ms" for other numbers, and the
+    first known text format that parses every sampled value."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return None
+    values = series.dropna()
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        numbers = values.to_numpy(np.float64)
+        if np.all(numbers == np.round(numbers)) and is_yyyymmdd(numbers):
+            return "%Y%m%d"
+        return "epoch_ms" if np.abs(numbers).max() > 1e11 else "epoch_s"
+    sample = values.astype(str).sample(min(len(values), _SAMPLE), random_state=0).tolist()
+    return _datetime_format(sample)
+
+
+def is_yyyymmdd(values: np.ndarray) -> bool:
     if values.min() < 1_000_01_01 or values.max() > 2_999_12_31:
         return False
     parsed = pd.to_datetime(

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import ConditionError, NotFittedError, ParameterError, Synthesizer
+from simulacra import ConditionError, Metadata, NotFittedError, ParameterError, Synthesizer
 from simulacra.evaluation.fidelity import ks_complement, tv_complement
 from simulacra.synthesizers.copula import nearest_correlation
 
@@ -132,3 +132,24 @@ def test_high_cardinality_column_is_capped_and_fast() -> None:
     synth = syn.sample(20_000, seed=0)
     assert set(synth["code"]) <= set(codes)
     assert synth["code"].nunique() > 10_000  # the tail is re-drawn, not collapsed
+
+
+def test_two_category_conditions_follow_the_joint_distribution(diamonds: pd.DataFrame) -> None:
+    syn = Synthesizer("copula", seed=0, verbose=False).fit(diamonds)
+    rows = syn.sample(20_000, conditions={"cut": "Ideal", "color": "J"}, seed=0)
+    unconditioned = syn.sample(200_000, seed=1)
+    both = unconditioned[(unconditioned.cut == "Ideal") & (unconditioned.color == "J")]
+    # the conditional sampler and rejection from the same model agree
+    assert ks_complement(both["price"], rows["price"]) > 0.9
+    assert ks_complement(both["carat"], rows["carat"]) > 0.9
+
+
+def test_metadata_overrides_are_honoured(tmp_path: Path) -> None:
+    table = mixed_table(600)
+    meta = Metadata.infer(table)
+    meta.set_kind("level", "categorical")
+    meta.set_kind("id", "datetime")  # integers read as epoch seconds
+    synth = Synthesizer("copula", verbose=False).fit(table, meta).sample(800, seed=0)
+    assert set(synth["level"]) <= {1, 2, 3} and synth["level"].dtype == table["level"].dtype
+    assert synth["id"].between(table["id"].min(), table["id"].max()).all()
+    assert synth["id"].dtype == table["id"].dtype

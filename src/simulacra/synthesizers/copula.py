@@ -8,7 +8,8 @@
 3. Sampling: correlated normals through the Cholesky factor, then back through each marginal.
 4. Conditions: numerical values are conditioned on exactly (Gaussian conditioning); a category
    restricts its score to the category's interval, sampled as a truncated normal, so every row
-   meets the condition without rejection.
+   meets the condition without rejection. Several categories are sampled one after the other
+   and importance-resampled to the joint truncated normal.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..transforms.discrete import FrequencyNormal
+from ..errors import ConditionError
 from .base import Condition, Synthesizer
 from .params import Constraint, OneOf
 
@@ -86,13 +88,22 @@ class GaussianCopula(Synthesizer):
             idx = list(fixed)
             out[:, idx] = np.array([fixed[j] for j in idx])
         known = list(fixed)
+        weights = np.ones(n)
         for j, (lo, hi) in boxes.items():
             mean, var = self._conditional(known, [j], out[:, known])
             sd = np.sqrt(max(var[0, 0], _RIDGE))
             a, b = ndtr((lo - mean[:, 0]) / sd), ndtr((hi - mean[:, 0]) / sd)
             u = a + (b - a) * rng.random(n)
             out[:, j] = mean[:, 0] + sd * ndtri(np.clip(u, 1e-12, 1 - 1e-12))
+            weights *= b - a
             known.append(j)
+        if len(boxes) > 1:
+            # Each box was sampled given the earlier ones; weighting rows by the probability
+            # of the later boxes and resampling turns that into the joint truncated normal.
+            if not weights.sum() > 0:
+                raise ConditionError("these category conditions never occur together")
+            keep = rng.choice(n, n, p=weights / weights.sum())
+            out[:, known] = out[keep][:, known]
         if free:
             mean, cov = self._conditional(known, free, out[:, known])
             chol = np.linalg.cholesky(cov + _RIDGE * np.eye(len(free)))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..ids import generate_ids
-from ..metadata import Column
+from ..metadata import Column, guess_datetime_format
 from ..pii import fake_values
 from .base import Encoder
 from .continuous import MinMax, ModeNormal, QuantileNormal
@@ -182,23 +182,30 @@ class NumericalColumn(ContinuousColumn):
 
 
 _EPOCH = pd.Timestamp("1970-01-01")
+_EPOCH_UNITS = {"epoch_s": "s", "epoch_ms": "ms"}
 _RESOLUTIONS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
 
 
 class DatetimeColumn(ContinuousColumn):
     """Datetimes as float seconds since 1970 (UTC), back to the original representation:
-    native datetime64 (keeping its timezone), text in the learned format, or YYYYMMDD integers."""
+    native datetime64 (keeping its timezone), text in the learned format, YYYYMMDD integers, or
+    Unix epoch numbers ("epoch_s", "epoch_ms"). Without a format in the metadata, the format is
+    guessed at fit: integers that read as YYYYMMDD dates are never taken for epoch seconds."""
 
     kind = "datetime"
+    format_: str | None = None
     resolution_: float | None = None
     offset_minutes_: int | None = None
 
     def _parse(self, series: pd.Series) -> pd.Series:
-        fmt = self.meta.format
+        fmt = self.format_
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
             parsed = series
         elif fmt is None:
-            raise DataError(f"column '{self.name}' is a datetime stored as text with no format")
+            raise DataError(f"column '{self.name}': no datetime format matches its values")
+        elif fmt in _EPOCH_UNITS:
+            numbers = pd.to_numeric(series, errors="coerce")
+            parsed = pd.to_datetime(numbers, unit=_EPOCH_UNITS[fmt], errors="coerce")
         elif pd.api.types.is_numeric_dtype(series.dtype):
             text = series.astype("Int64").astype("string")
             parsed = pd.to_datetime(text, format=fmt, errors="coerce")
@@ -217,11 +224,12 @@ class DatetimeColumn(ContinuousColumn):
         return seconds.to_numpy(dtype=np.float64, na_value=np.nan)
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        self.format_ = self.meta.format or guess_datetime_format(series)
         super().fit(series, rng)
         x = self.to_float(series)
         x = x[~np.isnan(x)]
         self.resolution_ = next((r for r in _RESOLUTIONS if np.all(np.mod(x, r) == 0)), None)
-        fmt = self.meta.format or ""
+        fmt = self.format_ or ""
         if "%z" in fmt and not pd.api.types.is_datetime64_any_dtype(series.dtype):
             first = pd.to_datetime(series.dropna().iloc[0], format=fmt)
             offset = first.utcoffset()
@@ -233,7 +241,14 @@ class DatetimeColumn(ContinuousColumn):
             values = np.round(values / self.resolution_) * self.resolution_
         stamps = pd.Series(pd.to_datetime(np.round(values * 1e6), unit="us"), name=self.name)
         stamps[nulls] = pd.NaT
-        dtype, fmt, tz = self.meta.dtype, self.meta.format, self.meta.timezone
+        dtype, fmt, tz = self.meta.dtype, self.format_, self.meta.timezone
+        if fmt in _EPOCH_UNITS:
+            scale = 1_000.0 if fmt == "epoch_ms" else 1.0
+            numbers = pd.Series(values * scale, name=self.name)
+            if dtype.lower().startswith(("int", "uint")):
+                numbers = numbers.round().astype("Int64")
+            numbers[nulls] = None
+            return numbers.astype("Int64" if nulls.any() and dtype[0] == "i" else dtype)
         if dtype.startswith("datetime64"):
             if tz:
                 stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
@@ -248,10 +263,16 @@ class DatetimeColumn(ContinuousColumn):
         return text.astype(dtype)
 
     def _state(self) -> dict[str, Any]:
-        return {**super()._state(), "resolution": self.resolution_, "offset": self.offset_minutes_}
+        return {
+            **super()._state(),
+            "format": self.format_,
+            "resolution": self.resolution_,
+            "offset": self.offset_minutes_,
+        }
 
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
+        self.format_ = state["format"]
         self.resolution_, self.offset_minutes_ = state["resolution"], state["offset"]
 
 
