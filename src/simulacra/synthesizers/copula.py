@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from ..transforms.discrete import FrequencyNormal
 from ..errors import ConditionError
+from ..transforms.discrete import FrequencyNormal
 from .base import Condition, Synthesizer
 from .params import Constraint, OneOf
 
