@@ -396,14 +396,24 @@ class BooleanColumn(CategoricalColumn):
     kind = "boolean"
 
 
-class IdColumn(ColumnTransform):
-    """Unique ids regenerated from the learned pattern; never modelled."""
-
-    kind = "id"
+class GeneratedColumn(ColumnTransform):
+    """A column made afresh on every sample from a seed drawn at fit; real values are unused."""
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         self.seed_ = int(rng.integers(2**31))
         return self
+
+    def _state(self) -> dict[str, Any]:
+        return {"seed": self.seed_}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.seed_ = state["seed"]
+
+
+class IdColumn(GeneratedColumn):
+    """Unique ids regenerated from the learned pattern; never modelled."""
+
+    kind = "id"
 
     def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         pattern = self.meta.pattern or "{int}"
@@ -415,14 +425,8 @@ class IdColumn(ColumnTransform):
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind, "pattern": self.meta.pattern}
 
-    def _state(self) -> dict[str, Any]:
-        return {"seed": self.seed_}
 
-    def _set_state(self, state: dict[str, Any]) -> None:
-        self.seed_ = state["seed"]
-
-
-class FakerColumn(ColumnTransform):
+class FakerColumn(GeneratedColumn):
     """PII and free text: Faker values with the learned share of nulls; real values unused.
 
     Values are drawn from a pool of at most `POOL` Faker values made once per model (seeded at
@@ -431,10 +435,6 @@ class FakerColumn(ColumnTransform):
 
     kind = "pii"
     POOL: ClassVar[int] = 20_000
-
-    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        self.seed_ = int(rng.integers(2**31))
-        return self
 
     @property
     def provider(self) -> str:
@@ -456,12 +456,6 @@ class FakerColumn(ColumnTransform):
 
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind, "provider": self.provider}
-
-    def _state(self) -> dict[str, Any]:
-        return {"seed": self.seed_}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        self.seed_ = state["seed"]
 
 
 class TextColumn(FakerColumn):
