@@ -14,6 +14,7 @@ from .errors import (  # noqa: E402
 from .evaluation import Report, evaluate  # noqa: E402
 from .io import read_table, write_table  # noqa: E402
 from .metadata import Column, Metadata  # noqa: E402
+from .specs import generate  # noqa: E402
 from .synthesizers import Synthesizer  # noqa: E402
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Synthesizer",
     "__version__",
     "evaluate",
+    "generate",
     "read_table",
     "write_table",
 ]

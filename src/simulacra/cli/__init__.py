@@ -34,6 +34,7 @@ def _options(
 def _register() -> None:
     from . import (
         evaluate,  # noqa: F401
+        generate,  # noqa: F401
         table,  # noqa: F401  (commands register themselves)
     )
 

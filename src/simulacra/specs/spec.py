@@ -1,0 +1,300 @@
+"""Dataset specifications: parsing, up-front validation, and generation.
+
+A specification is a mapping (from YAML or JSON)::
+
+    name: example            # optional
+    rows: 1000               # default row count (optional)
+    columns:
+      x: {distribution: normal, mean: 0, sd: 1}
+      y: {formula: "2*x + normal(0, 0.1)"}
+      plan: {categories: {basic: 0.7, pro: 0.3}, missing: 0.05}
+
+Each column names its `type` or lets a distinctive key imply it (`formula`, `template`,
+`pattern`, `provider`, `categories`, `value`, `distribution`). Every column may also take
+`missing` (share of nulls), `when` (a formula: rows where it is false become null), `hidden`
+(computed and usable by other columns, left out of the output) and `description`.
+Formulas, templates, `when` and `after` see every column's full values; nulls are applied last.
+Columns are computed in dependency order; unknown references and cycles are errors.
+Every column draws from its own generator seeded by (seed, column name), so adding a column
+does not change the others, and the same seed gives the same table.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import ParameterError
+from .blocks import ClassificationBlock, CorrelatedBlock
+from .columns import (
+    BooleanColumn,
+    CategoricalColumn,
+    ColumnSpec,
+    ConstantColumn,
+    DateColumn,
+    DatetimeColumn,
+    FormulaColumn,
+    IdColumn,
+    NumberColumn,
+)
+from .formula import Formula, parse_formula
+from .text import FakerColumn, TemplateColumn
+
+TYPES: dict[str, type[ColumnSpec]] = {
+    cls.type: cls
+    for cls in (
+        NumberColumn,
+        FormulaColumn,
+        CategoricalColumn,
+        BooleanColumn,
+        ConstantColumn,
+        IdColumn,
+        DateColumn,
+        DatetimeColumn,
+        FakerColumn,
+        TemplateColumn,
+        CorrelatedBlock,
+        ClassificationBlock,
+    )
+}
+_ALIASES = {"numerical": "number", "category": "categorical", "bool": "boolean", "text": "template"}
+_IMPLIED = (
+    ("formula", "formula"),
+    ("template", "template"),
+    ("pattern", "id"),
+    ("provider", "faker"),
+    ("categories", "categorical"),
+    ("value", "constant"),
+    ("distribution", "number"),
+)
+TOP_KEYS = frozenset({"name", "description", "rows", "seed", "columns"})
+MAX_ROWS = 100_000_000
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Options every column takes."""
+
+    missing: float
+    when: Formula | None
+    hidden: bool
+
+
+@dataclass
+class Spec:
+    """A validated specification: generators in dependency order and their shared options."""
+
+    name: str
+    description: str
+    rows: int | None
+    generators: list[ColumnSpec]
+    shared: dict[str, Shared]
+    order: list[str]  # output column names, in declaration order
+
+    @property
+    def columns(self) -> list[str]:
+        """The output columns (hidden ones left out), in the order they were declared."""
+        return [c for c in self.order if not self.shared[self._owner(c)].hidden]
+
+    def _owner(self, column: str) -> str:
+        for gen in self.generators:
+            if column in gen.outputs:
+                return gen.name
+        raise KeyError(column)
+
+    def generate(self, n: int | None = None, seed: int = 0) -> pd.DataFrame:
+        """A table of `n` rows (default: the spec's `rows`); same seed, same table."""
+        n = self.rows if n is None else n
+        if n is None:
+            raise ParameterError(f"spec '{self.name}': give a number of rows")
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= MAX_ROWS:
+            raise ParameterError(
+                f"number of rows must be an integer in [1, {MAX_ROWS:,}], not {n!r}"
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ParameterError(f"seed must be an integer >= 0, not {seed!r}")
+        n, seed = int(n), int(seed)
+        values: dict[str, np.ndarray] = {}
+        for gen in self.generators:
+            made = gen.generate(values, n, _rng(seed, gen.name, 0))
+            values.update({k: np.asarray(v) for k, v in made.items()})
+        frame = {}
+        for gen in self.generators:
+            shared = self.shared[gen.name]
+            if shared.hidden:
+                continue
+            keep = np.ones(n, dtype=bool)
+            if shared.when is not None:
+                keep &= np.asarray(shared.when.evaluate(values, n, _rng(seed, gen.name, 2)), bool)
+            if shared.missing > 0:
+                keep &= _rng(seed, gen.name, 1).random(n) >= shared.missing
+            for name in gen.outputs:
+                frame[name] = _series(values[name], keep, getattr(gen, "format", None))
+        return pd.DataFrame({name: frame[name] for name in self.columns})
+
+
+def _rng(seed: int, name: str, stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8")), stream])
+
+
+def _series(array: np.ndarray, keep: np.ndarray, fmt: str | None) -> pd.Series:
+    """The final column: dtype kept, nulls where `keep` is False, dates formatted if asked."""
+    has_nulls = not keep.all()
+    if array.dtype.kind == "M":
+        series = pd.Series(array.astype("datetime64[ns]"))
+        if has_nulls:
+            series[~keep] = pd.NaT
+        if fmt is not None:
+            text = series.dt.strftime(fmt)
+            return text.astype(object).where(series.notna(), None)
+        return series
+    if not has_nulls:
+        return pd.Series(array)
+    if array.dtype.kind in "iu":
+        return pd.Series(pd.array(array, dtype="Int64")).mask(~keep)
+    if array.dtype.kind == "b":
+        return pd.Series(pd.array(array, dtype="boolean")).mask(~keep)
+    if array.dtype.kind == "f":
+        return pd.Series(np.where(keep, array, np.nan))
+    text = array.astype(object)
+    text[~keep] = None
+    return pd.Series(text, dtype=object)
+
+
+def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
+    """A Spec from a mapping, a YAML/JSON file path, or YAML/JSON text."""
+    if isinstance(source, Spec):
+        return source
+    if isinstance(source, Mapping):
+        return parse_spec(source)
+    path = Path(source)
+    text = str(source)
+    if "\n" not in text and path.suffix.lower() in (".yaml", ".yml", ".json"):
+        if not path.exists():
+            raise ParameterError(f"{path}: no such specification file")
+        text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise ParameterError(
+            f"{source if len(text) < 200 else 'spec'}: not valid YAML/JSON ({first})"
+        ) from exc
+    if not isinstance(data, Mapping):
+        raise ParameterError("a specification must be a mapping with a 'columns' key")
+    return parse_spec(data)
+
+
+def parse_spec(data: Mapping[str, Any]) -> Spec:
+    """Validate a specification mapping and order its columns; errors name the column."""
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise ParameterError(
+            f"spec: unknown key '{unknown[0]}' (use {', '.join(sorted(TOP_KEYS))})"
+        )
+    columns = data.get("columns")
+    if not isinstance(columns, Mapping) or not columns:
+        raise ParameterError("spec: 'columns' must be a non-empty mapping of name to options")
+    rows = data.get("rows")
+    if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 1):
+        raise ParameterError(f"spec: 'rows' must be a positive integer, not {rows!r}")
+    generators: list[ColumnSpec] = []
+    shared: dict[str, Shared] = {}
+    for name, options in columns.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ParameterError(f"spec: column names must be non-empty text, not {name!r}")
+        if not isinstance(options, Mapping):
+            raise ParameterError(f"column '{name}': options must be a mapping, not {options!r}")
+        gen = TYPES[_type_of(name, options)](name, options)
+        generators.append(gen)
+        shared[name] = _shared(name, options)
+    order = [out for gen in generators for out in gen.outputs]
+    duplicates = sorted({c for c in order if order.count(c) > 1})
+    if duplicates:
+        raise ParameterError(f"spec: column '{duplicates[0]}' is defined twice")
+    ordered = _dependency_order(generators, shared, set(order))
+    return Spec(
+        str(data.get("name", "spec")),
+        str(data.get("description", "")),
+        rows,
+        ordered,
+        shared,
+        order,
+    )
+
+
+def _type_of(name: str, options: Mapping[str, Any]) -> str:
+    kind = options.get("type")
+    if kind is None:
+        kind = next((t for key, t in _IMPLIED if key in options), None)
+        if kind is None:
+            raise ParameterError(f"column '{name}': say its 'type' (one of {', '.join(TYPES)})")
+    kind = _ALIASES.get(kind, kind)
+    if kind not in TYPES:
+        raise ParameterError(
+            f"column '{name}': unknown type '{kind}' (use one of {', '.join(TYPES)})"
+        )
+    return str(kind)
+
+
+def _shared(name: str, options: Mapping[str, Any]) -> Shared:
+    missing = options.get("missing", 0.0)
+    if isinstance(missing, bool) or not isinstance(missing, int | float) or not 0 <= missing < 1:
+        raise ParameterError(
+            f"column '{name}': 'missing' must be a share in [0, 1), not {missing!r}"
+        )
+    when = options.get("when")
+    hidden = options.get("hidden", False)
+    if not isinstance(hidden, bool):
+        raise ParameterError(f"column '{name}': 'hidden' must be true or false")
+    return Shared(float(missing), parse_formula(when, name) if when is not None else None, hidden)
+
+
+def _dependency_order(
+    generators: list[ColumnSpec], shared: dict[str, Shared], known: set[str]
+) -> list[ColumnSpec]:
+    """Generators sorted so each comes after the columns it reads; cycles are named."""
+    owner = {out: gen.name for gen in generators for out in gen.outputs}
+    needs: dict[str, list[str]] = {}
+    for gen in generators:
+        refs = list(gen.depends)
+        when = shared[gen.name].when
+        for ref in refs:
+            if ref not in known:
+                raise ParameterError(f"column '{gen.name}' refers to unknown column '{ref}'")
+        if when is not None:
+            for ref in when.names:
+                if ref not in known:
+                    raise ParameterError(
+                        f"column '{gen.name}': 'when' refers to unknown column '{ref}'"
+                    )
+        needs[gen.name] = [owner[r] for r in refs]
+    by_name = {gen.name: gen for gen in generators}
+    done: list[ColumnSpec] = []
+    state: dict[str, int] = {}  # 1: visiting, 2: done
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = path[path.index(name) :] + [name]
+            raise ParameterError(
+                f"spec: columns refer to each other in a cycle: {' -> '.join(cycle)}"
+            )
+        state[name] = 1
+        for dep in needs[name]:
+            visit(dep, [*path, name])
+        state[name] = 2
+        done.append(by_name[name])
+
+    for gen in generators:
+        visit(gen.name, [])
+    return done

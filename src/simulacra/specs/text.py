@@ -1,0 +1,199 @@
+"""Text columns of a specification: Faker fields and templates built from other columns.
+
+Templates are parsed here, not handed to `str.format`, so a placeholder can only name a column
+(`{owner}`, `{`Plan Estimate`}` is written `{Plan Estimate}`) with an optional format spec
+(`{score:.2f}`, `{created:%Y-%m}`); nothing else in the text is interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from faker import Faker
+from faker.providers.lorem.en_US import Provider as _LoremProvider
+
+from ..errors import ParameterError
+from ..pii import PROVIDERS, fake_values
+from .columns import Arrays, ColumnSpec
+
+# Faker providers a spec may call (a fixed list: a spec cannot name any other Faker method).
+FAKER_PROVIDERS = tuple(
+    sorted(
+        set(PROVIDERS)
+        | {
+            "paragraph",
+            "text",
+            "word",
+            "catch_phrase",
+            "bs",
+            "job",
+            "country",
+            "user_name",
+            "url",
+            "color_name",
+            "license_plate",
+            "postcode",
+            "company_email",
+            "domain_name",
+        }
+    )
+)
+_POOL = 20_000
+LOREM_WORDS: tuple[str, ...] = tuple(_LoremProvider.word_list)
+
+
+_LOREM = ("sentence", "paragraph", "text", "word")
+
+
+class FakerColumn(ColumnSpec):
+    """Values from a Faker provider, seeded.
+
+    `words`/`sentences` size sentences and paragraphs, `max_chars` truncates, `pool` caps how many
+    distinct values are drawn from Faker (rows then pick from that pool: an organisation has a few
+    hundred owners, not one per row). Lorem text (sentence, paragraph, text, word) is composed
+    from Faker's English word list with numpy, which is ~50x faster than calling Faker per row.
+    """
+
+    type = "faker"
+    required = frozenset({"provider"})
+    optional = frozenset({"words", "sentences", "max_chars", "locale", "pool"})
+
+    def __init__(self, name: str, options: Mapping[str, Any]) -> None:
+        super().__init__(name, options)
+        self.provider = options["provider"]
+        if self.provider not in FAKER_PROVIDERS:
+            raise ParameterError(
+                f"{self.where}: unknown Faker provider '{self.provider}' "
+                f"(use one of {', '.join(FAKER_PROVIDERS)})"
+            )
+        self.words = self.number("words", low=1, high=200, integer=True)
+        self.sentences = self.number("sentences", low=1, high=50, integer=True)
+        self.max_chars = self.number("max_chars", low=1, integer=True)
+        if self.words is not None and self.provider != "sentence":
+            raise ParameterError(f"{self.where}: 'words' only applies to provider sentence")
+        if self.sentences is not None and self.provider != "paragraph":
+            raise ParameterError(f"{self.where}: 'sentences' only applies to provider paragraph")
+        self.locale = str(options.get("locale", "en_US"))
+        self.pool = int(self.number("pool", _POOL, low=1, high=10_000_000, integer=True) or _POOL)
+
+    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
+        seed = int(rng.integers(0, 2**31))
+        plain = self.words is None and self.sentences is None and self.locale == "en_US"
+        if self.provider in _LOREM and self.locale == "en_US":
+            out = self._lorem(n, rng)
+        elif plain and self.provider in PROVIDERS:
+            out = fake_values(self.provider, n, seed, pool=self.pool)
+        else:
+            out = self._pooled(n, seed, rng)
+        if self.max_chars is not None:
+            limit = int(self.max_chars)
+            out = np.array([v[:limit].rstrip() for v in out], dtype=object)
+        return {self.name: out}
+
+    def _pooled(self, n: int, seed: int, rng: np.random.Generator) -> np.ndarray:
+        try:
+            faker = Faker(self.locale)
+        except AttributeError as exc:
+            raise ParameterError(f"{self.where}: unknown Faker locale '{self.locale}'") from exc
+        faker.seed_instance(seed)
+        make = getattr(faker, self.provider)
+        kwargs: dict[str, int] = {}
+        if self.words is not None:
+            kwargs["nb_words"] = int(self.words)
+        if self.sentences is not None:
+            kwargs["nb_sentences"] = int(self.sentences)
+        size = min(n, self.pool)
+        pool = np.array([str(make(**kwargs)).replace("\n", " ") for _ in range(size)], dtype=object)
+        return pool if size == n else pool[rng.integers(0, size, n)]
+
+    def _lorem(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        words = np.asarray(LOREM_WORDS, dtype=object)
+        if self.provider == "word":
+            return words[rng.integers(0, len(words), n)]
+        per_sentence = int(self.words or 6)
+        if self.provider == "sentence":
+            counts = np.ones(n, dtype=np.int64)
+        else:
+            counts = _around(rng, int(self.sentences or (5 if self.provider == "text" else 3)), n)
+        lengths = _around(rng, per_sentence, int(counts.sum()))
+        picks = words[rng.integers(0, len(words), int(lengths.sum()))].tolist()
+        sentences, pos = [], 0
+        for length in lengths.tolist():
+            chunk = picks[pos : pos + length]
+            pos += length
+            sentences.append(" ".join(chunk).capitalize() + ".")
+        out, pos = [], 0
+        for count in counts.tolist():
+            out.append(" ".join(sentences[pos : pos + count]))
+            pos += count
+        return np.array(out, dtype=object)
+
+
+def _around(rng: np.random.Generator, mean: int, n: int) -> np.ndarray:
+    """Counts within +-40% of `mean` (at least 1), like Faker's variable lengths."""
+    low, high = max(1, round(mean * 0.6)), max(1, round(mean * 1.4))
+    return rng.integers(low, high, n, endpoint=True)
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
+_NUMBER_SPEC = re.compile(r"^[<>^=]?[+\- ]?0?\d*,?(\.\d+)?[dfeEgG%]?$")
+
+
+class TemplateColumn(ColumnSpec):
+    """Text with `{column}` placeholders filled from other columns, row by row."""
+
+    type = "template"
+    required = frozenset({"template"})
+
+    def __init__(self, name: str, options: Mapping[str, Any]) -> None:
+        super().__init__(name, options)
+        text = options["template"]
+        if not isinstance(text, str):
+            raise ParameterError(f"{self.where}: 'template' must be text")
+        self.pieces: list[str | tuple[str, str | None]] = []
+        pos = 0
+        for match in _PLACEHOLDER.finditer(text):
+            self.pieces.append(text[pos : match.start()])
+            self.pieces.append((match.group(1).strip(), match.group(2)))
+            pos = match.end()
+        self.pieces.append(text[pos:])
+        literal = "".join(p for p in self.pieces if isinstance(p, str))
+        if "{" in literal or "}" in literal:
+            at = text.find("{" if "{" in literal else "}")
+            raise ParameterError(f"{self.where}: unbalanced brace in template at position {at + 1}")
+
+    @property
+    def depends(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p[0] for p in self.pieces if isinstance(p, tuple)))
+
+    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
+        out = np.full(n, "", dtype=object)
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                out = out + piece
+            else:
+                out = out + self._text(values[piece[0]], piece[0], piece[1])
+        return {self.name: out}
+
+    def _text(self, array: np.ndarray, column: str, spec: str | None) -> np.ndarray:
+        if array.dtype.kind == "M":
+            stamps = pd.Series(array.astype("datetime64[s]"))
+            text = stamps.dt.strftime(spec or "%Y-%m-%d")
+            return text.to_numpy(dtype=object)
+        if spec is None:
+            if (
+                array.dtype.kind == "f"
+                and np.all(np.isfinite(array))
+                and np.all(array == np.round(array))
+            ):
+                return array.astype(np.int64).astype(str).astype(object)
+            return array.astype(str).astype(object)
+        if array.dtype.kind not in "iuf" or not _NUMBER_SPEC.match(spec):
+            raise ParameterError(
+                f"{self.where}: format '{spec}' does not apply to column '{column}'"
+            )
+        return np.array([format(v, spec) for v in array.tolist()], dtype=object)
