@@ -35,6 +35,7 @@ def _register() -> None:
     from . import (
         evaluate,  # noqa: F401
         generate,  # noqa: F401
+        images,  # noqa: F401
         table,  # noqa: F401  (commands register themselves)
     )
 

@@ -1,0 +1,236 @@
+"""Image datasets: one grayscale array in [0, 1] with optional class labels, from many sources.
+
+Sources (`load_images`): `digits` (scikit-learn's bundled 8x8 handwritten digits, resized to
+28x28 by default), MNIST IDX files (raw or `.gz`, labels found beside them), a folder of
+PNG/JPEG files (the class is the sub-folder's name), `.npz`/`.npy` arrays, and a folder written
+by `simulacra images sample` (read from its `samples.npz`). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError, ParameterError
+from ..io import atomic_path
+from .idx import is_idx, labels_path_for, read_idx
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
+SAMPLES_FILE = "samples.npz"
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """Grayscale images `(n, height, width)` as float32 in [0, 1], labels indexing `classes`."""
+
+    images: np.ndarray
+    labels: np.ndarray | None = None
+    classes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.images.ndim != 3 or len(self.images) == 0:
+            raise DataError(
+                f"images must be a non-empty (n, height, width) array, not {self.images.shape}"
+            )
+        if self.labels is not None and len(self.labels) != len(self.images):
+            raise DataError(f"{len(self.labels)} labels for {len(self.images)} images")
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(height, width) of every image."""
+        return int(self.images.shape[1]), int(self.images.shape[2])
+
+    def resized(self, size: int | None) -> ImageSet:
+        """The same set with square `size` x `size` images (bilinear); unchanged when None."""
+        if size is None or self.shape == (size, size):
+            return self
+        return ImageSet(resize(self.images, size), self.labels, self.classes)
+
+    def subset(self, index: np.ndarray) -> ImageSet:
+        labels = None if self.labels is None else self.labels[index]
+        return ImageSet(self.images[index], labels, self.classes)
+
+
+def resize(images: np.ndarray, size: int) -> np.ndarray:
+    """Bilinear resize of `(n, h, w)` images to `(n, size, size)`, antialiased when shrinking."""
+    import torch
+    from torch.nn import functional
+
+    if size < 4:
+        raise ParameterError(f"size must be at least 4 pixels, not {size}")
+    tensor = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))[:, None]
+    shrink = size < images.shape[1] or size < images.shape[2]
+    out = functional.interpolate(
+        tensor, size=(size, size), mode="bilinear", align_corners=False, antialias=shrink
+    )
+    return out[:, 0].clamp(0.0, 1.0).numpy()
+
+
+def load_images(source: str | Path, *, size: int | None = None) -> ImageSet:
+    """Load an image set from `digits`, an IDX file, a folder, or a `.npz`/`.npy` file.
+
+    `size` resizes every image to `size` x `size`; `digits` defaults to 28 (MNIST's size).
+    """
+    text = str(source)
+    if text == "digits":
+        return load_digits(size=28 if size is None else size)
+    path = Path(source)
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder (or use the bundled 'digits')")
+    if path.is_dir():
+        if (path / SAMPLES_FILE).exists():
+            return load_arrays(path / SAMPLES_FILE).resized(size)
+        return load_folder(path, size=size)
+    if path.suffix.lower() in (".npz", ".npy"):
+        return load_arrays(path).resized(size)
+    if is_idx(path):
+        return load_idx(path).resized(size)
+    raise DataError(
+        f"{path}: unknown image source "
+        "(use 'digits', an IDX file, a folder of images, .npz or .npy)"
+    )
+
+
+def load_digits(*, size: int = 28) -> ImageSet:
+    """scikit-learn's 1,797 bundled 8x8 digits (16 grey levels) scaled to [0, 1], resized."""
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    bunch = sklearn_digits()
+    images = (bunch.images / 16.0).astype(np.float32)
+    labels = bunch.target.astype(np.int64)
+    return ImageSet(images, labels, [str(d) for d in range(10)]).resized(size)
+
+
+def load_idx(images_path: str | Path, labels_path: str | Path | None = None) -> ImageSet:
+    """An MNIST-format image file (idx3), with labels from `labels_path` or the file beside it."""
+    raw = read_idx(images_path)
+    if raw.ndim != 3:
+        raise DataError(
+            f"{images_path}: expected a 3-d idx3 image file, found {raw.ndim} dimensions"
+        )
+    found = labels_path if labels_path is not None else labels_path_for(images_path)
+    if found is None:
+        return ImageSet(raw.astype(np.float32) / 255.0)
+    labels = read_idx(found)
+    if labels.ndim != 1 or len(labels) != len(raw):
+        raise DataError(f"{found}: {labels.shape} labels do not match {len(raw)} images")
+    return _with_class_names(raw.astype(np.float32) / 255.0, labels.astype(np.int64))
+
+
+def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
+    """Every PNG/JPEG under `folder` as grayscale; sub-folder names become the classes.
+
+    Images directly in `folder` have no class; mixing them with class folders is an error.
+    Without `size`, all images must have the same size.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    root = Path(folder)
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+    if not files:
+        raise DataError(f"{root}: no PNG/JPEG images found")
+    names = [
+        p.relative_to(root).parts[0] if len(p.relative_to(root).parts) > 1 else "" for p in files
+    ]
+    if "" in names and len(set(names)) > 1:
+        raise DataError(f"{root}: images both at the top level and in class sub-folders")
+    arrays = []
+    for path in files:
+        try:
+            with Image.open(path) as image:
+                gray = image.convert("L")
+                if size is not None:
+                    gray = gray.resize((size, size), Image.Resampling.BILINEAR)
+                arrays.append(np.asarray(gray, dtype=np.float32) / 255.0)
+        except (UnidentifiedImageError, OSError) as exc:
+            raise DataError(f"{path}: cannot be read as an image ({exc})") from exc
+        if arrays[-1].shape != arrays[0].shape:
+            raise DataError(
+                f"{path}: size {arrays[-1].shape} differs from {arrays[0].shape}; pass a size"
+            )
+    images = np.stack(arrays)
+    if names[0] == "":
+        return ImageSet(images)
+    classes = sorted(set(names))
+    labels = np.array([classes.index(n) for n in names], dtype=np.int64)
+    return ImageSet(images, labels, classes)
+
+
+def load_arrays(path: str | Path) -> ImageSet:
+    """Images from `.npy` (an array) or `.npz` (`images`/`x`/`x_train`, `labels`/`y`/`y_train`).
+
+    Arrays may be `(n, h, w)`, `(n, h, w, 1)` or `(n, 1, h, w)`; uint8 or values above 1 are read
+    as 0-255 grey levels. An `.npz` may carry `classes` (names for the label indices).
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".npy":
+            arrays = {"images": np.load(path, allow_pickle=False)}
+        else:
+            with np.load(path, allow_pickle=False) as loaded:
+                arrays = {key: loaded[key] for key in loaded.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise DataError(f"{path}: cannot be read as a numpy array file ({exc})") from exc
+    image_key = next((k for k in ("images", "x", "x_train", "X") if k in arrays), None)
+    if image_key is None:
+        raise DataError(f"{path}: no 'images' (or 'x', 'x_train') array inside")
+    images = _as_unit_images(arrays[image_key], path)
+    label_key = next((k for k in ("labels", "y", "y_train") if k in arrays), None)
+    if label_key is None:
+        return ImageSet(images)
+    labels = np.asarray(arrays[label_key]).reshape(-1)
+    if "classes" in arrays:
+        classes = [str(c) for c in arrays["classes"].tolist()]
+        return ImageSet(images, labels.astype(np.int64), classes)
+    return _with_class_names(images, labels)
+
+
+def save_arrays(path: str | Path, images: ImageSet) -> Path:
+    """Write an image set as `.npz` (uint8 `images`, `labels`, `classes`); same set, same bytes."""
+    arrays: dict[str, np.ndarray] = {"images": to_uint8(images.images)}
+    if images.labels is not None:
+        arrays["labels"] = images.labels.astype(np.int64)
+        arrays["classes"] = np.array(images.classes, dtype=np.str_)
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue())
+    return Path(path)
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """[0, 1] floats to 0-255 grey levels (rounded)."""
+    return np.round(np.clip(images, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def _as_unit_images(array: np.ndarray, path: Path) -> np.ndarray:
+    data = np.asarray(array)
+    if data.ndim == 4 and data.shape[-1] == 1:
+        data = data[..., 0]
+    elif data.ndim == 4 and data.shape[1] == 1:
+        data = data[:, 0]
+    if data.ndim != 3 or not np.issubdtype(data.dtype, np.number):
+        raise DataError(f"{path}: expected numeric images shaped (n, h, w), found {data.shape}")
+    values = data.astype(np.float32)
+    if data.dtype == np.uint8 or float(values.max()) > 1.0:
+        values = values / 255.0
+    if float(values.min()) < 0.0 or float(values.max()) > 1.0:
+        raise DataError(f"{path}: pixel values must lie in [0, 1] or [0, 255]")
+    return values
+
+
+def _with_class_names(images: np.ndarray, labels: np.ndarray) -> ImageSet:
+    values = sorted(set(labels.tolist()))
+    lookup = {v: i for i, v in enumerate(values)}
+    index = np.array([lookup[v] for v in labels.tolist()], dtype=np.int64)
+    return ImageSet(images, index, [str(v) for v in values])
