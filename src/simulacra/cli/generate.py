@@ -10,6 +10,20 @@ from ..errors import ParameterError
 from . import app
 from .common import out, print_table
 
+
+def _wide_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    """A table at least 160 characters wide: the explanations stay readable when piped."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(width=max(out.width, 160)).print(table)
+
+
 reproduce_app = typer.Typer(
     help="Reproduce published experiments (the reference paper).", no_args_is_help=True
 )
@@ -94,9 +108,9 @@ def paper(
         ]
         for r in results["table"]
     ]
-    print_table(
-        f"paper vs measured ({seeds} seeds)",
-        ["experiment", "metric", "paper", "ours", "where and why they differ"],
+    _wide_table(
+        f"paper vs measured ({seeds} seeds; test rows unless 'train')",
+        ["experiment", "metric", "paper", "ours (mean +- std)", "where and why they differ"],
         rows,
     )
     claim = [
