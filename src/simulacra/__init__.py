@@ -14,6 +14,7 @@ from .errors import (  # noqa: E402
 from .evaluation import Report, evaluate  # noqa: E402
 from .io import read_table, write_table  # noqa: E402
 from .metadata import Column, Metadata  # noqa: E402
+from .rebalance import rebalance  # noqa: E402
 from .specs import generate  # noqa: E402
 from .synthesizers import Synthesizer  # noqa: E402
 
@@ -33,5 +34,6 @@ __all__ = [
     "evaluate",
     "generate",
     "read_table",
+    "rebalance",
     "write_table",
 ]

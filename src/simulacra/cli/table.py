@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..io import read_table, write_chunks
+from ..io import read_table, write_chunks, write_table
 from ..metadata import Metadata
 from ..synthesizers import Synthesizer, names
 from . import app
@@ -44,7 +44,8 @@ def _short(details: dict[str, object]) -> str:
     epilog=(
         "Examples:\n\n  simulacra fit data.csv -m copula -o model.simulacra\n\n"
         "  simulacra fit data.csv -m copula --param marginals=parametric -o m.simulacra\n\n"
-        "  simulacra fit data.csv --metadata meta.json --seed 1 -o m.simulacra"
+        "  simulacra fit data.csv --metadata meta.json --seed 1 -o m.simulacra\n\n"
+        "  simulacra fit data.csv -m ctgan --epochs 300 --batch-size 500 -o m.simulacra"
     )
 )
 def fit(
@@ -54,11 +55,19 @@ def fit(
     metadata_path: Path | None = typer.Option(None, "--metadata", help="Metadata JSON to use."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     param: list[str] | None = typer.Option(None, "--param", help="Model parameter name=value."),
+    epochs: int | None = typer.Option(None, "--epochs", help="Training epochs (ctgan, tvae)."),
+    batch_size: int | None = typer.Option(
+        None, "--batch-size", help="Training batch size (ctgan, tvae)."
+    ),
 ) -> None:
     """Learn a table and save the model."""
     from .._progress import is_quiet
 
     params = {"seed": seed, **parse_pairs(param, "--param")}
+    if epochs is not None:
+        params["epochs"] = epochs
+    if batch_size is not None:
+        params["batch_size"] = batch_size
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
     table = read_table(data)
     metadata = Metadata.load(metadata_path) if metadata_path else None
@@ -74,7 +83,8 @@ fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names())}).
 @app.command(
     epilog=(
         "Examples:\n\n  simulacra sample model.simulacra -n 1000000 -o synth.parquet\n\n"
-        "  simulacra sample model.simulacra -n 500 -o ideal.csv --condition cut=Ideal --seed 3"
+        "  simulacra sample model.simulacra -n 500 -o ideal.csv --condition cut=Ideal --seed 3\n\n"
+        "  simulacra sample model.simulacra -n 5000 -o bal.csv --rebalance churn --ratio 1"
     )
 )
 def sample(
@@ -85,6 +95,10 @@ def sample(
     condition: list[str] | None = typer.Option(
         None, "--condition", help="column=value every row must meet (repeatable)."
     ),
+    rebalance_column: str | None = typer.Option(
+        None, "--rebalance", help="Add rows of the minority classes of this column."
+    ),
+    ratio: float = typer.Option(1.0, "--ratio", help="With --rebalance: minority/majority share."),
 ) -> None:
     """Sample synthetic rows from a saved model, streamed to a file in chunks."""
     from .._progress import is_quiet
@@ -92,6 +106,15 @@ def sample(
     synthesizer = Synthesizer.load(model)
     synthesizer.verbose = not is_quiet()
     conditions = parse_pairs(condition, "--condition", typed=False)
+    if rebalance_column is not None:
+        from ..rebalance import rebalance
+
+        base = synthesizer.sample(rows, conditions=conditions, seed=seed)
+        table = rebalance(base, rebalance_column, synthesizer, ratio=ratio, seed=seed + 1)
+        write_table(table, output)
+        counts = table[rebalance_column].value_counts().to_dict()
+        out.print(f"wrote {len(table):,} rows to {output} ({rebalance_column}: {counts})")
+        return
     chunks = synthesizer.iter_sample(rows, conditions=conditions, seed=seed)
     write_chunks(chunks, output)
     out.print(f"wrote {rows:,} rows to {output}")

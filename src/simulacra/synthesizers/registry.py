@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 REGISTRY: dict[str, str] = {
     "copula": "simulacra.synthesizers.copula:GaussianCopula",
+    "ctgan": "simulacra.synthesizers.ctgan:CTGAN",
+    "tvae": "simulacra.synthesizers.tvae:TVAE",
 }
 
 

@@ -1,0 +1,157 @@
+"""Shared machinery of the PyTorch synthesizers (CTGAN, TVAE): the epoch loop with progress and
+loss history, device and seeding, conditional sampling, and saving networks as arrays.
+
+Subclasses build their networks in `_build`, train one epoch in `_train_epoch`, generate
+encoded rows in `_generate`, and list their networks in `_networks`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .._progress import new_progress
+from .base import Condition, Synthesizer
+from .conditions import sample_meeting
+from .output_layout import OutputLayout
+from .params import Constraint, Interval, Kind, OneOf
+from .torch_utils import (
+    load_module_state,
+    module_state,
+    resolve_device,
+    seeded_torch,
+    training_dtype,
+)
+
+GENERATE_ROWS = 20_000
+
+
+class NeuralSynthesizer(Synthesizer):
+    """Base of the neural synthesizers; not registered itself."""
+
+    _transformer: ClassVar[dict[str, str]] = {"continuous": "gmm", "discrete": "onehot"}
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
+        "epochs": Interval(1, None, integer=True),
+        "batch_size": Interval(2, None, integer=True),
+        "lr": Interval(0, 1),
+        "device": Kind(str),
+        "threads": Kind(int, optional=True),
+        "precision": OneOf(("auto", "float32", "bfloat16")),
+    }
+    _networks: ClassVar[tuple[str, ...]] = ()
+
+    epochs: int
+    batch_size: int
+    lr: float
+    device: str
+    threads: int | None
+    precision: str
+
+    # training ----------------------------------------------------------------------------
+    def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
+        self.device_ = resolve_device(self.device)
+        self.layout_ = OutputLayout(self.transformer_.blocks_, self.device_)
+        history: list[dict[str, float]] = []
+        dtype = training_dtype(self.precision, self.device_)
+        self.training_dtype_ = "float32" if dtype is None else str(dtype).removeprefix("torch.")
+        # no weight cache: it lives until the context exits and would freeze the weights
+        autocast = torch.autocast(
+            self.device_.type, dtype=dtype, enabled=dtype is not None, cache_enabled=False
+        )
+        with seeded_torch(rng, self.threads), autocast:
+            x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
+            self._build(x)
+            with new_progress(self.verbose) as progress:
+                task = progress.add_task(f"training {self.name}", total=self.epochs, info="")
+                for epoch in range(self.epochs):
+                    started = time.perf_counter()
+                    losses = self._train_epoch(x)
+                    seconds = time.perf_counter() - started
+                    history.append({"epoch": epoch + 1, **losses, "seconds": seconds})
+                    info = "  ".join(f"{k} {v:+.3f}" for k, v in losses.items())
+                    progress.update(task, advance=1, info=info)
+        keys = history[0].keys() if history else ["epoch"]
+        self.history_ = {k: np.array([row[k] for row in history], dtype=np.float64) for k in keys}
+        self._eval()
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Per-epoch losses and seconds, one row per epoch (`syn.history.plot(x="epoch")`)."""
+        self._check_fitted()
+        return pd.DataFrame(self.history_)
+
+    def _build(self, data: torch.Tensor) -> None:
+        raise NotImplementedError
+
+    def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
+        raise NotImplementedError
+
+    def _eval(self) -> None:
+        for name in self._networks:
+            getattr(self, name).eval()
+
+    # sampling ----------------------------------------------------------------------------
+    def _generate(
+        self, n: int, conditions: list[Condition], rng: np.random.Generator
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+    def _sample_encoded(
+        self, n: int, conditions: list[Condition], rng: np.random.Generator
+    ) -> np.ndarray:
+        def generate(rows: int, gen_rng: np.random.Generator) -> np.ndarray:
+            parts = []
+            for start in range(0, rows, GENERATE_ROWS):
+                parts.append(self._generate(min(GENERATE_ROWS, rows - start), conditions, gen_rng))
+            return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+        with torch.inference_mode():
+            return sample_meeting(generate, n, conditions, self.transformer_, rng)
+
+    # state -------------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        state: dict[str, Any] = {name: module_state(getattr(self, name)) for name in self._networks}
+        state["history"] = self.history_
+        state["extra"] = self._extra_state()
+        return state
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.device_ = resolve_device(self.device)
+        self.layout_ = OutputLayout(self.transformer_.blocks_, self.device_)
+        self._set_extra_state(state["extra"])
+        self._make_networks(self.transformer_.width_)
+        for name in self._networks:
+            load_module_state(getattr(self, name), state[name])
+            getattr(self, name).to(self.device_)
+        self.history_ = {k: np.asarray(v, dtype=np.float64) for k, v in state["history"].items()}
+        self._eval()
+
+    def _make_networks(self, width: int) -> None:
+        raise NotImplementedError
+
+    def _extra_state(self) -> dict[str, Any]:
+        return {}
+
+    def _set_extra_state(self, state: dict[str, Any]) -> None:
+        return None
+
+    def _describe(self) -> dict[str, Any]:
+        sizes = {
+            name: int(sum(p.numel() for p in getattr(self, name).parameters()))
+            for name in self._networks
+        }
+        seconds = self.history_.get("seconds", np.zeros(0))
+        return {
+            "encoded_width": self.transformer_.width_,
+            "parameters": sizes,
+            "device": str(self.device_),
+            "training_precision": getattr(self, "training_dtype_", "float32"),
+            "epochs_trained": len(seconds),
+            "seconds_per_epoch": round(float(np.median(seconds)), 4) if len(seconds) else None,
+            "one_hot": "categoricals one-hot with at most max_categories columns each; rarer "
+            "categories share an 'other' column re-drawn from their empirical frequencies",
+        }
