@@ -244,3 +244,11 @@ def test_bad_yaml_and_missing_file_are_clear(tmp_path: Path) -> None:
         load_spec(tmp_path / "nope.yaml")
     with pytest.raises(ParameterError, match="not valid YAML/JSON"):
         load_spec("columns: {x: [\n  y")
+
+
+def test_mixed_type_categories_become_text_and_write_to_parquet(tmp_path: Path) -> None:
+    spec = {"columns": {"m": {"categories": [1, "a", 2.5]}, "n": {"categories": [1, 2]}}}
+    table = simulacra.generate(spec, 200, seed=0)
+    assert set(table["m"]) == {"1", "a", "2.5"} and table["n"].dtype == np.int64
+    simulacra.write_table(table, tmp_path / "m.parquet")
+    assert simulacra.read_table(tmp_path / "m.parquet")["m"].tolist() == table["m"].tolist()

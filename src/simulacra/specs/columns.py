@@ -179,7 +179,10 @@ class CategoricalColumn(ColumnSpec):
     def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
         codes = rng.choice(len(self.values), size=n, p=self.weights)
         kinds = {type(v) for v in self.values}
-        array = np.asarray(self.values, dtype=object if str in kinds or len(kinds) > 1 else None)
+        if len(kinds) > 1:  # mixed numbers and text: one column type, text (Parquet needs one)
+            array = np.asarray([str(v) for v in self.values], dtype=object)
+        else:
+            array = np.asarray(self.values, dtype=object if str in kinds else None)
         return {self.name: array[codes]}
 
 
