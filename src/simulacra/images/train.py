@@ -152,8 +152,8 @@ def train_gan(
                 g_opt.zero_grad()
                 g_loss.backward()
                 g_opt.step()
-                d_sum += float(d_loss)
-                g_sum += float(g_loss)
+                d_sum += float(d_loss.detach())
+                g_sum += float(g_loss.detach())
                 steps += 1
             history["discriminator"].append(d_sum / steps)
             history["generator"].append(g_sum / steps)

@@ -1,0 +1,13 @@
+"""Small image sets shared by the image tests (the bundled digits, shrunk for speed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulacra.images import ImageSet, load_images
+
+
+@pytest.fixture(scope="session")
+def digits16() -> ImageSet:
+    """All 1,797 bundled digits at 16x16 (small enough for second-long training)."""
+    return load_images("digits", size=16)
