@@ -229,6 +229,23 @@ def test_validation_errors_are_clear(spec: dict, message: str) -> None:
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"p": {"categories": ["a"]}, "y": {"formula": "p + 1"}}, "column 'y': '+' needs numbers"),
+        (
+            {"x": {"distribution": "normal"}, "d": {"type": "date", "after": "x"}},
+            "'after' column 'x' is not a date",
+        ),
+        ({"p": {"categories": ["a"]}, "t": {"template": "{p:.2f}"}}, "format '.2f' does not apply"),
+    ],
+)
+def test_type_errors_are_found_before_generation(columns: dict, message: str) -> None:
+    with pytest.raises(ParameterError) as info:
+        parse_spec({"columns": columns})
+    assert message in str(info.value)
+
+
 def test_errors_at_generation_time_name_the_column() -> None:
     spec = parse_spec({"columns": {"p": {"pattern": "{2 digits}"}}})
     with pytest.raises(ParameterError, match="column 'p'.*only 100 distinct"):
@@ -252,3 +269,28 @@ def test_mixed_type_categories_become_text_and_write_to_parquet(tmp_path: Path) 
     assert set(table["m"]) == {"1", "a", "2.5"} and table["n"].dtype == np.int64
     simulacra.write_table(table, tmp_path / "m.parquet")
     assert simulacra.read_table(tmp_path / "m.parquet")["m"].tolist() == table["m"].tolist()
+
+
+def test_chunks_keep_ids_unique_and_shared_draws_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulacra.specs import spec as spec_module
+
+    monkeypatch.setattr(spec_module, "CHUNK_ROWS", 300)
+    spec = parse_spec(
+        {
+            "columns": {
+                "id": {"pattern": "{3 digits}"},
+                "name": {"provider": "name", "pool": 40},
+                "blobs": {"type": "classification", "features": 3, "classes": 2, "separation": 6},
+            }
+        }
+    )
+    chunks = list(spec.iter_generate(1000, seed=3))
+    assert [len(c) for c in chunks] == [300, 300, 300, 100]
+    table = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(table, spec.generate(1000, seed=3))
+    assert table["id"].is_unique and table["name"].nunique() <= 40
+    first, last = chunks[0], chunks[-1]
+    for label in (0, 1):
+        a = first[first["label"] == label][["x0", "x1", "x2"]].mean().to_numpy()
+        b = last[last["label"] == label][["x0", "x1", "x2"]].mean().to_numpy()
+        assert np.abs(a - b).max() < 0.5  # same class means in every chunk

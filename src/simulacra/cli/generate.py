@@ -47,8 +47,8 @@ def generate(
     list_scenarios: bool = typer.Option(False, "--list", help="List the built-in scenarios."),
 ) -> None:
     """Build a dataset from a specification or a built-in scenario."""
-    from ..io import write_table
-    from ..specs import generate as build
+    from .._progress import is_quiet
+    from ..io import write_chunks
     from ..specs import resolve
     from ..specs.scenarios import SCENARIOS
 
@@ -61,9 +61,9 @@ def generate(
             "generate needs a SPEC (file or scenario name) and -o OUTPUT (or --list)"
         )
     parsed = resolve(spec)
-    table = build(parsed, rows, seed)
-    write_table(table, output)
-    out.print(f"wrote {len(table):,} rows x {table.shape[1]} columns ({parsed.name}) to {output}")
+    count = rows if rows is not None else parsed.rows
+    write_chunks(parsed.iter_generate(rows, seed, verbose=not is_quiet()), output)
+    out.print(f"wrote {count:,} rows x {len(parsed.columns)} columns ({parsed.name}) to {output}")
 
 
 @reproduce_app.command(

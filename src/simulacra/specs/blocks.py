@@ -19,7 +19,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import ParameterError
-from .columns import Arrays, ColumnSpec, round_values
+from .columns import Arrays, Chunk, ColumnSpec, round_values
 from .distributions import Distribution, parse_distribution
 
 
@@ -105,11 +105,13 @@ class CorrelatedBlock(ColumnSpec):
         np.fill_diagonal(matrix, 1.0)
         return matrix
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        matrix = self.correlation(rng)
-        w, v = np.linalg.eigh(matrix)
-        root = v * np.sqrt(np.clip(w, 0.0, None))
-        z = rng.standard_normal((n, len(self.names))) @ root.T
+    def setup(self, rng: np.random.Generator, total: int) -> Any:
+        """A square root of the correlation matrix (with its random signs drawn once)."""
+        w, v = np.linalg.eigh(self.correlation(rng))
+        return v * np.sqrt(np.clip(w, 0.0, None))
+
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        z = chunk.rng.standard_normal((chunk.n, len(self.names))) @ chunk.state.T
         out: Arrays = {}
         for j, name in enumerate(self.names):
             if name in self.marginals:
@@ -175,10 +177,13 @@ class ClassificationBlock(ColumnSpec):
         mean_gap = gaps[np.triu_indices(self.k, 1)].mean()
         return means * (self.separation * self.sd / mean_gap if mean_gap > 0 else 0.0)
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        means = self.class_means(rng)
+    def setup(self, rng: np.random.Generator, total: int) -> Any:
+        return self.class_means(rng)
+
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        n, rng = chunk.n, chunk.rng
         labels = rng.choice(self.k, size=n, p=self.weights)
-        x = means[labels] + rng.normal(0.0, self.sd, (n, len(self.names)))
+        x = chunk.state[labels] + rng.normal(0.0, self.sd, (n, len(self.names)))
         out: Arrays = {name: x[:, j] for j, name in enumerate(self.names)}
         out[self.label] = labels.astype(np.int64)
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,6 +21,19 @@ from .distributions import Distribution, parse_distribution
 from .formula import Formula, parse_formula
 
 Arrays = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of rows to make: its size, its own generator, where it starts in the table, and
+    what the column's `setup` returned (the same for every chunk, e.g. a Faker pool)."""
+
+    n: int
+    rng: np.random.Generator
+    offset: int = 0
+    state: Any = None
+
+
 COMMON_KEYS = frozenset({"type", "missing", "when", "hidden", "description"})
 
 
@@ -54,7 +68,12 @@ class ColumnSpec:
     def depends(self) -> tuple[str, ...]:
         return ()
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
+    def setup(self, rng: np.random.Generator, total: int) -> Any:
+        """Draws shared by every chunk of a table of `total` rows (none by default)."""
+        return None
+
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        """The column(s) for one chunk, given the arrays of the columns made before it."""
         raise NotImplementedError
 
     def number(
@@ -99,8 +118,8 @@ class NumberColumn(ColumnSpec):
             params, self.where, self.low, self.high
         )
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        return {self.name: round_values(self.distribution.sample(rng, n), self.digits)}
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        return {self.name: round_values(self.distribution.sample(chunk.rng, chunk.n), self.digits)}
 
 
 def round_values(values: np.ndarray, digits: float | None) -> np.ndarray:
@@ -135,8 +154,8 @@ class FormulaColumn(ColumnSpec):
     def depends(self) -> tuple[str, ...]:
         return self.formula.names
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        out = self.formula.evaluate(values, n, rng)
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        out = self.formula.evaluate(values, chunk.n, chunk.rng)
         if self.low is not None or self.high is not None:
             if out.dtype.kind not in "iuf":
                 raise ParameterError(f"{self.where}: min/max need a numerical formula")
@@ -176,8 +195,8 @@ class CategoricalColumn(ColumnSpec):
         self.values = values
         self.weights = np.asarray(weights, dtype=float) / float(sum(weights))
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        codes = rng.choice(len(self.values), size=n, p=self.weights)
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        codes = chunk.rng.choice(len(self.values), size=chunk.n, p=self.weights)
         kinds = {type(v) for v in self.values}
         if len(kinds) > 1:  # mixed numbers and text: one column type, text (Parquet needs one)
             array = np.asarray([str(v) for v in self.values], dtype=object)
@@ -192,9 +211,9 @@ class BooleanColumn(ColumnSpec):
     type = "boolean"
     optional = frozenset({"p"})
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
         p = self.number("p", 0.5, 0.0, 1.0)
-        return {self.name: rng.random(n) < (p if p is not None else 0.5)}
+        return {self.name: chunk.rng.random(chunk.n) < (p if p is not None else 0.5)}
 
 
 class ConstantColumn(ColumnSpec):
@@ -203,9 +222,11 @@ class ConstantColumn(ColumnSpec):
     type = "constant"
     required = frozenset({"value"})
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
         value = self.options["value"]
-        return {self.name: np.full(n, value, dtype=object if isinstance(value, str) else None)}
+        return {
+            self.name: np.full(chunk.n, value, dtype=object if isinstance(value, str) else None)
+        }
 
 
 class IdColumn(ColumnSpec):
@@ -223,12 +244,18 @@ class IdColumn(ColumnSpec):
             raise ParameterError(f"{self.where}: {exc}") from exc
         self.first = int(self.number("first", 1, integer=True) or 0)
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        seed = int(rng.integers(0, 2**31))
-        try:
-            ids = generate_ids(str(self.options["pattern"]), 0, n, seed, first=self.first)
-        except DataError as exc:
-            raise ParameterError(f"{self.where}: {exc}") from exc
+    def setup(self, rng: np.random.Generator, total: int) -> Any:
+        pattern = IdPattern.parse(str(self.options["pattern"]))
+        if pattern.space is not None and total > pattern.space:
+            raise ParameterError(
+                f"{self.where}: id pattern '{pattern.text}' has only {pattern.space:,} distinct "
+                f"values; cannot make {total:,} unique ids"
+            )
+        return int(rng.integers(0, 2**31))
+
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        pattern = str(self.options["pattern"])
+        ids = generate_ids(pattern, chunk.offset, chunk.n, chunk.state, first=self.first)
         return {self.name: ids}
 
 
@@ -292,8 +319,9 @@ class DateColumn(ColumnSpec):
     def depends(self) -> tuple[str, ...]:
         return (self.after,) if self.after else ()
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        days = self.offset.sample(rng, n).astype(float)
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        n = chunk.n
+        days = self.offset.sample(chunk.rng, n).astype(float)
         if self.after is not None:
             base = values[self.after]
             if base.dtype.kind != "M":

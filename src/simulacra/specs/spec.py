@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .._progress import track
 from ..errors import ParameterError
 from .blocks import ClassificationBlock, CorrelatedBlock
 from .columns import (
     BooleanColumn,
     CategoricalColumn,
+    Chunk,
     ColumnSpec,
     ConstantColumn,
     DateColumn,
@@ -76,7 +78,8 @@ _IMPLIED = (
     ("distribution", "number"),
 )
 TOP_KEYS = frozenset({"name", "description", "rows", "seed", "columns"})
-MAX_ROWS = 100_000_000
+MAX_ROWS = 1_000_000_000
+CHUNK_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,18 @@ class Spec:
 
     def generate(self, n: int | None = None, seed: int = 0) -> pd.DataFrame:
         """A table of `n` rows (default: the spec's `rows`); same seed, same table."""
+        chunks = list(self.iter_generate(n, seed))
+        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+    def iter_generate(
+        self, n: int | None = None, seed: int = 0, verbose: bool = False
+    ) -> Iterator[pd.DataFrame]:
+        """The rows of `generate(n, seed)` in chunks of CHUNK_ROWS, for streaming to a file.
+
+        Memory stays bounded by one chunk. Draws shared by all rows (Faker pools, class means,
+        correlation signs, the id permutation) are made once, so ids stay unique and class means
+        stay fixed across chunks; streamed or collected, the same seed gives the same rows.
+        """
         n = self.rows if n is None else n
         if n is None:
             raise ParameterError(f"spec '{self.name}': give a number of rows")
@@ -122,10 +137,24 @@ class Spec:
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise ParameterError(f"seed must be an integer >= 0, not {seed!r}")
         n, seed = int(n), int(seed)
+        states = {gen.name: gen.setup(_rng(seed, gen.name, 3), n) for gen in self.generators}
+        return self._chunks(n, seed, states, verbose)
+
+    def _chunks(
+        self, n: int, seed: int, states: dict[str, Any], verbose: bool
+    ) -> Iterator[pd.DataFrame]:
+        starts = range(0, n, CHUNK_ROWS)
+        for k, start in enumerate(track(starts, f"generating {self.name}", len(starts), verbose)):
+            yield self._chunk(min(CHUNK_ROWS, n - start), start, k, seed, states)
+
+    def _chunk(
+        self, n: int, offset: int, k: int, seed: int, states: dict[str, Any]
+    ) -> pd.DataFrame:
         values: dict[str, np.ndarray] = {}
         for gen in self.generators:
-            made = gen.generate(values, n, _rng(seed, gen.name, 0))
-            values.update({k: np.asarray(v) for k, v in made.items()})
+            chunk = Chunk(n, _rng(seed, gen.name, 0, k), offset, states[gen.name])
+            made = gen.generate(values, chunk)
+            values.update({name: np.asarray(v) for name, v in made.items()})
         frame = {}
         for gen in self.generators:
             shared = self.shared[gen.name]
@@ -133,16 +162,17 @@ class Spec:
                 continue
             keep = np.ones(n, dtype=bool)
             if shared.when is not None:
-                keep &= np.asarray(shared.when.evaluate(values, n, _rng(seed, gen.name, 2)), bool)
+                when = shared.when.evaluate(values, n, _rng(seed, gen.name, 2, k))
+                keep &= np.asarray(when, dtype=bool)
             if shared.missing > 0:
-                keep &= _rng(seed, gen.name, 1).random(n) >= shared.missing
+                keep &= _rng(seed, gen.name, 1, k).random(n) >= shared.missing
             for name in gen.outputs:
                 frame[name] = _series(values[name], keep, getattr(gen, "format", None))
         return pd.DataFrame({name: frame[name] for name in self.columns})
 
 
-def _rng(seed: int, name: str, stream: int) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8")), stream])
+def _rng(seed: int, name: str, stream: int, chunk: int = 0) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8")), stream, chunk])
 
 
 def _series(array: np.ndarray, keep: np.ndarray, fmt: str | None) -> pd.Series:
@@ -221,7 +251,7 @@ def parse_spec(data: Mapping[str, Any]) -> Spec:
     if duplicates:
         raise ParameterError(f"spec: column '{duplicates[0]}' is defined twice")
     ordered = _dependency_order(generators, shared, set(order))
-    return Spec(
+    spec = Spec(
         str(data.get("name", "spec")),
         str(data.get("description", "")),
         rows,
@@ -229,6 +259,8 @@ def parse_spec(data: Mapping[str, Any]) -> Spec:
         shared,
         order,
     )
+    spec.generate(2, seed=0)  # a dry run finds type errors (text in arithmetic...) up front
+    return spec
 
 
 def _type_of(name: str, options: Mapping[str, Any]) -> str:

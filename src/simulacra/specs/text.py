@@ -18,7 +18,7 @@ from faker.providers.lorem.en_US import Provider as _LoremProvider
 
 from ..errors import ParameterError
 from ..pii import PROVIDERS, fake_values
-from .columns import Arrays, ColumnSpec
+from .columns import Arrays, Chunk, ColumnSpec
 
 # Faker providers a spec may call (a fixed list: a spec cannot name any other Faker method).
 FAKER_PROVIDERS = tuple(
@@ -80,21 +80,31 @@ class FakerColumn(ColumnSpec):
         self.locale = str(options.get("locale", "en_US"))
         self.pool = int(self.number("pool", _POOL, low=1, high=10_000_000, integer=True) or _POOL)
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        seed = int(rng.integers(0, 2**31))
-        plain = self.words is None and self.sentences is None and self.locale == "en_US"
+    def setup(self, rng: np.random.Generator, total: int) -> Any:
+        """The pool of Faker values rows pick from (lorem text needs none)."""
         if self.provider in _LOREM and self.locale == "en_US":
-            out = self._lorem(n, rng)
-        elif plain and self.provider in PROVIDERS:
-            out = fake_values(self.provider, n, seed, pool=self.pool)
+            return None
+        seed = int(rng.integers(0, 2**31))
+        size = min(total, self.pool)
+        plain = self.words is None and self.sentences is None and self.locale == "en_US"
+        if plain and self.provider in PROVIDERS:
+            return fake_values(self.provider, size, seed, pool=size)
+        return self._faker_pool(size, seed)
+
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        pool: np.ndarray | None = chunk.state
+        if pool is None:
+            out = self._lorem(chunk.n, chunk.rng)
+        elif chunk.offset + chunk.n <= len(pool):  # small tables: each row its own value
+            out = pool[chunk.offset : chunk.offset + chunk.n]
         else:
-            out = self._pooled(n, seed, rng)
+            out = pool[chunk.rng.integers(0, len(pool), chunk.n)]
         if self.max_chars is not None:
             limit = int(self.max_chars)
             out = np.array([v[:limit].rstrip() for v in out], dtype=object)
         return {self.name: out}
 
-    def _pooled(self, n: int, seed: int, rng: np.random.Generator) -> np.ndarray:
+    def _faker_pool(self, size: int, seed: int) -> np.ndarray:
         try:
             faker = Faker(self.locale)
         except AttributeError as exc:
@@ -106,9 +116,7 @@ class FakerColumn(ColumnSpec):
             kwargs["nb_words"] = int(self.words)
         if self.sentences is not None:
             kwargs["nb_sentences"] = int(self.sentences)
-        size = min(n, self.pool)
-        pool = np.array([str(make(**kwargs)).replace("\n", " ") for _ in range(size)], dtype=object)
-        return pool if size == n else pool[rng.integers(0, size, n)]
+        return np.array([str(make(**kwargs)).replace("\n", " ") for _ in range(size)], dtype=object)
 
     def _lorem(self, n: int, rng: np.random.Generator) -> np.ndarray:
         words = np.asarray(LOREM_WORDS, dtype=object)
@@ -170,8 +178,8 @@ class TemplateColumn(ColumnSpec):
     def depends(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p[0] for p in self.pieces if isinstance(p, tuple)))
 
-    def generate(self, values: Arrays, n: int, rng: np.random.Generator) -> Arrays:
-        out = np.full(n, "", dtype=object)
+    def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        out = np.full(chunk.n, "", dtype=object)
         for piece in self.pieces:
             if isinstance(piece, str):
                 out = out + piece
