@@ -294,3 +294,27 @@ def test_chunks_keep_ids_unique_and_shared_draws_fixed(monkeypatch: pytest.Monke
         a = first[first["label"] == label][["x0", "x1", "x2"]].mean().to_numpy()
         b = last[last["label"] == label][["x0", "x1", "x2"]].mean().to_numpy()
         assert np.abs(a - b).max() < 0.5  # same class means in every chunk
+
+
+def test_date_range_is_uniform_and_datetime_distributions_stay_in_range() -> None:
+    spec = {
+        "columns": {
+            "d": {"type": "date", "start": "2020-01-01", "end": "2020-01-10"},
+            "t": {
+                "type": "datetime",
+                "start": "2020-01-01",
+                "end": "2020-01-03",
+                "distribution": "normal",
+                "mean": 2,
+                "sd": 3,
+            },
+        }
+    }
+    table = simulacra.generate(spec, 20_000, seed=0)
+    counts = table["d"].value_counts().sort_index()
+    assert len(counts) == 10 and stats.chisquare(counts.to_numpy()).pvalue > 0.001
+    assert table["t"].min() >= pd.Timestamp("2020-01-01")
+    assert table["t"].max() <= pd.Timestamp("2020-01-03")
+    days = (table["t"] - pd.Timestamp("2020-01-01")).dt.total_seconds() / 86_400
+    truncated = stats.truncnorm(-2 / 3, 0, loc=2, scale=3)
+    assert stats.kstest(days, truncated.cdf).pvalue > 0.001

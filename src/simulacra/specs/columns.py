@@ -302,7 +302,9 @@ class DateColumn(ColumnSpec):
             if params["distribution"] == "uniform":
                 params.setdefault("low", 0.0)
                 params.setdefault("high", float(days) + (1 if self.type == "date" else 0))
-            self.offset = parse_distribution(params, self.where, 0.0, float(days) + 0.999999)
+            # a date's last day is whole: offsets up to (but excluding) days + 1 floor onto it
+            upper = float(days) + (0.999999 if self.type == "date" else 0.0)
+            self.offset = parse_distribution(params, self.where, 0.0, upper)
 
     def _time(self, key: str) -> np.datetime64 | None:
         value = self.options.get(key)
