@@ -76,7 +76,7 @@ def paper(
     seeds: int = typer.Option(5, "--seeds", help="Seeds per experiment (0 .. seeds-1)."),
     out_dir: Path = typer.Option(Path("paper_results"), "--out", help="Folder for the files."),
     claim_seeds: int = typer.Option(
-        1, "--claim-seeds", help="Seeds for the synthetic-vs-real test."
+        1, "--claim-seeds", help="Seeds for the synthetic-vs-real test (0 skips it)."
     ),
     epochs: int | None = typer.Option(None, "--epochs", help="Epochs for neural synthesizers."),
     synthesizer: list[str] | None = typer.Option(

@@ -77,7 +77,7 @@ _IMPLIED = (
     ("value", "constant"),
     ("distribution", "number"),
 )
-TOP_KEYS = frozenset({"name", "description", "rows", "seed", "columns"})
+TOP_KEYS = frozenset({"name", "description", "rows", "columns"})  # the seed is a call argument
 MAX_ROWS = 1_000_000_000
 CHUNK_ROWS = 100_000
 
