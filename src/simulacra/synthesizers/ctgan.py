@@ -235,7 +235,7 @@ class CTGAN(NeuralSynthesizer):
             cond = self.sampler_.onehot(torch.full((n,), position, device=self.device_))
         logits = self.generator_(torch.cat([noise, cond], dim=1))
         encoded = self.layout_.decode_sample(logits, gen)
-        return encoded.cpu().numpy().astype(np.float64)
+        return encoded.detach().cpu().numpy().astype(np.float64)
 
     def _condition_position(self, conditions: list[Condition]) -> int | None:
         """Position in the conditional vector of the first categorical condition, if any."""

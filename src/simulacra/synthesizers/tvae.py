@@ -168,7 +168,7 @@ class TVAE(NeuralSynthesizer):
         z = torch.randn((n, self.embedding_dim), device=self.device_, generator=gen)
         logits = self.decoder_(z)
         encoded = self.layout_.decode_sample(logits, gen, sigma=self.decoder_.sigma)
-        return encoded.cpu().numpy().astype(np.float64)
+        return encoded.detach().cpu().numpy().astype(np.float64)
 
     def _describe(self) -> dict[str, Any]:
         return {**super()._describe(), "latent_dim": self.embedding_dim}
