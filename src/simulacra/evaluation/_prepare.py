@@ -96,7 +96,7 @@ def prepare(
         frames["holdout"] = holdout
     converted: dict[str, dict[str, pd.Series]] = {label: {} for label in frames}
     for name in numerical:
-        fmt = metadata[name].format if kinds[name] == "datetime" else None
+        fmt = (metadata[name].format or "mixed") if kinds[name] == "datetime" else None
         for label, frame in frames.items():
             converted[label][name] = as_numbers(frame[name], name, label, fmt)
     for name in categorical:
@@ -131,7 +131,10 @@ def prepare(
 def as_numbers(
     values: pd.Series, name: str = "", label: str = "", fmt: str | None = None
 ) -> pd.Series:
-    """Float64 values of a numerical or datetime column (datetimes as nanoseconds since 1970)."""
+    """Float64 values of a numerical or datetime column (datetimes as nanoseconds since 1970).
+
+    Text is parsed as dates when `fmt` is given (a strptime format, or "mixed"), else as numbers.
+    """
     dtype = values.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(dtype):
         stamps = pd.to_datetime(values)
@@ -141,7 +144,7 @@ def as_numbers(
     if pd.api.types.is_numeric_dtype(dtype):
         return pd.to_numeric(values).astype("float64")
     if fmt is not None:
-        stamps = pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
+        stamps = pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt or None)
         bad = stamps.isna() & values.notna()
         if bad.any():
             example = values[bad].iloc[0]

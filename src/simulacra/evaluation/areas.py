@@ -89,7 +89,7 @@ def utility_area(
     if task == "regression":
         real, synth, test = (f[f[target].notna()] for f in (real, synth, test))
     real = subsample(real, limits.model_rows, seed)
-    synth = subsample(synth, limits.model_rows, seed + 1)
+    synth = subsample(synth, limits.model_rows, seed)  # same rows when the tables are the same
     test = subsample(test, limits.model_rows, seed + 2)
     scores = utility_scores(real, synth, test, target, task, tables.categorical, seed)
     scores["rows"] = {"train_real": len(real), "train_synthetic": len(synth), "test": len(test)}
@@ -107,7 +107,7 @@ def diversity_area(tables: Tables, limits: Limits, seed: int) -> Scores:
             columns[name] = {"range_coverage": range_coverage(real, synth)}
     space = feature_space(tables)
     real = space.transform(subsample(tables.real, limits.knn_rows, seed))
-    synth = space.transform(subsample(tables.synthetic, limits.knn_rows, seed + 1))
+    synth = space.transform(subsample(tables.synthetic, limits.knn_rows, seed))
     knn = knn_precision_recall(real, synth)
     return {
         "category_coverage": _mean(c.get("category_coverage") for c in columns.values()),

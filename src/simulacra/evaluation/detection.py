@@ -11,8 +11,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from ._space import model_matrix
+from ._threads import one_thread
 
 
+@one_thread
 def detection_auc(
     real: pd.DataFrame,
     synthetic: pd.DataFrame,

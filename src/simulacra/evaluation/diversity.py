@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
+from ._threads import one_thread
+
 KNN_K = 5
 _CHUNK = 2_000
 
@@ -38,6 +40,7 @@ def range_coverage(real: pd.Series, synthetic: pd.Series) -> float:
     return float(np.clip(1.0 - missed / span, 0.0, 1.0))
 
 
+@one_thread
 def knn_precision_recall(
     real: np.ndarray, synthetic: np.ndarray, k: int = KNN_K
 ) -> dict[str, float]:

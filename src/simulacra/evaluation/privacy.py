@@ -16,6 +16,7 @@ from sklearn.metrics import accuracy_score, r2_score, roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
 from ._space import model_matrix
+from ._threads import one_thread
 
 PERCENTILES = (1, 5, 25, 50)
 
@@ -29,6 +30,7 @@ def exact_copy_share(synthetic: pd.DataFrame, training: pd.DataFrame) -> float:
     return float(rows.isin(seen).mean())
 
 
+@one_thread
 def closest_distances(queries: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each query row, the Euclidean distances to its nearest and second-nearest reference
     rows (d1 <= d2). With a single reference row, d2 = d1."""
@@ -61,6 +63,7 @@ def dcr_summary(distances: np.ndarray) -> dict[str, float]:
     return out
 
 
+@one_thread
 def attribute_inference(
     synthetic: pd.DataFrame,
     training: pd.DataFrame,

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from .._progress import new_progress
 from ..errors import DataError, ParameterError
@@ -100,7 +101,8 @@ def evaluate(
     scores: dict[str, Any] = {}
     figures: dict[str, Any] = {}
     steps = ["fidelity", "utility", "diversity", "privacy", "bias"]
-    with new_progress(verbose) as progress:
+    # one thread per BLAS/OpenMP pool for the whole run: see _threads.py
+    with threadpool_limits(limits=1), new_progress(verbose) as progress:
         task = progress.add_task("evaluating", total=len(steps), info="")
         for step in steps:
             progress.update(task, description=f"evaluating {step}")
@@ -121,6 +123,7 @@ def evaluate(
             else:
                 scores["bias"] = bias_area(tables, target, sensitive_list)
             progress.advance(task)
+        progress.update(task, description="evaluated")
     if holdout is None:
         notes.append(
             "privacy: no holdout given, so distances and membership inference were not "

@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, r2_score, roc_auc_score
 
 from ._space import FeatureSpace, model_matrix
+from ._threads import one_thread
 
 PRIMARY = {"classification": "f1", "regression": "r2"}
 
@@ -53,6 +54,7 @@ def regression_scores(y_true: np.ndarray, predicted: np.ndarray) -> dict[str, fl
     }
 
 
+@one_thread
 def utility_scores(
     train_real: pd.DataFrame,
     train_synthetic: pd.DataFrame,

@@ -1,0 +1,136 @@
+"""`evaluate` end to end: perfect fidelity and worst privacy for copies, the JSON keys other
+tools read, a self-contained HTML page, seeds, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import simulacra
+from simulacra.errors import DataError
+from simulacra.evaluation import Limits
+
+SMALL = Limits(model_rows=1_000, query_rows=500, reference_rows=2_000, knn_rows=500)
+
+
+@pytest.fixture(scope="module")
+def copy_report(split_diamonds: tuple[pd.DataFrame, pd.DataFrame]) -> simulacra.Report:
+    train, holdout = split_diamonds
+    return simulacra.evaluate(
+        train,
+        train.copy(),
+        holdout=holdout,
+        target="cut",
+        sensitive="color",
+        limits=SMALL,
+        verbose=False,
+    )
+
+
+def test_a_copy_scores_perfect_fidelity_and_worst_privacy(copy_report: simulacra.Report) -> None:
+    s = copy_report.scores
+    assert s["fidelity"]["column_shapes"] == 1.0
+    assert s["fidelity"]["column_pair_trends"] == pytest.approx(1.0)
+    assert s["privacy"]["exact_copy_share"] == 1.0
+    assert s["privacy"]["membership_auc"] > 0.95
+    assert s["privacy"]["dcr_synthetic_p5"] < 1e-6 < s["privacy"]["dcr_holdout_p5"]
+    assert s["privacy"]["share_closer_than_holdout_p5"] == 1.0
+    assert s["privacy"]["verdict"] == "high risk"
+    assert s["utility"]["ratio"] == pytest.approx(1.0)
+    assert s["diversity"]["knn_precision"] == 1.0 and s["diversity"]["knn_recall"] == 1.0
+    assert s["bias"]["target_balance"]["max_difference"] == 0.0
+
+
+def test_json_has_the_documented_keys(copy_report: simulacra.Report, tmp_path: Path) -> None:
+    data = json.loads(copy_report.to_json(tmp_path / "scores.json").read_text())
+    assert set(data) >= {"fidelity", "utility", "diversity", "privacy", "bias"}
+    for area, key in [
+        ("fidelity", "column_shapes"),
+        ("fidelity", "column_pair_trends"),
+        ("fidelity", "detection_auc"),
+        ("utility", "ratio"),
+        ("privacy", "exact_copy_share"),
+        ("privacy", "membership_auc"),
+        ("privacy", "dcr_synthetic_p5"),
+        ("privacy", "dcr_holdout_p5"),
+    ]:
+        assert isinstance(data[area][key], float), (area, key)
+    assert data["settings"]["limits"]["model_rows"] == 1_000
+    assert len(data["fidelity"]["pairs"]) == 45
+
+
+def test_html_is_self_contained(copy_report: simulacra.Report, tmp_path: Path) -> None:
+    page = copy_report.to_html(tmp_path / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 10 + 3 + 1  # marginals, heatmaps, DCR
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    for area in ("Fidelity", "Utility", "Diversity", "Privacy", "Bias"):
+        assert f"<h2>{area}</h2>" in page
+
+
+def test_summary_names_every_area(copy_report: simulacra.Report) -> None:
+    lines = copy_report.summary().splitlines()
+    assert [line.split()[0] for line in lines[1:]] == [
+        "fidelity",
+        "utility",
+        "diversity",
+        "privacy",
+        "bias",
+    ]
+
+
+def test_same_seed_same_scores(small_diamonds: pd.DataFrame) -> None:
+    synth = small_diamonds.sample(frac=1.0, replace=True, random_state=2).reset_index(drop=True)
+    first = simulacra.evaluate(small_diamonds, synth, target="price", limits=SMALL, verbose=False)
+    second = simulacra.evaluate(small_diamonds, synth, target="price", limits=SMALL, verbose=False)
+    first.scores["settings"].pop("seconds")
+    second.scores["settings"].pop("seconds")
+    assert json.dumps(first.scores, default=str) == json.dumps(second.scores, default=str)
+
+
+def test_left_out_columns_are_named(small_diamonds: pd.DataFrame) -> None:
+    real = small_diamonds.assign(order_id=np.arange(len(small_diamonds)))
+    synth = small_diamonds.assign(order_id=np.arange(len(small_diamonds)) + 10**6, extra=1)
+    report = simulacra.evaluate(real, synth, limits=SMALL, verbose=False)
+    excluded = report.scores["settings"]["excluded_columns"]
+    assert excluded["order_id"].startswith("id column")
+    assert excluded["extra"] == "only in the synthetic table"
+    assert "order_id" not in report.scores["fidelity"]["columns"]
+    assert report.scores["utility"]["ratio"] is None
+    assert report.scores["privacy"]["membership_auc"] is None
+
+
+def test_datetime_columns_compare_as_numbers() -> None:
+    days = pd.date_range("2021-01-01", periods=300, freq="D")
+    real = pd.DataFrame({"day": days, "n": np.arange(300.0)})
+    synth = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "n": np.arange(300.0)})
+    report = simulacra.evaluate(real, synth, limits=SMALL, verbose=False)
+    assert report.scores["fidelity"]["columns"]["day"]["shape"] == 1.0
+
+
+def test_no_shared_columns_is_an_error() -> None:
+    with pytest.raises(DataError, match="share no columns"):
+        simulacra.evaluate(pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"b": [1, 2]}))
+
+
+def test_mismatched_types_are_an_error(small_diamonds: pd.DataFrame) -> None:
+    synth = small_diamonds.assign(price="expensive")
+    with pytest.raises(DataError, match="column 'price' is numerical .* 'expensive'"):
+        simulacra.evaluate(small_diamonds, synth)
+
+
+def test_missing_target_is_an_error(small_diamonds: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="target 'churn' is not a column"):
+        simulacra.evaluate(small_diamonds, small_diamonds, target="churn")
+
+
+def test_holdout_without_a_shared_column_is_an_error(small_diamonds: pd.DataFrame) -> None:
+    with pytest.raises(
+        DataError, match="column 'price' is in the real table but not in the holdout"
+    ):
+        simulacra.evaluate(
+            small_diamonds, small_diamonds, holdout=small_diamonds.drop(columns="price")
+        )
