@@ -42,7 +42,9 @@ def fit(
     conditional: bool = typer.Option(False, "--conditional", help="Learn p(image | class)."),
     generators: int = typer.Option(1, "--generators", help="GAN generators sharing one critic."),
     device: str = typer.Option("auto", "--device", help="auto (CUDA if present), cpu, cuda."),
-    threads: int | None = typer.Option(None, "--threads", help="CPU threads for torch."),
+    threads: int | None = typer.Option(
+        None, "--threads", help="CPU threads for torch (default: half the cores)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
 ) -> None:
     """Learn a set of images and save the model (JSON + safetensors, no pickle)."""
@@ -105,7 +107,9 @@ def evaluate(
     report: Path | None = typer.Option(None, "--report", help="Write an HTML page with grids."),
     size: int | None = typer.Option(None, "--size", help="Resize the real images first."),
     seed: int = typer.Option(0, "--seed", help="Random seed (classifier, baselines)."),
-    threads: int | None = typer.Option(None, "--threads", help="CPU threads for torch."),
+    threads: int | None = typer.Option(
+        None, "--threads", help="CPU threads for torch (default: half the cores)."
+    ),
 ) -> None:
     """Compare synthetic with real images: classifier-feature Frechet distance (not Inception
     FID), predicted classes, nearest-neighbour memorisation check, pixel statistics."""
