@@ -13,7 +13,7 @@ import numpy as np
 
 from ..io import atomic_path
 from .data import ImageSet
-from .sample import grid_image
+from .sample import grid_image, spread
 
 
 def write_json(path: str | Path, result: dict[str, Any]) -> Path:
@@ -85,7 +85,7 @@ def write_html(
     parts.append("<div class='grids'>")
     for title, images in (
         ("Real (random 100)", real.images[pick]),
-        ("Synthetic (first 100)", synthetic.images[:100]),
+        ("Synthetic (100 evenly spaced)", synthetic.images[spread(len(synthetic))]),
     ):
         parts.append(f"<div><h3>{title}</h3><img src='{_png_uri(grid_image(images))}'></div>")
     pairs = _pairs_grid(result, real, synthetic)

@@ -36,6 +36,12 @@ def grid_image(images: np.ndarray, *, columns: int = 10, scale: int | None = Non
     return canvas
 
 
+def spread(n: int, count: int = 100) -> np.ndarray:
+    """`count` evenly spaced indices of `0..n-1` (all of them when n <= count): a grid then shows
+    every class of a conditional sample, which comes in class blocks."""
+    return np.unique(np.linspace(0, n - 1, min(n, count)).round().astype(np.int64))
+
+
 def save_png(path: str | Path, pixels: np.ndarray) -> Path:
     """Write a uint8 grayscale array as a PNG atomically (same pixels, same bytes)."""
     from PIL import Image
@@ -73,7 +79,7 @@ def write_samples(
     history: dict[str, list[float]] | None = None,
     title: str = "",
 ) -> dict[str, Path]:
-    """Write `synthetic_image_<i>.png` for every image, `grid.png` (the first 100, 10 per row),
+    """Write `synthetic_image_<i>.png` for every image, `grid.png` (100 evenly spaced, 10 a row),
     `samples.npz` (all images and labels) and, given a history, `loss_curve.png`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,7 +87,7 @@ def write_samples(
     for i, image in enumerate(pixels):
         save_png(out / f"synthetic_image_{i}.png", image)
     written = {
-        "grid": save_png(out / GRID_FILE, grid_image(samples.images[:100])),
+        "grid": save_png(out / GRID_FILE, grid_image(samples.images[spread(len(samples))])),
         "arrays": save_arrays(out / SAMPLES_FILE, samples),
     }
     if history:
