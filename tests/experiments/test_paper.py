@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,11 @@ import pytest
 
 from simulacra.cli import main
 from simulacra.experiments import reproduce_paper
-from simulacra.experiments.claim import synthesizer_params
+from simulacra.experiments.claim import claim_jobs, claim_row, synthesizer_params
 from simulacra.experiments.mlp import MLPClassifier, MLPConfig
 from simulacra.experiments.protocol import MULTICLASS
+from simulacra.synthesizers import registry
+from simulacra.synthesizers.registry import get, names
 
 FIGURES = [
     "figure1_decision_boundary.png",
@@ -25,7 +28,8 @@ FIGURES = [
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
     out = tmp_path_factory.mktemp("paper")
-    return reproduce_paper(out, seeds=1, synthesizers=["copula"], verbose=False), out
+    results = reproduce_paper(out, seeds=1, synthesizers=["copula"], verbose=False, workers=1)
+    return results, out
 
 
 def test_table_has_every_paper_figure(results: tuple[dict[str, Any], Path]) -> None:
@@ -73,6 +77,25 @@ def test_claim_rows_for_each_experiment(results: tuple[dict[str, Any], Path]) ->
 
 def test_synthesizer_params_pass_epochs_only_where_accepted() -> None:
     assert synthesizer_params("copula", 3) == {"seed": 3, "verbose": False}
+    for name in names():
+        accepted = inspect.signature(get(name).__init__).parameters
+        assert ("epochs" in synthesizer_params(name, 0, epochs=2)) == ("epochs" in accepted)
+
+
+def test_claim_jobs_cover_every_registered_synthesizer() -> None:
+    jobs = claim_jobs(2)
+    assert len(jobs) == 2 * 3 * len(names())
+    assert {name for _, _, name in jobs} == set(names())
+
+
+def test_claim_row_scores_and_reports_a_failing_synthesizer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    row = claim_row("binary", 0, "copula", 1)
+    assert row["error"] is None and 0.5 < row["synthetic"] <= 1.0
+    monkeypatch.setitem(registry.REGISTRY, "broken", "simulacra.experiments.claim:NoSuchModel")
+    row = claim_row("binary", 0, "broken", 1)
+    assert np.isnan(row["synthetic"]) and row["error"].startswith("AttributeError")
 
 
 def test_mlp_is_deterministic_and_learns() -> None:

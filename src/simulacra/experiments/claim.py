@@ -3,12 +3,19 @@
 For each experiment and each registered synthesizer: fit the synthesizer on the real training
 rows, sample as many synthetic rows, train the experiment's model on them, and score it on the
 real held-out rows (train-synthetic-test-real), beside the same model trained on the real rows.
+Each (experiment, seed, synthesizer) is an independent, seeded job, so jobs can run in worker
+processes while the experiments run, with the same results.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -17,7 +24,9 @@ import pandas as pd
 from ..metadata import Column, Metadata
 from ..synthesizers import Synthesizer
 from ..synthesizers.registry import get, names
-from .protocol import Experiment
+from .protocol import EXPERIMENTS, Experiment
+
+BY_KEY = {e.key: e for e in EXPERIMENTS}
 
 # Epochs for neural synthesizers, kept small so `simulacra reproduce paper` stays under 2 minutes
 # on a 2-core CPU: the neural models are under-trained here, and the report says so.
@@ -61,39 +70,55 @@ def _as_target(
     return out.dropna()
 
 
-def synthetic_vs_real(
-    experiment: Experiment,
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    seed: int,
-    synthesizers: list[str] | None = None,
-    epochs: int = QUICK_EPOCHS,
-) -> list[dict[str, Any]]:
-    """One row per synthesizer: real-trained and synthetic-trained scores on the real test rows."""
-    metric = HEADLINE[experiment.key]
-    real = experiment.fit_and_score(train, test, seed).scores[metric]
-    rows = []
-    for name in synthesizers if synthesizers is not None else names():
-        started = time.perf_counter()
-        row: dict[str, Any] = {
-            "experiment": experiment.key,
-            "synthesizer": name,
-            "seed": seed,
-            "metric": metric,
-            "real": real,
-        }
-        try:
-            model = Synthesizer(name, **synthesizer_params(name, seed, epochs))
-            model.fit(train, _metadata(experiment, train))
-            synthetic = _as_target(experiment, model.sample(len(train), seed=seed), train)
-            score = experiment.fit_and_score(synthetic, test, seed).scores[metric]
-            row.update(synthetic=score, gap=real - score, error=None)
-        except Exception as exc:  # a failing synthesizer is reported, not fatal to the run
-            row.update(
-                synthetic=float("nan"),
-                gap=float("nan"),
-                error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
-            )
-        row["seconds"] = round(time.perf_counter() - started, 2)
-        rows.append(row)
-    return rows
+def claim_row(experiment_key: str, seed: int, name: str, epochs: int) -> dict[str, Any]:
+    """Fit synthesizer `name` on the experiment's real training rows for `seed`, train the model
+    on as many synthetic rows, and score it on the real test rows.
+
+    A top-level function of plain arguments, so a worker process can run it. A failing
+    synthesizer is reported in the row (`error`), not fatal to the reproduction.
+    """
+    experiment = BY_KEY[experiment_key]
+    train, test = experiment.data(seed)
+    started = time.perf_counter()
+    row: dict[str, Any] = {
+        "experiment": experiment.key,
+        "synthesizer": name,
+        "seed": seed,
+        "metric": HEADLINE[experiment.key],
+    }
+    try:
+        model = Synthesizer(name, **synthesizer_params(name, seed, epochs))
+        model.fit(train, _metadata(experiment, train))
+        synthetic = _as_target(experiment, model.sample(len(train), seed=seed), train)
+        score = experiment.fit_and_score(synthetic, test, seed).scores[row["metric"]]
+        row.update(synthetic=score, error=None)
+    except Exception as exc:  # any synthesizer failure is a result to report, not a crash
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        row.update(synthetic=float("nan"), error=f"{type(exc).__name__}: {first}")
+    row["seconds"] = round(time.perf_counter() - started, 2)
+    return row
+
+
+ClaimJob = tuple[str, int, str]  # experiment key, seed, synthesizer name
+
+
+def claim_jobs(seeds: int, synthesizers: list[str] | None = None) -> list[ClaimJob]:
+    """Every (experiment, seed, synthesizer) of the claim, in report order."""
+    chosen = synthesizers if synthesizers is not None else names()
+    return [(e.key, s, name) for s in range(seeds) for e in EXPERIMENTS for name in chosen]
+
+
+@contextmanager
+def claim_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for the claim (None: run in this process). Spawned, not forked, because
+    forking a process that already runs PyTorch threads can deadlock."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        yield pool
+
+
+def default_workers() -> int:
+    """Worker processes for the claim: one per core, at most 2 (the synthesizers use threads)."""
+    return max(1, min(2, os.cpu_count() or 1))
