@@ -1,8 +1,8 @@
 """The five areas of an evaluation, each computed from prepared tables.
 
-Every function returns (scores, figures): `scores` holds plain numbers for the JSON report,
-`figures` holds the arrays the HTML report draws. Costly metrics work on seeded subsamples
-whose sizes are set by `Limits` and stated in the report.
+Each returns its scores as plain numbers for the JSON report; fidelity and privacy also return
+the arrays the HTML report draws, utility the notes the report states. Costly metrics work on
+seeded subsamples whose sizes are set by `Limits` and stated in the report.
 """
 
 from __future__ import annotations
@@ -213,7 +213,11 @@ def _marginal(real: pd.Series, synth: pd.Series, numerical: bool, kind: str) -> 
             return {"type": "empty"}
         lo, hi = np.percentile(both, [0.5, 99.5])
         hi = hi if hi > lo else lo + 1.0
-        edges = np.linspace(lo, hi, _HIST_BINS + 1)
+        if hi - lo <= _HIST_BINS and np.all(both == np.round(both)):
+            edges = np.arange(np.floor(lo) - 0.5, np.ceil(hi) + 1.0)  # a bar per whole number
+            lo, hi = edges[0], edges[-1]
+        else:
+            edges = np.linspace(lo, hi, _HIST_BINS + 1)
         return {
             "type": "histogram",
             "kind": kind,

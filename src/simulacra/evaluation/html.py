@@ -20,6 +20,8 @@ _COLOURS = {
     "high risk": "#c53030",
 }
 _WORST = 10
+_OPEN_MARGINALS = 12
+_SIDE_BY_SIDE = 25
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0 auto;
 max-width:1180px;padding:18px 24px;color:#1f2328;line-height:1.45}
@@ -30,10 +32,11 @@ margin-top:1.6em}.meta{color:#57606a;font-size:.92em}
 .card h3{margin:0;font-size:1em;text-transform:capitalize}.verdict{font-weight:700}
 .score{font-size:1.5em;font-weight:700}.card p{margin:.3em 0 0;font-size:.86em}
 table{border-collapse:collapse;font-size:.86em;margin:.5em 0}
-td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}
-th{background:#f6f8fa}td:first-child,th:first-child{text-align:left}
+td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
+th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(270px,1fr));gap:6px}
-.grid img{width:100%}.wide img{max-width:100%}.row{display:flex;flex-wrap:wrap;gap:8px}
+.grid img{width:100%}.wide img{max-width:100%;display:block;margin:4px 0}
+.row{display:flex;flex-wrap:wrap;gap:8px}
 .row img{max-width:32%;min-width:300px}details{margin:.6em 0}summary{cursor:pointer;color:#0969da}
 .note{color:#57606a;font-size:.88em}
 """
@@ -159,22 +162,33 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
         ],
     )
     marginals = figures.get("marginals", {})
-    images = "".join(
+    images = [
         f"<img alt='{escape(c)}' src='data:image/png;base64,"
         f"{plots.marginal_png(c, marginals[c], columns[c]['shape'])}'>"
         for c in order
         if c in marginals
-    )
+    ]
+    shown = "<div class='grid'>" + "".join(images[:_OPEN_MARGINALS]) + "</div>"
+    if len(images) > _OPEN_MARGINALS:
+        shown += (
+            f"<details><summary>The other {len(images) - _OPEN_MARGINALS} columns</summary>"
+            "<div class='grid'>" + "".join(images[_OPEN_MARGINALS:]) + "</div></details>"
+        )
     heatmaps = ""
     if figures.get("columns") and len(figures["columns"]) >= 2:
         pngs = plots.heatmap_pngs(figures["columns"], figures["pairs"], figures["numerical"])
+        tags = [f"<img alt='heatmap' src='data:image/png;base64,{p}'>" for p in pngs]
         heatmaps = (
             "<h3>Associations between columns</h3><p class='note'>Pearson r for two numerical "
             "columns, normalised mutual information for pairs with a categorical column.</p>"
-            "<div class='row'>"
-            + "".join(f"<img alt='heatmap' src='data:image/png;base64,{p}'>" for p in pngs)
-            + "</div>"
         )
+        if len(figures["columns"]) <= _SIDE_BY_SIDE:
+            heatmaps += "<div class='row'>" + "".join(tags) + "</div>"
+        else:  # wide tables: the difference in full, real and synthetic on request
+            heatmaps += (
+                f"<div class='wide'>{tags[2]}</div><details><summary>Real and synthetic "
+                f"associations</summary><div class='wide'>{tags[0]}{tags[1]}</div></details>"
+            )
     return (
         f"<h2>Fidelity</h2>{head}<h3>Worst columns</h3>{worst_columns}"
         f"<h3>Worst column pairs</h3>{worst_pairs}"
@@ -196,7 +210,7 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
         + "</details>"
         f"<h3>Marginal distributions, worst first</h3><p class='note'>Bars: real; orange: "
         f"synthetic; the score in brackets is the column's KS or TV complement.</p>"
-        f"<div class='grid'>{images}</div>{heatmaps}"
+        f"{shown}{heatmaps}"
     )
 
 
@@ -379,10 +393,16 @@ def _pair_values(p: dict[str, Any]) -> list[str]:
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in r) + "</tr>" for r in rows
-    )
+    body = "".join("<tr>" + "".join(_cell(v) for v in r) + "</tr>" for r in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value: Any) -> str:
+    text = str(value)
+    numeric = text.replace(".", "", 1).replace("-", "", 1).replace("%", "").isdigit()
+    if numeric or text == "–":
+        return f"<td class='n'>{escape(text)}</td>"
+    return f"<td>{escape(text)}</td>"
 
 
 def _num(value: Any) -> str:

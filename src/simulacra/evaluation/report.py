@@ -6,6 +6,7 @@ import json
 import math
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .._progress import new_progress
+from .._progress import new_progress, quiet
 from ..errors import DataError, ParameterError
 from ..io import atomic_path
 from ..metadata import Metadata
@@ -87,7 +88,8 @@ def evaluate(
     if not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, not {seed!r}")
     sensitive_list = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
-    tables = prepare(real, synthetic, metadata, holdout)
+    with quiet(True) if not verbose else nullcontext():
+        tables = prepare(real, synthetic, metadata, holdout)
     for label, name in [("target", target)] + [("sensitive column", s) for s in sensitive_list]:
         if name is None:
             continue
