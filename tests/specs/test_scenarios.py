@@ -23,7 +23,9 @@ def test_scenarios_are_listed() -> None:
         "paper-regression",
         "user-stories",
     ]
-    with pytest.raises(ParameterError, match="unknown scenario|no such"):
+    with pytest.raises(ParameterError, match="neither a specification file nor a scenario"):
+        simulacra.generate("paper-quaternary")
+    with pytest.raises(ParameterError, match="no such specification file"):
         simulacra.generate("paper-quaternary.yaml")
 
 

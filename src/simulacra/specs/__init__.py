@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import ParameterError
 from .scenarios import SCENARIOS, scenario_names, scenario_spec
 from .spec import Spec, load_spec, parse_spec
 
@@ -22,6 +23,12 @@ def resolve(source: str | Path | Mapping[str, Any] | Spec) -> Spec:
         return source
     if isinstance(source, str) and source in SCENARIOS:
         return parse_spec(scenario_spec(source))
+    plain = isinstance(source, str) and "\n" not in source and ":" not in source
+    if plain and Path(str(source)).suffix == "" and not Path(str(source)).exists():
+        raise ParameterError(
+            f"'{source}' is neither a specification file nor a scenario "
+            f"(scenarios: {', '.join(SCENARIOS)})"
+        )
     return load_spec(source)
 
 
