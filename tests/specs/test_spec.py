@@ -187,6 +187,7 @@ def test_yaml_and_json_files_load(tmp_path: Path) -> None:
         ({"columns": {"a": {"categories": {"x": -1}}}}, "weights must be numbers >= 0"),
         ({"columns": {"a": {"pattern": "US"}}}, "no placeholder"),
         ({"columns": {"a": {"provider": "profile"}}}, "unknown Faker provider 'profile'"),
+        ({"columns": {"a": {"provider": "name", "locale": "os.system"}}}, "unknown Faker locale"),
         (
             {"columns": {"a": {"type": "date", "start": "2021-01-01", "end": "2020-01-01"}}},
             "before start",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from faker import Faker
+from faker.config import AVAILABLE_LOCALES
 from faker.providers.lorem.en_US import Provider as _LoremProvider
 
 from ..errors import ParameterError
@@ -78,6 +79,8 @@ class FakerColumn(ColumnSpec):
         if self.sentences is not None and self.provider != "paragraph":
             raise ParameterError(f"{self.where}: 'sentences' only applies to provider paragraph")
         self.locale = str(options.get("locale", "en_US"))
+        if self.locale not in AVAILABLE_LOCALES:
+            raise ParameterError(f"{self.where}: unknown Faker locale '{self.locale}'")
         self.pool = int(self.number("pool", _POOL, low=1, high=10_000_000, integer=True) or _POOL)
 
     def setup(self, rng: np.random.Generator, total: int) -> Any:
@@ -105,10 +108,7 @@ class FakerColumn(ColumnSpec):
         return {self.name: out}
 
     def _faker_pool(self, size: int, seed: int) -> np.ndarray:
-        try:
-            faker = Faker(self.locale)
-        except AttributeError as exc:
-            raise ParameterError(f"{self.where}: unknown Faker locale '{self.locale}'") from exc
+        faker = Faker(self.locale)
         faker.seed_instance(seed)
         make = getattr(faker, self.provider)
         kwargs: dict[str, int] = {}
