@@ -134,3 +134,18 @@ def test_holdout_without_a_shared_column_is_an_error(small_diamonds: pd.DataFram
         simulacra.evaluate(
             small_diamonds, small_diamonds, holdout=small_diamonds.drop(columns="price")
         )
+
+
+def test_tables_can_be_paths(small_diamonds: pd.DataFrame, tmp_path: Path) -> None:
+    small_diamonds.to_csv(tmp_path / "real.csv", index=False)
+    small_diamonds.to_parquet(tmp_path / "synth.parquet")
+    report = simulacra.evaluate(
+        tmp_path / "real.csv", str(tmp_path / "synth.parquet"), limits=SMALL, verbose=False
+    )
+    assert report.scores["fidelity"]["column_shapes"] == 1.0
+
+
+def test_a_target_alone_is_an_error() -> None:
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(DataError, match="only compared column"):
+        simulacra.evaluate(frame, frame, target="y")

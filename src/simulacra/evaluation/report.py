@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from .._progress import new_progress, quiet
 from ..errors import DataError, ParameterError
-from ..io import atomic_path
+from ..io import atomic_path, read_table
 from ..metadata import Metadata
 from . import verdict
 from ._prepare import prepare
@@ -62,10 +62,10 @@ class Report:
 
 
 def evaluate(
-    real: pd.DataFrame,
-    synthetic: pd.DataFrame,
+    real: pd.DataFrame | str | Path,
+    synthetic: pd.DataFrame | str | Path,
     metadata: Metadata | None = None,
-    holdout: pd.DataFrame | None = None,
+    holdout: pd.DataFrame | str | Path | None = None,
     target: str | None = None,
     sensitive: str | Sequence[str] | None = None,
     seed: int = 0,
@@ -74,6 +74,7 @@ def evaluate(
 ) -> Report:
     """Measure how faithful, useful, diverse, private and unbiased `synthetic` is against `real`.
 
+    Tables are DataFrames or paths to CSV, Parquet or JSON-lines files.
     `real` is the table the generator learned from; `holdout` (optional) holds real rows it never
     saw, needed for the privacy tests and used as test rows for utility. `target` names the
     column utility models predict; `sensitive` one or more columns for attribute inference and
@@ -88,6 +89,8 @@ def evaluate(
     if not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, not {seed!r}")
     sensitive_list = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
+    real, synthetic = _table(real), _table(synthetic)
+    holdout = None if holdout is None else _table(holdout)
     with quiet(True) if not verbose else nullcontext():
         tables = prepare(real, synthetic, metadata, holdout)
     for label, name in [("target", target)] + [("sensitive column", s) for s in sensitive_list]:
@@ -99,6 +102,8 @@ def evaluate(
             )
         if name not in tables.kinds:
             raise DataError(f"{label} '{name}' cannot be evaluated: {tables.excluded[name]}")
+    if target is not None and len(tables.columns) < 2:
+        raise DataError(f"target '{target}' is the only compared column: utility needs others")
     notes: list[str] = []
     scores: dict[str, Any] = {}
     figures: dict[str, Any] = {}
@@ -148,6 +153,10 @@ def evaluate(
         "seconds": round(time.perf_counter() - started, 2),
     }
     return Report({key: scores[key] for key in (*AREAS, "settings")}, figures)
+
+
+def _table(table: pd.DataFrame | str | Path) -> pd.DataFrame:
+    return table if isinstance(table, pd.DataFrame) else read_table(table)
 
 
 def _add_verdicts(scores: dict[str, Any]) -> None:
