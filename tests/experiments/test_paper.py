@@ -128,3 +128,15 @@ def test_cli_reproduce_prints_the_table(tmp_path: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert "paper vs measured" in out and "train on synthetic" in out and "0.95" in out
     assert all((tmp_path / name).exists() for name in FIGURES)
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_same_claim(
+    results: tuple[dict[str, Any], Path], tmp_path: Path
+) -> None:
+    res, _ = results
+    parallel = reproduce_paper(tmp_path, seeds=1, synthesizers=["copula"], verbose=False, workers=2)
+    keys = ("experiment", "synthesizer", "real", "synthetic", "gap")
+    assert [[r[k] for k in keys] for r in parallel["claim"]] == [
+        [r[k] for k in keys] for r in res["claim"]
+    ]

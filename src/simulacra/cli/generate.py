@@ -79,6 +79,9 @@ def paper(
         1, "--claim-seeds", help="Seeds for the synthetic-vs-real test (0 skips it)."
     ),
     epochs: int | None = typer.Option(None, "--epochs", help="Epochs for neural synthesizers."),
+    workers: int = typer.Option(
+        1, "--workers", help="Processes for the synthetic-vs-real jobs (for idle multi-core hosts)."
+    ),
     synthesizer: list[str] | None = typer.Option(
         None, "-m", "--model", help="Synthesizers for the claim (default: every registered one)."
     ),
@@ -96,6 +99,7 @@ def paper(
         synthesizers=synthesizer,
         claim_seeds=min(claim_seeds, seeds),
         epochs=epochs if epochs is not None else QUICK_EPOCHS,
+        workers=workers,
         verbose=not is_quiet(),
     )
     rows = [

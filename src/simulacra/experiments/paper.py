@@ -58,8 +58,8 @@ def reproduce_paper(
 ) -> dict[str, Any]:
     """Run the three experiments on seeds 0..seeds-1 and the claim on the first `claim_seeds`.
 
-    The claim's jobs run in `workers` processes (default: one per core, at most 2) while the
-    experiments run here; `workers=1` runs everything in this process. Results do not depend on it.
+    With `workers` > 1 the claim's jobs run in that many worker processes while the experiments
+    run here (default: everything in this process). Results do not depend on it.
 
     Writes results.json, results.md, figure1_decision_boundary.png, figure2_predicted_vs_actual.png
     and table1_confusion_matrix.png into `out_dir`; returns the results.
