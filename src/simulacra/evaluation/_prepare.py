@@ -142,7 +142,9 @@ def as_numbers(
     if pd.api.types.is_bool_dtype(dtype):
         return values.astype("float64")
     if pd.api.types.is_numeric_dtype(dtype):
-        return pd.to_numeric(values).astype("float64")
+        if fmt is None or fmt == "mixed":
+            return pd.to_numeric(values).astype("float64")
+        values = values.astype("Int64").astype("string")  # dates stored as numbers: 20240131
     if fmt is not None:
         stamps = pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt or None)
         bad = stamps.isna() & values.notna()

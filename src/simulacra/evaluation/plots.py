@@ -32,29 +32,18 @@ def marginal_png(name: str, data: dict[str, Any], score: float | None) -> str:
     title = name if len(name) <= 28 else name[:27] + "…"
     ax.set_title(f"{title}  ({score:.2f})" if score is not None else title, fontsize=9)
     if data["type"] == "histogram":
-        edges = np.asarray(data["edges"])
+        edges = np.asarray(data["edges"], dtype=np.float64)
         if data.get("kind") == "datetime":
-            edges = edges.astype("datetime64[ns]")
-        width = edges[1:] - edges[:-1]
-        ax.bar(
-            edges[:-1],
-            data["real"],
-            width=width,
-            align="edge",
-            color=REAL_COLOUR,
-            alpha=0.55,
-            label="real",
-        )
-        ax.step(
-            edges[:-1],
-            data["synthetic"],
-            where="post",
-            color=SYNTH_COLOUR,
-            lw=1.4,
-            label="synthetic",
-        )
+            from matplotlib.dates import date2num
+
+            edges = date2num(edges.astype("datetime64[ns]"))
+            ax.xaxis_date()
+        ax.stairs(data["real"], edges, fill=True, color=REAL_COLOUR, alpha=0.55, label="real")
+        ax.stairs(data["synthetic"], edges, color=SYNTH_COLOUR, lw=1.4, label="synthetic")
         if data.get("kind") == "datetime":
-            fig.autofmt_xdate()
+            for tick in ax.get_xticklabels():
+                tick.set_rotation(30)
+                tick.set_horizontalalignment("right")
     elif data["type"] == "bars":
         x = np.arange(len(data["labels"]))
         ax.bar(x - 0.2, data["real"], width=0.4, color=REAL_COLOUR, label="real")
