@@ -13,6 +13,8 @@ import pytest
 import simulacra
 from simulacra.errors import DataError
 from simulacra.evaluation import Limits
+from simulacra.evaluation._prepare import prepare
+from simulacra.evaluation.html import render
 
 SMALL = Limits(model_rows=1_000, query_rows=500, reference_rows=2_000, knn_rows=500)
 
@@ -149,3 +151,23 @@ def test_a_target_alone_is_an_error() -> None:
     frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(DataError, match="only compared column"):
         simulacra.evaluate(frame, frame, target="y")
+
+
+def test_dates_stored_as_numbers_compare_as_dates() -> None:
+    days = pd.date_range("2021-12-25", periods=20, freq="D")
+    real = pd.DataFrame({"order_date": days.strftime("%Y%m%d").astype(int), "n": range(20)})
+    tables = prepare(real, real)
+    assert tables.kinds["order_date"] == "datetime"
+    numbers = tables.real["order_date"].to_numpy()
+    # one day apart everywhere, across the turn of the year (20211231 -> 20220101)
+    assert np.all(np.diff(numbers) == 86_400 * 10**9)
+
+
+def test_wide_tables_fold_the_long_parts_away() -> None:
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame(rng.normal(size=(120, 27)), columns=[f"c{i}" for i in range(27)])
+    synth = pd.DataFrame(rng.normal(size=(120, 27)), columns=real.columns)
+    page = render(simulacra.evaluate(real, synth, limits=SMALL, verbose=False))
+    assert "The other 15 columns" in page
+    assert "Real and synthetic associations" in page
+    assert page.count("data:image/png;base64,") == 27 + 3 + 1
