@@ -77,6 +77,7 @@ class NeuralSynthesizer(Synthesizer):
         keys = history[0].keys() if history else ["epoch"]
         self.history_ = {k: np.array([row[k] for row in history], dtype=np.float64) for k in keys}
         self._eval()
+        self._release()
 
     @property
     def history(self) -> pd.DataFrame:
@@ -89,6 +90,11 @@ class NeuralSynthesizer(Synthesizer):
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         raise NotImplementedError
+
+    def _release(self) -> None:
+        """Drop training-only state (optimisers, data copies) once training is over."""
+        for name in [k for k in vars(self) if k.startswith("_opt") or k == "_padded_data"]:
+            delattr(self, name)
 
     def _eval(self) -> None:
         for name in self._networks:

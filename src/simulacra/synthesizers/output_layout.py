@@ -140,3 +140,73 @@ class OutputLayout:
             logp = torch.log_softmax(g.gather(logits), dim=-1).masked_fill(~g.mask, 0.0)
             total = total - (logp * target[:, g.index].masked_fill(~g.mask, 0.0)).sum()
         return total
+
+
+class PaddedLayout:
+    """The encoded columns re-ordered once into a padded, network-friendly order: scalars first
+    (tanh, then normal), then each width bucket of one-hot groups as a contiguous
+    (groups x width) slab with zero padding. A model that works in this order needs no gathers
+    per step: every group's softmax is a reshape of a slice, padding masked by a constant."""
+
+    def __init__(self, blocks: list[Block], device: torch.device):
+        tanh = [i for b in blocks if b.activation == "tanh" for i in range(b.start, b.stop)]
+        normal = [i for b in blocks if b.activation == "normal" for i in range(b.start, b.stop)]
+        groups = padded_groups([b for b in blocks if b.activation == "softmax"])
+        source = tanh + normal  # encoded column of each padded column, -1 for padding
+        self.slabs: list[tuple[int, int, int, torch.Tensor]] = []
+        for g in groups:
+            start = len(source)
+            index = g.index.masked_fill(~g.mask, -1)
+            source += index.reshape(-1).tolist()
+            mask_bias = torch.zeros(g.mask.shape).masked_fill(~g.mask, -1e4).to(device)
+            self.slabs.append((start, g.index.shape[0], g.index.shape[1], mask_bias))
+        self.n_tanh, self.n_scalar, self.width = len(tanh), len(tanh) + len(normal), len(source)
+        src = np.array(source, dtype=np.int64)
+        self._valid = torch.from_numpy(np.flatnonzero(src >= 0)).to(device)
+        self._source = torch.from_numpy(src[src >= 0]).to(device)
+        position = np.zeros(max(int(src.max(initial=-1)) + 1, 0), dtype=np.int64)
+        position[src[src >= 0]] = np.flatnonzero(src >= 0)
+        self._position = torch.from_numpy(position).to(device)
+
+    def to_padded(self, encoded: torch.Tensor) -> torch.Tensor:
+        out = encoded.new_zeros((encoded.shape[0], self.width))
+        out[:, self._valid] = encoded[:, self._source]
+        return out
+
+    def to_encoded(self, padded: torch.Tensor) -> torch.Tensor:
+        return padded[:, self._position]
+
+    def slab(self, x: torch.Tensor, k: int) -> torch.Tensor:
+        start, groups, width, _ = self.slabs[k]
+        return x[:, start : start + groups * width].reshape(-1, groups, width)
+
+    def cross_entropy(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Sum over rows and groups of -log softmax(logits)[true category]; both padded."""
+        total = logits.new_zeros(())
+        for k, (_, _, _, bias) in enumerate(self.slabs):
+            logp = torch.log_softmax(self.slab(logits, k) + bias, dim=-1)
+            total = total - (self.slab(target, k) * logp).sum()
+        return total
+
+    def sample(
+        self, logits: torch.Tensor, sigma: torch.Tensor, generator: torch.Generator | None
+    ) -> torch.Tensor:
+        """Encoded rows: tanh (or identity) scalars plus noise of scale `sigma` (one per
+        scalar), one-hot categories drawn from each group's softmax (Gumbel-max)."""
+        rows = logits.shape[0]
+        scalars = logits[:, : self.n_scalar]
+        noise = torch.randn(
+            scalars.shape, device=logits.device, dtype=logits.dtype, generator=generator
+        )
+        tanh = (
+            torch.tanh(scalars[:, : self.n_tanh]) + noise[:, : self.n_tanh] * sigma[: self.n_tanh]
+        )
+        parts = [
+            tanh.clamp(-1.0, 1.0),
+            scalars[:, self.n_tanh :] + noise[:, self.n_tanh :] * sigma[self.n_tanh :],
+        ]
+        for k, (_, _, width, bias) in enumerate(self.slabs):
+            padded = self.slab(logits, k) + bias
+            choice = (padded + _gumbel(padded.shape, padded, generator)).argmax(dim=-1)
+            parts.append(F.one_hot(choice, width).to(logits.dtype).reshape(rows, -1))
+        return self.to_encoded(torch.cat(parts, dim=1))

@@ -23,6 +23,7 @@ from torch import nn
 
 from .base import Condition
 from .neural import NeuralSynthesizer
+from .output_layout import PaddedLayout
 from .params import Constraint, Interval, Kind
 from .torch_utils import torch_generator
 
@@ -50,11 +51,11 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, latent: int, dims: list[int], width: int):
+    def __init__(self, latent: int, dims: list[int], width: int, scalars: int):
         super().__init__()
         body, out = mlp(latent, dims)
         self.net = nn.Sequential(*body, nn.Linear(out, width))
-        self.sigma = nn.Parameter(torch.full((width,), 0.1))
+        self.sigma = nn.Parameter(torch.full((max(scalars, 1),), 0.1))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z)
@@ -117,26 +118,32 @@ class TVAE(NeuralSynthesizer):
         }
 
     def _make_networks(self, width: int) -> None:
-        latent = self.embedding_dim
-        self.encoder_ = Encoder(width, list(self.encoder_dims), latent).to(self.device_)
-        self.decoder_ = Decoder(latent, list(self.decoder_dims), width).to(self.device_)
+        # the networks work in the padded order (output_layout.PaddedLayout), not `width`
+        self.padded_ = PaddedLayout(self.transformer_.blocks_, self.device_)
+        latent, padded = self.embedding_dim, self.padded_.width
+        self.encoder_ = Encoder(padded, list(self.encoder_dims), latent).to(self.device_)
+        self.decoder_ = Decoder(latent, list(self.decoder_dims), padded, self.padded_.n_scalar)
+        self.decoder_.to(self.device_)
 
     def _build(self, data: torch.Tensor) -> None:
         self._make_networks(data.shape[1])
         params = [*self.encoder_.parameters(), *self.decoder_.parameters()]
         self._opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay, fused=True)
         self._batch = min(self.batch_size, len(data))
+        self._padded_data = self.padded_.to_padded(data)
 
     def _loss(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(reconstruction, KL) losses of a batch, both averaged over rows."""
+        """(reconstruction, KL) losses of a padded batch, both averaged over rows."""
         mean, logvar = (t.float() for t in self.encoder_(x))
         z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
         logits = self.decoder_(z).float()
-        layout, sigma = self.layout_, self.decoder_.sigma
-        scalar = layout.scalar
-        centre = torch.cat([torch.tanh(logits[:, layout.tanh]), logits[:, layout.normal]], dim=1)
-        s = sigma[scalar]
-        gauss = ((x[:, scalar] - centre) ** 2 / (2 * s**2)).sum() + len(x) * torch.log(s).sum()
+        layout = self.padded_
+        n_tanh, n_scalar = layout.n_tanh, layout.n_scalar
+        centre = torch.tanh(logits[:, :n_tanh])
+        if n_scalar > n_tanh:
+            centre = torch.cat([centre, logits[:, n_tanh:n_scalar]], dim=1)
+        s = self.decoder_.sigma[:n_scalar]
+        gauss = ((x[:, :n_scalar] - centre) ** 2 / (2 * s**2)).sum() + len(x) * torch.log(s).sum()
         recon = (gauss + layout.cross_entropy(logits, x)) / len(x)
         kl = -0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp()) / len(x)
         return recon, kl
@@ -144,11 +151,12 @@ class TVAE(NeuralSynthesizer):
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.encoder_.train()
         self.decoder_.train()
-        order = torch.randperm(len(data), device=data.device)
+        # one shuffled copy per epoch, then batches are contiguous views (no per-step gather)
+        data = self._padded_data[torch.randperm(len(self._padded_data), device=self.device_)]
         total_recon = total_kl = torch.zeros((), device=data.device)
         steps = 0
         for start in range(0, len(data) - self._batch + 1, self._batch):
-            x = data[order[start : start + self._batch]]
+            x = data[start : start + self._batch]
             recon, kl = self._loss(x)
             loss = self.loss_factor * recon + kl
             self._opt.zero_grad(set_to_none=True)
@@ -167,7 +175,8 @@ class TVAE(NeuralSynthesizer):
         gen = torch_generator(rng, self.device_)
         z = torch.randn((n, self.embedding_dim), device=self.device_, generator=gen)
         logits = self.decoder_(z)
-        encoded = self.layout_.decode_sample(logits, gen, sigma=self.decoder_.sigma)
+        sigma = self.decoder_.sigma[: self.padded_.n_scalar]
+        encoded = self.padded_.sample(logits, sigma, gen)
         return encoded.detach().cpu().numpy().astype(np.float64)
 
     def _describe(self) -> dict[str, Any]:
