@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import simulacra
-from simulacra.errors import DataError
+from simulacra.errors import DataError, ParameterError
 from simulacra.evaluation import Limits
 from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation.html import render
@@ -171,3 +171,10 @@ def test_wide_tables_fold_the_long_parts_away() -> None:
     assert "The other 15 columns" in page
     assert "Real and synthetic associations" in page
     assert page.count("data:image/png;base64,") == 27 + 3 + 1
+
+
+def test_limits_are_checked() -> None:
+    with pytest.raises(ParameterError, match="Limits.model_rows"):
+        Limits(model_rows=0)
+    with pytest.raises(ParameterError, match="holdout_share"):
+        Limits(holdout_share=1.5)

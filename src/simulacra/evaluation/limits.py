@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..errors import ParameterError
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -20,6 +22,16 @@ class Limits:
     """rows per table for k-NN precision and recall (diversity)"""
     holdout_share: float = 0.2
     """share of real rows held out to test utility models when no holdout is given"""
+
+    def __post_init__(self) -> None:
+        for name in ("model_rows", "query_rows", "reference_rows", "knn_rows"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 10:
+                raise ParameterError(f"Limits.{name} must be an integer >= 10, not {value!r}")
+        if not 0.0 < self.holdout_share < 1.0:
+            raise ParameterError(
+                f"Limits.holdout_share must lie between 0 and 1, not {self.holdout_share!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
