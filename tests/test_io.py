@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from simulacra import DataError, read_table, write_table
-from simulacra.io import write_chunks
+from simulacra.io import _umask, write_chunks
 
 
 @pytest.mark.parametrize("ext", ["csv", "parquet", "jsonl"])
@@ -61,3 +61,8 @@ def test_chunks_stream_into_one_parquet(tmp_path: Path) -> None:
     parts = [pd.DataFrame({"a": np.arange(i * 10, i * 10 + 10)}) for i in range(3)]
     back = read_table(write_chunks(iter(parts), tmp_path / "s.parquet"))
     assert back["a"].tolist() == list(range(30))
+
+
+def test_written_files_get_the_usual_mode(tmp_path: Path) -> None:
+    path = write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
