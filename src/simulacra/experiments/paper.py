@@ -248,7 +248,10 @@ def to_markdown(results: dict[str, Any]) -> str:
         "",
         "## The paper's claim: train on synthetic rows, test on real held-out rows",
         "",
-        f"Seeds: {s['claim_seeds']}; neural synthesizers: {s['synthesizer_epochs']} epochs.",
+        f"Seeds: {s['claim_seeds']}; neural synthesizers: {s['synthesizer_epochs']} epochs "
+        "(models whose constructor takes `epochs`; others use their defaults). Few epochs leave "
+        "neural synthesizers under-trained: run with `--epochs` to give them more. Gap = trained "
+        "on real - trained on synthetic, on the same real test rows.",
         "",
         "| experiment | synthesizer | metric | trained on real | trained on synthetic | gap | "
         "seconds |",
