@@ -89,3 +89,18 @@ def test_user_stories_dependencies(stories: pd.DataFrame) -> None:
     assert stories["Blocked Reason"].notna().equals(stories["Blocked"])
     assert (stories["Parent"] == stories["Portfolio Item"].str.split(":").str[0]).all()
     assert 0.8 < stories["Scrumban"].isna().mean() < 0.9
+
+
+def test_user_stories_start_like_the_papers_figure_7(stories: pd.DataFrame) -> None:
+    assert list(stories.columns[:10]) == [
+        "Formatted ID",
+        "Name",
+        "Description",
+        "Milestone",
+        "Defects",
+        "Scrumban",
+        "Owner",
+        "Release",
+        "Plan Estimate",
+        "Development Month",
+    ]

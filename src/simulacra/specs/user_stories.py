@@ -24,12 +24,12 @@ def _defect_count(share: float) -> dict[str, Any]:
 
 
 def user_stories_spec() -> dict[str, Any]:
-    """The specification of the user-stories scenario (59 visible columns)."""
+    """The specification of the user-stories scenario (59 visible columns, the first ten in the
+    order of the paper's Figure 7)."""
     columns: dict[str, Any] = {
         "Formatted ID": {"type": "id", "pattern": "US{6 digits}"},
         "Name": {"provider": "sentence", "words": 4, "max_chars": 22},
         "Description": {"provider": "paragraph", "sentences": 3, "max_chars": 150},
-        "Creation Date": {"type": "datetime", "start": "2021-01-04", "end": "2024-10-31"},
         "Milestone": {
             "type": "date",
             "after": "Creation Date",
@@ -38,25 +38,26 @@ def user_stories_spec() -> dict[str, Any]:
             "scale": 20,
             "format": "%d-%b",
         },
-        "Plan Estimate": {"distribution": "integers", "low": 1, "high": 50},
-        "def_new": _defect_count(1.0),
-        "def_open": _defect_count(1.5),
-        "def_fixed": _defect_count(2.0),
-        "def_other": _defect_count(0.5),
-        "def_stage": {"categories": _DEFECT_STAGES, "hidden": True},
         "Defects": {
             "template": "{def_new} New, {def_open} Open, {def_fixed} Fixed, {def_other} {def_stage}"
         },
         "Scrumban": {"categories": ["Ready", "Doing", "Review", "Done"], "missing": 0.85},
         "Owner": {"provider": "name", "pool": 400},
-        "pi": {"distribution": "integers", "low": 11, "high": 14, "hidden": True},
         "Release": {"template": "{Creation Date:%Y}.P{pi}"},
+        "Plan Estimate": {"distribution": "integers", "low": 1, "high": 50},
         "Development Month": {
             "type": "date",
             "start": "2024-11-01",
             "end": "2024-12-31",
             "format": "%Y-%m",
         },
+        "Creation Date": {"type": "datetime", "start": "2021-01-04", "end": "2024-10-31"},
+        "def_new": _defect_count(1.0),
+        "def_open": _defect_count(1.5),
+        "def_fixed": _defect_count(2.0),
+        "def_other": _defect_count(0.5),
+        "def_stage": {"categories": _DEFECT_STAGES, "hidden": True},
+        "pi": {"distribution": "integers", "low": 11, "high": 14, "hidden": True},
         "Schedule State": {"categories": _STATES},
         "Flow State": {
             "formula": "where(`Schedule State` == 'Defined', 'Ready', "
