@@ -20,6 +20,9 @@ def test_digits_are_resized_to_mnist_size_in_unit_range() -> None:
     assert digits.images.min() >= 0.0 and digits.images.max() <= 1.0
     assert digits.classes == [str(d) for d in range(10)]
     assert load_images("digits", size=8).images.shape == (1797, 8, 8)
+    # centred like MNIST: a 20x20 digit inside a black 4-pixel frame
+    assert digits.images[:, :4].max() == 0.0 and digits.images[:, :, 24:].max() == 0.0
+    assert digits.images[:, 4:24, 4:24].max() == 1.0
 
 
 def test_folder_classes_come_from_sub_folders(tmp_path: Path) -> None:

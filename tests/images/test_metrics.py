@@ -59,5 +59,6 @@ def test_pixel_statistics_see_a_brightness_change(digits16: ImageSet) -> None:
     assert same["mean_image_rmse"] == 0.0 and same["intensity_tv"] == 0.0
     darker = pixel_statistics(real, real * 0.5)
     assert darker["synthetic_mean"] == pytest.approx(0.5 * darker["real_mean"], rel=1e-5)
-    assert darker["intensity_tv"] > 0.2
-    assert darker["synthetic_ink_share"] < darker["real_ink_share"]
+    # the bright pixels all move down: the histograms differ by a good part of the ink share
+    assert darker["synthetic_ink_share"] == 0.0 < darker["real_ink_share"]
+    assert darker["intensity_tv"] > 0.5 * darker["real_ink_share"]

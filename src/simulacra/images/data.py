@@ -1,9 +1,10 @@
 """Image datasets: one grayscale array in [0, 1] with optional class labels, from many sources.
 
 Sources (`load_images`): `digits` (scikit-learn's bundled 8x8 handwritten digits, resized to
-28x28 by default), MNIST IDX files (raw or `.gz`, labels found beside them), a folder of
-PNG/JPEG files (the class is the sub-folder's name), `.npz`/`.npy` arrays, and a folder written
-by `simulacra images sample` (read from its `samples.npz`). Nothing is downloaded.
+20x20 and centred in 28x28 by default, like MNIST), MNIST IDX files (raw or `.gz`, labels found
+beside them), a folder of PNG/JPEG files (the class is the sub-folder's name), `.npz`/`.npy`
+arrays, and a folder written by `simulacra images sample` (read from its `samples.npz`).
+Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -98,14 +99,25 @@ def load_images(source: str | Path, *, size: int | None = None) -> ImageSet:
     )
 
 
-def load_digits(*, size: int = 28) -> ImageSet:
-    """scikit-learn's 1,797 bundled 8x8 digits (16 grey levels) scaled to [0, 1], resized."""
+def load_digits(*, size: int = 28, margin: bool = True) -> ImageSet:
+    """scikit-learn's 1,797 bundled 8x8 digits (16 grey levels) scaled to [0, 1], resized.
+
+    With `margin` (and `size` above 8) each digit is resized to 20/28 of `size` and centred in
+    a black frame, as MNIST centres its digits in a 20x20 box inside 28x28 pixels.
+    """
     from sklearn.datasets import load_digits as sklearn_digits
 
     bunch = sklearn_digits()
     images = (bunch.images / 16.0).astype(np.float32)
     labels = bunch.target.astype(np.int64)
-    return ImageSet(images, labels, [str(d) for d in range(10)]).resized(size)
+    classes = [str(d) for d in range(10)]
+    if not margin or size <= 8:
+        return ImageSet(images, labels, classes).resized(size)
+    inner = max(8, round(size * 20 / 28))
+    start = (size - inner) // 2
+    framed = np.zeros((len(images), size, size), dtype=np.float32)
+    framed[:, start : start + inner, start : start + inner] = resize(images, inner)
+    return ImageSet(framed, labels, classes)
 
 
 def load_idx(images_path: str | Path, labels_path: str | Path | None = None) -> ImageSet:
