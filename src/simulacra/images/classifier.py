@@ -71,15 +71,19 @@ def train_classifier(
     *,
     epochs: int = 15,
     holdout: float = 0.2,
+    max_images: int = 10_000,
     seed: int = 0,
     threads: int | None = None,
 ) -> FeatureClassifier:
-    """Train the SmallCNN on a labelled real set (a share held out to report its accuracy)."""
+    """Train the SmallCNN on a labelled real set (a share held out to report its accuracy).
+
+    Large sets are subsampled to `max_images` (at random, seeded) to keep this to seconds.
+    """
     if real.labels is None or len(real.classes) < 2:
         raise DataError("the real images need class labels (two or more) to train the classifier")
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(real))
-    n_test = int(round(len(real) * holdout)) if len(real) >= 10 else 0
+    order = rng.permutation(len(real))[:max_images]
+    n_test = int(round(len(order) * holdout)) if len(order) >= 10 else 0
     test, train = order[:n_test], order[n_test:]
     x = torch.from_numpy(np.ascontiguousarray(real.images, dtype=np.float32))[:, None]
     y = torch.from_numpy(real.labels.astype(np.int64))

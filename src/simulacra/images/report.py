@@ -80,7 +80,16 @@ def write_html(
         parts += ["<h2>Classifier metrics</h2>", _rows(headline)]
         parts.append(f"<p><em>{html.escape(result['classifier']['note'])}</em></p>")
         parts += ["<h3>Predicted class shares</h3>", _rows(result["classes"]["shares"])]
-    parts += ["<h2>Memorisation (nearest training image)</h2>", _rows(result["memorisation"])]
+    memo = result["memorisation"]
+    parts += ["<h2>Memorisation (nearest training image)</h2>", _rows(memo)]
+    pairs_rows = "".join(
+        f"<tr><td>{p['synthetic']}</td><td>{p['training']}</td><td>{p['distance']:.4f}</td></tr>"
+        for p in memo["closest"]
+    )
+    parts.append(
+        "<table><tr><th>synthetic image</th><th>closest training image</th>"
+        f"<th>RMS pixel distance</th></tr>{pairs_rows}</table>"
+    )
     parts += ["<h2>Pixel statistics</h2>", _rows(result["pixels"])]
     parts.append("<div class='grids'>")
     for title, images in (
