@@ -144,7 +144,8 @@ class Spec:
         self, n: int, seed: int, states: dict[str, Any], verbose: bool
     ) -> Iterator[pd.DataFrame]:
         starts = range(0, n, CHUNK_ROWS)
-        for k, start in enumerate(track(starts, f"generating {self.name}", len(starts), verbose)):
+        show = verbose and len(starts) > 1  # a bar only when there is more than one chunk
+        for k, start in enumerate(track(starts, f"generating {self.name}", len(starts), show)):
             yield self._chunk(min(CHUNK_ROWS, n - start), start, k, seed, states)
 
     def _chunk(
