@@ -68,10 +68,13 @@ class NeuralSynthesizer(Synthesizer):
             with new_progress(self.verbose) as progress:
                 task = progress.add_task(f"training {self.name}", total=self.epochs, info="")
                 for epoch in range(self.epochs):
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     losses = self._train_epoch(x)
                     seconds = time.perf_counter() - started
-                    history.append({"epoch": epoch + 1, **losses, "seconds": seconds})
+                    cpu = time.process_time() - cpu
+                    history.append(
+                        {"epoch": epoch + 1, **losses, "seconds": seconds, "cpu_seconds": cpu}
+                    )
                     info = "  ".join(f"{k} {v:+.3f}" for k, v in losses.items())
                     progress.update(task, advance=1, info=info)
         keys = history[0].keys() if history else ["epoch"]
@@ -81,7 +84,7 @@ class NeuralSynthesizer(Synthesizer):
 
     @property
     def history(self) -> pd.DataFrame:
-        """Per-epoch losses and seconds, one row per epoch (`syn.history.plot(x="epoch")`)."""
+        """Per-epoch losses, wall and CPU seconds; plot with `syn.history.plot(x="epoch")`."""
         self._check_fitted()
         return pd.DataFrame(self.history_)
 

@@ -75,12 +75,9 @@ class OutputLayout:
         soft = [b for b in blocks if b.activation == "softmax"]
         self.tanh = torch.tensor(tanh, dtype=torch.long, device=device)
         self.normal = torch.tensor(normal, dtype=torch.long, device=device)
-        self.scalar = torch.tensor(tanh + normal, dtype=torch.long, device=device)
         self.groups = [g.to(device) for g in padded_groups(soft)]
         order = tanh + normal + [int(i) for g in self.groups for i in g.index[g.mask].tolist()]
         self.inverse = torch.from_numpy(np.argsort(np.array(order, dtype=np.int64))).to(device)
-        # numbers of tanh / normal columns, and whether the scalar parts are all tanh
-        self.n_tanh, self.n_normal = len(tanh), len(normal)
 
     def _assemble(
         self, tanh: torch.Tensor, normal: torch.Tensor, soft: list[torch.Tensor]
@@ -110,36 +107,11 @@ class OutputLayout:
         return out
 
     def decode_sample(
-        self,
-        logits: torch.Tensor,
-        generator: torch.Generator | None,
-        sigma: torch.Tensor | None = None,
+        self, logits: torch.Tensor, generator: torch.Generator | None
     ) -> torch.Tensor:
-        """A concrete encoded row: scalars (plus Gaussian noise of scale `sigma`, one per encoded
-        column, when given) and sampled one-hot groups."""
+        """A concrete encoded row: tanh / identity scalars and sampled one-hot groups."""
         tanh = torch.tanh(logits[:, self.tanh])
-        normal = logits[:, self.normal]
-        if sigma is not None:
-            noise = (
-                torch.randn(
-                    (logits.shape[0], len(self.scalar)),
-                    device=logits.device,
-                    dtype=logits.dtype,
-                    generator=generator,
-                )
-                * sigma[self.scalar]
-            )
-            tanh = (tanh + noise[:, : self.n_tanh]).clamp(-1.0, 1.0)
-            normal = normal + noise[:, self.n_tanh :]
-        return self._assemble(tanh, normal, self.sample_onehot(logits, generator))
-
-    def cross_entropy(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Sum over rows and groups of -log softmax(logits)[true category] (target is one-hot)."""
-        total = logits.new_zeros(())
-        for g in self.groups:
-            logp = torch.log_softmax(g.gather(logits), dim=-1).masked_fill(~g.mask, 0.0)
-            total = total - (logp * target[:, g.index].masked_fill(~g.mask, 0.0)).sum()
-        return total
+        return self._assemble(tanh, logits[:, self.normal], self.sample_onehot(logits, generator))
 
 
 class PaddedLayout:
