@@ -319,3 +319,11 @@ def test_date_range_is_uniform_and_datetime_distributions_stay_in_range() -> Non
     days = (table["t"] - pd.Timestamp("2020-01-01")).dt.total_seconds() / 86_400
     truncated = stats.truncnorm(-2 / 3, 0, loc=2, scale=3)
     assert stats.kstest(days, truncated.cdf).pvalue > 0.001
+
+
+def test_the_readme_example_spec_runs() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Datasets from a specification") :]
+    example = section[section.index("```yaml") + len("```yaml") : section.index("```\n", 8)]
+    table = simulacra.generate(example, 200, seed=0)
+    assert table.shape == (200, 18) and table["id"].is_unique
