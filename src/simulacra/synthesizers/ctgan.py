@@ -10,9 +10,9 @@
   makes the generator honour it (see condvec.py).
 
 Speed: the batch of real rows, the conditional vectors and the activations are built with a
-few tensor operations (no per-row or per-column Python); the discriminator step generates its
-fake rows without a generator graph; real, fake and interpolated rows go through the
-discriminator in one pass; Adam runs fused.
+few tensor operations (no per-row or per-column Python); one fake batch per step serves the
+discriminator (detached) and then the generator; real, fake and interpolated rows go through the
+discriminator in one pass; dropout masks come from torch.rand; Adam runs fused.
 
 Conditional sampling: a categorical condition is put into the conditional vector, and rows are
 then kept by vectorised rejection (conditions.py), so every returned row meets all conditions.
@@ -58,11 +58,25 @@ def generator_net(width_in: int, dims: list[int], width_out: int) -> nn.Sequenti
     return nn.Sequential(*layers)
 
 
+class Dropout(nn.Module):
+    """Dropout whose mask comes from torch.rand: CPU bernoulli_ is several times slower."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return x
+        keep = torch.rand(x.shape, device=x.device) >= self.p
+        return x * keep.to(x.dtype) * (1.0 / (1.0 - self.p))
+
+
 def discriminator_net(width_in: int, dims: list[int], pac: int) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = width_in * pac
     for dim in dims:
-        layers += [nn.Linear(width, dim), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
+        layers += [nn.Linear(width, dim), nn.LeakyReLU(0.2), Dropout(0.5)]
         width = dim
     layers.append(nn.Linear(width, 1))
     return nn.Sequential(*layers)
@@ -169,21 +183,25 @@ class CTGAN(NeuralSynthesizer):
 
     # training ----------------------------------------------------------------------------
     def _fake(self, rows: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(generator logits, activated rows with their conditional vector, category index)."""
         noise = torch.randn((rows, self.embedding_dim), device=self.device_)
         cond, position = self.sampler_.sample_train(rows)
         logits = self.generator_(torch.cat([noise, cond], dim=1))
-        return logits, cond, position
+        fake = torch.cat([self.layout_.gumbel_activate(logits, GUMBEL_TAU), cond], dim=1)
+        return logits, fake, position
 
-    def _discriminator_step(self, data: torch.Tensor) -> torch.Tensor:
-        rows = self._batch
+    def _discriminator_step(
+        self, data: torch.Tensor, fake: torch.Tensor, position: torch.Tensor
+    ) -> torch.Tensor:
+        rows, width = fake.shape
+        packs = rows // self.pac
         with torch.no_grad():
-            logits, cond, position = self._fake(rows)
-            fake = torch.cat([self.layout_.gumbel_activate(logits, GUMBEL_TAU), cond], dim=1)
+            cond = fake[:, width - self.sampler_.width :]
             perm = torch.randperm(rows, device=self.device_)
             real = torch.cat([data[self.sampler_.real_rows(position[perm])], cond[perm]], dim=1)
-            packs, width = rows // self.pac, fake.shape[1]
             alpha = torch.rand((packs, 1, 1), device=self.device_).expand(packs, self.pac, width)
-            mixed = alpha.reshape(rows, width) * real + (1 - alpha.reshape(rows, width)) * fake
+            alpha = alpha.reshape(rows, width)
+            mixed = alpha * real + (1 - alpha) * fake
         mixed.requires_grad_(True)
         packed = torch.cat([real, fake, mixed], dim=0).reshape(3 * packs, self.pac * width)
         scores = self.discriminator_(packed)
@@ -197,10 +215,10 @@ class CTGAN(NeuralSynthesizer):
         self._opt_d.step()
         return loss.detach()
 
-    def _generator_step(self) -> torch.Tensor:
-        logits, cond, position = self._fake(self._batch)
-        fake = torch.cat([self.layout_.gumbel_activate(logits, GUMBEL_TAU), cond], dim=1)
-        scores = self.discriminator_(fake.reshape(self._batch // self.pac, -1))
+    def _generator_step(
+        self, logits: torch.Tensor, fake: torch.Tensor, position: torch.Tensor
+    ) -> torch.Tensor:
+        scores = self.discriminator_(fake.reshape(len(fake) // self.pac, -1))
         cross = self.sampler_.cross_entropy(logits, position) if self.sampler_.width else 0.0
         loss = -scores.mean() + cross
         self._opt_g.zero_grad(set_to_none=True)
@@ -209,13 +227,20 @@ class CTGAN(NeuralSynthesizer):
         return loss.detach()
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
+        """One pass of steps. As in the PyTorch DCGAN example, a step generates one fake batch:
+        the discriminator learns on it (detached), then the generator learns through the updated
+        discriminator; only extra discriminator steps generate their own batches."""
         self.generator_.train()
         self.discriminator_.train()
         loss_g = loss_d = torch.zeros((), device=self.device_)
         for _ in range(self._steps):
-            for _ in range(self.discriminator_steps):
-                loss_d = loss_d + self._discriminator_step(data)
-            loss_g = loss_g + self._generator_step()
+            logits, fake, position = self._fake(self._batch)
+            loss_d = loss_d + self._discriminator_step(data, fake.detach(), position)
+            for _ in range(self.discriminator_steps - 1):
+                with torch.no_grad():
+                    _, extra, extra_position = self._fake(self._batch)
+                loss_d = loss_d + self._discriminator_step(data, extra, extra_position)
+            loss_g = loss_g + self._generator_step(logits, fake, position)
         steps = self._steps
         return {
             "generator_loss": float(loss_g) / steps,
