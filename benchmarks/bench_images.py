@@ -1,12 +1,12 @@
 """Image benchmarks: training time and quality on the bundled digits; per-epoch time at MNIST scale.
 
-1. The seed framework's VAE (50 epochs, StepLR(10, 0.5)) on the 1,797 bundled digits resized to
-   28x28: fit time (torch's default threads and simulacra's), then the image metrics of 1,000
-   samples. Also a class-conditional VAE, a conv VAE and a conditional GAN.
+1. The seed framework's VAE (50 epochs, StepLR(10, 0.5)) on the 1,797 bundled digits (20x20
+   centred in 28x28, like MNIST): fit time (torch's default threads and simulacra's), then the
+   image metrics of 1,000 samples. Also a class-conditional VAE, a conv VAE and a conditional GAN.
 2. There is no MNIST offline, so a 60,000-image MNIST-format set is built from the bundled
-   digits: each 8x8 digit resized to 28x28 and randomly rotated (+-12 degrees), scaled (0.85-1.1)
-   and shifted (+-2 pixels), written as `train-images-idx3-ubyte.gz` + labels. It has MNIST's
-   size and format, not MNIST's handwriting. Per-epoch training time is measured on it.
+   digits: each framed 28x28 digit randomly rotated (+-12 degrees), scaled (0.85-1.1) and
+   shifted (+-2 pixels), written as `train-images-idx3-ubyte.gz` + labels. It has MNIST's size
+   and format, not MNIST's handwriting. Per-epoch training time is measured on it.
 
 Run: /tmp/venv0/bin/python benchmarks/bench_images.py  (about 15 minutes on 2 CPU cores)
 Writes benchmarks/results/images.json, images.md and images_*_grid.png.
@@ -210,7 +210,8 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         f"## Per-epoch time on a {mn['images']:,}-image MNIST-format set",
         "",
-        "Built from the bundled digits (resized to 28x28, randomly rotated, scaled and shifted; "
+        "Built from the bundled digits (20x20 centred in 28x28, randomly rotated, scaled and "
+        "shifted; "
         f"MNIST's size and IDX format, not MNIST's handwriting): built in {mn['build_seconds']} s, "
         f"{mn['idx_gz_megabytes']} MB gzipped, loaded in {mn['load_seconds']} s. One thread, "
         "batch 128; a one-epoch fit includes building the network.",
