@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulacra import read_table
+from simulacra import ModelFileError, Synthesizer, read_table
 from simulacra.cli import main
 
 
@@ -175,3 +175,11 @@ def test_progress_is_shown_and_silenced(
     assert "sampling copula" in capsys.readouterr().err
     code, _, err = run(args, capsys)  # run() adds --quiet
     assert code == 0 and "sampling" not in err
+
+
+def test_image_model_is_not_a_table_model(tmp_path: Path) -> None:
+    from simulacra.synthesizers.modelfile import write_model
+
+    path = write_model(tmp_path / "img.simulacra", {"kind": "images"}, {})
+    with pytest.raises(ModelFileError, match="not a table model"):
+        Synthesizer.load(path)

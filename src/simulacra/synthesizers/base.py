@@ -241,6 +241,9 @@ class Synthesizer(metaclass=_Factory):
     def load(path: str | Path) -> Synthesizer:
         """Read a model written by `save`; only registered synthesizers can be built."""
         manifest, state = read_model(path)
+        if "synthesizer" not in manifest:
+            kind = manifest.get("kind", "unknown")
+            raise ModelFileError(f"{path}: not a table model (it holds a model of kind '{kind}')")
         try:
             cls = registry.get(manifest["synthesizer"])
             self = cls(**manifest["params"])
