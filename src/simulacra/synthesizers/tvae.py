@@ -42,12 +42,12 @@ class Encoder(nn.Module):
     def __init__(self, width: int, dims: list[int], latent: int):
         super().__init__()
         self.body, out = mlp(width, dims)
-        self.mean = nn.Linear(out, latent)
-        self.logvar = nn.Linear(out, latent)
+        self.head = nn.Linear(out, 2 * latent)  # mean and log-variance in one product
+        self.latent = latent
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.body(x)
-        return self.mean(h), self.logvar(h)
+        h = self.head(self.body(x))
+        return h[:, : self.latent], h[:, self.latent :]
 
 
 class Decoder(nn.Module):
@@ -135,7 +135,8 @@ class TVAE(NeuralSynthesizer):
     def _loss(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(reconstruction, KL) losses of a padded batch, both averaged over rows."""
         mean, logvar = (t.float() for t in self.encoder_(x))
-        z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+        std = torch.exp(0.5 * logvar)
+        z = mean + torch.randn_like(mean) * std
         logits = self.decoder_(z).float()
         layout = self.padded_
         n_tanh, n_scalar = layout.n_tanh, layout.n_scalar
@@ -145,7 +146,7 @@ class TVAE(NeuralSynthesizer):
         s = self.decoder_.sigma[:n_scalar]
         gauss = ((x[:, :n_scalar] - centre) ** 2 / (2 * s**2)).sum() + len(x) * torch.log(s).sum()
         recon = (gauss + layout.cross_entropy(logits, x)) / len(x)
-        kl = -0.5 * torch.sum(1 + logvar - mean**2 - logvar.exp()) / len(x)
+        kl = -0.5 * torch.sum(1 + logvar - mean**2 - std * std) / len(x)
         return recon, kl
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
