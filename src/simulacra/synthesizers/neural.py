@@ -125,6 +125,7 @@ class NeuralSynthesizer(Synthesizer):
     def _get_state(self) -> dict[str, Any]:
         state: dict[str, Any] = {name: module_state(getattr(self, name)) for name in self._networks}
         state["history"] = self.history_
+        state["training_precision"] = self.training_dtype_
         state["extra"] = self._extra_state()
         return state
 
@@ -137,6 +138,7 @@ class NeuralSynthesizer(Synthesizer):
             load_module_state(getattr(self, name), state[name])
             getattr(self, name).to(self.device_)
         self.history_ = {k: np.asarray(v, dtype=np.float64) for k, v in state["history"].items()}
+        self.training_dtype_ = str(state["training_precision"])
         self._eval()
 
     def _make_networks(self, width: int) -> None:
@@ -158,7 +160,7 @@ class NeuralSynthesizer(Synthesizer):
             "encoded_width": self.transformer_.width_,
             "parameters": sizes,
             "device": str(self.device_),
-            "training_precision": getattr(self, "training_dtype_", "float32"),
+            "training_precision": self.training_dtype_,
             "epochs_trained": len(seconds),
             "seconds_per_epoch": round(float(np.median(seconds)), 4) if len(seconds) else None,
             "one_hot": "categoricals one-hot with at most max_categories columns each; rarer "
