@@ -121,3 +121,13 @@ def test_bad_row_counts_are_data_errors(fitted: Synthesizer) -> None:
     for n in (0, -3, 2.5, True):
         with pytest.raises(DataError):
             fitted.sample(n)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("columns", [["x", "y"], ["cat", "flag"]])
+def test_tables_of_one_kind_only(name: str, columns: list[str]) -> None:
+    """Only numbers, or only categories: every model fits and samples them."""
+    table = mixed_table(300, seed=2)[columns]
+    synth = Synthesizer(name, **fast_params(name)).fit(table).sample(50, seed=0)
+    assert list(synth.columns) == columns and len(synth) == 50
+    assert synth.dtypes.equals(table.dtypes)

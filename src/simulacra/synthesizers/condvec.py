@@ -55,7 +55,8 @@ class ConditionalSampler:
         return self
 
     def _index_rows(self, codes: list[torch.Tensor], n: int) -> None:
-        flat_counts = np.concatenate([self.counts[j, : b.width] for j, b in enumerate(self.blocks)])
+        groups = [self.counts[j, : b.width] for j, b in enumerate(self.blocks)]
+        flat_counts = np.concatenate(groups) if groups else np.zeros(0)
         starts = []
         for j, block in enumerate(self.blocks):
             within = np.concatenate([[0], np.cumsum(self.counts[j, : block.width])[:-1]])
