@@ -11,7 +11,7 @@ from scipy.special import ndtr, ndtri
 from .base import Encoder
 
 GRID_SIZE = 1_000
-_GMM_FIT_ROWS = 20_000
+_GMM_FIT_ROWS = 5_000
 
 
 def to_normal(u: np.ndarray, n: int) -> np.ndarray:
@@ -101,7 +101,8 @@ class MinMax(Encoder):
 class ModeNormal(Encoder):
     """Mode-specific normalisation (Xu et al. 2019): a Bayesian GMM finds up to `max_modes`
     modes; each value becomes a scalar alpha = (x - mu_k) / (4 sigma_k) in [-1, 1] plus a one-hot
-    of the mode k drawn from its posterior. The mixture is fitted on at most 20,000 rows.
+    of the mode k drawn from its posterior. The mixture is fitted on at most 5,000 rows (as many
+    modes as on 20,000 for diamonds, in a quarter of the time).
     """
 
     name = "gmm"
