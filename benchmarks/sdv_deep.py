@@ -1,7 +1,7 @@
 """Run SDV's CTGANSynthesizer or TVAESynthesizer on a Parquet table and time it (comparison only).
 
 Runs inside the separate SDV virtualenv (never imported by simulacra), called by bench_deep.py:
-    /tmp/venv_sdv/bin/python benchmarks/sdv_deep.py --synth ctgan --data real.parquet \
+    $SDV_PYTHON benchmarks/sdv_deep.py --synth ctgan --data real.parquet \
         --epochs 10 --batch-size 500 --threads 1 --rows 100000 --out synth.parquet --json t.json
 Epochs are timed one by one (wall and process CPU seconds, medians reported) by standing in for
 the tqdm iterator SDV's models loop over; the data transformer is timed apart.

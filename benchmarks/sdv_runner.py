@@ -1,11 +1,13 @@
-"""Fit and sample one SDV synthesizer in its own interpreter, for side-by-side benchmarks.
+"""Fit and sample SDV's GaussianCopulaSynthesizer in its own interpreter, for benchmarks.
 
 SDV needs pandas < 3 while simulacra runs on pandas 3, so the comparison runs SDV in a separate
 virtual environment named by the SDV_PYTHON environment variable (see `sdv_available`). This file
 only imports SDV when run as a script; SDV is never a dependency of simulacra.
 
     $SDV_PYTHON benchmarks/sdv_runner.py --synth gaussiancopula --data real.parquet \
-        --rows 53940 --out sdv.parquet [--epochs 10 --batch-size 500]
+        --rows 53940 --out sdv.parquet
+
+(CTGAN and TVAE, timed epoch by epoch, run through sdv_deep.py.)
 
 prints one JSON line: {"fit_s": ..., "sample_s": ..., "version": ...}.
 """
@@ -55,40 +57,20 @@ def _main() -> None:
     import pandas as pd
     import sdv
     from sdv.metadata import Metadata
-    from sdv.single_table import (
-        CTGANSynthesizer,
-        GaussianCopulaSynthesizer,
-        TVAESynthesizer,
-    )
+    from sdv.single_table import GaussianCopulaSynthesizer
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--synth", required=True)
     parser.add_argument("--data", required=True)
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--batch-size", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    if args.synth != "gaussiancopula":
+        parser.error("only gaussiancopula here; CTGAN and TVAE run through sdv_deep.py")
     frame = pd.read_parquet(args.data)
     warnings.simplefilter("ignore")
     metadata = Metadata.detect_from_dataframes({"table": frame})
-    kwargs: dict = {}
-    if args.synth == "gaussiancopula":
-        cls = GaussianCopulaSynthesizer
-    else:
-        cls = {"ctgan": CTGANSynthesizer, "tvae": TVAESynthesizer}[args.synth]
-        kwargs = {
-            "epochs": args.epochs,
-            "batch_size": args.batch_size,
-            "verbose": False,
-            "enable_gpu": False,
-        }
-    synthesizer = cls(metadata, **{k: v for k, v in kwargs.items() if v is not None})
+    synthesizer = GaussianCopulaSynthesizer(metadata)
     started = time.perf_counter()
     synthesizer.fit({"table": frame})
     fitted = time.perf_counter()
