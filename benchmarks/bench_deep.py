@@ -187,7 +187,7 @@ def markdown(rows: list[dict], ratios: list[dict], version: str | None, info: di
     lines += [
         "s/epoch is the median wall time of one training epoch and CPU s/epoch its median "
         "process CPU time (steadier than wall time when other jobs share the cores); fit s "
-        "includes the data transformer (simulacra fits its GMMs on at most 20,000 rows, SDV on "
+        "includes the data transformer (simulacra fits its GMMs on at most 5,000 rows, SDV on "
         "all rows). shapes / pairs are "
         "column-shape and pair-trend scores (1 = identical), detect AUC is a classifier telling "
         "real from synthetic (0.5 = indistinguishable), TSTR is the macro F1 of models trained on "
