@@ -157,17 +157,13 @@ class Synthesizer(metaclass=_Factory):
             raise DataError(f"number of rows must be a positive integer, not {n!r}")
         parsed = self.parse_conditions(conditions or {})
         entropy = [self.seed, 1 + self._next_call()] if seed is None else [int(seed)]
-        starts = range(0, int(n), chunk_rows)
-        return self._chunks(int(n), parsed, entropy, starts, chunk_rows)
+        return self._chunks(int(n), parsed, entropy, chunk_rows)
 
     def _chunks(
-        self,
-        n: int,
-        conditions: list[Condition],
-        entropy: list[int],
-        starts: range,
-        chunk_rows: int,
+        self, n: int, conditions: list[Condition], entropy: list[int], chunk_rows: int
     ) -> Iterator[pd.DataFrame]:
+        """The chunks themselves (a generator, so `iter_sample` checks its input eagerly)."""
+        starts = range(0, n, chunk_rows)
         label = f"sampling {self.name}"
         for k, start in enumerate(
             track(starts, label, len(starts), self.verbose and n > chunk_rows)
