@@ -14,7 +14,6 @@ Writes benchmarks/results/images.json, images.md and images_*_grid.png.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import platform
@@ -29,13 +28,13 @@ import numpy as np
 import torch
 from torch.nn import functional
 
+from common import RESULTS, write_results
 from simulacra.images import ImageSet, ImageSynthesizer, load_images
 from simulacra.images.evaluate import evaluate_images
 from simulacra.images.idx import write_idx
 from simulacra.images.sample import grid_image, save_png
 from simulacra.images.train import auto_threads
 
-RESULTS = Path(__file__).parent / "results"
 MNIST_SIZE = 60_000
 
 
@@ -164,9 +163,7 @@ def main() -> None:
         "idx_gz_megabytes": round(size_mb, 2),
         "epoch_seconds_one_thread_batch_128": epochs,
     }
-    (RESULTS / "images.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / "images.md").write_text(markdown(result))
-    print(markdown(result))
+    write_results("images", result, markdown(result))
 
 
 def markdown(r: dict[str, Any]) -> str:

@@ -6,7 +6,6 @@ Writes benchmarks/results/specs.json and benchmarks/results/specs.md (medians of
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import subprocess
@@ -17,9 +16,8 @@ from pathlib import Path
 from statistics import median
 
 import simulacra
-from simulacra.io import atomic_path
+from common import write_results
 
-RESULTS = Path(__file__).parent / "results"
 MIXED = {
     "name": "mixed",
     "columns": {
@@ -78,9 +76,6 @@ def main() -> None:
     }
     if "--skip-reproduce" not in sys.argv:
         results["reproduce_paper_seconds"] = reproduce_seconds()
-    RESULTS.mkdir(exist_ok=True)
-    with atomic_path(RESULTS / "specs.json") as tmp:
-        tmp.write_text(json.dumps(results, indent=2))
     lines = [
         "# Specification benchmarks",
         "",
@@ -98,9 +93,7 @@ def main() -> None:
             "`simulacra reproduce paper` (5 seeds, claim on 1 seed with every registered "
             f"synthesizer): {results['reproduce_paper_seconds']} s wall.",
         ]
-    with atomic_path(RESULTS / "specs.md") as tmp:
-        tmp.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_results("specs", results, "\n".join(lines))
 
 
 if __name__ == "__main__":

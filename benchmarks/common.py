@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from simulacra.io import atomic_path
+
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -34,10 +36,11 @@ def machine() -> dict[str, Any]:
 
 
 def write_results(name: str, data: dict[str, Any], markdown: str) -> None:
-    """Write results/<name>.json and results/<name>.md."""
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
-    (RESULTS / f"{name}.md").write_text(markdown.rstrip() + "\n")
+    """Write results/<name>.json and results/<name>.md (atomically) and print the markdown."""
+    with atomic_path(RESULTS / f"{name}.json") as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    with atomic_path(RESULTS / f"{name}.md") as tmp:
+        tmp.write_text(markdown.rstrip() + "\n")
     print(markdown)
 
 
