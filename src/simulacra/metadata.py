@@ -85,9 +85,6 @@ class Metadata:
     def names(self) -> list[str]:
         return list(self.columns)
 
-    def names_of(self, *kinds: str) -> list[str]:
-        return [n for n, c in self.columns.items() if c.kind in kinds]
-
     @classmethod
     def infer(cls, table: pd.DataFrame) -> Metadata:
         """Infer a Column for every column of `table`."""

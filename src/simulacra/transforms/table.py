@@ -12,7 +12,7 @@ from .._progress import LONG_ROWS, track
 from ..errors import DataError
 from ..metadata import Metadata
 from .base import Block
-from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, CategoricalColumn, ColumnTransform
+from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, ColumnTransform
 
 MAX_CATEGORIES = 1_000
 
@@ -102,12 +102,6 @@ class TableTransformer:
         if not blocks:
             raise DataError(f"column '{name}' is not modelled (kind {self.metadata[name].kind})")
         return slice(blocks[0].start, blocks[-1].stop)
-
-    def category_code(self, name: str, value: Any) -> int:
-        column = self.columns_[name]
-        if not isinstance(column, CategoricalColumn):
-            raise DataError(f"column '{name}' is not categorical")
-        return column.code_of(value)
 
     def describe(self) -> dict[str, Any]:
         return {name: col.describe() for name, col in self.columns_.items()}
