@@ -33,14 +33,17 @@ def test_gumbel_activation_gives_probabilities_per_group_and_tanh_scalars() -> N
     assert set(onehot[:, 4:16].sum(dim=1).tolist()) == {1.0}
 
 
-def test_padded_order_round_trips_and_masks_padding() -> None:
+def test_padded_order_puts_scalars_first_and_targets_name_each_groups_class() -> None:
     layout = PaddedLayout(BLOCKS, CPU)
-    encoded = torch.randn(10, 19)
-    padded = layout.to_padded(encoded)
-    assert layout.n_tanh == 1 and layout.n_scalar == 2
-    assert padded.shape[1] == layout.width > 19
-    assert torch.equal(layout.to_encoded(padded), encoded)
-    target = layout.to_padded(torch.nn.functional.one_hot(1 + torch.arange(10) % 3, 19).float())
-    loss = layout.cross_entropy(torch.zeros_like(padded), target)
-    # uniform logits: each one-hot row pays log(width) of its own group only
-    assert torch.isclose(loss, torch.tensor(10 * torch.log(torch.tensor(3.0)).item()), atol=1e-3)
+    assert layout.n_tanh == 1 and layout.n_scalar == 2 and layout.width > 19
+    position = layout.to_encoded(torch.arange(layout.width, dtype=torch.float32)[None])[0]
+    assert position[0] == 0 and position[16] == 1  # tanh, then normal
+    assert len(set(position.tolist())) == 19  # every encoded column has its own place
+    encoded = torch.zeros(3, 19)
+    encoded[:, 0], encoded[:, 16] = torch.tensor([0.1, 0.2, 0.3]), 5.0
+    for row, (mode, cat, null) in enumerate([(1, 4, 17), (2, 11, 18), (1, 7, 17)]):
+        encoded[row, [mode, cat, null]] = 1.0
+    scalars, classes = layout.targets(encoded)
+    assert torch.equal(scalars, encoded[:, [0, 16]])
+    # all three groups are padded into the one 16-wide bucket, in block order
+    assert classes.tolist() == [[0, 0, 0], [1, 7, 1], [0, 3, 0]]

@@ -96,7 +96,7 @@ class NeuralSynthesizer(Synthesizer):
 
     def _release(self) -> None:
         """Drop training-only state (optimisers, data copies) once training is over."""
-        for name in [k for k in vars(self) if k.startswith("_opt") or k == "_padded_data"]:
+        for name in [k for k in vars(self) if k.startswith("_opt") or k == "_targets"]:
             delattr(self, name)
 
     def _eval(self) -> None:

@@ -55,15 +55,20 @@ def seeded_torch(rng: np.random.Generator, threads: int | None = None) -> Iterat
     old_threads = torch.get_num_threads()
     old_deterministic = torch.are_deterministic_algorithms_enabled()
     old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+    old_fill = torch.utils.deterministic.fill_uninitialized_memory  # type: ignore[attr-defined]
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(torch_seed(rng))
         torch.use_deterministic_algorithms(True, warn_only=True)
+        # deterministic mode also NaN-fills every new tensor: a kernel per allocation that
+        # buys nothing here (no kernel of ours reads memory it did not write)
+        torch.utils.deterministic.fill_uninitialized_memory = False  # type: ignore[attr-defined]
         torch.set_num_threads(threads or default_threads())
         try:
             yield
         finally:
             torch.set_num_threads(old_threads)
             torch.use_deterministic_algorithms(old_deterministic, warn_only=old_warn)
+            torch.utils.deterministic.fill_uninitialized_memory = old_fill  # type: ignore[attr-defined]
 
 
 def training_dtype(precision: str, device: torch.device) -> torch.dtype | None:

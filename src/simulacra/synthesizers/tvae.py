@@ -8,8 +8,9 @@
 - Sampling decodes prior draws: scalars get tanh(output) plus noise of their learned sigma,
   one-hot groups a category drawn from the softmax of their logits.
 
-Speed: batches are slices of one shuffled index (no DataLoader, no per-row collation) and the
-loss of all one-hot groups is one masked log-softmax per width bucket (output_layout.py).
+Speed: batches are gathered by a shuffled index (no DataLoader, no per-row collation); the
+decoder writes one-hot groups as padded slabs, one masked log-softmax per width bucket
+(output_layout.PaddedLayout); the loss has hand-derived gradients (vae_loss.py).
 Conditional sampling is vectorised rejection (conditions.py).
 """
 
@@ -26,6 +27,7 @@ from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
 from .params import Constraint, Interval, Kind
 from .torch_utils import torch_generator
+from .vae_loss import GaussianLatent, Reconstruction
 
 SIGMA_RANGE = (0.01, 1.0)
 
@@ -42,12 +44,10 @@ class Encoder(nn.Module):
     def __init__(self, width: int, dims: list[int], latent: int):
         super().__init__()
         self.body, out = mlp(width, dims)
-        self.head = nn.Linear(out, 2 * latent)  # mean and log-variance in one product
-        self.latent = latent
+        self.head = nn.Linear(out, 2 * latent)  # mean | log-variance, in one product
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.head(self.body(x))
-        return h[:, : self.latent], h[:, self.latent :]
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))
 
 
 class Decoder(nn.Module):
@@ -118,10 +118,10 @@ class TVAE(NeuralSynthesizer):
         }
 
     def _make_networks(self, width: int) -> None:
-        # the networks work in the padded order (output_layout.PaddedLayout), not `width`
+        # the encoder reads encoded rows; the decoder writes the padded order (PaddedLayout)
         self.padded_ = PaddedLayout(self.transformer_.blocks_, self.device_)
         latent, padded = self.embedding_dim, self.padded_.width
-        self.encoder_ = Encoder(padded, list(self.encoder_dims), latent).to(self.device_)
+        self.encoder_ = Encoder(width, list(self.encoder_dims), latent).to(self.device_)
         self.decoder_ = Decoder(latent, list(self.decoder_dims), padded, self.padded_.n_scalar)
         self.decoder_.to(self.device_)
 
@@ -130,35 +130,29 @@ class TVAE(NeuralSynthesizer):
         params = [*self.encoder_.parameters(), *self.decoder_.parameters()]
         self._opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay, fused=True)
         self._batch = min(self.batch_size, len(data))
-        self._padded_data = self.padded_.to_padded(data)
+        self._targets = self.padded_.targets(data)
 
-    def _loss(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(reconstruction, KL) losses of a padded batch, both averaged over rows."""
-        mean, logvar = (t.float() for t in self.encoder_(x))
-        std = torch.exp(0.5 * logvar)
-        z = mean + torch.randn_like(mean) * std
-        logits = self.decoder_(z).float()
-        layout = self.padded_
-        n_tanh, n_scalar = layout.n_tanh, layout.n_scalar
-        centre = torch.tanh(logits[:, :n_tanh])
-        if n_scalar > n_tanh:
-            centre = torch.cat([centre, logits[:, n_tanh:n_scalar]], dim=1)
-        s = self.decoder_.sigma[:n_scalar]
-        gauss = ((x[:, :n_scalar] - centre) ** 2 / (2 * s**2)).sum() + len(x) * torch.log(s).sum()
-        recon = (gauss + layout.cross_entropy(logits, x)) / len(x)
-        kl = -0.5 * torch.sum(1 + logvar - mean**2 - std * std) / len(x)
+    def _loss(
+        self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(reconstruction, KL) losses of a batch, both averaged over rows."""
+        stats = self.encoder_(x)
+        noise = torch.randn((len(x), self.embedding_dim), device=x.device)
+        z, kl = GaussianLatent.apply(stats, noise)
+        sigma = self.decoder_.sigma[: self.padded_.n_scalar]
+        recon = Reconstruction.apply(self.decoder_(z), sigma, scalars, classes, self.padded_)
         return recon, kl
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.encoder_.train()
         self.decoder_.train()
-        # one shuffled copy per epoch, then batches are contiguous views (no per-step gather)
-        data = self._padded_data[torch.randperm(len(self._padded_data), device=self.device_)]
+        order = torch.randperm(len(data), device=self.device_)
         total_recon = total_kl = torch.zeros((), device=data.device)
         steps = 0
         for start in range(0, len(data) - self._batch + 1, self._batch):
-            x = data[start : start + self._batch]
-            recon, kl = self._loss(x)
+            rows = order[start : start + self._batch]
+            batch = (t.index_select(0, rows) for t in (data, *self._targets))
+            recon, kl = self._loss(*batch)
             loss = self.loss_factor * recon + kl
             self._opt.zero_grad(set_to_none=True)
             loss.backward()
