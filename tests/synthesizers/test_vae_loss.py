@@ -47,7 +47,7 @@ def test_reconstruction_matches_the_formula_and_its_gradient() -> None:
     encoded = encoded_rows(gen)
     logits = torch.randn(ROWS, layout.width, generator=gen, dtype=torch.float64) * 2
     logits.requires_grad_(True)
-    sigma = (0.05 + torch.rand(layout.n_scalar, generator=gen, dtype=torch.float64))
+    sigma = 0.05 + torch.rand(layout.n_scalar, generator=gen, dtype=torch.float64)
     sigma.requires_grad_(True)
     scalars, classes = layout.targets(encoded)
     assert classes.shape == (ROWS, 3) and scalars.shape == (ROWS, 2)

@@ -43,6 +43,9 @@ class NeuralSynthesizer(Synthesizer):
         "precision": OneOf(("auto", "float32", "bfloat16")),
     }
     _networks: ClassVar[tuple[str, ...]] = ()
+    # train under torch.autocast in the training dtype; False: the model reads
+    # `_compute_dtype` and casts for itself
+    _autocast: ClassVar[bool] = True
 
     epochs: int
     batch_size: int
@@ -58,9 +61,13 @@ class NeuralSynthesizer(Synthesizer):
         history: list[dict[str, float]] = []
         dtype = training_dtype(self.precision, self.device_)
         self.training_dtype_ = "float32" if dtype is None else str(dtype).removeprefix("torch.")
+        self._compute_dtype = dtype
         # no weight cache: it lives until the context exits and would freeze the weights
         autocast = torch.autocast(
-            self.device_.type, dtype=dtype, enabled=dtype is not None, cache_enabled=False
+            self.device_.type,
+            dtype=dtype,
+            enabled=dtype is not None and self._autocast,
+            cache_enabled=False,
         )
         with seeded_torch(rng, self.threads), autocast:
             x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
@@ -96,7 +103,7 @@ class NeuralSynthesizer(Synthesizer):
 
     def _release(self) -> None:
         """Drop training-only state (optimisers, data copies) once training is over."""
-        for name in [k for k in vars(self) if k.startswith("_opt") or k == "_targets"]:
+        for name in [k for k in vars(self) if k.startswith("_opt") or k in ("_rows", "_flat")]:
             delattr(self, name)
 
     def _eval(self) -> None:

@@ -98,3 +98,30 @@ def load_module_state(module: torch.nn.Module, state: dict[str, Any]) -> None:
     """Load numpy arrays written by `module_state` into `module` (shapes must match)."""
     tensors = {k: torch.from_numpy(np.array(v)) for k, v in state.items()}
     module.load_state_dict(tensors, strict=True)
+
+
+class FlatParameters:
+    """Groups of parameters as views into one float32 vector.
+
+    A training step then casts every weight to the compute precision in one kernel (autocast
+    casts each weight and bias apart, forward and backward), gets one gradient tensor back, and
+    the optimiser updates one tensor. The modules keep their parameters, now views into the
+    vector, so `state_dict`, saving and sampling see the trained values."""
+
+    def __init__(self, groups: list[Iterator[torch.nn.Parameter]]):
+        params = [list(group) for group in groups]
+        flat = [p for group in params for p in group]
+        self._shapes = [[p.shape for p in group] for group in params]
+        self._sizes = [p.numel() for p in flat]
+        self.vector = torch.nn.Parameter(torch.cat([p.detach().reshape(-1) for p in flat]))
+        for p, part in zip(flat, self.vector.data.split(self._sizes), strict=True):
+            p.data = part.view(p.shape)
+
+    def views(self, dtype: torch.dtype | None = None) -> list[Iterator[torch.Tensor]]:
+        """Per group, its parameters in order as autograd-tracked views of the vector, cast to
+        `dtype` first (one kernel) when given."""
+        source = self.vector if dtype is None else self.vector.to(dtype)
+        # one split, not a slice per parameter: its backward is one concatenation, where each
+        # slice's backward would write a zero-filled vector
+        parts = iter(source.split(self._sizes))
+        return [iter([next(parts).view(shape) for shape in shapes]) for shapes in self._shapes]

@@ -16,17 +16,19 @@ Conditional sampling is vectorised rejection (conditions.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .base import Condition
 from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
 from .params import Constraint, Interval, Kind
-from .torch_utils import torch_generator
+from .torch_utils import FlatParameters, torch_generator
 from .vae_loss import GaussianLatent, Reconstruction
 
 SIGMA_RANGE = (0.01, 1.0)
@@ -40,14 +42,25 @@ def mlp(width_in: int, dims: list[int]) -> tuple[nn.Sequential, int]:
     return nn.Sequential(*layers), width_in
 
 
+def run(layers: nn.Sequential, x: torch.Tensor, weights: Iterator[torch.Tensor]) -> torch.Tensor:
+    """`layers` applied to `x` with the weights and biases taken in order from `weights`."""
+    for layer in layers:
+        x = F.linear(x, next(weights), next(weights)) if isinstance(layer, nn.Linear) else layer(x)
+    return x
+
+
 class Encoder(nn.Module):
     def __init__(self, width: int, dims: list[int], latent: int):
         super().__init__()
         self.body, out = mlp(width, dims)
         self.head = nn.Linear(out, 2 * latent)  # mean | log-variance, in one product
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(x))
+    def forward(self, x: torch.Tensor, weights: Iterator[torch.Tensor] | None = None) -> Any:
+        """Mean | log-variance of `x`, with this module's parameters or stand-ins for them
+        (in `parameters()` order)."""
+        weights = iter(self.parameters()) if weights is None else weights
+        h = run(self.body, x, weights)
+        return F.linear(h, next(weights), next(weights))
 
 
 class Decoder(nn.Module):
@@ -57,14 +70,16 @@ class Decoder(nn.Module):
         self.net = nn.Sequential(*body, nn.Linear(out, width))
         self.sigma = nn.Parameter(torch.full((max(scalars, 1),), 0.1))
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z)
+    def forward(self, z: torch.Tensor, weights: Iterator[torch.Tensor] | None = None) -> Any:
+        """Logits of `z` in the padded order, with the parameters of `net` or stand-ins."""
+        return run(self.net, z, iter(self.net.parameters()) if weights is None else weights)
 
 
 class TVAE(NeuralSynthesizer):
     """Tabular VAE with mode-specific normalisation and a learned output scale."""
 
     name = "tvae"
+    _autocast = False  # _loss casts the weights itself (FlatParameters)
     _networks: ClassVar[tuple[str, ...]] = ("encoder_", "decoder_")
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
@@ -127,20 +142,26 @@ class TVAE(NeuralSynthesizer):
 
     def _build(self, data: torch.Tensor) -> None:
         self._make_networks(data.shape[1])
-        params = [*self.encoder_.parameters(), *self.decoder_.parameters()]
+        self._flat = FlatParameters([self.encoder_.parameters(), self.decoder_.net.parameters()])
+        params = [self._flat.vector, self.decoder_.sigma]
         self._opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay, fused=True)
         self._batch = min(self.batch_size, len(data))
-        self._targets = self.padded_.targets(data)
+        # training rows: encoder input (in the compute dtype, cast once), then the targets
+        inputs = data if self._compute_dtype is None else data.to(self._compute_dtype)
+        self._rows = (inputs, *self.padded_.targets(data))
 
     def _loss(
         self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(reconstruction, KL) losses of a batch, both averaged over rows."""
-        stats = self.encoder_(x)
+        """(reconstruction, KL) losses of a batch, both averaged over rows. The networks run
+        on weights cast to the compute dtype in one kernel; sigma stays float32."""
+        dtype = self._compute_dtype
+        encoder, decoder = self._flat.views(dtype)
         noise = torch.randn((len(x), self.embedding_dim), device=x.device)
-        z, kl = GaussianLatent.apply(stats, noise)
+        z, kl = GaussianLatent.apply(self.encoder_(x, encoder), noise)
+        logits = self.decoder_(z if dtype is None else z.to(dtype), decoder)
         sigma = self.decoder_.sigma[: self.padded_.n_scalar]
-        recon = Reconstruction.apply(self.decoder_(z), sigma, scalars, classes, self.padded_)
+        recon = Reconstruction.apply(logits, sigma, scalars, classes, self.padded_)
         return recon, kl
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
@@ -151,7 +172,7 @@ class TVAE(NeuralSynthesizer):
         steps = 0
         for start in range(0, len(data) - self._batch + 1, self._batch):
             rows = order[start : start + self._batch]
-            batch = (t.index_select(0, rows) for t in (data, *self._targets))
+            batch = (t.index_select(0, rows) for t in self._rows)
             recon, kl = self._loss(*batch)
             loss = self.loss_factor * recon + kl
             self._opt.zero_grad(set_to_none=True)

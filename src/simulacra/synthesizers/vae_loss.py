@@ -21,9 +21,11 @@ import torch
 
 from .output_layout import PaddedLayout
 
-# log-probabilities below this are clamped before exp in the backward pass: exp of the -1e4
-# padding takes a scalar slow path (10x slower), and e^-80 is zero for any gradient
-LOG_PROB_FLOOR = -80.0
+# The cross-entropy reads log(max(p, PROB_FLOOR)) of the true class from the softmax kept for
+# the backward pass (one pass over the logits, not log-softmax and then exp). The floor only
+# caps the reported loss of a group at 69 where p underflows; the gradient, softmax minus
+# one-hot, is exact.
+PROB_FLOOR = 1e-30
 
 
 def widened(t: torch.Tensor) -> torch.Tensor:
@@ -78,21 +80,21 @@ class Reconstruction(torch.autograd.Function):
         diff = centre.sub_(scalars)
         inv_var = sigma.square().reciprocal()
         total = 0.5 * torch.dot(diff.square().sum(dim=0), inv_var) + rows * sigma.log().sum()
-        log_probs = []
+        probs = []
         first = 0
         for k, (_, groups, _, bias) in enumerate(layout.slabs):
-            log_p = torch.log_softmax(layout.slab(values, k) + bias, dim=-1)
+            prob = torch.softmax(layout.slab(values, k) + bias, dim=-1)
             index = classes[:, first : first + groups].unsqueeze(-1)
-            total = total - log_p.gather(-1, index).sum()
-            log_probs.append(log_p)
+            total = total - prob.gather(-1, index).clamp_min(PROB_FLOOR).log().sum()
+            probs.append(prob)
             first += groups
-        ctx.save_for_backward(tanh, diff, inv_var, sigma, classes, *log_probs)
+        ctx.save_for_backward(tanh, diff, inv_var, sigma, classes, *probs)
         ctx.layout = layout
         return total / rows
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> Any:
-        tanh, diff, inv_var, sigma, classes, *log_probs = ctx.saved_tensors
+        tanh, diff, inv_var, sigma, classes, *probs = ctx.saved_tensors
         layout: PaddedLayout = ctx.layout
         rows = len(diff)
         k = grad / rows
@@ -101,10 +103,10 @@ class Reconstruction(torch.autograd.Function):
         grad_sigma = (rows - diff.square().sum(dim=0) * inv_var) * k / sigma
         parts = [grad_scalar]
         first = 0
-        for (_, groups, _, _), log_p in zip(layout.slabs, log_probs, strict=True):
-            prob = log_p.clamp_min(LOG_PROB_FLOOR).exp_()
+        for (_, groups, _, _), prob in zip(layout.slabs, probs, strict=True):
+            # (softmax - one-hot) * k, out of place: `prob` stays valid for a retained graph
             index = classes[:, first : first + groups].unsqueeze(-1)
-            prob.scatter_add_(-1, index, prob.new_full(index.shape, -1.0))
-            parts.append(prob.mul_(k).view(rows, -1))
+            grad_prob = (prob * k).scatter_add_(-1, index, (-k).expand(index.shape))
+            parts.append(grad_prob.view(rows, -1))
             first += groups
         return torch.cat(parts, dim=1), grad_sigma, None, None, None
