@@ -7,11 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from simulacra import Synthesizer
-from simulacra.synthesizers.torch_utils import FlatParameters, module_state
-from simulacra.synthesizers.tvae import run
+from simulacra.synthesizers.torch_utils import module_state
 
 from .two_modes import check_learned, two_modes
 
@@ -71,19 +69,3 @@ def test_float32_training_is_available(real: pd.DataFrame) -> None:
     syn = Synthesizer("tvae", epochs=1, batch_size=100, precision="float32", verbose=False)
     syn.fit(real.iloc[:300])
     assert syn.describe()["model"]["training_precision"] == "float32"
-
-
-def test_flat_parameters_give_the_modules_gradients_and_share_their_storage() -> None:
-    torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
-    x = torch.randn(5, 4)
-    (net(x) ** 2).sum().backward()
-    expected = torch.cat([p.grad.reshape(-1) for p in net.parameters()])  # type: ignore[union-attr]
-    flat = FlatParameters([net.parameters()])
-    (run(net, x, flat.views()[0]) ** 2).sum().backward()
-    assert flat.vector.grad is not None and torch.allclose(flat.vector.grad, expected)
-    with torch.no_grad():
-        flat.vector.add_(1.0)  # an optimiser step on the vector moves the module's weights
-    assert torch.equal(net[0].bias, flat.vector[12:15])
-    low = next(flat.views(torch.bfloat16)[0])
-    assert low.dtype == torch.bfloat16 and low.shape == (3, 4)

@@ -31,7 +31,7 @@ from .base import Condition
 from .condvec import ConditionalSampler
 from .neural import NeuralSynthesizer
 from .params import Constraint, Interval, Kind
-from .torch_utils import torch_generator
+from .torch_utils import FusedAdam, torch_generator
 
 GUMBEL_TAU = 0.2
 GP_WEIGHT = 10.0
@@ -161,22 +161,9 @@ class CTGAN(NeuralSynthesizer):
     def _build(self, data: torch.Tensor) -> None:
         self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
         self._make_networks(data.shape[1])
-        fused = {"fused": True}
-        betas = (0.5, 0.9)
-        self._opt_g = torch.optim.Adam(
-            self.generator_.parameters(),
-            lr=self.lr,
-            betas=betas,
-            weight_decay=self.weight_decay,
-            **fused,
-        )
-        self._opt_d = torch.optim.Adam(
-            self.discriminator_.parameters(),
-            lr=self.lr,
-            betas=betas,
-            weight_decay=self.weight_decay,
-            **fused,
-        )
+        adam = {"lr": self.lr, "betas": (0.5, 0.9), "weight_decay": self.weight_decay}
+        self._opt_g = FusedAdam(self.generator_.parameters(), **adam)  # type: ignore[arg-type]
+        self._opt_d = FusedAdam(self.discriminator_.parameters(), **adam)  # type: ignore[arg-type]
         batch = min(self.batch_size, max(len(data), self.pac))
         self._batch = max(self.pac, batch - batch % self.pac)
         self._steps = max(len(data) // self._batch, 1)
@@ -210,7 +197,7 @@ class CTGAN(NeuralSynthesizer):
         norm = grad.reshape(packs, self.pac * width).norm(2, dim=1)
         penalty = GP_WEIGHT * ((norm - 1) ** 2).mean()
         loss = y_fake.mean() - y_real.mean()
-        self._opt_d.zero_grad(set_to_none=True)
+        self._opt_d.zero_grad()
         (loss + penalty).backward()
         self._opt_d.step()
         return loss.detach()
@@ -221,7 +208,7 @@ class CTGAN(NeuralSynthesizer):
         scores = self.discriminator_(fake.reshape(len(fake) // self.pac, -1))
         cross = self.sampler_.cross_entropy(logits, position) if self.sampler_.width else 0.0
         loss = -scores.mean() + cross
-        self._opt_g.zero_grad(set_to_none=True)
+        self._opt_g.zero_grad()
         loss.backward()
         self._opt_g.step()
         return loss.detach()

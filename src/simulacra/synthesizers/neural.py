@@ -43,8 +43,8 @@ class NeuralSynthesizer(Synthesizer):
         "precision": OneOf(("auto", "float32", "bfloat16")),
     }
     _networks: ClassVar[tuple[str, ...]] = ()
-    # train under torch.autocast in the training dtype; False: the model reads
-    # `_compute_dtype` and casts for itself
+    # train under torch.autocast in the training dtype; False: the model casts for itself to
+    # `_compute_dtype` (TVAE's hand-written step)
     _autocast: ClassVar[bool] = True
 
     epochs: int

@@ -8,28 +8,37 @@
 - Sampling decodes prior draws: scalars get tanh(output) plus noise of their learned sigma,
   one-hot groups a category drawn from the softmax of their logits.
 
-Speed: batches are gathered by a shuffled index (no DataLoader, no per-row collation); the
-decoder writes one-hot groups as padded slabs, one masked log-softmax per width bucket
-(output_layout.PaddedLayout); the loss has hand-derived gradients (vae_loss.py).
+Speed: a training step is written out by hand, forward and backward, without autograd
+(vae_backprop.py); all weights live in one vector (torch_utils.FlatParameters), cast to
+bfloat16 in one kernel where the CPU has bfloat16 units, and updated by one fused Adam call;
+batches are gathered by a shuffled index (no DataLoader); the decoder writes one-hot groups as
+padded slabs, one masked softmax per slab (output_layout.PaddedLayout).
 Conditional sampling is vectorised rejection (conditions.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .base import Condition
 from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
 from .params import Constraint, Interval, Kind
-from .torch_utils import FlatParameters, torch_generator
-from .vae_loss import GaussianLatent, Reconstruction
+from .torch_utils import FlatParameters, FusedAdam, torch_generator
+from .vae_backprop import (
+    Layer,
+    latent_backward,
+    latent_forward,
+    mlp_backward,
+    mlp_forward,
+    reconstruction_backward,
+    reconstruction_forward,
+    widened,
+)
 
 SIGMA_RANGE = (0.01, 1.0)
 
@@ -42,11 +51,9 @@ def mlp(width_in: int, dims: list[int]) -> tuple[nn.Sequential, int]:
     return nn.Sequential(*layers), width_in
 
 
-def run(layers: nn.Sequential, x: torch.Tensor, weights: Iterator[torch.Tensor]) -> torch.Tensor:
-    """`layers` applied to `x` with the weights and biases taken in order from `weights`."""
-    for layer in layers:
-        x = F.linear(x, next(weights), next(weights)) if isinstance(layer, nn.Linear) else layer(x)
-    return x
+def pairs(views: list[torch.Tensor]) -> list[Layer]:
+    """(weight, bias) of each linear layer from a module's parameters in order."""
+    return list(zip(views[::2], views[1::2], strict=True))
 
 
 class Encoder(nn.Module):
@@ -55,12 +62,8 @@ class Encoder(nn.Module):
         self.body, out = mlp(width, dims)
         self.head = nn.Linear(out, 2 * latent)  # mean | log-variance, in one product
 
-    def forward(self, x: torch.Tensor, weights: Iterator[torch.Tensor] | None = None) -> Any:
-        """Mean | log-variance of `x`, with this module's parameters or stand-ins for them
-        (in `parameters()` order)."""
-        weights = iter(self.parameters()) if weights is None else weights
-        h = run(self.body, x, weights)
-        return F.linear(h, next(weights), next(weights))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))
 
 
 class Decoder(nn.Module):
@@ -70,9 +73,8 @@ class Decoder(nn.Module):
         self.net = nn.Sequential(*body, nn.Linear(out, width))
         self.sigma = nn.Parameter(torch.full((max(scalars, 1),), 0.1))
 
-    def forward(self, z: torch.Tensor, weights: Iterator[torch.Tensor] | None = None) -> Any:
-        """Logits of `z` in the padded order, with the parameters of `net` or stand-ins."""
-        return run(self.net, z, iter(self.net.parameters()) if weights is None else weights)
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)
 
 
 class TVAE(NeuralSynthesizer):
@@ -144,45 +146,53 @@ class TVAE(NeuralSynthesizer):
         self._make_networks(data.shape[1])
         self._flat = FlatParameters([self.encoder_.parameters(), self.decoder_.net.parameters()])
         params = [self._flat.vector, self.decoder_.sigma]
-        self._opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay, fused=True)
+        self._opt = FusedAdam(params, lr=self.lr, weight_decay=self.weight_decay)
         self._batch = min(self.batch_size, len(data))
         # training rows: encoder input (in the compute dtype, cast once), then the targets
         inputs = data if self._compute_dtype is None else data.to(self._compute_dtype)
         self._rows = (inputs, *self.padded_.targets(data))
 
-    def _loss(
+    def _step(
         self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(reconstruction, KL) losses of a batch, both averaged over rows. The networks run
-        on weights cast to the compute dtype in one kernel; sigma stays float32."""
-        dtype = self._compute_dtype
-        encoder, decoder = self._flat.views(dtype)
+        """One optimiser step on a batch (vae_backprop.py); (reconstruction, KL) losses."""
+        flat, dtype = self._flat, self._compute_dtype or torch.float32
+        weights = flat.vector.detach().to(dtype)
+        grad = torch.empty_like(weights)
+        encoder, decoder = (pairs(group) for group in flat.split(weights))
+        grad_encoder, grad_decoder = (pairs(group) for group in flat.split(grad))
+        sigma = self.decoder_.sigma.detach()[: self.padded_.n_scalar]
+
         noise = torch.randn((len(x), self.embedding_dim), device=x.device)
-        z, kl = GaussianLatent.apply(self.encoder_(x, encoder), noise)
-        logits = self.decoder_(z if dtype is None else z.to(dtype), decoder)
-        sigma = self.decoder_.sigma[: self.padded_.n_scalar]
-        recon = Reconstruction.apply(logits, sigma, scalars, classes, self.padded_)
+        encoded = mlp_forward(x, encoder)
+        z, kl, latent = latent_forward(encoded[-1], noise)
+        decoded = mlp_forward(z.to(dtype), decoder)
+        recon, fit = reconstruction_forward(decoded[-1], sigma, scalars, classes, self.padded_)
+
+        grad_logits, grad_sigma = reconstruction_backward(fit, self.loss_factor)
+        grad_z = mlp_backward(grad_logits.to(dtype), decoded, decoder, grad_decoder)
+        assert grad_z is not None
+        grad_stats = latent_backward(latent, widened(grad_z), 1.0)
+        mlp_backward(grad_stats.to(dtype), encoded, encoder, grad_encoder, input_grad=False)
+
+        flat.vector.grad = grad.float()
+        self.decoder_.sigma.grad = torch.zeros_like(self.decoder_.sigma)
+        self.decoder_.sigma.grad[: len(grad_sigma)] = grad_sigma
+        self._opt.step()
+        self.decoder_.sigma.data.clamp_(*SIGMA_RANGE)
         return recon, kl
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
-        self.encoder_.train()
-        self.decoder_.train()
         order = torch.randperm(len(data), device=self.device_)
         total_recon = total_kl = torch.zeros((), device=data.device)
         steps = 0
-        for start in range(0, len(data) - self._batch + 1, self._batch):
-            rows = order[start : start + self._batch]
-            batch = (t.index_select(0, rows) for t in self._rows)
-            recon, kl = self._loss(*batch)
-            loss = self.loss_factor * recon + kl
-            self._opt.zero_grad(set_to_none=True)
-            loss.backward()
-            self._opt.step()
-            with torch.no_grad():
-                self.decoder_.sigma.clamp_(*SIGMA_RANGE)
-            total_recon = total_recon + recon.detach()
-            total_kl = total_kl + kl.detach()
-            steps += 1
+        with torch.no_grad():
+            for start in range(0, len(data) - self._batch + 1, self._batch):
+                rows = order[start : start + self._batch]
+                recon, kl = self._step(*(t.index_select(0, rows) for t in self._rows))
+                total_recon = total_recon + recon
+                total_kl = total_kl + kl
+                steps += 1
         return {"reconstruction_loss": float(total_recon) / steps, "kl": float(total_kl) / steps}
 
     def _generate(
