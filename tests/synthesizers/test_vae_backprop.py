@@ -3,6 +3,7 @@ formulas, in float64."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from simulacra.synthesizers.output_layout import PaddedLayout
@@ -14,6 +15,7 @@ from simulacra.synthesizers.vae_backprop import (
     reconstruction_backward,
     reconstruction_forward,
 )
+from simulacra.transforms.base import Block
 
 from .test_output_layout import BLOCKS, CPU
 
@@ -21,27 +23,42 @@ ROWS = 12
 F64 = torch.float64
 
 
+def many_groups() -> list[Block]:
+    """A tanh scalar, 17 narrow groups (an entry-major slab) and a 20-wide one (group-major)."""
+    blocks, start = [Block("x", "value", "tanh", 0, 1)], 1
+    for k in range(17):
+        width = 2 + k % 3
+        blocks.append(Block(f"c{k}", "value", "softmax", start, width, discrete=True))
+        start += width
+    blocks.append(Block("w", "value", "softmax", start, 20, discrete=True))
+    return blocks
+
+
+LAYOUTS = {"few narrow groups": BLOCKS, "many narrow groups": many_groups()}
+
+
 def plain_reconstruction(
-    logits: torch.Tensor, sigma: torch.Tensor, encoded: torch.Tensor, layout: PaddedLayout
+    logits: torch.Tensor, sigma: torch.Tensor, encoded: torch.Tensor, blocks: list[Block]
 ) -> torch.Tensor:
-    """The loss written directly: Gaussian NLL of scalars, cross-entropy of one-hot groups."""
-    scalars, classes = layout.targets(encoded)
-    centre = torch.cat(
-        [torch.tanh(logits[:, : layout.n_tanh]), logits[:, layout.n_tanh : layout.n_scalar]], 1
-    )
-    total = ((scalars - centre) ** 2 / (2 * sigma**2)).sum() + len(logits) * sigma.log().sum()
-    first = 0
-    for k, (_, groups, _, bias) in enumerate(layout.slabs):
-        log_p = torch.log_softmax(layout.slab(logits, k) + bias, dim=-1)
-        target = classes[:, first : first + groups]
-        total = total - log_p.gather(-1, target.unsqueeze(-1)).sum()
-        first += groups
+    """The loss written per block of the encoded order, with no slabs: Gaussian NLL of
+    scalars, cross-entropy of each one-hot block."""
+    layout = PaddedLayout(blocks, CPU)
+    values = layout.to_encoded(logits)
+    total = len(logits) * sigma.log().sum()
+    scale = iter(sigma)
+    for block in sorted(blocks, key=lambda b: b.activation != "tanh"):  # tanh, normal, groups
+        part, target = values[:, block.start : block.stop], encoded[:, block.start : block.stop]
+        if block.activation == "softmax":
+            total = total - (target * torch.log_softmax(part, dim=1)).sum()
+        else:
+            centre = torch.tanh(part) if block.activation == "tanh" else part
+            total = total + ((target - centre) ** 2).sum() / (2 * next(scale) ** 2)
     return total / len(logits)
 
 
-def encoded_rows(generator: torch.Generator) -> torch.Tensor:
-    encoded = torch.zeros(ROWS, 19, dtype=F64)
-    for block in BLOCKS:
+def encoded_rows(blocks: list[Block], generator: torch.Generator) -> torch.Tensor:
+    encoded = torch.zeros(ROWS, max(b.stop for b in blocks), dtype=F64)
+    for block in blocks:
         if block.activation == "softmax":
             pick = torch.randint(block.start, block.stop, (ROWS,), generator=generator)
             encoded[torch.arange(ROWS), pick] = 1.0
@@ -50,18 +67,21 @@ def encoded_rows(generator: torch.Generator) -> torch.Tensor:
     return encoded
 
 
-def test_reconstruction_value_and_gradients_match_autograd() -> None:
-    layout = PaddedLayout(BLOCKS, CPU)
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_reconstruction_value_and_gradients_match_autograd(name: str) -> None:
+    blocks = LAYOUTS[name]
+    layout = PaddedLayout(blocks, CPU)
+    assert {slab.axis for slab in layout.slabs} == ({2} if blocks is BLOCKS else {1, 2})
     gen = torch.Generator().manual_seed(0)
-    encoded = encoded_rows(gen)
+    encoded = encoded_rows(blocks, gen)
     logits = (torch.randn(ROWS, layout.width, generator=gen, dtype=F64) * 2).requires_grad_()
     sigma = (0.05 + torch.rand(layout.n_scalar, generator=gen, dtype=F64)).requires_grad_()
     scalars, classes = layout.targets(encoded)
-    assert classes.shape == (ROWS, 3) and scalars.shape == (ROWS, 2)
+    assert classes.shape == (ROWS, sum(b.activation == "softmax" for b in blocks))
 
     loss, saved = reconstruction_forward(logits.detach(), sigma.detach(), scalars, classes, layout)
     grad_logits, grad_sigma = reconstruction_backward(saved, 3.0)
-    plain = plain_reconstruction(logits, sigma, encoded, layout)
+    plain = plain_reconstruction(logits, sigma, encoded, blocks)
     expected = torch.autograd.grad(plain * 3.0, (logits, sigma))
     assert torch.allclose(loss, plain)
     assert torch.allclose(grad_logits, expected[0], atol=1e-12)
@@ -103,11 +123,15 @@ def test_mlp_values_and_gradients_match_autograd() -> None:
     assert mlp_backward(weight_out, values, layers, grads, input_grad=False) is None
 
 
-def test_padding_has_zero_probability_and_narrow_groups_are_widened() -> None:
-    layout = PaddedLayout(BLOCKS, CPU)
-    assert all(width >= 16 for _, _, width, _ in layout.slabs)
-    logits = torch.zeros(4, layout.width)
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_samples_are_one_hot_per_group_and_padding_is_never_drawn(name: str) -> None:
+    blocks = LAYOUTS[name]
+    layout = PaddedLayout(blocks, CPU)
+    logits = torch.zeros(200, layout.width)
     encoded = layout.sample(logits, torch.ones(2), torch.Generator().manual_seed(0))
-    for block in BLOCKS:
+    assert encoded.shape == (200, max(b.stop for b in blocks))
+    for block in blocks:
         if block.activation == "softmax":
-            assert set(encoded[:, block.start : block.stop].sum(dim=1).tolist()) == {1.0}
+            part = encoded[:, block.start : block.stop]
+            assert set(part.sum(dim=1).tolist()) == {1.0}
+            assert (part.sum(dim=0) > 0).all()  # uniform logits: every category gets drawn

@@ -44,17 +44,18 @@ def padded_groups(blocks: list[Block], floor: int = 1) -> list[Groups]:
     for block in blocks:
         size = max(1 << max(block.width - 1, 0).bit_length(), floor)
         buckets.setdefault(size, []).append(block)
-    out = []
-    for size in sorted(buckets):
-        group = buckets[size]
-        index = np.zeros((len(group), size), dtype=np.int64)
-        mask = np.zeros((len(group), size), dtype=bool)
-        for i, block in enumerate(group):
-            index[i, : block.width] = np.arange(block.start, block.stop)
-            index[i, block.width :] = block.start
-            mask[i, : block.width] = True
-        out.append(Groups(torch.from_numpy(index), torch.from_numpy(mask)))
-    return out
+    return [pad(buckets[size], size) for size in sorted(buckets)]
+
+
+def pad(blocks: list[Block], width: int) -> Groups:
+    """Softmax blocks as groups padded to `width` entries."""
+    index = np.zeros((len(blocks), width), dtype=np.int64)
+    mask = np.zeros((len(blocks), width), dtype=bool)
+    for i, block in enumerate(blocks):
+        index[i, : block.width] = np.arange(block.start, block.stop)
+        index[i, block.width :] = block.start
+        mask[i, : block.width] = True
+    return Groups(torch.from_numpy(index), torch.from_numpy(mask))
 
 
 def _gumbel(
@@ -114,16 +115,64 @@ class OutputLayout:
         return self._assemble(tanh, logits[:, self.normal], self.sample_onehot(logits, generator))
 
 
-GROUP_WIDTH_FLOOR = 16  # one AVX-512 vector of float32
+VECTOR = 16  # float32 lanes of one AVX-512 register
+
+
+@dataclass
+class Slab:
+    """Softmax groups stored side by side in the padded order, from column `start`: group-major
+    (rows, groups, width) when `axis` is 2, entry-major (rows, width, groups) when it is 1;
+    `axis` is the softmax axis of `view`. `bias` (shaped like a row of `view`) is -1e4 on
+    padding entries, so their probability is exactly zero."""
+
+    start: int
+    groups: int
+    width: int
+    bias: torch.Tensor
+    axis: int
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.groups * self.width
+
+    def view(self, x: torch.Tensor) -> torch.Tensor:
+        inner = (self.groups, self.width) if self.axis == 2 else (self.width, self.groups)
+        return x[:, self.start : self.stop].reshape(-1, *inner)
+
+    def index(self, classes: torch.Tensor) -> torch.Tensor:
+        """Class index per (row, group), shaped to gather along `axis` of `view`."""
+        return classes.unsqueeze(self.axis)
+
+    def one_hot(self, choice: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """(rows, groups) category indices as one-hot rows in this slab's column order."""
+        hot = F.one_hot(choice, self.width).to(dtype)
+        return (hot if self.axis == 2 else hot.transpose(1, 2)).reshape(len(choice), -1)
+
+
+def slabs_of(blocks: list[Block]) -> list[tuple[Groups, int]]:
+    """(padded groups, softmax axis) per slab.
+
+    PyTorch's CPU softmax vectorises along one axis that has at least VECTOR contiguous entries;
+    along a shorter one it runs a scalar loop about 8x slower (measured: softmax of 2,500 x 8
+    takes 200 us, of 2,500 x 16 25 us). So groups at least VECTOR wide go group-major in
+    power-of-two width buckets. Of the narrower groups, the k narrowest (k >= VECTOR) go
+    entry-major into one slab as wide as the widest of them, where the softmax runs along the
+    groups, and the rest are padded to VECTOR wide; k (or none) is chosen for the fewest padded
+    columns (wa_churn: 18 groups of width 2-4 entry-major, three of width 10 padded to 16)."""
+    narrow = sorted((b for b in blocks if b.width < VECTOR), key=lambda b: b.width)
+    cost = {k: k * narrow[k - 1].width + VECTOR * (len(narrow) - k) for k in
+            range(VECTOR, len(narrow) + 1)}  # fmt: skip
+    k = min(cost, key=cost.__getitem__, default=0)
+    if not cost or cost[k] >= VECTOR * len(narrow):
+        return [(g, 2) for g in padded_groups(blocks, floor=VECTOR)]
+    entry = narrow[:k]
+    rest = [b for b in blocks if b not in entry]
+    return [(pad(entry, entry[-1].width), 1)] + [(g, 2) for g in padded_groups(rest, VECTOR)]
 
 
 class PaddedLayout:
-    """The TVAE decoder's output order: scalars first (tanh, then normal), then each width
-    bucket of one-hot groups as a contiguous (groups x width) slab. Every group is padded to at
-    least GROUP_WIDTH_FLOOR entries: PyTorch's CPU softmax kernels vectorise along the group,
-    and a group narrower than one vector falls back to a scalar loop about 8x slower (measured:
-    log-softmax of 2,500 x 8 takes 200 us, of 2,500 x 16 25 us). Padding entries carry a
-    -1e4 bias, so their probability is exactly zero.
+    """The TVAE decoder's output order: scalars first (tanh, then normal), then the one-hot
+    groups in slabs (see `Slab` and `slabs_of`), each slab one masked softmax with no gathers.
 
     Training targets are not padded: `targets` turns encoded rows into the scalar columns and
     one class index per group (the position of the one in its one-hot block)."""
@@ -131,25 +180,20 @@ class PaddedLayout:
     def __init__(self, blocks: list[Block], device: torch.device):
         tanh = [i for b in blocks if b.activation == "tanh" for i in range(b.start, b.stop)]
         normal = [i for b in blocks if b.activation == "normal" for i in range(b.start, b.stop)]
-        groups = padded_groups(
-            [b for b in blocks if b.activation == "softmax"], floor=GROUP_WIDTH_FLOOR
-        )
         source = tanh + normal  # encoded column of each padded column, -1 for padding
-        self.slabs: list[tuple[int, int, int, torch.Tensor]] = []
-        for g in groups:
-            start = len(source)
-            index = g.index.masked_fill(~g.mask, -1)
-            source += index.reshape(-1).tolist()
-            mask_bias = torch.zeros(g.mask.shape).masked_fill(~g.mask, -1e4).to(device)
-            self.slabs.append((start, g.index.shape[0], g.index.shape[1], mask_bias))
+        self.slabs: list[Slab] = []
+        self._groups: list[tuple[int, int]] = []  # (first encoded column, width), slab order
+        for g, axis in slabs_of([b for b in blocks if b.activation == "softmax"]):
+            index, mask = g.index, g.mask
+            if axis == 1:
+                index, mask = index.T, mask.T
+            bias = torch.zeros(mask.shape).masked_fill(~mask, -1e4).to(device)
+            groups, width = g.index.shape
+            self.slabs.append(Slab(len(source), groups, width, bias, axis))
+            source += index.masked_fill(~mask, -1).reshape(-1).tolist()
+            self._groups += [(int(g.index[i, 0]), int(g.mask[i].sum())) for i in range(groups)]
         self.n_tanh, self.n_scalar, self.width = len(tanh), len(tanh) + len(normal), len(source)
         self._scalars = torch.tensor(tanh + normal, dtype=torch.long, device=device)
-        # encoded columns of each group in slab order (first entry, count), for `targets`
-        self._groups = [
-            (int(g.index[i, 0]), int(g.mask[i].sum()))
-            for g in groups
-            for i in range(g.index.shape[0])
-        ]
         src = np.array(source, dtype=np.int64)
         position = np.zeros(max(int(src.max(initial=-1)) + 1, 0), dtype=np.int64)
         position[src[src >= 0]] = np.flatnonzero(src >= 0)
@@ -165,16 +209,11 @@ class PaddedLayout:
     def to_encoded(self, padded: torch.Tensor) -> torch.Tensor:
         return padded[:, self._position]
 
-    def slab(self, x: torch.Tensor, k: int) -> torch.Tensor:
-        start, groups, width, _ = self.slabs[k]
-        return x[:, start : start + groups * width].reshape(-1, groups, width)
-
     def sample(
         self, logits: torch.Tensor, sigma: torch.Tensor, generator: torch.Generator | None
     ) -> torch.Tensor:
         """Encoded rows: tanh (or identity) scalars plus noise of scale `sigma` (one per
         scalar), one-hot categories drawn from each group's softmax (Gumbel-max)."""
-        rows = logits.shape[0]
         scalars = logits[:, : self.n_scalar]
         noise = torch.randn(
             scalars.shape, device=logits.device, dtype=logits.dtype, generator=generator
@@ -186,8 +225,8 @@ class PaddedLayout:
             tanh.clamp(-1.0, 1.0),
             scalars[:, self.n_tanh :] + noise[:, self.n_tanh :] * sigma[self.n_tanh :],
         ]
-        for k, (_, _, width, bias) in enumerate(self.slabs):
-            padded = self.slab(logits, k) + bias
-            choice = (padded + _gumbel(padded.shape, padded, generator)).argmax(dim=-1)
-            parts.append(F.one_hot(choice, width).to(logits.dtype).reshape(rows, -1))
+        for slab in self.slabs:
+            padded = slab.view(logits) + slab.bias
+            choice = (padded + _gumbel(padded.shape, padded, generator)).argmax(dim=slab.axis)
+            parts.append(slab.one_hot(choice, logits.dtype))
         return self.to_encoded(torch.cat(parts, dim=1))

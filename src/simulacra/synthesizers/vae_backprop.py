@@ -130,12 +130,12 @@ def reconstruction_forward(
     total = 0.5 * torch.dot(diff.square().sum(dim=0), inv_var) + rows * sigma.log().sum()
     probs = []
     first = 0
-    for k, (_, groups, _, bias) in enumerate(layout.slabs):
-        prob = torch.softmax(layout.slab(values, k) + bias, dim=-1)
-        index = classes[:, first : first + groups].unsqueeze(-1)
-        total = total - prob.gather(-1, index).clamp_min(PROB_FLOOR).log().sum()
+    for slab in layout.slabs:
+        prob = torch.softmax(slab.view(values) + slab.bias, dim=slab.axis)
+        index = slab.index(classes[:, first : first + slab.groups])
+        total = total - prob.gather(slab.axis, index).clamp_min(PROB_FLOOR).log().sum()
         probs.append(prob)
-        first += groups
+        first += slab.groups
     return total / rows, Fit(tanh, diff, inv_var, sigma, classes, probs, layout)
 
 
@@ -149,10 +149,10 @@ def reconstruction_backward(saved: Fit, grad: float) -> tuple[torch.Tensor, torc
     grad_sigma = (rows - diff.square().sum(dim=0) * inv_var) * k / sigma
     parts = [grad_scalar]
     first = 0
-    for (_, groups, _, _), prob in zip(layout.slabs, saved.probs, strict=True):
+    for slab, prob in zip(layout.slabs, saved.probs, strict=True):
         # (softmax - one-hot) * k, in place: the softmax is not needed again
-        index = saved.classes[:, first : first + groups].unsqueeze(-1)
-        prob.scatter_add_(-1, index, prob.new_full(index.shape, -1.0)).mul_(k)
+        index = slab.index(saved.classes[:, first : first + slab.groups])
+        prob.scatter_add_(slab.axis, index, prob.new_full(index.shape, -1.0)).mul_(k)
         parts.append(prob.view(rows, -1))
-        first += groups
+        first += slab.groups
     return torch.cat(parts, dim=1), grad_sigma
