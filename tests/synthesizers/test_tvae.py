@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from simulacra import Synthesizer
+from simulacra.errors import ModelFileError
 from simulacra.synthesizers.torch_utils import module_state
+from simulacra.synthesizers.tvae import TVAE
 
 from .two_modes import check_learned, two_modes
 
@@ -69,3 +71,13 @@ def test_float32_training_is_available(real: pd.DataFrame) -> None:
     syn = Synthesizer("tvae", epochs=1, batch_size=100, precision="float32", verbose=False)
     syn.fit(real.iloc[:300])
     assert syn.describe()["model"]["training_precision"] == "float32"
+
+
+def test_a_tvae_saved_with_the_old_network_layout_is_refused_clearly(
+    fitted: Synthesizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TVAE, "_extra_state", lambda self: {})  # what older versions wrote
+    path = fitted.save(tmp_path / "old.simulacra")
+    monkeypatch.undo()
+    with pytest.raises(ModelFileError, match="another layout; fit it again"):
+        Synthesizer.load(path)

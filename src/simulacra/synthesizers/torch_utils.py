@@ -97,7 +97,10 @@ def module_state(module: torch.nn.Module) -> dict[str, np.ndarray]:
 def load_module_state(module: torch.nn.Module, state: dict[str, Any]) -> None:
     """Load numpy arrays written by `module_state` into `module` (shapes must match)."""
     tensors = {k: torch.from_numpy(np.array(v)) for k, v in state.items()}
-    module.load_state_dict(tensors, strict=True)
+    try:
+        module.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:  # missing, extra or mis-shaped weights
+        raise ValueError(f"the saved weights do not fit the network ({exc})") from exc
 
 
 class FlatParameters:

@@ -41,6 +41,9 @@ from .vae_backprop import (
 )
 
 SIGMA_RANGE = (0.01, 1.0)
+# 2: the encoder reads encoded rows and the decoder writes output_layout.PaddedLayout slabs;
+# files without it (before 2026-11-23) hold networks of another shape
+NETWORK_LAYOUT = 2
 
 
 def mlp(width_in: int, dims: list[int]) -> tuple[nn.Sequential, int]:
@@ -81,7 +84,7 @@ class TVAE(NeuralSynthesizer):
     """Tabular VAE with mode-specific normalisation and a learned output scale."""
 
     name = "tvae"
-    _autocast = False  # _loss casts the weights itself (FlatParameters)
+    _autocast = False  # _step casts the weights itself (FlatParameters)
     _networks: ClassVar[tuple[str, ...]] = ("encoder_", "decoder_")
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
@@ -204,6 +207,16 @@ class TVAE(NeuralSynthesizer):
         sigma = self.decoder_.sigma[: self.padded_.n_scalar]
         encoded = self.padded_.sample(logits, sigma, gen)
         return encoded.detach().cpu().numpy().astype(np.float64)
+
+    def _extra_state(self) -> dict[str, Any]:
+        return {"network_layout": NETWORK_LAYOUT}
+
+    def _set_extra_state(self, state: dict[str, Any]) -> None:
+        if state.get("network_layout") != NETWORK_LAYOUT:
+            raise ValueError(
+                "this TVAE was saved by an earlier simulacra whose networks have another "
+                "layout; fit it again"
+            )
 
     def _describe(self) -> dict[str, Any]:
         return {**super()._describe(), "latent_dim": self.embedding_dim}
