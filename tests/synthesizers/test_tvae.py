@@ -34,6 +34,11 @@ def test_short_training_recovers_modes_correlation_and_conditions(
     check_learned(fitted, real)
 
 
+def test_training_only_state_is_dropped_after_fit(fitted: Synthesizer) -> None:
+    left = [k for k in vars(fitted) if k.startswith("_opt") or k in ("_rows", "_flat")]
+    assert left == []
+
+
 def test_losses_fall_and_scales_stay_in_range(fitted: Synthesizer) -> None:
     history = fitted.history
     assert len(history) == FAST["epochs"]

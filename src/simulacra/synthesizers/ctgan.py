@@ -20,6 +20,7 @@ then kept by vectorised rejection (conditions.py), so every returned row meets a
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
@@ -161,9 +162,9 @@ class CTGAN(NeuralSynthesizer):
     def _build(self, data: torch.Tensor) -> None:
         self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
         self._make_networks(data.shape[1])
-        adam = {"lr": self.lr, "betas": (0.5, 0.9), "weight_decay": self.weight_decay}
-        self._opt_g = FusedAdam(self.generator_.parameters(), **adam)  # type: ignore[arg-type]
-        self._opt_d = FusedAdam(self.discriminator_.parameters(), **adam)  # type: ignore[arg-type]
+        adam = partial(FusedAdam, lr=self.lr, betas=(0.5, 0.9), weight_decay=self.weight_decay)
+        self._opt_g = adam(self.generator_.parameters())
+        self._opt_d = adam(self.discriminator_.parameters())
         batch = min(self.batch_size, max(len(data), self.pac))
         self._batch = max(self.pac, batch - batch % self.pac)
         self._steps = max(len(data) // self._batch, 1)

@@ -46,6 +46,8 @@ class NeuralSynthesizer(Synthesizer):
     # train under torch.autocast in the training dtype; False: the model casts for itself to
     # `_compute_dtype` (TVAE's hand-written step)
     _autocast: ClassVar[bool] = True
+    # attributes only training needs, dropped with the optimisers (`_opt*`) once it is over
+    _training_state: ClassVar[tuple[str, ...]] = ()
 
     epochs: int
     batch_size: int
@@ -103,7 +105,7 @@ class NeuralSynthesizer(Synthesizer):
 
     def _release(self) -> None:
         """Drop training-only state (optimisers, data copies) once training is over."""
-        for name in [k for k in vars(self) if k.startswith("_opt") or k in ("_rows", "_flat")]:
+        for name in [k for k in vars(self) if k.startswith("_opt") or k in self._training_state]:
             delattr(self, name)
 
     def _eval(self) -> None:

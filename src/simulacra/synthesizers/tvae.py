@@ -85,6 +85,7 @@ class TVAE(NeuralSynthesizer):
 
     name = "tvae"
     _autocast = False  # _step casts the weights itself (FlatParameters)
+    _training_state = ("_rows", "_flat")
     _networks: ClassVar[tuple[str, ...]] = ("encoder_", "decoder_")
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
