@@ -66,7 +66,7 @@ def test_batch_size_must_be_a_multiple_of_pac(real: pd.DataFrame) -> None:
 def test_training_by_sampling_pairs_rows_with_their_category() -> None:
     real = two_modes(600, seed=3)
     syn = Synthesizer("ctgan", epochs=1, batch_size=100, verbose=False).fit(real)
-    data = torch.as_tensor(syn.transformer_.transform(real), dtype=torch.float32)
+    data = torch.as_tensor(syn.transformer_.encode(real), dtype=torch.float32)
     blocks = syn._discrete_blocks()  # type: ignore[attr-defined]
     sampler = ConditionalSampler.from_data(blocks, data)
     gen = torch.Generator().manual_seed(0)

@@ -21,7 +21,7 @@ def test_decoding_restores_dtypes_nulls_and_categories(continuous: str, discrete
     table = mixed_table(800)
     meta = Metadata.infer(table)
     tt = TableTransformer(meta, continuous=continuous, discrete=discrete).fit(table)
-    back = tt.inverse_transform(tt.transform(table), np.random.default_rng(0))
+    back = tt.decode(tt.encode(table), np.random.default_rng(0))
     assert list(back.columns) == list(table.columns)
     assert back.dtypes.astype(str).tolist() == table.dtypes.astype(str).tolist()
     for name in ("cat", "flag", "city"):
@@ -39,7 +39,7 @@ def test_decoding_restores_dtypes_nulls_and_categories(continuous: str, discrete
 def test_quantile_transform_is_exact_on_the_categories_and_close_on_numbers() -> None:
     table = mixed_table(800)
     tt = TableTransformer(Metadata.infer(table)).fit(table)
-    back = tt.inverse_transform(tt.transform(table), np.random.default_rng(0))
+    back = tt.decode(tt.encode(table), np.random.default_rng(0))
     for name in ("cat", "flag", "level"):
         assert (back[name] == table[name]).all(), name
     gap = np.abs(back["x"] - table["x"])
@@ -52,7 +52,7 @@ def test_quantile_transform_is_exact_on_the_categories_and_close_on_numbers() ->
 def test_pii_is_never_copied() -> None:
     table = mixed_table(500)
     tt = TableTransformer(Metadata.infer(table)).fit(table)
-    back = tt.inverse_transform(tt.transform(table), np.random.default_rng(0))
+    back = tt.decode(tt.encode(table), np.random.default_rng(0))
     assert not set(back["email"]) & set(table["email"])
     assert not set(back["owner"]) & set(table["owner"])
     assert back["email"].str.contains("@").all()
@@ -64,9 +64,9 @@ def test_high_cardinality_column_keeps_top_and_redraws_tail() -> None:
     table = pd.DataFrame({"code": values, "v": rng.normal(size=len(values))})
     meta = Metadata.infer(table)
     tt = TableTransformer(meta, discrete="onehot", max_categories=50).fit(table)
-    encoded = tt.transform(table)
+    encoded = tt.encode(table)
     assert encoded.shape[1] <= 52  # 50 categories + "other" + the numeric column
-    back = tt.inverse_transform(encoded, np.random.default_rng(1))
+    back = tt.decode(encoded, np.random.default_rng(1))
     top = table["code"].value_counts().index[:50]
     share_top = table["code"].isin(top).mean()
     assert abs(back["code"].isin(top).mean() - share_top) < 0.01
@@ -86,7 +86,7 @@ def test_transformer_state_survives_json(tmp_path) -> None:
     meta = Metadata.infer(table)
     tt = TableTransformer(meta, continuous="gmm", discrete="onehot").fit(table)
     again = TableTransformer.from_state(meta, tt.get_state())
-    encoded = tt.transform(table)
-    a = tt.inverse_transform(encoded, np.random.default_rng(3))
-    b = again.inverse_transform(encoded, np.random.default_rng(3))
+    encoded = tt.encode(table)
+    a = tt.decode(encoded, np.random.default_rng(3))
+    b = again.decode(encoded, np.random.default_rng(3))
     pd.testing.assert_frame_equal(a, b)

@@ -41,7 +41,7 @@ def _names(spec: ColumnSpec, count_key: str) -> list[str]:
     return [f"{prefix}{i}" for i in range(int(count))]
 
 
-class CorrelatedBlock(ColumnSpec):
+class CorrelatedSpec(ColumnSpec):
     """Numerical columns with a correlation matrix and per-column marginals."""
 
     type = "correlated"
@@ -127,7 +127,7 @@ class CorrelatedBlock(ColumnSpec):
         return out
 
 
-class ClassificationBlock(ColumnSpec):
+class ClassificationSpec(ColumnSpec):
     """`features` Gaussian columns and a `label` column with `classes` classes."""
 
     type = "classification"

@@ -101,7 +101,7 @@ def _distribution_options(options: Mapping[str, Any], keys: set[str]) -> dict[st
     return {k: v for k, v in options.items() if k not in keys}
 
 
-class NumberColumn(ColumnSpec):
+class NumberSpec(ColumnSpec):
     """Draws from a distribution (see distributions.py), truncated to min/max, rounded."""
 
     type = "number"
@@ -132,7 +132,7 @@ def round_values(values: np.ndarray, digits: float | None) -> np.ndarray:
     return rounded
 
 
-class FormulaColumn(ColumnSpec):
+class FormulaSpec(ColumnSpec):
     """A formula over earlier columns (formula.py), optionally clipped to min/max and rounded."""
 
     type = "formula"
@@ -163,7 +163,7 @@ class FormulaColumn(ColumnSpec):
         return {self.name: round_values(out, self.digits)}
 
 
-class CategoricalColumn(ColumnSpec):
+class CategoricalSpec(ColumnSpec):
     """Values drawn with given weights: `categories` is a list (equal weights) or a mapping."""
 
     type = "categorical"
@@ -205,7 +205,7 @@ class CategoricalColumn(ColumnSpec):
         return {self.name: array[codes]}
 
 
-class BooleanColumn(ColumnSpec):
+class BooleanSpec(ColumnSpec):
     """True with probability `p`."""
 
     type = "boolean"
@@ -216,7 +216,7 @@ class BooleanColumn(ColumnSpec):
         return {self.name: chunk.rng.random(chunk.n) < (p if p is not None else 0.5)}
 
 
-class ConstantColumn(ColumnSpec):
+class ConstantSpec(ColumnSpec):
     """The same value on every row."""
 
     type = "constant"
@@ -229,7 +229,7 @@ class ConstantColumn(ColumnSpec):
         }
 
 
-class IdColumn(ColumnSpec):
+class IdSpec(ColumnSpec):
     """Unique ids from a pattern such as `US{6 digits}` (see simulacra.ids)."""
 
     type = "id"
@@ -259,7 +259,7 @@ class IdColumn(ColumnSpec):
         return {self.name: ids}
 
 
-class DateColumn(ColumnSpec):
+class DateSpec(ColumnSpec):
     """Dates (or datetimes) between `start` and `end`, or a gap in days `after` another column.
 
     The offset in days is uniform over the range unless a distribution is given (its draws are
@@ -338,7 +338,7 @@ class DateColumn(ColumnSpec):
         return {self.name: base + seconds}
 
 
-class DatetimeColumn(DateColumn):
+class DatetimeSpec(DateSpec):
     """Like a date column, with a time of day."""
 
     type = "datetime"

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import ParameterError
 
 # The paper does not state how far apart its five Gaussian classes are; we put every pair of class
-# means 4 standard deviations apart (see blocks.ClassificationBlock) and report that choice.
+# means 4 standard deviations apart (see blocks.ClassificationSpec) and report that choice.
 MULTICLASS_SEPARATION = 4.0
 REGRESSION_NOISE_SD = 0.1
 

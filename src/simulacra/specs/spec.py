@@ -34,37 +34,37 @@ import yaml
 
 from .._progress import track
 from ..errors import ParameterError
-from .blocks import ClassificationBlock, CorrelatedBlock
+from .blocks import ClassificationSpec, CorrelatedSpec
 from .columns import (
-    BooleanColumn,
-    CategoricalColumn,
+    BooleanSpec,
+    CategoricalSpec,
     Chunk,
     ColumnSpec,
-    ConstantColumn,
-    DateColumn,
-    DatetimeColumn,
-    FormulaColumn,
-    IdColumn,
-    NumberColumn,
+    ConstantSpec,
+    DateSpec,
+    DatetimeSpec,
+    FormulaSpec,
+    IdSpec,
+    NumberSpec,
 )
 from .formula import Formula, parse_formula
-from .text import FakerColumn, TemplateColumn
+from .text import FakerSpec, TemplateSpec
 
 TYPES: dict[str, type[ColumnSpec]] = {
     cls.type: cls
     for cls in (
-        NumberColumn,
-        FormulaColumn,
-        CategoricalColumn,
-        BooleanColumn,
-        ConstantColumn,
-        IdColumn,
-        DateColumn,
-        DatetimeColumn,
-        FakerColumn,
-        TemplateColumn,
-        CorrelatedBlock,
-        ClassificationBlock,
+        NumberSpec,
+        FormulaSpec,
+        CategoricalSpec,
+        BooleanSpec,
+        ConstantSpec,
+        IdSpec,
+        DateSpec,
+        DatetimeSpec,
+        FakerSpec,
+        TemplateSpec,
+        CorrelatedSpec,
+        ClassificationSpec,
     )
 }
 _ALIASES = {"numerical": "number", "category": "categorical", "bool": "boolean", "text": "template"}

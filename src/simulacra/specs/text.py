@@ -50,7 +50,7 @@ LOREM_WORDS: tuple[str, ...] = tuple(_LoremProvider.word_list)
 _LOREM = ("sentence", "paragraph", "text", "word")
 
 
-class FakerColumn(ColumnSpec):
+class FakerSpec(ColumnSpec):
     """Values from a Faker provider, seeded.
 
     `words`/`sentences` size sentences and paragraphs, `max_chars` truncates, `pool` caps how many
@@ -151,7 +151,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
 _NUMBER_SPEC = re.compile(r"^[<>^=]?[+\- ]?0?\d*,?(\.\d+)?[dfeEgG%]?$")
 
 
-class TemplateColumn(ColumnSpec):
+class TemplateSpec(ColumnSpec):
     """Text with `{column}` placeholders filled from other columns, row by row."""
 
     type = "template"

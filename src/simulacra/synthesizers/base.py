@@ -22,7 +22,7 @@ from .._progress import track
 from ..errors import ConditionError, DataError, ModelFileError, NotFittedError
 from ..metadata import Metadata
 from ..transforms import TableTransformer
-from ..transforms.columns import CategoricalColumn, ContinuousColumn
+from ..transforms.columns import CategoricalTransform, ContinuousTransform
 from . import registry
 from .modelfile import read_model, write_model
 from .params import Constraint, Interval, Kind, check_params
@@ -114,7 +114,7 @@ class Synthesizer(metaclass=_Factory):
             verbose=self.verbose,
             **self._transformer_params(),
         ).fit(table)
-        encoded = self.transformer_.transform(table)
+        encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, np.random.default_rng([self.seed, 3]))
         self.fit_info_ = {"rows": len(table), "seconds": round(time.perf_counter() - started, 3)}
         self._calls = 0
@@ -171,7 +171,7 @@ class Synthesizer(metaclass=_Factory):
             rows = min(chunk_rows, n - start)
             rng = np.random.default_rng([*entropy, k])
             encoded = self._sample_encoded(rows, conditions, rng)
-            frame = self.transformer_.inverse_transform(encoded, rng, offset=start)
+            frame = self.transformer_.decode(encoded, rng, offset=start)
             for cond in conditions:
                 frame[cond.column] = pd.Series([cond.value] * rows, dtype=frame[cond.column].dtype)
             yield frame
@@ -189,13 +189,13 @@ class Synthesizer(metaclass=_Factory):
                 known = ", ".join(self.metadata_.names)
                 raise ConditionError(f"condition on unknown column '{name}' (columns: {known})")
             column = self.transformer_.columns_[name]
-            if isinstance(column, CategoricalColumn):
+            if isinstance(column, CategoricalTransform):
                 typed = _as_category(value, column.categories_ + column.tail_values_)
                 try:
                     parsed.append(Condition(name, typed, code=column.code_of(typed)))
                 except DataError as exc:
                     raise ConditionError(str(exc)) from exc
-            elif isinstance(column, ContinuousColumn):
+            elif isinstance(column, ContinuousTransform):
                 parsed.append(self._continuous_condition(name, column, value))
             else:
                 kind = self.metadata_[name].kind
@@ -204,7 +204,7 @@ class Synthesizer(metaclass=_Factory):
                 )
         return parsed
 
-    def _continuous_condition(self, name: str, column: ContinuousColumn, value: Any) -> Condition:
+    def _continuous_condition(self, name: str, column: ContinuousTransform, value: Any) -> Condition:
         series = pd.Series([value])
         try:
             if self.metadata_[name].dtype.startswith("datetime64"):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ConditionError
 from ..transforms import TableTransformer
-from ..transforms.columns import ContinuousColumn
+from ..transforms.columns import ContinuousTransform
 from .base import Condition
 
 NUMBER_WINDOW = 0.025
@@ -37,7 +37,7 @@ def meets(
         decoded = encoder.decode(encoded[:, start : start + encoder.width])
         if cond.code is not None:
             ok &= decoded == cond.code
-        elif cond.number is not None and isinstance(column, ContinuousColumn):
+        elif cond.number is not None and isinstance(column, ContinuousTransform):
             window = NUMBER_WINDOW * max(column.high_ - column.low_, 1e-12)
             ok &= np.abs(decoded - cond.number) <= window
     return ok

@@ -55,10 +55,10 @@ class ColumnTransform:
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         raise NotImplementedError
 
-    def transform(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
+    def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
         return np.zeros((len(series), 0))
 
-    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         raise NotImplementedError
 
     def layout(self) -> list[tuple[str, str, int, bool]]:
@@ -93,7 +93,7 @@ class ColumnTransform:
         return rng.random(n) < self.meta.null_share
 
 
-class ContinuousColumn(ColumnTransform):
+class ContinuousTransform(ColumnTransform):
     """Numbers (and datetimes as seconds): a continuous encoder plus, if nulls occur, a
     missing-value indicator encoded like a two-category column."""
 
@@ -116,7 +116,7 @@ class ContinuousColumn(ColumnTransform):
             self.encoders.append(DISCRETE[self.discrete]().fit(np.isnan(x).astype(int), rng))
         return self
 
-    def transform(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
+    def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
         x = self.to_float(series)
         missing = np.isnan(x)
         if missing.any():
@@ -128,7 +128,7 @@ class ContinuousColumn(ColumnTransform):
             parts.append(self.encoders[1].encode(missing.astype(int), rng))
         return np.hstack(parts)
 
-    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         parts = self._split(encoded)
         values = np.clip(self.encoders[0].decode(parts[0]), self.low_, self.high_)
         nulls = (
@@ -154,7 +154,7 @@ class ContinuousColumn(ColumnTransform):
         self.low_, self.high_ = state["low"], state["high"]
 
 
-class NumericalColumn(ContinuousColumn):
+class NumericalTransform(ContinuousTransform):
     kind = "numerical"
 
     def to_float(self, series: pd.Series) -> np.ndarray:
@@ -186,7 +186,7 @@ _EPOCH_UNITS = {"epoch_s": "s", "epoch_ms": "ms"}
 _RESOLUTIONS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
 
 
-class DatetimeColumn(ContinuousColumn):
+class DatetimeTransform(ContinuousTransform):
     """Datetimes as float seconds since 1970 (UTC), back to the original representation:
     native datetime64 (keeping its timezone), text in the learned format, YYYYMMDD integers, or
     Unix epoch numbers ("epoch_s", "epoch_ms"). Without a format in the metadata, the format is
@@ -276,7 +276,7 @@ class DatetimeColumn(ContinuousColumn):
         self.resolution_, self.offset_minutes_ = state["resolution"], state["offset"]
 
 
-class CategoricalColumn(ColumnTransform):
+class CategoricalTransform(ColumnTransform):
     """Categories coded by frequency: the `max_categories` most frequent keep their own code;
     the rarer tail shares one "other" code and is re-drawn from its empirical distribution;
     null is a category of its own. The encoder is frequency intervals or one-hot."""
@@ -327,10 +327,10 @@ class CategoricalColumn(ColumnTransform):
         shown = ", ".join(map(repr, self.categories_[:10]))
         raise DataError(f"column '{self.name}' has no category {value!r} (known: {shown}...)")
 
-    def transform(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
+    def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
         return self.encoders[0].encode(self.codes(series), rng)
 
-    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         codes = self.encoders[0].decode(encoded)
         table = np.array([*self.categories_, None, None], dtype=object)
         values = table[np.minimum(codes, len(table) - 1)]
@@ -392,11 +392,11 @@ class CategoricalColumn(ColumnTransform):
         self.dtype_categories_ = state["dtype_categories"]
 
 
-class BooleanColumn(CategoricalColumn):
+class BooleanTransform(CategoricalTransform):
     kind = "boolean"
 
 
-class GeneratedColumn(ColumnTransform):
+class GeneratedTransform(ColumnTransform):
     """A column made afresh on every sample from a seed drawn at fit; real values are unused."""
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
@@ -410,12 +410,12 @@ class GeneratedColumn(ColumnTransform):
         self.seed_ = state["seed"]
 
 
-class IdColumn(GeneratedColumn):
+class IdTransform(GeneratedTransform):
     """Unique ids regenerated from the learned pattern; never modelled."""
 
     kind = "id"
 
-    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         pattern = self.meta.pattern or "{int}"
         ids = generate_ids(pattern, offset, len(encoded), self.seed_, first=self.meta.start or 0)
         if pattern == "{int}":
@@ -426,7 +426,7 @@ class IdColumn(GeneratedColumn):
         return {"kind": self.kind, "pattern": self.meta.pattern}
 
 
-class FakerColumn(GeneratedColumn):
+class FakerTransform(GeneratedTransform):
     """PII and free text: Faker values with the learned share of nulls; real values unused.
 
     Values are drawn from a pool of at most `POOL` Faker values made once per model (seeded at
@@ -447,7 +447,7 @@ class FakerColumn(GeneratedColumn):
             self._pool_values = cached
         return cached[:size]
 
-    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         n = len(encoded)
         pool = self._pool(min(n, self.POOL))
         values = pool[rng.permutation(n) if n == len(pool) else rng.integers(0, len(pool), n)]
@@ -458,11 +458,11 @@ class FakerColumn(GeneratedColumn):
         return {"kind": self.kind, "provider": self.provider}
 
 
-class TextColumn(FakerColumn):
+class TextTransform(FakerTransform):
     kind = "text"
 
 
-class ConstantColumn(ColumnTransform):
+class ConstantTransform(ColumnTransform):
     """A column copied as its one value (with its share of nulls)."""
 
     kind = "constant"
@@ -472,7 +472,7 @@ class ConstantColumn(ColumnTransform):
         self.value_ = _json_value(value)
         return self
 
-    def reverse(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
+    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         values = np.full(len(encoded), self.value_, dtype=object)
         values[self._nulls(rng, len(values))] = None
         return pd.Series(values, name=self.name).astype(self.meta.dtype)
@@ -487,13 +487,13 @@ class ConstantColumn(ColumnTransform):
 TRANSFORMS: dict[str, type[ColumnTransform]] = {
     cls.kind: cls
     for cls in (
-        NumericalColumn,
-        DatetimeColumn,
-        CategoricalColumn,
-        BooleanColumn,
-        IdColumn,
-        FakerColumn,
-        TextColumn,
-        ConstantColumn,
+        NumericalTransform,
+        DatetimeTransform,
+        CategoricalTransform,
+        BooleanTransform,
+        IdTransform,
+        FakerTransform,
+        TextTransform,
+        ConstantTransform,
     )
 }

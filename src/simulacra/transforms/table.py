@@ -72,15 +72,15 @@ class TableTransformer:
         self.blocks_ = blocks
         self.width_ = start
 
-    def transform(self, table: pd.DataFrame) -> np.ndarray:
+    def encode(self, table: pd.DataFrame) -> np.ndarray:
         """The encoded matrix (rows x `width_`), seeded so the same table gives the same matrix."""
         self.metadata.check_table(table)
         rng = np.random.default_rng([self.seed, 2])
         names = self._track(list(self.columns_), "encoding", len(table))
-        parts = [self.columns_[name].transform(table[name], rng) for name in names]
+        parts = [self.columns_[name].encode(table[name], rng) for name in names]
         return np.hstack(parts) if parts else np.zeros((len(table), 0))
 
-    def inverse_transform(
+    def decode(
         self, encoded: np.ndarray, rng: np.random.Generator, offset: int = 0
     ) -> pd.DataFrame:
         """Decode model output into a table with every column, dtype and null share restored.
@@ -93,7 +93,7 @@ class TableTransformer:
         columns, start = {}, 0
         for name, col in self.columns_.items():
             width = sum(w for _, _, w, _ in col.layout())
-            columns[name] = col.reverse(encoded[:, start : start + width], rng, offset)
+            columns[name] = col.decode(encoded[:, start : start + width], rng, offset)
             start += width
         return pd.DataFrame(columns)
 

@@ -1,0 +1,70 @@
+"""Every random stream in simulacra: a named child of one `numpy.random.SeedSequence`.
+
+A stream is addressed by the user's seed, a name and a path of integers:
+
+    rng(seed, "sample", call, chunk)  ==  default_rng(SeedSequence(seed).spawn(...)[...])
+
+`sequence(seed, name, *path)` is the child that `SeedSequence(seed).spawn` would give at
+`(STREAMS[name], *path)`: the spawn key holds the whole path, so two streams share bits only if
+their names and paths are equal (unlike entropy lists, which numpy pads with zeros, so
+`default_rng([s, 2, 0])` would equal `default_rng([s, 2])`).
+
+| name        | what it feeds                                                          | path                |
+|-------------|------------------------------------------------------------------------|---------------------|
+| transform   | fitting the column transforms (mixture modes, seeds of id/PII columns) | -                   |
+| encode      | encoding a training table (jitter inside category intervals, nulls)    | -                   |
+| fit         | a model's own numpy draws while fitting                                | -                   |
+| torch       | PyTorch's generators while training (weights, batches, noise)          | -                   |
+| sample      | one chunk of one `sample` call                                         | call, chunk         |
+| ids         | the ids of one chunk of an id column                                   | column seed, offset |
+| faker       | the Faker pool of a PII or text column                                 | column seed         |
+| rebalance   | the k-th batch of minority rows added by `rebalance`                   | k                   |
+| evaluation  | one seeded subsample or classifier of `evaluate`                       | purpose             |
+| spec        | one column of a specification dataset, one chunk                       | column, part, chunk |
+| images      | image datasets and image metrics (subsamples, the feature classifier)  | purpose             |
+
+`sample` calls with an explicit seed use call 0 of that seed; calls without one use 1, 2, ...
+of the model's own seed, so no unseeded call repeats a seeded one or another unseeded one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+STREAMS: dict[str, int] = {
+    "transform": 0,
+    "encode": 1,
+    "fit": 2,
+    "torch": 3,
+    "sample": 4,
+    "ids": 5,
+    "faker": 6,
+    "rebalance": 7,
+    "evaluation": 8,
+    "spec": 9,
+    "images": 10,
+}
+
+
+def sequence(seed: int, name: str, *path: int) -> np.random.SeedSequence:
+    """The child of `SeedSequence(seed)` for stream `name` at `path`."""
+    if name not in STREAMS:
+        raise KeyError(f"unknown random stream {name!r} (known: {', '.join(STREAMS)})")
+    key = (STREAMS[name], *(int(p) for p in path))
+    return np.random.SeedSequence(int(seed), spawn_key=key)
+
+
+def rng(seed: int, name: str, *path: int) -> np.random.Generator:
+    """A numpy generator on stream `name` at `path` of `seed`."""
+    return np.random.default_rng(sequence(seed, name, *path))
+
+
+def integer(seed: int, name: str, *path: int) -> int:
+    """A 63-bit integer from stream `name` at `path` (to seed PyTorch or Faker)."""
+    words = sequence(seed, name, *path).generate_state(2, np.uint64)
+    return int(words[0] >> np.uint64(1))
+
+
+def draw_seed(generator: np.random.Generator) -> int:
+    """A 62-bit seed drawn from a generator that is itself a named stream."""
+    return int(generator.integers(2**62))
