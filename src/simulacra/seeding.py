@@ -9,19 +9,19 @@ A stream is addressed by the user's seed, a name and a path of integers:
 their names and paths are equal (unlike entropy lists, which numpy pads with zeros, so
 `default_rng([s, 2, 0])` would equal `default_rng([s, 2])`).
 
-| name        | what it feeds                                                          | path                |
-|-------------|------------------------------------------------------------------------|---------------------|
-| transform   | fitting the column transforms (mixture modes, seeds of id/PII columns) | -                   |
-| encode      | encoding a training table (jitter inside category intervals, nulls)    | -                   |
-| fit         | a model's own numpy draws while fitting                                | -                   |
-| torch       | PyTorch's generators while training (weights, batches, noise)          | -                   |
-| sample      | one chunk of one `sample` call                                         | call, chunk         |
-| ids         | the ids of one chunk of an id column                                   | column seed, offset |
-| faker       | the Faker pool of a PII or text column                                 | column seed         |
-| rebalance   | the k-th batch of minority rows added by `rebalance`                   | k                   |
-| evaluation  | one seeded subsample or classifier of `evaluate`                       | purpose             |
-| spec        | one column of a specification dataset, one chunk                       | column, part, chunk |
-| images      | image datasets and image metrics (subsamples, the feature classifier)  | purpose             |
+name        path                 what it feeds
+----------  -------------------  -----------------------------------------------------------
+transform   -                    fitting column transforms (mixture modes, id/PII seeds)
+encode      -                    encoding a training table (jitter in category intervals)
+fit         -                    a model's own numpy draws while fitting
+torch       -                    PyTorch's generators while training (weights, batches, noise)
+sample      call, chunk          one chunk of one `sample` call (tables and images)
+ids         column seed, offset  the ids of one chunk of an id column
+faker       column seed          the Faker pool of a PII or text column
+rebalance   k                    the k-th batch of minority rows added by `rebalance`
+evaluation  purpose              one seeded subsample or classifier of `evaluate`
+spec        column, part, chunk  one column of a specification dataset, one chunk
+images      purpose              image datasets and metrics (subsamples, feature classifier)
 
 `sample` calls with an explicit seed use call 0 of that seed; calls without one use 1, 2, ...
 of the model's own seed, so no unseeded call repeats a seeded one or another unseeded one.
