@@ -178,8 +178,9 @@ def test_progress_is_shown_and_silenced(
 
 
 def test_image_model_is_not_a_table_model(tmp_path: Path) -> None:
-    from simulacra.synthesizers.modelfile import write_model
+    from simulacra.modelfile import write_model
 
-    path = write_model(tmp_path / "img.simulacra", {"kind": "images"}, {})
+    manifest = {"kind": "images", "model": "vae", "params": {}}
+    path = write_model(tmp_path / "img.simulacra", manifest, {})
     with pytest.raises(ModelFileError, match="not a table model"):
         Synthesizer.load(path)

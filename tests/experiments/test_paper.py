@@ -15,8 +15,8 @@ from simulacra.experiments import reproduce_paper
 from simulacra.experiments.claim import claim_jobs, claim_row, synthesizer_params
 from simulacra.experiments.mlp import MLPClassifier, MLPConfig
 from simulacra.experiments.protocol import MULTICLASS
-from simulacra.synthesizers import registry
-from simulacra.synthesizers.registry import get, names
+from simulacra import registry
+from simulacra.registry import get, names
 
 FIGURES = [
     "figure1_decision_boundary.png",
@@ -93,7 +93,7 @@ def test_claim_row_scores_and_reports_a_failing_synthesizer(
 ) -> None:
     row = claim_row("binary", 0, "copula", 1)
     assert row["error"] is None and 0.5 < row["synthetic"] <= 1.0
-    monkeypatch.setitem(registry.REGISTRY, "broken", "simulacra.experiments.claim:NoSuchModel")
+    monkeypatch.setitem(registry.REGISTRY["table"], "broken", "simulacra.experiments.claim:NoSuchModel")
     row = claim_row("binary", 0, "broken", 1)
     assert np.isnan(row["synthetic"]) and row["error"].startswith("AttributeError")
 

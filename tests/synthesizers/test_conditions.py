@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from simulacra import ConditionError, Synthesizer
-from simulacra.synthesizers.conditions import meets, sample_meeting
+from simulacra.synthesizers.conditions import sample_meeting
+from simulacra.transforms.conditions import Conditions
 
 
 @pytest.fixture(scope="module")
@@ -26,22 +27,22 @@ def test_exactly_n_rows_meet_the_conditions(fitted: Synthesizer) -> None:
 
     def generate(rows: int, gen: np.random.Generator) -> np.ndarray:
         calls.append(rows)
-        return fitted._generate(rows, [], gen)  # type: ignore[attr-defined]
+        return fitted._generate(rows, Conditions(), gen)  # type: ignore[attr-defined]
 
-    conditions = fitted.parse_conditions({"c": "w", "x": 0.0})
-    rows = sample_meeting(generate, 300, conditions, transformer, rng)
+    conditions = fitted.encode_conditions({"c": "w", "x": 0.0})
+    rows = sample_meeting(generate, 300, conditions, rng)
     assert rows.shape == (300, transformer.width_)
-    assert meets(rows, conditions, transformer).all()
+    assert conditions.meets(rows).all()
     assert len(calls) < 20  # batches grow with the observed acceptance rate
 
 
 def test_too_rare_a_condition_raises_a_condition_error(fitted: Synthesizer) -> None:
-    conditions = fitted.parse_conditions({"c": "w"})
-    never = fitted.parse_conditions({"c": "u"})
+    conditions = fitted.encode_conditions({"c": "w"})
+    never = fitted.encode_conditions({"c": "u"})
 
     def generate(rows: int, gen: np.random.Generator) -> np.ndarray:
-        encoded = fitted._generate(rows, [], gen)  # type: ignore[attr-defined]
-        return encoded[meets(encoded, never, fitted.transformer_)]
+        encoded = fitted._generate(rows, Conditions(), gen)  # type: ignore[attr-defined]
+        return encoded[never.meets(encoded)]
 
     with pytest.raises(ConditionError, match="too rare"):
-        sample_meeting(generate, 10, conditions, fitted.transformer_, np.random.default_rng(1))
+        sample_meeting(generate, 10, conditions, np.random.default_rng(1))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from simulacra import ConditionError, DataError, NotFittedError, ParameterError, Synthesizer
-from simulacra.synthesizers import registry
+from simulacra import registry
 
 from ..mixed_table import mixed_table
 

@@ -13,7 +13,7 @@ from simulacra.synthesizers.torch_utils import module_state, resolve_device
 
 from .two_modes import check_learned, two_modes
 
-FAST = {"epochs": 40, "batch_size": 100, "lr": 1e-3, "verbose": False}
+FAST = {"epochs": 40, "batch_size": 100, "learning_rate": 1e-3, "verbose": False}
 
 
 @pytest.fixture(scope="module")

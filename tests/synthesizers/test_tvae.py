@@ -15,7 +15,7 @@ from simulacra.synthesizers.tvae import TVAE
 
 from .two_modes import check_learned, two_modes
 
-FAST = {"epochs": 60, "batch_size": 100, "lr": 3e-3, "verbose": False}
+FAST = {"epochs": 60, "batch_size": 100, "learning_rate": 3e-3, "verbose": False}
 
 
 @pytest.fixture(scope="module")

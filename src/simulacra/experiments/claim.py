@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..metadata import Column, Metadata
 from ..synthesizers import Synthesizer
-from ..synthesizers.registry import get, names
+from ..registry import get, names
 from .protocol import EXPERIMENTS, Experiment
 
 BY_KEY = {e.key: e for e in EXPERIMENTS}

@@ -1,6 +1,6 @@
-"""Synthesizers behind one interface, found by name in the registry."""
+"""Table synthesizers behind one interface, found by name in the registry."""
 
-from .base import Condition, Synthesizer
-from .registry import names
+from ..registry import names
+from .base import Synthesizer
 
-__all__ = ["Condition", "Synthesizer", "names"]
+__all__ = ["Synthesizer", "names"]

@@ -4,6 +4,7 @@ Candidate rows are drawn in batches and checked in encoded space: a categorical 
 needs the row's decoded category code; a numerical condition needs the decoded value within
 `NUMBER_WINDOW` of the column's learned range around the requested value (the base class then
 sets the exact value, so the other columns come from rows the model made near that value).
+The checks are `Conditions.meets`, from the TableTransformer: no model decodes by itself.
 Batch sizes follow the acceptance rate seen so far; when fewer than one candidate in
 `MAX_DRAWS_PER_ROW` is accepted, a ConditionError says the condition is too rare.
 """
@@ -15,39 +16,17 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import ConditionError
-from ..transforms import TableTransformer
-from ..transforms.columns import ContinuousTransform
-from .base import Condition
+from ..transforms.conditions import Conditions
 
-NUMBER_WINDOW = 0.025
 MAX_DRAWS_PER_ROW = 1_000
 MAX_BATCH = 200_000
 MIN_DRAWS = 10_000
 
 
-def meets(
-    encoded: np.ndarray, conditions: list[Condition], transformer: TableTransformer
-) -> np.ndarray:
-    """Boolean mask of the encoded rows that meet every condition."""
-    ok = np.ones(len(encoded), dtype=bool)
-    for cond in conditions:
-        column = transformer.columns_[cond.column]
-        start = transformer.column_slice(cond.column).start
-        encoder = column.encoders[0]
-        decoded = encoder.decode(encoded[:, start : start + encoder.width])
-        if cond.code is not None:
-            ok &= decoded == cond.code
-        elif cond.number is not None and isinstance(column, ContinuousTransform):
-            window = NUMBER_WINDOW * max(column.high_ - column.low_, 1e-12)
-            ok &= np.abs(decoded - cond.number) <= window
-    return ok
-
-
 def sample_meeting(
     generate: Callable[[int, np.random.Generator], np.ndarray],
     n: int,
-    conditions: list[Condition],
-    transformer: TableTransformer,
+    conditions: Conditions,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """`n` encoded rows from `generate(rows, rng)` that meet `conditions`, by rejection."""
@@ -59,14 +38,14 @@ def sample_meeting(
     limit = MAX_DRAWS_PER_ROW * n + MIN_DRAWS
     while have < n:
         if drawn >= limit:
-            wanted = ", ".join(f"{c.column}={c.value!r}" for c in conditions)
+            wanted = conditions.describe()
             raise ConditionError(
                 f"conditions {wanted} are too rare for this model: {have} of {drawn:,} drawn "
                 f"rows met them (need {n}); relax the conditions or use the copula"
             )
         rows = generate(batch, rng)
         drawn += batch
-        good = rows[meets(rows, conditions, transformer)]
+        good = rows[conditions.meets(rows)]
         kept.append(good)
         have += len(good)
         rate = max(have / drawn, 1 / MAX_DRAWS_PER_ROW)

@@ -9,7 +9,9 @@
 4. Conditions: numerical values are conditioned on exactly (Gaussian conditioning); a category
    restricts its score to the category's interval, sampled as a truncated normal, so every row
    meets the condition without rejection. Several categories are sampled one after the other
-   and importance-resampled to the joint truncated normal.
+   and importance-resampled to the joint truncated normal. A number that is a point mass of
+   its column (a tied value) is a box like a category. The boxes and scores come from
+   `TableTransformer.encode_conditions`; the copula reads no encoder.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..errors import ConditionError
-from ..transforms.discrete import FrequencyNormal
-from .base import Condition, Synthesizer
-from .params import Constraint, OneOf
+from ..transforms.conditions import Conditions
+from .base import Synthesizer
+from ..params import Constraint, OneOf
 
 _RIDGE = 1e-6
 
@@ -77,7 +79,7 @@ class GaussianCopula(Synthesizer):
         self.correlation_ = nearest_correlation(np.nan_to_num(corr))
 
     def _sample_encoded(
-        self, n: int, conditions: list[Condition], rng: np.random.Generator
+        self, n: int, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
         d = self.correlation_.shape[0]
         out = np.empty((n, d))
@@ -125,34 +127,28 @@ class GaussianCopula(Synthesizer):
         cov = sigma[np.ix_(target, target)] - weights @ s_tk.T
         return mean, (cov + cov.T) / 2
 
-    def _fixed_scores(self, conditions: list[Condition]) -> dict[int, float]:
-        """Normal scores of numerical conditions (exact values)."""
-        fixed = {}
-        for cond in conditions:
-            if cond.number is None:
-                continue
-            column = self.transformer_.columns_[cond.column]
-            encoder = column.encoders[0]
-            start = self.transformer_.column_slice(cond.column).start
-            prob = encoder.encode(np.array([cond.number]), np.random.default_rng(0))[0, 0]
-            fixed[start] = float(prob)
-        return fixed
+    @staticmethod
+    def _fixed_scores(conditions: Conditions) -> dict[int, float]:
+        """Normal scores that conditions fix exactly (numbers inside a continuous stretch)."""
+        return {
+            c.start: c.bounds[0]
+            for c in conditions
+            if c.bounds is not None and c.bounds[0] == c.bounds[1]
+        }
 
-    def _boxes(self, conditions: list[Condition]) -> dict[int, tuple[float, float]]:
-        """Score intervals of categorical conditions."""
-        boxes = {}
-        for cond in conditions:
-            if cond.code is None:
-                continue
-            encoder = self.transformer_.columns_[cond.column].encoders[0]
-            assert isinstance(encoder, FrequencyNormal)
-            boxes[self.transformer_.column_slice(cond.column).start] = encoder.interval(cond.code)
-        return boxes
+    @staticmethod
+    def _boxes(conditions: Conditions) -> dict[int, tuple[float, float]]:
+        """Score intervals that conditions require (categories, and numbers with a point mass)."""
+        return {
+            c.start: c.bounds
+            for c in conditions
+            if c.bounds is not None and c.bounds[0] != c.bounds[1]
+        }
 
-    def _get_state(self) -> dict[str, Any]:
+    def _get_model_state(self) -> dict[str, Any]:
         return {"correlation": self.correlation_, "means": self.means_, "stds": self.stds_}
 
-    def _set_state(self, state: dict[str, Any]) -> None:
+    def _set_model_state(self, state: dict[str, Any]) -> None:
         self.correlation_ = np.asarray(state["correlation"], dtype=np.float64)
         self.means_ = np.asarray(state["means"], dtype=np.float64)
         self.stds_ = np.asarray(state["stds"], dtype=np.float64)

@@ -28,10 +28,10 @@ import torch
 from torch import nn
 
 from ..errors import ParameterError
-from .base import Condition
+from ..transforms.conditions import Conditions
 from .condvec import ConditionalSampler
 from .neural import NeuralSynthesizer
-from .params import Constraint, Interval, Kind
+from ..params import Constraint, Interval, Kind
 from .torch_utils import FusedAdam, torch_generator
 
 GUMBEL_TAU = 0.2
@@ -102,7 +102,7 @@ class CTGAN(NeuralSynthesizer):
         *,
         epochs: int = 300,
         batch_size: int = 500,
-        lr: float = 2e-4,
+        learning_rate: float = 2e-4,
         embedding_dim: int = 128,
         generator_dims: tuple[int, ...] | list[int] = (256, 256),
         discriminator_dims: tuple[int, ...] | list[int] = (256, 256),
@@ -119,7 +119,7 @@ class CTGAN(NeuralSynthesizer):
         super().__init__(seed=seed, verbose=verbose, max_categories=max_categories)
         self.epochs = epochs
         self.batch_size = batch_size
-        self.lr = lr
+        self.learning_rate = learning_rate
         self.embedding_dim = embedding_dim
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -135,7 +135,7 @@ class CTGAN(NeuralSynthesizer):
         return {
             "epochs": [100, 300, 500],
             "batch_size": [500, 1000],
-            "lr": [1e-4, 2e-4, 5e-4],
+            "learning_rate": [1e-4, 2e-4, 5e-4],
             "embedding_dim": [64, 128, 256],
             "generator_dims": [[256, 256], [512, 512]],
             "discriminator_dims": [[256, 256], [512, 512]],
@@ -162,7 +162,7 @@ class CTGAN(NeuralSynthesizer):
     def _build(self, data: torch.Tensor) -> None:
         self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
         self._make_networks(data.shape[1])
-        adam = partial(FusedAdam, lr=self.lr, betas=(0.5, 0.9), weight_decay=self.weight_decay)
+        adam = partial(FusedAdam, lr=self.learning_rate, betas=(0.5, 0.9), weight_decay=self.weight_decay)
         self._opt_g = adam(self.generator_.parameters())
         self._opt_d = adam(self.discriminator_.parameters())
         batch = min(self.batch_size, max(len(data), self.pac))
@@ -237,7 +237,7 @@ class CTGAN(NeuralSynthesizer):
 
     # sampling ----------------------------------------------------------------------------
     def _generate(
-        self, n: int, conditions: list[Condition], rng: np.random.Generator
+        self, n: int, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
         gen = torch_generator(rng, self.device_)
         noise = torch.randn((n, self.embedding_dim), device=self.device_, generator=gen)
@@ -250,13 +250,12 @@ class CTGAN(NeuralSynthesizer):
         encoded = self.layout_.decode_sample(logits, gen)
         return encoded.detach().cpu().numpy().astype(np.float64)
 
-    def _condition_position(self, conditions: list[Condition]) -> int | None:
+    def _condition_position(self, conditions: Conditions) -> int | None:
         """Position in the conditional vector of the first categorical condition, if any."""
-        starts = {b.column: j for j, b in enumerate(self.sampler_.blocks)}
-        for cond in conditions:
-            if cond.code is not None and cond.column in starts:
-                j = starts[cond.column]
-                return int(self.sampler_.offsets[j]) + int(cond.code)
+        for j, block in enumerate(self.sampler_.blocks):
+            code = conditions.category(block.column)
+            if code is not None:
+                return int(self.sampler_.offsets[j]) + int(code)
         return None
 
     # state -------------------------------------------------------------------------------

@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .. import seeding
 from .._progress import new_progress
-from .base import Condition, Synthesizer
+from ..transforms.conditions import Conditions
+from .base import Synthesizer
 from .conditions import sample_meeting
 from .output_layout import OutputLayout
-from .params import Constraint, Interval, Kind, OneOf
+from ..params import Constraint, Interval, Kind, OneOf
 from .torch_utils import (
     load_module_state,
     module_state,
@@ -37,7 +39,7 @@ class NeuralSynthesizer(Synthesizer):
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "epochs": Interval(1, None, integer=True),
         "batch_size": Interval(2, None, integer=True),
-        "lr": Interval(0, 1),
+        "learning_rate": Interval(0, 1),
         "device": Kind(str),
         "threads": Kind(int, optional=True),
         "precision": OneOf(("auto", "float32", "bfloat16")),
@@ -51,7 +53,7 @@ class NeuralSynthesizer(Synthesizer):
 
     epochs: int
     batch_size: int
-    lr: float
+    learning_rate: float
     device: str
     threads: int | None
     precision: str
@@ -71,7 +73,7 @@ class NeuralSynthesizer(Synthesizer):
             enabled=dtype is not None and self._autocast,
             cache_enabled=False,
         )
-        with seeded_torch(rng, self.threads), autocast:
+        with seeded_torch(seeding.integer(self.seed, "torch"), self.threads), autocast:
             x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
             self._build(x)
             with new_progress(self.verbose) as progress:
@@ -114,12 +116,12 @@ class NeuralSynthesizer(Synthesizer):
 
     # sampling ----------------------------------------------------------------------------
     def _generate(
-        self, n: int, conditions: list[Condition], rng: np.random.Generator
+        self, n: int, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
         raise NotImplementedError
 
     def _sample_encoded(
-        self, n: int, conditions: list[Condition], rng: np.random.Generator
+        self, n: int, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
         def generate(rows: int, gen_rng: np.random.Generator) -> np.ndarray:
             parts = []
@@ -128,17 +130,17 @@ class NeuralSynthesizer(Synthesizer):
             return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
         with torch.inference_mode():
-            return sample_meeting(generate, n, conditions, self.transformer_, rng)
+            return sample_meeting(generate, n, conditions, rng)
 
     # state -------------------------------------------------------------------------------
-    def _get_state(self) -> dict[str, Any]:
+    def _get_model_state(self) -> dict[str, Any]:
         state: dict[str, Any] = {name: module_state(getattr(self, name)) for name in self._networks}
         state["history"] = self.history_
         state["training_precision"] = self.training_dtype_
         state["extra"] = self._extra_state()
         return state
 
-    def _set_state(self, state: dict[str, Any]) -> None:
+    def _set_model_state(self, state: dict[str, Any]) -> None:
         self.device_ = resolve_device(self.device)
         self.layout_ = OutputLayout(self.transformer_.blocks_, self.device_)
         self._set_extra_state(state["extra"])

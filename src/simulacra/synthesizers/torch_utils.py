@@ -48,8 +48,8 @@ def default_threads() -> int:
 
 
 @contextmanager
-def seeded_torch(rng: np.random.Generator, threads: int | None = None) -> Iterator[None]:
-    """Run the block with PyTorch's global RNG seeded from `rng` (restored afterwards),
+def seeded_torch(seed: int, threads: int | None = None) -> Iterator[None]:
+    """Run the block with PyTorch's global RNG seeded with `seed` (restored afterwards),
     deterministic algorithms requested where PyTorch has them, and `threads` CPU threads."""
     devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
     old_threads = torch.get_num_threads()
@@ -57,7 +57,7 @@ def seeded_torch(rng: np.random.Generator, threads: int | None = None) -> Iterat
     old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     old_fill = torch.utils.deterministic.fill_uninitialized_memory  # type: ignore[attr-defined]
     with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(torch_seed(rng))
+        torch.manual_seed(seed)
         torch.use_deterministic_algorithms(True, warn_only=True)
         # deterministic mode also NaN-fills every new tensor: a kernel per allocation that
         # buys nothing here (no kernel of ours reads memory it did not write)

@@ -24,10 +24,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .base import Condition
+from ..transforms.conditions import Conditions
 from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
-from .params import Constraint, Interval, Kind
+from ..params import Constraint, Interval, Kind
 from .torch_utils import FlatParameters, FusedAdam, torch_generator
 from .vae_backprop import (
     Layer,
@@ -100,7 +100,7 @@ class TVAE(NeuralSynthesizer):
         *,
         epochs: int = 300,
         batch_size: int = 500,
-        lr: float = 1e-3,
+        learning_rate: float = 1e-3,
         embedding_dim: int = 128,
         encoder_dims: tuple[int, ...] | list[int] = (128, 128),
         decoder_dims: tuple[int, ...] | list[int] = (128, 128),
@@ -116,7 +116,7 @@ class TVAE(NeuralSynthesizer):
         super().__init__(seed=seed, verbose=verbose, max_categories=max_categories)
         self.epochs = epochs
         self.batch_size = batch_size
-        self.lr = lr
+        self.learning_rate = learning_rate
         self.embedding_dim = embedding_dim
         self.encoder_dims = encoder_dims
         self.decoder_dims = decoder_dims
@@ -131,7 +131,7 @@ class TVAE(NeuralSynthesizer):
         return {
             "epochs": [100, 300, 500],
             "batch_size": [250, 500, 1000],
-            "lr": [5e-4, 1e-3, 2e-3],
+            "learning_rate": [5e-4, 1e-3, 2e-3],
             "embedding_dim": [32, 64, 128],
             "encoder_dims": [[128, 128], [256, 256]],
             "decoder_dims": [[128, 128], [256, 256]],
@@ -150,7 +150,7 @@ class TVAE(NeuralSynthesizer):
         self._make_networks(data.shape[1])
         self._flat = FlatParameters([self.encoder_.parameters(), self.decoder_.net.parameters()])
         params = [self._flat.vector, self.decoder_.sigma]
-        self._opt = FusedAdam(params, lr=self.lr, weight_decay=self.weight_decay)
+        self._opt = FusedAdam(params, lr=self.learning_rate, weight_decay=self.weight_decay)
         self._batch = min(self.batch_size, len(data))
         # training rows: encoder input (in the compute dtype, cast once), then the targets
         inputs = data if self._compute_dtype is None else data.to(self._compute_dtype)
@@ -200,7 +200,7 @@ class TVAE(NeuralSynthesizer):
         return {"reconstruction_loss": float(total_recon) / steps, "kl": float(total_kl) / steps}
 
     def _generate(
-        self, n: int, conditions: list[Condition], rng: np.random.Generator
+        self, n: int, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
         gen = torch_generator(rng, self.device_)
         z = torch.randn((n, self.embedding_dim), device=self.device_, generator=gen)

@@ -54,6 +54,11 @@ class Encoder:
     def decode(self, encoded: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def score_bounds(self, value: float) -> tuple[float, float] | None:
+        """The interval of encoded scores that decode to `value` (a number or a category
+        code), for encoders with one output column; None for wider ones."""
+        return None
+
     def layout(self) -> list[tuple[str, str, int]]:
         """(role, activation, width) of each output block."""
         raise NotImplementedError

@@ -14,11 +14,12 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import ConditionError, DataError
 from ..ids import generate_ids
 from ..metadata import Column, guess_datetime_format
 from ..pii import fake_values
 from .base import Encoder
+from .conditions import NUMBER_WINDOW, Condition
 from .continuous import MinMax, ModeNormal, QuantileNormal
 from .discrete import FrequencyNormal, OneHot
 from .parametric import ParametricNormal
@@ -64,6 +65,13 @@ class ColumnTransform:
     def layout(self) -> list[tuple[str, str, int, bool]]:
         """(role, activation, width, discrete) of each output block."""
         return []
+
+    def condition(self, value: Any, start: int) -> Condition:
+        """`value` typed as this column's values and placed at encoded column `start`."""
+        raise ConditionError(
+            f"column '{self.name}' ({self.kind}) is generated, not modelled: "
+            "it cannot be a condition"
+        )
 
     def describe(self) -> dict[str, Any]:
         return {"kind": self.kind}
@@ -137,6 +145,33 @@ class ContinuousTransform(ColumnTransform):
             else np.zeros(len(values), bool)
         )
         return self.from_float(values, nulls)
+
+    def condition(self, value: Any, start: int) -> Condition:
+        name = self.name
+        series = pd.Series([value])
+        try:
+            if self.meta.dtype.startswith("datetime64"):
+                series = pd.to_datetime(series)
+            number = float(self.to_float(series)[0])
+        except (ValueError, TypeError, DataError) as exc:
+            raise ConditionError(f"condition {name}={value!r}: not a valid value ({exc})") from exc
+        if not self.low_ <= number <= self.high_:
+            raise ConditionError(
+                f"condition {name}={value!r} is outside the learned range "
+                f"[{self.low_:g}, {self.high_:g}]"
+            )
+        typed = self.from_float(np.array([number]), np.zeros(1, bool)).iloc[0]
+        encoder = self.encoders[0]
+        return Condition(
+            name,
+            typed,
+            start,
+            encoder.width,
+            encoder.decode,
+            number=number,
+            bounds=encoder.score_bounds(number),
+            window=NUMBER_WINDOW * max(self.high_ - self.low_, 1e-12),
+        )
 
     def layout(self) -> list[tuple[str, str, int, bool]]:
         out = [(r, a, w, False) for r, a, w in self.encoders[0].layout()]
@@ -315,17 +350,30 @@ class CategoricalTransform(ColumnTransform):
         codes[series.isna().to_numpy()] = self.null_code
         return codes
 
-    def code_of(self, value: Any) -> int:
-        """The code of one category value (used for conditions)."""
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            if self.has_null_:
-                return self.null_code
-        elif value in self.categories_:
-            return self.categories_.index(value)
-        elif value in self.tail_values_:
-            return self.other_code
-        shown = ", ".join(map(repr, self.categories_[:10]))
-        raise DataError(f"column '{self.name}' has no category {value!r} (known: {shown}...)")
+    def condition(self, value: Any, start: int) -> Condition:
+        typed = _as_category(value, self.categories_ + self.tail_values_)
+        if typed is None or (isinstance(typed, float) and np.isnan(typed)):
+            code = self.null_code if self.has_null_ else None
+        elif typed in self.categories_:
+            code = self.categories_.index(typed)
+        else:
+            code = self.other_code if typed in self.tail_values_ else None
+        if code is None:
+            shown = ", ".join(map(repr, self.categories_[:10]))
+            more = "..." if len(self.categories_) > 10 else ""
+            raise ConditionError(
+                f"column '{self.name}' has no category {value!r} (known: {shown}{more})"
+            )
+        encoder = self.encoders[0]
+        return Condition(
+            self.name,
+            typed,
+            start,
+            encoder.width,
+            encoder.decode,
+            code=code,
+            bounds=encoder.score_bounds(code),
+        )
 
     def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
         return self.encoders[0].encode(self.codes(series), rng)
@@ -482,6 +530,18 @@ class ConstantTransform(ColumnTransform):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.value_ = state["value"]
+
+
+def _as_category(value: Any, known: list[Any]) -> Any:
+    """Match a (possibly textual) condition value to the type of the known categories."""
+    if value in known or not isinstance(value, str):
+        return value
+    for candidate in known:
+        if str(candidate) == value or (
+            isinstance(candidate, bool) and value.lower() == str(candidate).lower()
+        ):
+            return candidate
+    return value
 
 
 TRANSFORMS: dict[str, type[ColumnTransform]] = {

@@ -70,6 +70,17 @@ class QuantileNormal(Encoder):
     def decode(self, encoded: np.ndarray) -> np.ndarray:
         return np.interp(ndtr(encoded[:, 0]), self.probs_, self.quantiles_)
 
+    def score_bounds(self, value: float) -> tuple[float, float]:
+        """One score, or for a value with a step of its own (a point mass) the step's scores."""
+        x = np.array([value])
+        q, p = self.quantiles_, self.probs_
+        lo, hi = np.searchsorted(q, x, "left")[0], np.searchsorted(q, x, "right")[0]
+        if hi - lo > 1:
+            ends = to_normal(np.array([p[lo], p[hi - 1]]), self.n_)
+            return float(ends[0]), float(ends[1])
+        score = float(to_normal(self.probability(x, None), self.n_)[0])
+        return score, score
+
     def layout(self) -> list[tuple[str, str, int]]:
         return [("value", "normal", 1)]
 

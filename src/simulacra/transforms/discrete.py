@@ -24,8 +24,9 @@ class FrequencyNormal(Encoder):
         self.bounds_ = np.concatenate([[0.0], np.cumsum(counts) / counts.sum()])
         self.n_ = len(values)
 
-    def interval(self, code: int) -> tuple[float, float]:
-        """The normal-score interval of one category."""
+    def score_bounds(self, value: float) -> tuple[float, float]:
+        """The normal-score interval of the category coded `value`."""
+        code = int(value)
         lo, hi = self.bounds_[code], self.bounds_[code + 1]
         return float(to_normal(np.array([lo]), self.n_)[0]), float(
             to_normal(np.array([hi]), self.n_)[0]

@@ -90,13 +90,20 @@ class ParametricNormal(Encoder):
         self.candidates_ = candidates
         self.n_ = len(values)
 
-    def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _scores(self, values: np.ndarray) -> np.ndarray:
         u = _frozen(self.family_, self.params_).cdf(values)
-        return to_normal(np.nan_to_num(u, nan=0.5), self.n_)[:, None]
+        return to_normal(np.nan_to_num(u, nan=0.5), self.n_)
+
+    def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return self._scores(values)[:, None]
 
     def decode(self, encoded: np.ndarray) -> np.ndarray:
         u = np.clip(ndtr(encoded[:, 0]), 1e-12, 1 - 1e-12)
         return np.asarray(_frozen(self.family_, self.params_).ppf(u), dtype=np.float64)
+
+    def score_bounds(self, value: float) -> tuple[float, float]:
+        score = float(self._scores(np.array([value]))[0])
+        return score, score
 
     def layout(self) -> list[tuple[str, str, int]]:
         return [("value", "normal", 1)]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._progress import LONG_ROWS, track
-from ..errors import DataError
+from .. import seeding
+from ..errors import ConditionError, DataError
 from ..metadata import Metadata
 from .base import Block
+from .conditions import Conditions
 from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, ColumnTransform
 
 MAX_CATEGORIES = 1_000
@@ -54,7 +56,7 @@ class TableTransformer:
 
     def fit(self, table: pd.DataFrame) -> TableTransformer:
         self.metadata.check_table(table)
-        rng = np.random.default_rng([self.seed, 1])
+        rng = seeding.rng(self.seed, "transform")
         names = self._track(self.metadata.names, "fitting transforms", len(table))
         self.columns_ = {name: self._new(name).fit(table[name], rng) for name in names}
         self._layout()
@@ -75,7 +77,7 @@ class TableTransformer:
     def encode(self, table: pd.DataFrame) -> np.ndarray:
         """The encoded matrix (rows x `width_`), seeded so the same table gives the same matrix."""
         self.metadata.check_table(table)
-        rng = np.random.default_rng([self.seed, 2])
+        rng = seeding.rng(self.seed, "encode")
         names = self._track(list(self.columns_), "encoding", len(table))
         parts = [self.columns_[name].encode(table[name], rng) for name in names]
         return np.hstack(parts) if parts else np.zeros((len(table), 0))
@@ -96,6 +98,18 @@ class TableTransformer:
             columns[name] = col.decode(encoded[:, start : start + width], rng, offset)
             start += width
         return pd.DataFrame(columns)
+
+    def encode_conditions(self, conditions: Mapping[str, Any] | None) -> Conditions:
+        """Type and place each {column: value}; a ConditionError names a condition that is
+        on an unknown or generated column, or asks for a value never learned."""
+        typed = []
+        for name, value in (conditions or {}).items():
+            if name not in self.columns_:
+                known = ", ".join(self.columns_)
+                raise ConditionError(f"condition on unknown column '{name}' (columns: {known})")
+            starts = [b.start for b in self.blocks_ if b.column == name]
+            typed.append(self.columns_[name].condition(value, starts[0] if starts else 0))
+        return Conditions(typed)
 
     def column_slice(self, name: str) -> slice:
         blocks = [b for b in self.blocks_ if b.column == name]

@@ -15,13 +15,15 @@ import numpy as np
 from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
-from .. import __version__
-from .._state import pack, unpack
-from ..errors import ModelFileError
-from ..io import atomic_path
+from . import __version__
+from ._state import pack, unpack
+from .errors import ModelFileError
+from .io import atomic_path
 
 FORMAT = "simulacra-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# version 1 named table models under "synthesizer" and kept image state in the manifest
+_V1_IMAGE_KEYS = ("image_shape", "classes", "history", "fit_info")
 
 
 def write_model(path: str | Path, manifest: dict[str, Any], state: dict[str, Any]) -> Path:
@@ -46,6 +48,7 @@ def read_model(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
             manifest = json.loads(archive.read("manifest.json"))
             _check_manifest(path, manifest)
             packed = json.loads(archive.read("state.json"))
+            _upgrade(path, manifest, packed)
             raw = archive.read("arrays.safetensors")
     except ModelFileError:
         raise
@@ -70,3 +73,27 @@ def _check_manifest(path: Path, manifest: Any) -> None:
             f"{path}: model format version {version} is newer than this simulacra reads "
             f"({FORMAT_VERSION}); upgrade simulacra"
         )
+
+
+def _upgrade(path: Path, manifest: dict[str, Any], state: Any) -> None:
+    """Bring a version 1 manifest to version 2: `kind` and `model` name every model, and an
+    image model's shape, classes and history live in the state."""
+    if manifest["format_version"] < 2 and isinstance(state, dict):
+        _upgrade_v1(manifest, state)
+    for key in ("kind", "model"):
+        if not isinstance(manifest.get(key), str):
+            raise ModelFileError(f"{path}: the model file names no {key}")
+    if not isinstance(manifest.get("params"), dict):
+        raise ModelFileError(f"{path}: the model file has no parameters")
+
+
+def _upgrade_v1(manifest: dict[str, Any], state: dict[str, Any]) -> None:
+    if "synthesizer" in manifest:
+        manifest["kind"], manifest["model"] = "table", manifest.pop("synthesizer")
+    elif manifest.get("kind") == "images":
+        params = manifest.get("params")
+        if isinstance(params, dict):
+            params.pop("model", None)
+        for key in _V1_IMAGE_KEYS:
+            if key in manifest:
+                state[key] = manifest.pop(key)

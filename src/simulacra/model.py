@@ -1,0 +1,135 @@
+"""What every model shares, table synthesizers and image models alike.
+
+- Constructors only store keyword parameters; `get_params` reads them back; the rules in
+  `_parameter_constraints` (merged along the class hierarchy) are checked once, at `fit`.
+- `Synthesizer("ctgan", ...)` and `ImageSynthesizer("vae", ...)` build the class registered
+  under that name for their kind (`registry.py`).
+- `save` writes a zip of JSON and safetensors arrays (no pickle) with the kind, name and
+  parameters; `load` rebuilds only registered classes. `load_model` opens either kind.
+- The fitted state is what `_get_state` returns and `_set_state` takes: named arrays and
+  JSON values, listed by each model.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from . import registry
+from .errors import ModelFileError, NotFittedError
+from .params import Constraint, Interval, Kind, check_params
+
+# parameters renamed since version 1 model files: old name -> new name
+RENAMED_PARAMS = {"lr": "learning_rate"}
+
+
+class _Factory(type):
+    """`Family(name, **params)` builds the registered class; subclasses build as usual."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls.__dict__.get("_family", False):
+            name = kwargs.pop("model", None) if not args else args[0]
+            if len(args) > 1 or not isinstance(name, str):
+                raise TypeError(f"{cls.__name__}(name, **params): give the model's name")
+            return registry.get(name, cls.kind)(**kwargs)
+        return super().__call__(*args, **kwargs)
+
+
+class Model(metaclass=_Factory):
+    """Base of every model; a family root (`_family = True`) builds its members by name."""
+
+    name: ClassVar[str] = ""
+    kind: ClassVar[str] = ""
+    _family: ClassVar[bool] = False
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
+        "seed": Interval(0, None, integer=True),
+        "verbose": Kind(bool),
+    }
+    seed: int
+    verbose: bool
+
+    if TYPE_CHECKING:
+        # What type checkers see: `Family(name, **params)` goes through `_Factory`.
+        def __init__(self, name: str = "", /, **params: Any) -> None: ...
+
+    # parameters -------------------------------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p.name for p in sig.parameters.values() if p.kind is p.KEYWORD_ONLY]
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters, as given."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        """Tunable parameters and their search ranges (for tuning and benchmarks)."""
+        return {}
+
+    def _check_params(self) -> None:
+        rules: dict[str, Constraint] = {}
+        for klass in reversed(type(self).__mro__):
+            rules.update(getattr(klass, "_parameter_constraints", {}))
+        check_params(self.name or type(self).__name__, self.get_params(), rules)
+
+    # fitted state ------------------------------------------------------------------------
+    def _is_fitted(self) -> bool:
+        raise NotImplementedError
+
+    def _check_fitted(self) -> None:
+        if not self._is_fitted():
+            raise NotFittedError(f"{self.name}: call fit before sampling or saving")
+
+    def _get_state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """What was learned: parameters, encodings, networks, training history."""
+        raise NotImplementedError
+
+    # files -------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to `path` atomically (a zip of JSON and safetensors)."""
+        from .modelfile import write_model
+
+        self._check_fitted()
+        manifest = {"kind": self.kind, "model": self.name, "params": self.get_params()}
+        return write_model(path, manifest, self._get_state())
+
+    @classmethod
+    def load(cls, path: str | Path, **params: Any) -> Any:
+        """Read a model written by `save` (`params` override saved ones, e.g. `device`).
+
+        Only registered classes are built; a file of another kind, from a newer simulacra,
+        or damaged gives a ModelFileError naming the file.
+        """
+        from .modelfile import read_model
+
+        manifest, state = read_model(path)
+        kind, name = manifest["kind"], manifest["model"]
+        if cls.kind and kind != cls.kind:
+            hint = "simulacra images sample" if kind == "images" else "simulacra sample"
+            raise ModelFileError(f"{path}: holds {kind} model '{name}', not a {cls.kind} model "
+                                 f"(use `{hint}`)")  # fmt: skip
+        try:
+            model_cls = registry.get(name, kind)
+            saved = {RENAMED_PARAMS.get(k, k): v for k, v in manifest["params"].items()}
+            self = model_cls(**{**saved, **params})
+            self._set_state(state)
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelFileError(
+                f"{path}: the model file is incomplete or damaged ({exc})"
+            ) from exc
+        return self
+
+
+def load_model(path: str | Path, **params: Any) -> Any:
+    """A saved model of either kind (a table Synthesizer or an ImageSynthesizer)."""
+    return Model.load(path, **params)

@@ -1,0 +1,53 @@
+"""Names of every model, tables and images alike, and where their classes live.
+
+Modules are imported on first use, so `import simulacra` (and the CLI's `--help`) does not
+import PyTorch, and `load` builds only classes found here: a model file cannot name code.
+Adding a model: write its module (a subclass of `Synthesizer` or `ImageSynthesizer`), add one
+line below, and the shared contract test runs it through fit, sample, seeds, save and load.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from .errors import ParameterError
+
+if TYPE_CHECKING:
+    from .model import Model
+
+REGISTRY: dict[str, dict[str, str]] = {
+    "table": {
+        "copula": "simulacra.synthesizers.copula:GaussianCopula",
+        "ctgan": "simulacra.synthesizers.ctgan:CTGAN",
+        "tvae": "simulacra.synthesizers.tvae:TVAE",
+    },
+    "images": {
+        "vae": "simulacra.images.models:ImageVAE",
+        "convvae": "simulacra.images.models:ConvImageVAE",
+        "gan": "simulacra.images.models:ImageGAN",
+    },
+}
+KINDS = tuple(REGISTRY)
+
+
+def names(kind: str = "table") -> list[str]:
+    """Every registered model name of `kind` ("table" or "images")."""
+    return list(_models(kind))
+
+
+def get(name: str, kind: str = "table") -> type[Model]:
+    """The class registered as `name` among the models of `kind`."""
+    models = _models(kind)
+    if not isinstance(name, str) or name not in models:
+        what = "synthesizer" if kind == "table" else "image model"
+        raise ParameterError(f"unknown {what} {name!r} (use one of {', '.join(models)})")
+    module, _, attr = models[name].partition(":")
+    cls: type[Model] = getattr(importlib.import_module(module), attr)
+    return cls
+
+
+def _models(kind: str) -> dict[str, str]:
+    if kind not in REGISTRY:
+        raise ParameterError(f"unknown model kind {kind!r} (use one of {', '.join(KINDS)})")
+    return REGISTRY[kind]

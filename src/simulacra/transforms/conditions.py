@@ -1,0 +1,84 @@
+"""Sampling conditions in encoded space: the one object every model reads.
+
+`TableTransformer.encode_conditions({"cut": "Ideal", "carat": 1.0})` checks each condition
+against what was learned and types it: a category becomes its code, a number (or datetime,
+as seconds) its value, and both the interval of encoded scores that decode to it (for the
+one-column encoders the copula uses). Models read only these fields; `meets` checks encoded
+rows (for rejection sampling) and `apply` writes the exact values into decoded rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# a numerical condition accepts rows whose value lies within this share of the column's range
+NUMBER_WINDOW = 0.025
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One column's required value, typed and placed in encoded space.
+
+    `code` is set for categories, `number` for numbers and datetimes. `start` and `width` are
+    the column's value block in the encoded matrix; `bounds` is the interval of the block's
+    first encoded column that decodes to the value (equal ends: one exact score), or None
+    when the encoder is wider than one column.
+    """
+
+    column: str
+    value: Any
+    start: int
+    width: int
+    decode: Callable[[np.ndarray], np.ndarray] = field(repr=False, compare=False)
+    code: int | None = None
+    number: float | None = None
+    bounds: tuple[float, float] | None = None
+    window: float = 0.0
+
+    def meets(self, encoded: np.ndarray) -> np.ndarray:
+        """Which encoded rows decode to this value (numbers: within `window` of it)."""
+        decoded = self.decode(encoded[:, self.start : self.start + self.width])
+        if self.code is not None:
+            return np.asarray(decoded == self.code)
+        return np.asarray(np.abs(decoded - float(self.number or 0.0)) <= self.window)
+
+
+class Conditions:
+    """The typed conditions of one `sample` call (empty when there are none)."""
+
+    def __init__(self, items: list[Condition] | tuple[Condition, ...] = ()):
+        self.items = tuple(items)
+
+    def __iter__(self) -> Iterator[Condition]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def describe(self) -> str:
+        return ", ".join(f"{c.column}={c.value!r}" for c in self.items)
+
+    def category(self, column: str) -> int | None:
+        """The required category code of `column`, if it has one."""
+        return next((c.code for c in self.items if c.column == column), None)
+
+    def meets(self, encoded: np.ndarray) -> np.ndarray:
+        """Boolean mask of the encoded rows that meet every condition."""
+        ok = np.ones(len(encoded), dtype=bool)
+        for cond in self.items:
+            ok &= cond.meets(encoded)
+        return ok
+
+    def apply(self, frame: pd.DataFrame) -> None:
+        """Write each required value into its column of decoded rows, keeping the dtype."""
+        for cond in self.items:
+            dtype = frame[cond.column].dtype
+            frame[cond.column] = pd.Series([cond.value] * len(frame), dtype=dtype)
