@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import seeding
 from .errors import DataError
 
 ALPHABETS = {
@@ -89,7 +90,7 @@ def generate_ids(pattern: str, start: int, count: int, seed: int, first: int = 0
     if space is not None:
         index = _permute(index, space, seed)
     out = np.full(count, "", dtype=object)
-    rng = np.random.default_rng([seed, start])
+    rng = seeding.rng(seed, "ids", 1, start)
     for piece in reversed(parsed.pieces):
         if isinstance(piece, str):
             text = np.full(count, piece, dtype=object)
@@ -108,7 +109,7 @@ def generate_ids(pattern: str, start: int, count: int, seed: int, first: int = 0
 
 def _permute(index: np.ndarray, space: int, seed: int) -> np.ndarray:
     """A bijection of range(space): (a * i + b) mod space with a coprime to space."""
-    rng = np.random.default_rng(seed)
+    rng = seeding.rng(seed, "ids", 0)
     a = int(rng.integers(1, 2**62)) % space or 1
     while math.gcd(a, space) != 1:
         a = (a + 1) % space or 1

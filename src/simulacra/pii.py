@@ -11,6 +11,8 @@ import re
 import numpy as np
 from faker import Faker
 
+from . import seeding
+
 PROVIDERS = (
     "name",
     "first_name",
@@ -98,11 +100,11 @@ def fake_values(provider: str, count: int, seed: int, pool: int = 20_000) -> np.
     if provider not in PROVIDERS:
         raise ValueError(f"unknown PII provider '{provider}' (use one of {', '.join(PROVIDERS)})")
     faker = Faker("en_US")
-    faker.seed_instance(seed)
+    faker.seed_instance(seeding.integer(seed, "faker", 0))
     make = getattr(faker, provider)
     size = min(count, pool)
     values = np.array([str(make()).replace("\n", ", ") for _ in range(size)], dtype=object)
     if size == count:
         return values
-    rng = np.random.default_rng(seed)
+    rng = seeding.rng(seed, "faker", 1)
     return values[rng.integers(0, size, count)]

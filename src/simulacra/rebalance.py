@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from . import seeding
 from .errors import DataError, ParameterError
 from .synthesizers import Synthesizer
 
@@ -45,6 +46,8 @@ def rebalance(
     parts = [table]
     for k, (label, rows) in enumerate(rows_needed(counts, ratio).items()):
         if rows:
-            extra = syn.sample(rows, conditions={target: label}, seed=seed * 1_000_003 + k)
+            extra = syn.sample(
+                rows, conditions={target: label}, seed=seeding.integer(seed, "rebalance", k)
+            )
             parts.append(extra[table.columns])
     return pd.concat(parts, ignore_index=True)

@@ -22,6 +22,7 @@ rebalance   k                    the k-th batch of minority rows added by `rebal
 evaluation  purpose              one seeded subsample or classifier of `evaluate`
 spec        column, part, chunk  one column of a specification dataset, one chunk
 images      purpose              image datasets and metrics (subsamples, feature classifier)
+experiments purpose              the paper reproduction (Monte Carlo readings, MLP weights)
 
 `sample` calls with an explicit seed use call 0 of that seed; calls without one use 1, 2, ...
 of the model's own seed, so no unseeded call repeats a seeded one or another unseeded one.
@@ -43,6 +44,7 @@ STREAMS: dict[str, int] = {
     "evaluation": 8,
     "spec": 9,
     "images": 10,
+    "experiments": 11,
 }
 
 

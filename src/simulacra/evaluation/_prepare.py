@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import seeding
 from ..errors import DataError
 from ..metadata import Metadata
 
@@ -187,11 +188,12 @@ def _stamps_as_numbers(stamps: pd.Series) -> pd.Series:
     return numbers.where(stamps.notna(), np.nan)
 
 
-def subsample(frame: pd.DataFrame, cap: int, seed: int) -> pd.DataFrame:
-    """At most `cap` rows drawn without replacement by a seeded generator, in table order."""
+def subsample(frame: pd.DataFrame, cap: int, seed: int, purpose: int) -> pd.DataFrame:
+    """At most `cap` rows drawn without replacement, in table order, from the evaluation's
+    stream `purpose` of `seed` (see `simulacra.seeding`)."""
     if len(frame) <= cap:
         return frame
-    rng = np.random.default_rng(seed)
+    rng = seeding.rng(seed, "evaluation", purpose)
     rows = np.sort(rng.choice(len(frame), size=cap, replace=False))
     return frame.iloc[rows].reset_index(drop=True)
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import seeding
 from ._prepare import Tables, subsample
 from ._space import feature_space
 from .bias import share_differences, target_gap_by_group
@@ -30,6 +31,12 @@ from .privacy import (
 )
 from .utility import utility_scores
 
+# purposes of the evaluation's random streams: seeding.rng(seed, "evaluation", purpose)
+DETECTION_REAL, DETECTION_SYNTHETIC, UTILITY_SPLIT, UTILITY_TRAIN, UTILITY_TEST = range(5)
+DIVERSITY, DCR_TRAINING, DCR_SYNTHETIC, DCR_HOLDOUT = range(5, 9)
+ATTRIBUTE_SYNTHETIC, ATTRIBUTE_TRAINING, ATTRIBUTE_HOLDOUT = range(9, 12)
+MEMBERSHIP_REFERENCE, MEMBERSHIP_QUERIES = range(12, 14)
+
 Scores = dict[str, Any]
 _HIST_BINS = 40
 _TOP_BARS = 10
@@ -45,8 +52,8 @@ def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Sc
         columns[name] = {"kind": tables.kinds[name], **column_fidelity(real, synth, numerical)}
         marginals[name] = _marginal(real, synth, numerical, tables.kinds[name])
     pairs = pair_fidelity(tables)
-    real_sample = subsample(tables.real, limits.model_rows, seed)
-    synth_sample = subsample(tables.synthetic, limits.model_rows, seed + 1)
+    real_sample = subsample(tables.real, limits.model_rows, seed, DETECTION_REAL)
+    synth_sample = subsample(tables.synthetic, limits.model_rows, seed, DETECTION_SYNTHETIC)
     auc = detection_auc(real_sample, synth_sample, tables.categorical, seed=seed)
     shapes = [c["shape"] for c in columns.values() if np.isfinite(c["shape"])]
     trends = [p["score"] for p in pairs if p["score"] is not None and np.isfinite(p["score"])]
@@ -78,7 +85,7 @@ def utility_area(
     if tables.holdout is not None:
         test = tables.holdout
     else:
-        rng = np.random.default_rng(seed)
+        rng = seeding.rng(seed, "evaluation", UTILITY_SPLIT)
         is_test = rng.random(len(real)) < limits.holdout_share
         test, real = real[is_test].reset_index(drop=True), real[~is_test].reset_index(drop=True)
         notes.append(
@@ -88,9 +95,10 @@ def utility_area(
         )
     if task == "regression":
         real, synth, test = (f[f[target].notna()] for f in (real, synth, test))
-    real = subsample(real, limits.model_rows, seed)
-    synth = subsample(synth, limits.model_rows, seed)  # same rows when the tables are the same
-    test = subsample(test, limits.model_rows, seed + 2)
+    real = subsample(real, limits.model_rows, seed, UTILITY_TRAIN)
+    # same purpose: the same rows when the tables are the same
+    synth = subsample(synth, limits.model_rows, seed, UTILITY_TRAIN)
+    test = subsample(test, limits.model_rows, seed, UTILITY_TEST)
     scores = utility_scores(real, synth, test, target, task, tables.categorical, seed)
     scores["rows"] = {"train_real": len(real), "train_synthetic": len(synth), "test": len(test)}
     return scores, notes
@@ -106,8 +114,8 @@ def diversity_area(tables: Tables, limits: Limits, seed: int) -> Scores:
         else:
             columns[name] = {"range_coverage": range_coverage(real, synth)}
     space = feature_space(tables)
-    real = space.transform(subsample(tables.real, limits.knn_rows, seed))
-    synth = space.transform(subsample(tables.synthetic, limits.knn_rows, seed))
+    real = space.transform(subsample(tables.real, limits.knn_rows, seed, DIVERSITY))
+    synth = space.transform(subsample(tables.synthetic, limits.knn_rows, seed, DIVERSITY))
     knn = knn_precision_recall(real, synth)
     return {
         "category_coverage": _mean(c.get("category_coverage") for c in columns.values()),
@@ -133,8 +141,8 @@ def privacy_area(
         "share_closer_than_holdout_p5": None,
     }
     space = feature_space(tables)
-    training = space.transform(subsample(tables.real, limits.reference_rows, seed + 3))
-    queries = space.transform(subsample(tables.synthetic, limits.query_rows, seed + 4))
+    training = space.transform(subsample(tables.real, limits.reference_rows, seed, DCR_TRAINING))
+    queries = space.transform(subsample(tables.synthetic, limits.query_rows, seed, DCR_SYNTHETIC))
     d1, d2 = closest_distances(queries, training)
     scores["dcr_synthetic"] = dcr_summary(d1)
     scores["dcr_synthetic_p5"] = scores["dcr_synthetic"]["p5"]
@@ -144,7 +152,7 @@ def privacy_area(
     if holdout is not None:
         scores["holdout_exact_copy_share"] = exact_copy_share(holdout, tables.real)
         h1, h2 = closest_distances(
-            space.transform(subsample(holdout, limits.query_rows, seed + 5)), training
+            space.transform(subsample(holdout, limits.query_rows, seed, DCR_HOLDOUT)), training
         )
         scores["dcr_holdout"] = dcr_summary(h1)
         scores["dcr_holdout_p5"] = scores["dcr_holdout"]["p5"]
@@ -155,9 +163,13 @@ def privacy_area(
     scores["dcr_rows"] = {"reference": len(training), "queries": len(queries)}
     attacks = []
     for name in sensitive:
-        synth = subsample(tables.synthetic, limits.model_rows, seed + 8)
-        train = subsample(tables.real, limits.model_rows, seed + 9)
-        held = subsample(holdout, limits.model_rows, seed + 10) if holdout is not None else None
+        synth = subsample(tables.synthetic, limits.model_rows, seed, ATTRIBUTE_SYNTHETIC)
+        train = subsample(tables.real, limits.model_rows, seed, ATTRIBUTE_TRAINING)
+        held = (
+            subsample(holdout, limits.model_rows, seed, ATTRIBUTE_HOLDOUT)
+            if holdout is not None
+            else None
+        )
         attacks.append(attribute_inference(synth, train, held, name, tables.categorical, seed))
     scores["attribute_inference"] = attacks
     return scores, figures
@@ -167,9 +179,11 @@ def _membership(
     tables: Tables, holdout: pd.DataFrame, space: Any, limits: Limits, seed: int
 ) -> float:
     size = min(limits.query_rows, len(holdout), len(tables.real))
-    reference = space.transform(subsample(tables.synthetic, limits.reference_rows, seed + 6))
-    members = space.transform(subsample(tables.real, size, seed + 7))
-    outsiders = space.transform(subsample(holdout, size, seed + 7))
+    reference = space.transform(
+        subsample(tables.synthetic, limits.reference_rows, seed, MEMBERSHIP_REFERENCE)
+    )
+    members = space.transform(subsample(tables.real, size, seed, MEMBERSHIP_QUERIES))
+    outsiders = space.transform(subsample(holdout, size, seed, MEMBERSHIP_QUERIES))
     m1, _ = closest_distances(members, reference)
     o1, _ = closest_distances(outsiders, reference)
     return membership_auc(m1, o1)

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..metadata import Column, Metadata
-from ..synthesizers import Synthesizer
 from ..registry import get, names
+from ..synthesizers import Synthesizer
 from .protocol import EXPERIMENTS, Experiment
 
 BY_KEY = {e.key: e for e in EXPERIMENTS}

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import seeding
+
 
 @contextmanager
 def _one_thread() -> Iterator[None]:
@@ -68,7 +70,7 @@ class MLPClassifier:
 
     def _fit(self, x: np.ndarray, y: np.ndarray) -> MLPClassifier:
         cfg = self.config
-        gen = torch.Generator().manual_seed(self.seed)
+        gen = torch.Generator().manual_seed(seeding.integer(self.seed, "experiments", 1))
         self.model_ = _network(x.shape[1], self.classes, cfg.hidden, gen)
         optimizer = torch.optim.Adam(self.model_.parameters(), lr=cfg.learning_rate)
         loss_fn = nn.CrossEntropyLoss()

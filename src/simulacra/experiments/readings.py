@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .. import seeding
+
 # y = 2 x0 + 3 x1 - x2 with independent N(0, 1) features: Var(2 x0 + 3 x1 - x2) = 4 + 9 + 1.
 SIGNAL_VARIANCE = 14.0
 _GAUSS_MAE = math.sqrt(2.0 / math.pi)  # E|e| / sd for Gaussian e
@@ -75,7 +77,7 @@ def simplex_bayes_accuracy(
     Estimated by Monte Carlo in the classes-dimensional span of the means (other dimensions carry
     no information). Range [1 / classes, 1].
     """
-    rng = np.random.default_rng(seed)
+    rng = seeding.rng(seed, "experiments", 0)
     means = np.eye(classes) * separation / math.sqrt(2.0)
     labels = rng.integers(0, classes, draws)
     x = means[labels] + rng.standard_normal((draws, classes))

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .. import seeding
 from .._progress import track
 from ..errors import ParameterError
 from .blocks import ClassificationSpec, CorrelatedSpec
@@ -173,7 +174,8 @@ class Spec:
 
 
 def _rng(seed: int, name: str, stream: int, chunk: int = 0) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8")), stream, chunk])
+    """Stream `stream` (0 values, 1 nulls, 2 `when`, 3 set-up) of column `name`, chunk `chunk`."""
+    return seeding.rng(seed, "spec", zlib.crc32(name.encode("utf-8")), stream, chunk)
 
 
 def _series(array: np.ndarray, keep: np.ndarray, fmt: str | None) -> pd.Series:

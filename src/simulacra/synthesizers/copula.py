@@ -22,9 +22,9 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..errors import ConditionError
+from ..params import Constraint, OneOf
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
-from ..params import Constraint, OneOf
 
 _RIDGE = 1e-6
 

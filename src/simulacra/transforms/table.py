@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._progress import LONG_ROWS, track
 from .. import seeding
+from .._progress import LONG_ROWS, track
 from ..errors import ConditionError, DataError
 from ..metadata import Metadata
 from .base import Block
-from .conditions import Conditions
 from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, ColumnTransform
+from .conditions import Conditions
 
 MAX_CATEGORIES = 1_000
 

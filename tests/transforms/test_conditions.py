@@ -1,0 +1,112 @@
+"""Conditions typed once by the TableTransformer: codes, numbers, score bounds, checks, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import ConditionError, Metadata, Synthesizer
+from simulacra.transforms import TableTransformer
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = 2_000
+    level = rng.integers(0, 5, n)
+    return pd.DataFrame(
+        {
+            "level": level,  # integers: every value is a point mass
+            "score": 3.0 * level + rng.normal(size=n),
+            "flag": rng.random(n) < 0.3,
+            "team": rng.choice(["red", "blue", "green"], n, p=[0.5, 0.3, 0.2]),
+            "day": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 60, n), "D"),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def transformer(table: pd.DataFrame) -> TableTransformer:
+    return TableTransformer(Metadata.infer(table)).fit(table)
+
+
+def test_values_are_typed_as_the_column_and_placed_in_encoded_space(
+    transformer: TableTransformer,
+) -> None:
+    conds = transformer.encode_conditions({"flag": "True", "team": "blue", "score": 4})
+    by_column = {c.column: c for c in conds}
+    assert by_column["flag"].value is True and by_column["flag"].code is not None
+    assert by_column["team"].code == transformer.columns_["team"].categories_.index("blue")
+    assert by_column["score"].number == 4.0
+    for cond in conds:
+        assert cond.start == transformer.column_slice(cond.column).start
+    # a category owns an interval of scores; a number inside a continuous stretch one score
+    lo, hi = by_column["team"].bounds or (0, 0)
+    assert lo < hi
+    lo, hi = by_column["score"].bounds or (0, 1)
+    assert lo == hi
+    assert conds.category("team") == by_column["team"].code and conds.category("score") is None
+
+
+def test_a_point_mass_number_gets_the_interval_of_its_step(transformer: TableTransformer) -> None:
+    (cond,) = transformer.encode_conditions({"level": 2})
+    assert cond.bounds is not None and cond.bounds[0] < cond.bounds[1]
+    inside = np.linspace(*cond.bounds, 7)[1:-1, None]
+    assert np.all(transformer.columns_["level"].encoders[0].decode(inside) == 2)
+
+
+def test_meets_agrees_with_decoding(table: pd.DataFrame, transformer: TableTransformer) -> None:
+    encoded = transformer.encode(table)
+    conds = transformer.encode_conditions({"team": "green", "level": 1})
+    expected = (table["team"] == "green") & (table["level"] == 1)
+    assert np.array_equal(conds.meets(encoded), expected.to_numpy())
+
+
+def test_apply_writes_the_value_and_keeps_the_dtype(
+    table: pd.DataFrame, transformer: TableTransformer
+) -> None:
+    frame = transformer.decode(transformer.encode(table.head(20)), np.random.default_rng(0))
+    conds = transformer.encode_conditions({"day": "2024-01-15", "level": 3})
+    conds.apply(frame)
+    assert (frame["day"] == pd.Timestamp("2024-01-15")).all()
+    assert (frame["level"] == 3).all() and frame["level"].dtype == table["level"].dtype
+
+
+@pytest.mark.parametrize(
+    ("conditions", "message"),
+    [
+        ({"nope": 1}, "unknown column 'nope'"),
+        ({"team": "purple"}, "no category 'purple'"),
+        ({"score": 1e9}, "outside the learned range"),
+        ({"score": "abc"}, "not a valid value"),
+    ],
+)
+def test_bad_conditions_name_the_column(
+    transformer: TableTransformer, conditions: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConditionError, match=message):
+        transformer.encode_conditions(conditions)
+
+
+def test_generated_columns_cannot_be_conditions() -> None:
+    table = pd.DataFrame({"id": [f"ID{i:05d}" for i in range(300)], "x": np.arange(300.0)})
+    meta = Metadata.infer(table)
+    assert meta["id"].kind == "id"
+    transformer = TableTransformer(meta).fit(table)
+    with pytest.raises(ConditionError, match="generated, not modelled"):
+        transformer.encode_conditions({"id": "ID00001"})
+
+
+def test_copula_conditions_on_a_point_mass_shift_the_other_columns(
+    table: pd.DataFrame,
+) -> None:
+    syn = Synthesizer("copula", seed=0, verbose=False).fit(table)
+    rows = syn.sample(1_000, conditions={"level": 3, "team": "red"}, seed=1)
+    assert (rows["level"] == 3).all() and (rows["team"] == "red").all()
+    # a Gaussian copula only approximates the conditional law (here N(9, 1)): it must move
+    # the mean from the marginal's 6 towards 9 and narrow the spread
+    real = table.loc[table["level"] == 3, "score"]
+    assert abs(rows["score"].mean() - real.mean()) < 1.0
+    assert abs(rows["score"].mean() - table["score"].mean()) > 2.0
+    assert rows["score"].std() < 0.7 * table["score"].std()
