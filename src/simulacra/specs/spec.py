@@ -33,7 +33,7 @@ import pandas as pd
 import yaml
 
 from .. import seeding
-from .._progress import track
+from .._progress import new_progress
 from ..errors import ParameterError
 from .blocks import ClassificationSpec, CorrelatedSpec
 from .columns import (
@@ -144,10 +144,13 @@ class Spec:
     def _chunks(
         self, n: int, seed: int, states: dict[str, Any], verbose: bool
     ) -> Iterator[pd.DataFrame]:
-        starts = range(0, n, CHUNK_ROWS)
-        show = verbose and len(starts) > 1  # a bar only when there is more than one chunk
-        for k, start in enumerate(track(starts, f"generating {self.name}", len(starts), show)):
-            yield self._chunk(min(CHUNK_ROWS, n - start), start, k, seed, states)
+        show = verbose and n > CHUNK_ROWS  # a bar only when there is more than one chunk
+        with new_progress(show) as progress:
+            task = progress.add_task(f"generating {self.name}", total=n, info="rows")
+            for k, start in enumerate(range(0, n, CHUNK_ROWS)):
+                rows = min(CHUNK_ROWS, n - start)
+                yield self._chunk(rows, start, k, seed, states)
+                progress.advance(task, rows)
 
     def _chunk(
         self, n: int, offset: int, k: int, seed: int, states: dict[str, Any]

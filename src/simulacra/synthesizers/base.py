@@ -166,6 +166,7 @@ class Synthesizer(Model):
         """What was learned: per-column encodings (and marginals), model details, fit time."""
         self._check_fitted()
         return {
+            "kind": self.kind,
             "synthesizer": self.name,
             "params": self.get_params(),
             "fit": self.fit_info_,

@@ -174,6 +174,11 @@ class NeuralSynthesizer(Synthesizer):
             "training_precision": self.training_dtype_,
             "epochs_trained": len(seconds),
             "seconds_per_epoch": round(float(np.median(seconds)), 4) if len(seconds) else None,
+            "history": {
+                name: {"first": round(float(v[0]), 4), "last": round(float(v[-1]), 4)}
+                for name, v in self.history_.items()
+                if name not in ("epoch", "seconds", "cpu_seconds") and len(v)
+            },
             "one_hot": "categoricals one-hot with at most max_categories columns each; rarer "
             "categories share an 'other' column re-drawn from their empirical frequencies",
         }
