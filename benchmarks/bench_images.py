@@ -1,14 +1,14 @@
 """Image benchmarks: training time and quality on the bundled digits; per-epoch time at MNIST scale.
 
 1. The seed framework's VAE (50 epochs, StepLR(10, 0.5)) on the 1,797 bundled digits (20x20
-   centred in 28x28, like MNIST): fit time (torch's default threads and simulacra's), then the
+   centred in 28x28, like MNIST): fit time (torch's default threads and simulacra's one), then the
    image metrics of 1,000 samples. Also a class-conditional VAE, a conv VAE and a conditional GAN.
 2. There is no MNIST offline, so a 60,000-image MNIST-format set is built from the bundled
    digits: each framed 28x28 digit randomly rotated (+-12 degrees), scaled (0.85-1.1) and
    shifted (+-2 pixels), written as `train-images-idx3-ubyte.gz` + labels. It has MNIST's size
    and format, not MNIST's handwriting. Per-epoch training time is measured on it.
 
-Run: /tmp/venv0/bin/python benchmarks/bench_images.py  (about 15 minutes on 2 CPU cores)
+Run: .venv/bin/python benchmarks/bench_images.py  (about 15 minutes on 2 CPU cores)
 Writes benchmarks/results/images.json, images.md and images_*_grid.png.
 """
 
@@ -29,11 +29,13 @@ import torch
 from torch.nn import functional
 
 from common import RESULTS, write_results
+from simulacra import seeding
 from simulacra.images import ImageSet, ImageSynthesizer, load_images
 from simulacra.images.evaluate import evaluate_images
 from simulacra.images.idx import write_idx
 from simulacra.images.sample import grid_image, save_png
-from simulacra.images.train import auto_threads
+from simulacra.images.streams import AUGMENTED_DIGITS
+from simulacra.synthesizers.torch_utils import default_threads
 
 MNIST_SIZE = 60_000
 
@@ -41,7 +43,7 @@ MNIST_SIZE = 60_000
 def build_mnist_like(folder: Path, n: int = MNIST_SIZE, seed: int = 0) -> Path:
     """Write `n` augmented 28x28 digits as MNIST IDX files; return the image file's path."""
     digits = load_images("digits", size=28)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(seeding.integer(seed, "images", AUGMENTED_DIGITS))
     pick = torch.randint(0, len(digits), (n,), generator=gen)
     angle = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(12)
     scale = 0.85 + torch.rand(n, generator=gen) * 0.25
@@ -66,23 +68,27 @@ def build_mnist_like(folder: Path, n: int = MNIST_SIZE, seed: int = 0) -> Path:
     return images_path
 
 
-def timed_fit(data: ImageSet, **params: Any) -> tuple[ImageSynthesizer, float]:
+def timed_fit(data: ImageSet, model: str, **params: Any) -> tuple[ImageSynthesizer, float]:
     started = time.perf_counter()
-    syn = ImageSynthesizer(verbose=False, **params).fit(data)
+    syn = ImageSynthesizer(model, verbose=False, **params).fit(data)
     return syn, time.perf_counter() - started
 
 
-def quality(name: str, digits: ImageSet, **params: Any) -> dict[str, Any]:
-    syn, seconds = timed_fit(digits, threads=1, **params)
+def quality(name: str, digits: ImageSet, model: str, **params: Any) -> dict[str, Any]:
+    syn, seconds = timed_fit(digits, model, threads=1, **params)
     samples = syn.sample(1000, seed=1)
     grid = syn.sample(100, seed=0)
     save_png(RESULTS / f"images_{name}_grid.png", grid_image(grid.images))
     metrics = evaluate_images(digits, samples, threads=1)
     print(f"  {name}: fit {seconds:.1f}s, Frechet {metrics['frechet']:.1f}", flush=True)
+    info = syn.describe()
     return {
+        "model": model,
         "params": params,
         "fit_seconds": round(seconds, 2),
-        "final_losses": {k: round(v[-1], 4) for k, v in syn.history_.items()},
+        "seconds_per_epoch": info["seconds_per_epoch"],
+        "network_parameters": info["parameters"],
+        "final_losses": {k: round(v, 4) for k, v in info["final_losses"].items()},
         "frechet": metrics["frechet"],
         "frechet_real_baseline": metrics["frechet_real_baseline"],
         "mean_confidence": metrics["classes"]["mean_confidence"],
@@ -102,7 +108,7 @@ def epoch_times(data: ImageSet, model: str, repeats: int, **params: Any) -> list
     """Seconds of one-epoch fits (model built, one pass over the data), repeated."""
     times = []
     for _ in range(repeats):
-        _, seconds = timed_fit(data, model=model, epochs=1, threads=1, batch_size=128, **params)
+        _, seconds = timed_fit(data, model, epochs=1, threads=1, batch_size=128, **params)
         times.append(round(seconds, 2))
     return times
 
@@ -115,7 +121,7 @@ def main() -> None:
             "torch": torch.__version__,
             "cpus": os.cpu_count(),
             "torch_threads_default": torch.get_num_threads(),
-            "auto_threads": auto_threads(),
+            "default_threads": default_threads(),
             "platform": platform.platform(),
             "load_average_at_start": os.getloadavg()[0],
         }
@@ -123,18 +129,18 @@ def main() -> None:
     digits = load_images("digits")
     print("digits VAE, seed configuration (50 epochs):", flush=True)
     speed = {}
-    for label, threads in (("torch_default_threads", torch.get_num_threads()), ("auto", None)):
-        _, seconds = timed_fit(digits, model="vae", threads=threads)
+    for label, threads in (("torch_default_threads", torch.get_num_threads()), ("default", None)):
+        _, seconds = timed_fit(digits, "vae", threads=threads)
         speed[label] = round(seconds, 2)
         print(f"  {label}: {seconds:.1f}s", flush=True)
     result["digits_vae_fit_seconds"] = speed
 
     print("quality on digits (1,000 samples each):", flush=True)
     result["quality"] = {
-        "vae": quality("vae", digits, model="vae"),
-        "cvae": quality("cvae", digits, model="vae", conditional=True),
-        "convvae": quality("convvae", digits, model="convvae", epochs=20),
-        "cgan": quality("cgan", digits, model="gan", conditional=True, epochs=20),
+        "vae": quality("vae", digits, "vae"),
+        "cvae": quality("cvae", digits, "vae", conditional=True),
+        "convvae": quality("convvae", digits, "convvae", epochs=20),
+        "cgan": quality("cgan", digits, "gan", conditional=True, epochs=20),
     }
 
     print("60,000-image MNIST-format set built from the digits:", flush=True)
@@ -179,8 +185,8 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         f"- fit with torch's default {m['torch_threads_default']} threads: "
         f"{r['digits_vae_fit_seconds']['torch_default_threads']} s",
-        f"- fit with simulacra's default (half the cores, here {m['auto_threads']}): "
-        f"{r['digits_vae_fit_seconds']['auto']} s",
+        f"- fit with simulacra's default ({m['default_threads']} thread): "
+        f"{r['digits_vae_fit_seconds']['default']} s",
         "",
         "## Quality on the digits (1,000 samples; classifier-feature metrics, NOT Inception-FID)",
         "",

@@ -70,3 +70,39 @@ def test_an_unregistered_model_name_is_refused(saved: tuple[Synthesizer, Path]) 
     broken = _rewrite_manifest(path, {"model": "os.system"}, ())
     with pytest.raises(ModelFileError, match="unknown synthesizer"):
         Synthesizer.load(broken)
+
+
+def test_a_version_1_image_file_loads(tmp_path: Path) -> None:
+    """Version 1 kept shape, classes and history in the manifest and every parameter of every
+    image model (unset ones as None) in `params`."""
+    from simulacra.images import ImageSynthesizer, load_images
+
+    images = load_images("digits", size=8).subset(np.arange(40))
+    syn = ImageSynthesizer("vae", epochs=1, batch_size=20, verbose=False).fit(images)
+    path = syn.save(tmp_path / "img.simulacra")
+    with zipfile.ZipFile(path) as archive:
+        state = json.loads(archive.read("state.json"))
+        arrays = archive.read("arrays.safetensors")
+        manifest = json.loads(archive.read("manifest.json"))
+    params = {
+        **manifest["params"],
+        "model": "vae",
+        "epochs": None,
+        "learning_rate": None,
+        "n_generators": 1,
+        "step_size": 10,
+        "gamma": 0.5,
+    }
+    v1 = {**manifest, "format_version": 1, "params": params}
+    for key in ("image_shape", "classes", "history", "fit_info"):
+        v1[key] = state.pop(key)
+    old = tmp_path / "v1.simulacra"
+    with zipfile.ZipFile(old, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(v1))
+        archive.writestr("state.json", json.dumps(state))
+        archive.writestr("arrays.safetensors", arrays)
+    loaded = ImageSynthesizer.load(old)
+    assert loaded.epochs == 50 and loaded.learning_rate == syn.learning_rate
+    assert np.array_equal(loaded.sample(5, seed=1).images, syn.sample(5, seed=1).images)
+    with pytest.raises(ModelFileError, match="holds an image model 'vae', not a table model"):
+        Synthesizer.load(old)

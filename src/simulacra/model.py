@@ -22,6 +22,7 @@ from .params import Constraint, Interval, Kind, check_params
 
 # parameters renamed since version 1 model files: old name -> new name
 RENAMED_PARAMS = {"lr": "learning_rate"}
+KIND_NAMES = {"table": "a table model", "images": "an image model"}
 
 
 class _Factory(type):
@@ -32,7 +33,17 @@ class _Factory(type):
             name = kwargs.pop("model", None) if not args else args[0]
             if len(args) > 1 or not isinstance(name, str):
                 raise TypeError(f"{cls.__name__}(name, **params): give the model's name")
-            return registry.get(name, cls.kind)(**kwargs)
+            cls_ = registry.get(name, cls.kind)
+            accepted = cls_._param_names()
+            unknown = [key for key in kwargs if key not in accepted]
+            if unknown:
+                from .errors import ParameterError
+
+                raise ParameterError(
+                    f"{name} has no parameter '{unknown[0]}' "
+                    f"(its parameters: {', '.join(accepted)})"
+                )
+            return cls_(**kwargs)
         return super().__call__(*args, **kwargs)
 
 
@@ -114,11 +125,17 @@ class Model(metaclass=_Factory):
         kind, name = manifest["kind"], manifest["model"]
         if cls.kind and kind != cls.kind:
             hint = "simulacra images sample" if kind == "images" else "simulacra sample"
-            raise ModelFileError(f"{path}: holds {kind} model '{name}', not a {cls.kind} model "
-                                 f"(use `{hint}`)")  # fmt: skip
+            raise ModelFileError(
+                f"{path}: holds {KIND_NAMES.get(kind, kind)} '{name}', not "
+                f"{KIND_NAMES.get(cls.kind, cls.kind)} (use `{hint}`)"
+            )
         try:
             model_cls = registry.get(name, kind)
             saved = {RENAMED_PARAMS.get(k, k): v for k, v in manifest["params"].items()}
+            if manifest["format_version"] < 2:
+                # version 1 image files stored every model's parameters, unset ones as None
+                accepted = model_cls._param_names()
+                saved = {k: v for k, v in saved.items() if k in accepted and v is not None}
             self = model_cls(**{**saved, **params})
             self._set_state(state)
         except ModelFileError:

@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 
 from simulacra.cli import main
-from simulacra.images import ImageSet
+from simulacra.images import ImageSet, ImageSynthesizer
 from simulacra.images.idx import write_idx
+from simulacra.images.models import ImageVAE
 
 
 def run(args: list[str]) -> int:
@@ -26,6 +27,7 @@ def test_fit_sample_evaluate(
     tmp_path: Path, digits16: ImageSet, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pick = np.arange(300)
+    assert digits16.labels is not None
     write_idx(
         tmp_path / "d-images-idx3-ubyte.gz", np.round(digits16.images[pick] * 255).astype(np.uint8)
     )
@@ -36,7 +38,10 @@ def test_fit_sample_evaluate(
         tmp_path / "out",
     )
     assert run(["-q", "images", "fit", str(data), "-m", "vae", "--epochs", "3", "--conditional",
-                "--threads", "1", "-o", str(model)]) == 0  # fmt: skip
+                "--lr", "0.002", "--threads", "1", "-o", str(model)]) == 0  # fmt: skip
+    fitted = ImageSynthesizer.load(model)
+    assert isinstance(fitted, ImageVAE) and fitted.epochs == 3 and fitted.learning_rate == 0.002
+    assert fitted.step_size == 10  # options not given keep the model's defaults
     assert (
         run(["-q", "images", "sample", str(model), "-n", "12", "--label", "7", "-o", str(out)]) == 0
     )
@@ -61,3 +66,9 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert run(["images", "sample", str(tmp_path / "none.simulacra"), "-o", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "no such model file" in err and "Traceback" not in err
+    fit = ["-q", "images", "fit", "digits", "--size", "8", "-o", str(tmp_path / "m.simulacra")]
+    assert run([*fit, "-m", "vae", "--generators", "2"]) == 1
+    assert "vae has no parameter 'n_generators'" in capsys.readouterr().err
+    assert run([*fit, "-m", "gan", "--learning-rate", "3"]) == 1
+    assert "learning_rate must be" in capsys.readouterr().err
+    assert not (tmp_path / "m.simulacra").exists()

@@ -1,5 +1,6 @@
-"""ImageSynthesizer: training lowers the loss, samples have the right shape and range, seeds
-repeat, model files round-trip and reject damage."""
+"""What the image models do beyond the shared contract (test_contract.py): training lowers the
+VAE's loss, several GAN generators share the work, model-specific parameters are checked, and
+damaged or foreign model files are refused."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from simulacra.errors import ModelFileError, NotFittedError, ParameterError
+from simulacra import seeding
+from simulacra.errors import DataError, ModelFileError, ParameterError
 from simulacra.images import ImageSet, ImageSynthesizer
+from simulacra.images.model import default_batch_size
+from simulacra.images.models import ConvImageVAE, ImageGAN, ImageVAE
+from simulacra.synthesizers.torch_utils import torch_generator
 
 
 @pytest.fixture(scope="module")
@@ -21,83 +27,88 @@ def small(digits16: ImageSet) -> ImageSet:
 
 @pytest.fixture(scope="module")
 def vae(small: ImageSet) -> ImageSynthesizer:
-    return ImageSynthesizer(model="vae", epochs=8, threads=1, verbose=False).fit(small)
+    return ImageSynthesizer("vae", epochs=8, threads=1, verbose=False).fit(small)
+
+
+def test_each_model_has_its_own_defaults() -> None:
+    assert (ImageVAE().epochs, ImageVAE().learning_rate) == (50, 1e-3)
+    assert (ConvImageVAE().epochs, ConvImageVAE().learning_rate) == (30, 1e-3)
+    assert (ImageGAN().epochs, ImageGAN().learning_rate, ImageGAN().n_generators) == (30, 2e-4, 1)
+    assert [default_batch_size(n) for n in (100, 1797, 60_000)] == [16, 35, 128]
 
 
 def test_vae_loss_falls(vae: ImageSynthesizer) -> None:
     loss = vae.history_["loss"]
-    assert len(loss) == 8
+    assert len(loss) == 8 and vae.describe()["epochs_trained"] == 8
     assert loss[-1] < 0.9 * loss[0]
     assert all(kl >= 0 for kl in vae.history_["kl"])
+    assert vae.sample(37, seed=3).images.std() > 0.05  # not a constant picture
 
 
-def test_samples_have_the_training_shape_and_unit_range(vae: ImageSynthesizer) -> None:
-    out = vae.sample(37, seed=3)
-    assert out.images.shape == (37, 16, 16)
-    assert out.images.dtype == np.float32
-    assert out.images.min() >= 0.0 and out.images.max() <= 1.0
-    assert out.labels is None
-    assert out.images.std() > 0.05  # not a constant picture
+def test_gan_generators_share_the_samples(small: ImageSet) -> None:
+    gan = ImageSynthesizer("gan", epochs=2, n_generators=2, conditional=True, threads=1,
+                           verbose=False).fit(small.subset(np.arange(128)))  # fmt: skip
+    assert isinstance(gan, ImageGAN)
+    assert set(gan.describe()["parameters"]) == {"generators", "discriminator"}
+    assert all(len(v) == 2 and np.isfinite(v).all() for v in gan.history_.values())
+    out = gan.sample(20, label="4", seed=0)
+    assert out.images.shape == (20, 16, 16)
+    assert out.labels is not None and out.labels.tolist() == [small.classes.index("4")] * 20
+    # image i comes from generator i mod 2, fed the codes of sample call 0 of seed 0
+    codes = torch_generator(seeding.rng(0, "sample", 0, 0), torch.device("cpu"))
+    z = torch.randn((20, gan.latent_dim), generator=codes)
+    fours = torch.nn.functional.one_hot(torch.full((20,), 4), 10).float()
+    with torch.no_grad():
+        for j in range(2):
+            direct = gan.net_.generators[j](z[j::2], fours[j::2])[:, 0].numpy()
+            np.testing.assert_allclose(out.images[j::2], direct, atol=1e-6)
 
 
-def test_same_seed_same_images(vae: ImageSynthesizer, small: ImageSet) -> None:
-    np.testing.assert_array_equal(vae.sample(5, seed=1).images, vae.sample(5, seed=1).images)
-    assert not np.array_equal(vae.sample(5, seed=1).images, vae.sample(5, seed=2).images)
-    again = ImageSynthesizer(model="vae", epochs=8, threads=1, verbose=False).fit(small)
-    np.testing.assert_array_equal(again.sample(5, seed=1).images, vae.sample(5, seed=1).images)
+def test_model_specific_parameters(small: ImageSet) -> None:
+    with pytest.raises(ParameterError, match="hidden"):
+        ImageSynthesizer("vae", hidden=(64, 0)).fit(small)
+    with pytest.raises(ParameterError, match="gamma"):
+        ImageSynthesizer("convvae", gamma=2.0).fit(small)
+    with pytest.raises(ParameterError, match="n_generators"):
+        ImageSynthesizer("gan", n_generators=0).fit(small)
+    with pytest.raises(ParameterError, match="vae has no parameter 'n_generators'"):
+        ImageSynthesizer("vae", n_generators=2)  # only the GAN has generators
+    with pytest.raises(ParameterError, match="batch_size must be at least 6"):
+        ImageSynthesizer("gan", n_generators=3, batch_size=4).fit(small)
+    with pytest.raises(DataError, match="at least 4 images"):
+        ImageSynthesizer("gan", n_generators=2).fit(small.subset(np.arange(3)))
+    for name in ("convvae", "gan"):
+        with pytest.raises(ParameterError, match="divisible by 4"):
+            ImageSynthesizer(name, epochs=1, verbose=False).fit(ImageSet(small.images[:, :14, :14]))
 
 
-def test_save_load_round_trip(vae: ImageSynthesizer, tmp_path: Path) -> None:
-    path = vae.save(tmp_path / "m.simulacra")
-    loaded = ImageSynthesizer.load(path, device="cpu")
-    np.testing.assert_array_equal(loaded.sample(6, seed=4).images, vae.sample(6, seed=4).images)
-    assert loaded.history_ == vae.history_
-    with zipfile.ZipFile(path) as archive:
-        assert sorted(archive.namelist()) == ["arrays.safetensors", "manifest.json", "state.json"]
-
-
-def test_damaged_newer_and_table_files_are_rejected(vae: ImageSynthesizer, tmp_path: Path) -> None:
+def test_damaged_and_newer_files_are_rejected(vae: ImageSynthesizer, tmp_path: Path) -> None:
     path = vae.save(tmp_path / "m.simulacra")
     (tmp_path / "cut.simulacra").write_bytes(path.read_bytes()[:500])
     with pytest.raises(ModelFileError, match="corrupt"):
         ImageSynthesizer.load(tmp_path / "cut.simulacra")
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    for name, change in (("newer", {"format_version": 99}), ("table", {"kind": "table"})):
-        manifest = {**json.loads(parts["manifest.json"]), **change}
+    manifest = json.loads(parts["manifest.json"])
+    state = json.loads(parts["state.json"])
+    variants = {
+        "newer": ({**manifest, "format_version": 99}, state),
+        "table": ({**manifest, "kind": "table"}, state),
+        "unknown": ({**manifest, "model": "diffusion"}, state),
+        "no_weights": (manifest, {k: v for k, v in state.items() if k != "weights"}),
+        "other_shape": (manifest, {**state, "image_shape": [8, 8]}),
+    }
+    for name, (head, body) in variants.items():
         with zipfile.ZipFile(tmp_path / f"{name}.simulacra", "w") as archive:
-            for key, value in parts.items():
-                archive.writestr(key, json.dumps(manifest) if key == "manifest.json" else value)
-    with pytest.raises(ModelFileError, match="newer"):
-        ImageSynthesizer.load(tmp_path / "newer.simulacra")
-    with pytest.raises(ModelFileError, match="not an image model"):
-        ImageSynthesizer.load(tmp_path / "table.simulacra")
-
-
-@pytest.mark.parametrize("model", ["convvae", "gan"])
-def test_conv_models_train_and_sample(small: ImageSet, model: str) -> None:
-    syn = ImageSynthesizer(
-        model=model, epochs=2, conditional=True, n_generators=2 if model == "gan" else 1,
-        threads=1, verbose=False,
-    )  # fmt: skip
-    syn.fit(small.subset(np.arange(128)))
-    assert all(len(v) == 2 and np.isfinite(v).all() for v in syn.history_.values())
-    out = syn.sample(20, label="4", seed=0)
-    assert out.images.shape == (20, 16, 16)
-    assert out.labels.tolist() == [small.classes.index("4")] * 20
-    assert out.images.min() >= 0.0 and out.images.max() <= 1.0
-
-
-def test_bad_parameters_and_labels(small: ImageSet, vae: ImageSynthesizer) -> None:
-    with pytest.raises(ParameterError, match="model"):
-        ImageSynthesizer(model="diffusion").fit(small)
-    with pytest.raises(ParameterError, match="n_generators"):
-        ImageSynthesizer(model="vae", n_generators=2).fit(small)
-    with pytest.raises(ParameterError, match="divisible by 4"):
-        ImageSynthesizer(model="gan", epochs=1, verbose=False).fit(
-            ImageSet(small.images[:, :14, :14])
-        )
-    with pytest.raises(ParameterError, match="conditional"):
-        vae.sample(3, label="7")
-    with pytest.raises(NotFittedError):
-        ImageSynthesizer().sample(3)
+            archive.writestr("manifest.json", json.dumps(head))
+            archive.writestr("state.json", json.dumps(body))
+            archive.writestr("arrays.safetensors", parts["arrays.safetensors"])
+    for name, message in (
+        ("newer", "newer"),
+        ("table", "table model"),
+        ("unknown", "diffusion"),
+        ("no_weights", "incomplete or damaged"),
+        ("other_shape", "incomplete or damaged"),
+    ):
+        with pytest.raises(ModelFileError, match=message):
+            ImageSynthesizer.load(tmp_path / f"{name}.simulacra")

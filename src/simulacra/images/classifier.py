@@ -14,9 +14,12 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from .. import seeding
 from ..errors import DataError
+from ..synthesizers.torch_utils import seeded_torch
 from .data import ImageSet
-from .train import batches, torch_threads
+from .streams import CLASSIFIER_BATCHES, CLASSIFIER_SPLIT, CLASSIFIER_WEIGHTS
+from .train import batches
 
 FEATURES = 64
 
@@ -78,25 +81,25 @@ def train_classifier(
     """Train the SmallCNN on a labelled real set (a share held out to report its accuracy).
 
     Large sets are subsampled to `max_images` (at random, seeded) to keep this to seconds.
+    The split, the initial weights and the batch order come from `seed`'s "images" streams
+    (see `streams.py`); `threads` CPU threads (default one).
     """
     if real.labels is None or len(real.classes) < 2:
         raise DataError("the real images need class labels (two or more) to train the classifier")
-    rng = np.random.default_rng(seed)
+    rng = seeding.rng(seed, "images", CLASSIFIER_SPLIT)
     order = rng.permutation(len(real))[:max_images]
     n_test = int(round(len(order) * holdout)) if len(order) >= 10 else 0
     test, train = order[:n_test], order[n_test:]
     x = torch.from_numpy(np.ascontiguousarray(real.images, dtype=np.float32))[:, None]
     y = torch.from_numpy(real.labels.astype(np.int64))
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        net = SmallCNN(len(real.classes))
-    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
-    shuffle = torch.Generator().manual_seed(seed)
     train_index = torch.from_numpy(train)
     steps = epochs * -(-len(train) // 64)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps)
-    net.train()
-    with torch_threads(threads):
+    with seeded_torch(seeding.integer(seed, "images", CLASSIFIER_WEIGHTS), threads):
+        net = SmallCNN(len(real.classes))
+        optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps)
+        shuffle = torch.Generator().manual_seed(seeding.integer(seed, "images", CLASSIFIER_BATCHES))
+        net.train()
         for _ in range(epochs):
             for batch in batches(len(train), 64, shuffle):
                 index = train_index[batch]

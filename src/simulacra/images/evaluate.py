@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import seeding
 from .classifier import train_classifier
 from .data import ImageSet
 from .metrics import (
@@ -15,6 +16,7 @@ from .metrics import (
     memorisation,
     pixel_statistics,
 )
+from .streams import FRECHET_BASELINE
 
 FRECHET_NOTE = (
     "Frechet distance in the 64-d feature space of a small CNN trained on the real images; "
@@ -77,5 +79,5 @@ def _real_baseline(features: np.ndarray, size: int, seed: int) -> float | None:
     size = min(size, len(features) // 2)
     if size < 2:
         return None
-    order = np.random.default_rng(seed).permutation(len(features))
+    order = seeding.rng(seed, "images", FRECHET_BASELINE).permutation(len(features))
     return feature_frechet(features[order[size:]], features[order[:size]])

@@ -14,6 +14,9 @@ import numpy as np
 import torch
 from scipy import linalg
 
+from .. import seeding
+from .streams import MEMORISATION_BASELINE
+
 
 def frechet_distance(
     mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray
@@ -109,8 +112,9 @@ def memorisation(
     image is closer than `copy_fraction` x the 5th percentile of that baseline.
     `distance_ratio` = median synthetic NN distance / median baseline distance (well below 1
     suggests memorisation). `closest` lists the `pairs` closest (synthetic, training) pairs.
+    The baseline images are drawn from `seed`'s "images" stream (see `streams.py`).
     """
-    rng = np.random.default_rng(seed)
+    rng = seeding.rng(seed, "images", MEMORISATION_BASELINE)
     pick = rng.permutation(len(training))[: min(baseline_size, len(training))]
     base, _ = nearest_distances(training[pick], training[pick], exclude_self=True)
     if len(pick) < 2:

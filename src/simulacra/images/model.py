@@ -1,48 +1,48 @@
-"""`ImageSynthesizer`: learn a set of grayscale images with a VAE, conv VAE or GAN; sample new ones.
+"""`ImageSynthesizer`: the family of image models (VAE, conv VAE, GAN) on the shared `Model` stack.
 
-    syn = ImageSynthesizer(model="vae", seed=0).fit(load_images("digits"))
+    syn = ImageSynthesizer("vae", conditional=True, seed=0).fit(load_images("digits"))
     syn.sample(100, label="7", seed=1)        # an ImageSet; `label` needs conditional=True
     syn.save("digits.simulacra"); ImageSynthesizer.load("digits.simulacra")
 
-The model file is a zip of JSON (parameters, shape, classes, loss history) and the network
-weights as safetensors, written by `simulacra.synthesizers.modelfile`. No pickle.
+This class holds what every image model shares: checking the data, the epoch loop with
+progress and loss history, seeding, sampling in chunks, the fitted state and `describe`. The
+registered models (`models.py`) build their network in `_build_network`, train it in
+`_training` and generate images in `_generate`.
+
+Seeds: training draws from the model seed's "torch" streams (see `streams.py`); `sample` with
+a seed draws call 0 of that seed, without one call 1, 2, ... of the model's seed, like tables.
 """
 
 from __future__ import annotations
 
-import inspect
+import statistics
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ModelFileError, NotFittedError, ParameterError
-from ..synthesizers.modelfile import read_model, write_model
-from ..synthesizers.params import Constraint, Interval, Kind, OneOf, check_params
+from .. import seeding
+from .._progress import new_progress
+from ..errors import DataError, ParameterError
+from ..model import Model
+from ..params import Constraint, Interval, Kind, check_params
+from ..synthesizers.torch_utils import (
+    load_module_state,
+    module_state,
+    resolve_device,
+    seeded_torch,
+    torch_generator,
+)
 from .data import ImageSet
-from .nets import GAN, MLPVAE, ConvVAE
-from .train import torch_threads, train_gan, train_vae
+from .streams import BATCH_ORDER, NOISE, WEIGHTS
+from .train import TrainingSet
 
-MODELS = ("vae", "convvae", "gan")
-KIND = "images"
-_DEFAULT_EPOCHS = {"vae": 50, "convvae": 30, "gan": 30}
-_DEFAULT_RATE = {"vae": 1e-3, "convvae": 1e-3, "gan": 2e-4}
-_SAMPLE_CHUNK = 4096
-
-
-def resolve_device(device: str) -> torch.device:
-    """`auto` is CUDA when available, else CPU; any other name is passed to torch."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        return torch.device(device)
-    except RuntimeError as exc:
-        raise ParameterError(f"device must be auto, cpu or cuda[:n], not {device!r}") from exc
+SAMPLE_CHUNK = 4096
+_POSITIVE = Interval(1, None, integer=True)
 
 
 def default_batch_size(n: int) -> int:
@@ -50,175 +50,200 @@ def default_batch_size(n: int) -> int:
     return max(16, min(128, n // 50))
 
 
-@contextmanager
-def _seeded(seed: int, device: torch.device) -> Iterator[None]:
-    """Seed torch's global generator for weight initialisation, restoring it afterwards."""
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
+class ImageSynthesizer(Model):
+    """Base of every image model; `ImageSynthesizer(name, **params)` builds one by name."""
 
-
-class ImageSynthesizer:
-    """A generative model of grayscale images (VAE as in the seed framework, conv VAE, or GAN)."""
-
+    kind = "images"
+    _family = True
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "model": OneOf(MODELS),
-        "epochs": Interval(1, None, integer=True),
-        "batch_size": Interval(1, None, integer=True),
-        "threads": Interval(1, None, integer=True),
-        "learning_rate": Interval(0, None),
-        "latent_dim": Interval(1, None, integer=True),
-        "step_size": Interval(1, None, integer=True),
-        "gamma": Interval(0, 1),
+        "epochs": _POSITIVE,
+        "batch_size": Kind(int, optional=True),
+        "learning_rate": Interval(0, 1),
+        "latent_dim": _POSITIVE,
         "conditional": Kind(bool),
-        "n_generators": Interval(1, 16, integer=True),
         "device": Kind(str),
-        "seed": Interval(0, None, integer=True),
-        "verbose": Kind(bool),
+        "threads": Kind(int, optional=True),
     }
+    # checked when given; None means the default (`default_batch_size`, one thread)
+    _optional_counts: ClassVar[tuple[str, ...]] = ("batch_size", "threads")
 
-    def __init__(
-        self,
-        *,
-        model: str = "vae",
-        epochs: int | None = None,
-        batch_size: int | None = None,
-        learning_rate: float | None = None,
-        latent_dim: int = 20,
-        hidden: tuple[int, ...] = (512, 256, 128),
-        step_size: int = 10,
-        gamma: float = 0.5,
-        conditional: bool = False,
-        n_generators: int = 1,
-        device: str = "auto",
-        threads: int | None = None,
-        seed: int = 0,
-        verbose: bool = True,
-    ):
-        self.model = model
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.latent_dim = latent_dim
-        self.hidden = hidden
-        self.step_size = step_size
-        self.gamma = gamma
-        self.conditional = conditional
-        self.n_generators = n_generators
-        self.device = device
-        self.threads = threads
-        self.seed = seed
-        self.verbose = verbose
+    epochs: int
+    batch_size: int | None
+    learning_rate: float
+    latent_dim: int
+    conditional: bool
+    device: str
+    threads: int | None
 
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters, as given."""
-        names = inspect.signature(type(self).__init__).parameters
-        return {name: getattr(self, name) for name in names if name != "self"}
+    net_: nn.Module
+    device_: torch.device
+    image_shape_: tuple[int, int]
+    classes_: list[str]
+    history_: dict[str, list[float]]
+    fit_info_: dict[str, Any]
+
+    if not TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            epochs,
+            batch_size,
+            learning_rate,
+            latent_dim,
+            conditional,
+            device,
+            threads,
+            seed,
+            verbose,
+        ):
+            self.epochs = epochs
+            self.batch_size = batch_size
+            self.learning_rate = learning_rate
+            self.latent_dim = latent_dim
+            self.conditional = conditional
+            self.device = device
+            self.threads = threads
+            self.seed = seed
+            self.verbose = verbose
 
     def _check_params(self) -> None:
-        params = {k: v for k, v in self.get_params().items() if v is not None}
-        check_params("images", params, self._parameter_constraints)
-        if not self.hidden or not all(isinstance(h, int) and h > 0 for h in self.hidden):
-            raise ParameterError(f"images: hidden must be positive integers, not {self.hidden!r}")
-        if self.n_generators > 1 and self.model != "gan":
-            raise ParameterError("images: n_generators > 1 needs model='gan'")
+        super()._check_params()
+        given = {k: getattr(self, k) for k in self._optional_counts}
+        check_params(self.name, {k: v for k, v in given.items() if v is not None},
+                     dict.fromkeys(self._optional_counts, _POSITIVE))  # fmt: skip
 
-    # fitting ----------------------------------------------------------------------------
-    def fit(self, data: ImageSet) -> ImageSynthesizer:
+    # what each model provides ----------------------------------------------------------------
+    def _build_network(self) -> nn.Module:
+        """The untrained network for `image_shape_` and `classes_`."""
+        raise NotImplementedError
+
+    def _training(self, data: TrainingSet) -> Iterator[dict[str, float]]:
+        """Train `net_` for `epochs` epochs, yielding each epoch's mean losses."""
+        raise NotImplementedError
+
+    def _generate(self, z: torch.Tensor, onehot: torch.Tensor | None, start: int) -> torch.Tensor:
+        """Images `(n, 1, h, w)` in [0, 1] from latent codes; `start` is the first one's index
+        in the whole sample."""
+        raise NotImplementedError
+
+    def _check_data(self, data: ImageSet, batch_size: int) -> None:
+        """Raise when the model cannot learn `data` in batches of `batch_size`."""
+        return None
+
+    # fitting -----------------------------------------------------------------------------
+    def fit(self, data: ImageSet) -> Self:
         """Train on `data`; conditional models need labels. Returns self."""
         self._check_params()
+        if not isinstance(data, ImageSet):
+            raise DataError(f"fit needs an ImageSet (see load_images), not {type(data).__name__}")
         if self.conditional and data.labels is None:
-            raise ParameterError("images: conditional=True needs labelled images (class folders)")
+            raise ParameterError(
+                f"{self.name}: conditional=True needs labelled images (class folders)"
+            )
+        batch_size = self.batch_size or default_batch_size(len(data))
+        self._check_data(data, batch_size)
+        vars(self).pop("fit_info_", None)  # not fitted until training ends
+        started = time.perf_counter()
         self.device_ = resolve_device(self.device)
         self.image_shape_ = data.shape
         self.classes_ = list(data.classes) if self.conditional else []
-        started = time.perf_counter()
-        images = torch.from_numpy(np.ascontiguousarray(data.images, dtype=np.float32))
-        images = images[:, None].to(self.device_)
-        onehot = self._onehot(data.labels) if self.conditional else None
-        order = torch.Generator().manual_seed(self.seed)
-        noise = torch.Generator(device=self.device_).manual_seed(self.seed + 1)
-        epochs = self.epochs or _DEFAULT_EPOCHS[self.model]
-        rate = self.learning_rate or _DEFAULT_RATE[self.model]
-        with _seeded(self.seed, self.device_):
-            self.net_ = self._build().to(self.device_)
-        batch_size = self.batch_size or default_batch_size(len(data))
-        common = {"epochs": epochs, "batch_size": batch_size, "learning_rate": rate}
-        with torch_threads(self.threads):
-            self.history_ = self._train(images, onehot, common, order, noise)
+        with seeded_torch(seeding.integer(self.seed, "torch", WEIGHTS), self.threads):
+            self.net_ = self._build_network().to(self.device_)
+            training = self._training_set(data, batch_size)
+            self.history_, epoch_seconds = self._train(training)
+        self.net_.eval()
         self.fit_info_ = {
             "images": len(data),
-            "epochs": epochs,
+            "epochs": len(epoch_seconds),
             "batch_size": batch_size,
             "seconds": round(time.perf_counter() - started, 3),
+            "epoch_seconds": epoch_seconds,
             "device": str(self.device_),
         }
+        self._calls = 0
         return self
 
-    def _train(
-        self,
-        images: torch.Tensor,
-        onehot: torch.Tensor | None,
-        common: dict[str, Any],
-        order: torch.Generator,
-        noise: torch.Generator,
-    ) -> dict[str, list[float]]:
-        if isinstance(self.net_, GAN):
-            return train_gan(
-                self.net_, images, onehot, **common, order=order, noise=noise, verbose=self.verbose
-            )
-        assert isinstance(self.net_, MLPVAE | ConvVAE)
-        return train_vae(
-            self.net_, images, onehot, **common, step_size=self.step_size, gamma=self.gamma,
-            order=order, noise=noise, verbose=self.verbose,
-        )  # fmt: skip
+    def _training_set(self, data: ImageSet, batch_size: int) -> TrainingSet:
+        """The images on the device, with the batch order and noise streams of the seed."""
+        pixels = np.ascontiguousarray(data.images, dtype=np.float32)
+        order = torch.Generator().manual_seed(seeding.integer(self.seed, "torch", BATCH_ORDER))
+        noise = torch.Generator(device=self.device_)
+        noise.manual_seed(seeding.integer(self.seed, "torch", NOISE))
+        return TrainingSet(
+            images=torch.from_numpy(pixels)[:, None].to(self.device_),
+            onehot=self._onehot(data.labels) if self.conditional else None,
+            batch_size=batch_size,
+            order=order,
+            noise=noise,
+        )
 
-    def _build(self) -> nn.Module:
-        n_classes = len(self.classes_)
-        if self.model == "vae":
-            return MLPVAE(self.image_shape_, tuple(self.hidden), self.latent_dim, n_classes)
-        if self.model == "convvae":
-            return ConvVAE(self.image_shape_, self.latent_dim, n_classes)
-        return GAN(self.image_shape_, self.latent_dim, n_classes, self.n_generators)
+    def _train(self, data: TrainingSet) -> tuple[dict[str, list[float]], list[float]]:
+        """The epoch loop: progress, per-epoch losses and seconds."""
+        history: dict[str, list[float]] = {}
+        seconds: list[float] = []
+        self.net_.train()
+        with new_progress(self.verbose) as progress:
+            task = progress.add_task(f"training {self.name}", total=self.epochs, info="")
+            epochs = self._training(data)
+            while True:
+                started = time.perf_counter()
+                losses = next(epochs, None)
+                if losses is None:
+                    break
+                seconds.append(round(time.perf_counter() - started, 4))
+                for key, value in losses.items():
+                    history.setdefault(key, []).append(float(value))
+                info = "  ".join(f"{k} {v:.3f}" for k, v in losses.items())
+                progress.update(task, advance=1, info=info)
+        return history, seconds
 
     def _onehot(self, labels: np.ndarray | None) -> torch.Tensor:
         assert labels is not None
         index = torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(self.device_)
         return nn.functional.one_hot(index, len(self.classes_)).float()
 
-    # sampling ---------------------------------------------------------------------------
-    def sample(self, n: int, *, label: str | int | None = None, seed: int = 0) -> ImageSet:
-        """`n` new images; same seed, same images. A conditional model makes every class in equal
-        contiguous blocks, or only `label` (a class name, or its index) when given."""
-        self._check_fitted()
-        if not isinstance(n, int) or n < 1:
-            raise ParameterError(f"n must be a positive integer, not {n!r}")
-        labels = self._sample_labels(n, label)
-        noise = torch.Generator(device=self.device_).manual_seed(seed)
-        out = []
-        with torch.no_grad(), torch_threads(self.threads):
-            for start in range(0, n, _SAMPLE_CHUNK):
-                count = min(_SAMPLE_CHUNK, n - start)
-                z = torch.randn((count, self.latent_dim), generator=noise, device=self.device_)
-                cls = None if labels is None else self._onehot(labels[start : start + count])
-                out.append(self._decode(z, cls, start).cpu())
-        images = torch.cat(out)[:, 0].numpy().astype(np.float32)
-        return ImageSet(images, labels, list(self.classes_))
+    def _is_fitted(self) -> bool:
+        return hasattr(self, "fit_info_")
 
-    def _decode(self, z: torch.Tensor, cls: torch.Tensor | None, start: int) -> torch.Tensor:
-        if isinstance(self.net_, GAN):
-            k = len(self.net_.generators)
-            which = (torch.arange(len(z)) + start) % k
-            result = torch.empty((len(z), 1, *self.image_shape_), device=z.device)
-            for j in range(k):
-                rows = (which == j).nonzero().squeeze(1).to(z.device)
-                if len(rows):
-                    part = None if cls is None else cls[rows]
-                    result[rows] = self.net_.generators[j](z[rows], part)
-            return result
-        assert isinstance(self.net_, MLPVAE | ConvVAE)
-        return self.net_.decode(z, cls)
+    # sampling ----------------------------------------------------------------------------
+    def sample(
+        self, n: int, *, label: str | int | None = None, seed: int | None = None
+    ) -> ImageSet:
+        """`n` new images. A conditional model makes every class in equal contiguous blocks, or
+        only `label` (a class name, or its index) when given.
+
+        The same `seed` gives the same images; without one, each call draws new images from a
+        stream fixed by the model's own seed.
+        """
+        self._check_fitted()
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise DataError(f"number of images must be a positive integer, not {n!r}")
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+        ):
+            raise ParameterError(f"{self.name}: seed must be a non-negative integer, not {seed!r}")
+        labels = self._sample_labels(int(n), label)
+        key, call = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
+        parts = []
+        # threads as in training; the global generator is seeded only so that nothing here can
+        # depend on outside state (the codes come from the chunk's own generator)
+        with (
+            torch.inference_mode(),
+            seeded_torch(seeding.integer(key, "sample", call), self.threads),
+        ):
+            for chunk, start in enumerate(range(0, int(n), SAMPLE_CHUNK)):
+                count = min(SAMPLE_CHUNK, int(n) - start)
+                generator = torch_generator(seeding.rng(key, "sample", call, chunk), self.device_)
+                z = torch.randn((count, self.latent_dim), generator=generator, device=self.device_)
+                cls = None if labels is None else self._onehot(labels[start : start + count])
+                parts.append(self._generate(z, cls, start).float().cpu())
+        images = torch.cat(parts)[:, 0].numpy()
+        return ImageSet(np.ascontiguousarray(images, dtype=np.float32), labels, list(self.classes_))
+
+    def _next_call(self) -> int:
+        self._calls = getattr(self, "_calls", 0) + 1
+        return self._calls
 
     def _sample_labels(self, n: int, label: str | int | None) -> np.ndarray | None:
         if not self.classes_:
@@ -237,49 +262,58 @@ class ImageSynthesizer:
             raise ParameterError(f"label must be one of {', '.join(self.classes_)}, not {label!r}")
         return np.full(n, index, dtype=np.int64)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "net_"):
-            raise NotFittedError("this image model is not fitted yet: call fit first")
-
-    # files ------------------------------------------------------------------------------
-    def save(self, path: str | Path) -> Path:
-        """Write the model file (JSON + safetensors weights) atomically."""
-        self._check_fitted()
-        params = {**self.get_params(), "hidden": list(self.hidden)}
-        manifest = {
-            "kind": KIND,
-            "model": self.model,
-            "params": params,
+    # state -------------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        return {
+            "weights": module_state(self.net_),
             "image_shape": list(self.image_shape_),
-            "classes": self.classes_,
+            "classes": list(self.classes_),
             "history": self.history_,
             "fit_info": self.fit_info_,
         }
-        weights = {k: v.detach().cpu().numpy() for k, v in self.net_.state_dict().items()}
-        return write_model(path, manifest, {"weights": weights})
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        self.device_ = resolve_device(self.device)
+        height, width = state["image_shape"]
+        self.image_shape_ = (int(height), int(width))
+        self.classes_ = [str(c) for c in state["classes"]]
+        self.history_ = {str(k): [float(x) for x in v] for k, v in state["history"].items()}
+        fit_info = state["fit_info"]
+        if not isinstance(fit_info, dict):
+            raise ValueError("fit_info is not a mapping")
+        # building draws initial weights: keep that off the caller's global generator
+        with seeded_torch(seeding.integer(self.seed, "torch", WEIGHTS), self.threads):
+            net = self._build_network()
+        load_module_state(net, state["weights"])
+        self.net_ = net.to(self.device_).eval()
+        self.fit_info_ = dict(fit_info)
+        self._calls = 0
 
     @classmethod
-    def load(cls, path: str | Path, *, device: str = "auto") -> ImageSynthesizer:
-        """Read a model written by `save`; a table model or a damaged file is a ModelFileError."""
-        manifest, state = read_model(path)
-        if manifest.get("kind") != KIND:
-            raise ModelFileError(f"{path}: not an image model (use `simulacra sample` for tables)")
-        try:
-            params = {**manifest["params"], "device": device}
-            params["hidden"] = tuple(params["hidden"])
-            self = cls(**params)
-            self._check_params()
-            self.device_ = resolve_device(device)
-            self.image_shape_ = (int(manifest["image_shape"][0]), int(manifest["image_shape"][1]))
-            self.classes_ = [str(c) for c in manifest["classes"]]
-            self.history_ = manifest["history"]
-            self.fit_info_ = manifest["fit_info"]
-            net = self._build()
-            weights = {k: torch.from_numpy(np.array(v)) for k, v in state["weights"].items()}
-            net.load_state_dict(weights, strict=True)
-        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-            raise ModelFileError(
-                f"{path}: the image model is incomplete or damaged ({exc})"
-            ) from exc
-        self.net_ = net.to(self.device_).eval()
-        return self
+    def load(cls, path: str | Path, *, device: str = "auto", **params: Any) -> ImageSynthesizer:
+        """Read an image model written by `save`, on `device` (`params` override other saved
+        parameters). A table model file, a file from a newer simulacra or a damaged one gives
+        a ModelFileError naming the file."""
+        model: ImageSynthesizer = super().load(path, device=device, **params)
+        return model
+
+    def describe(self) -> dict[str, Any]:
+        """What was learned: parameters, image shape, classes, network sizes, training."""
+        self._check_fitted()
+        seconds = self.fit_info_.get("epoch_seconds") or []
+        return {
+            "kind": self.kind,
+            "model": self.name,
+            "params": self.get_params(),
+            "image_shape": list(self.image_shape_),
+            "classes": list(self.classes_),
+            "parameters": {
+                name: int(sum(p.numel() for p in part.parameters()))
+                for name, part in self.net_.named_children()
+            },
+            "epochs_trained": max((len(v) for v in self.history_.values()), default=0),
+            "final_losses": {k: v[-1] for k, v in self.history_.items() if v},
+            "seconds_per_epoch": round(statistics.median(seconds), 4) if seconds else None,
+            "device": str(self.device_),
+            "fit": self.fit_info_,
+        }

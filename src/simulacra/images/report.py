@@ -11,9 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import seeding
 from ..io import atomic_path
 from .data import ImageSet
 from .sample import grid_image, spread
+from .streams import REPORT_GRID
 
 
 def write_json(path: str | Path, result: dict[str, Any]) -> Path:
@@ -55,10 +57,11 @@ def _rows(mapping: dict[str, Any]) -> str:
 
 
 def write_html(
-    path: str | Path, result: dict[str, Any], real: ImageSet, synthetic: ImageSet
+    path: str | Path, result: dict[str, Any], real: ImageSet, synthetic: ImageSet, *, seed: int = 0
 ) -> Path:
-    """A self-contained page: headline metrics, real and synthetic grids, closest pairs."""
-    pick = np.random.default_rng(0).permutation(len(real))[:100]
+    """A self-contained page: headline metrics, real and synthetic grids, closest pairs.
+    The 100 real images shown are drawn from `seed`'s "images" stream (see `streams.py`)."""
+    pick = seeding.rng(seed, "images", REPORT_GRID).permutation(len(real))[:100]
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>simulacra image report</title>",
         "<style>body{font-family:sans-serif;margin:2em;max-width:70em}"

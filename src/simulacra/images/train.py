@@ -1,41 +1,21 @@
-"""Training loops for the image VAEs and GANs, with a progress bar and a per-epoch loss history.
+"""One training epoch of the image VAEs and GANs, and the batches they draw.
 
 Every random draw (batch order, reparameterisation noise, GAN noise) comes from the generators
-passed in, so a seeded fit is repeatable.
+of the `TrainingSet`, so a seeded fit is repeatable. The epoch loop itself, with progress and
+loss history, is `ImageSynthesizer.fit`'s.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 
 import torch
 from torch.nn import functional
 
-from .._progress import new_progress
 from .nets import GAN, MLPVAE, ConvVAE
 
-
-def auto_threads() -> int:
-    """Half the CPU cores (at least one), never more than torch's default.
-
-    These networks are small: extra intra-op threads gain little, and on a machine whose cores
-    are shared with other work they can make training several times slower (measured on 2
-    cores: 213 s with 2 threads against about 25 s with 1 for the digits VAE).
-    """
-    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) // 2))
-
-
-@contextmanager
-def torch_threads(count: int | None) -> Iterator[None]:
-    """Run torch with `count` CPU threads inside the block (`auto_threads()` when None)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(auto_threads() if count is None else count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]
 
 
 def batches(n: int, batch_size: int, generator: torch.Generator) -> Iterator[torch.Tensor]:
@@ -43,6 +23,31 @@ def batches(n: int, batch_size: int, generator: torch.Generator) -> Iterator[tor
     order = torch.randperm(n, generator=generator)
     for start in range(0, n, batch_size):
         yield order[start : start + batch_size]
+
+
+@dataclass
+class TrainingSet:
+    """Images `(n, 1, h, w)` (and one-hot classes) on the training device, with the generators
+    of batch order (CPU) and of noise (the device)."""
+
+    images: torch.Tensor
+    onehot: torch.Tensor | None
+    batch_size: int
+    order: torch.Generator
+    noise: torch.Generator
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def batches(self) -> Iterator[Batch]:
+        """(images, classes or None, index) of each shuffled batch of one epoch."""
+        for index in batches(len(self.images), self.batch_size, self.order):
+            cls = None if self.onehot is None else self.onehot[index]
+            yield self.images[index], cls, index
+
+    def normal(self, rows: int, columns: int) -> torch.Tensor:
+        """Standard normal noise `(rows, columns)` from the noise generator."""
+        return torch.randn((rows, columns), generator=self.noise, device=self.images.device)
 
 
 def vae_loss(
@@ -57,111 +62,63 @@ def vae_loss(
     return bce, kl
 
 
-def train_vae(
-    net: MLPVAE | ConvVAE,
-    images: torch.Tensor,
-    onehot: torch.Tensor | None,
-    *,
-    epochs: int,
-    batch_size: int,
-    learning_rate: float,
-    step_size: int,
-    gamma: float,
-    order: torch.Generator,
-    noise: torch.Generator,
-    verbose: bool,
-) -> dict[str, list[float]]:
-    """Adam with StepLR(step_size, gamma) on BCE + KL; history holds per-image epoch means."""
-    optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
-    history: dict[str, list[float]] = {"loss": [], "reconstruction": [], "kl": []}
-    n = len(images)
-    net.train()
-    with new_progress(verbose) as progress:
-        task = progress.add_task("training VAE", total=epochs, info="")
-        for _ in range(epochs):
-            totals = torch.zeros(2, device=images.device)
-            for index in batches(n, batch_size, order):
-                x = images[index]
-                cls = None if onehot is None else onehot[index]
-                mu, logvar = net.encode(x, cls)
-                eps = torch.randn(mu.shape, generator=noise, device=mu.device)
-                recon = net.decode(mu + eps * torch.exp(0.5 * logvar), cls)
-                bce, kl = vae_loss(recon, x, mu, logvar)
-                optimizer.zero_grad()
-                (bce + kl).backward()
-                optimizer.step()
-                totals += torch.stack([bce.detach(), kl.detach()])
-            scheduler.step()
-            bce_mean, kl_mean = (totals / n).tolist()
-            history["reconstruction"].append(bce_mean)
-            history["kl"].append(kl_mean)
-            history["loss"].append(bce_mean + kl_mean)
-            progress.update(
-                task, advance=1, info=f"loss {bce_mean + kl_mean:.1f} (KL {kl_mean:.1f})"
-            )
-    net.eval()
-    return history
+def vae_epoch(
+    net: MLPVAE | ConvVAE, optimizer: torch.optim.Optimizer, data: TrainingSet
+) -> dict[str, float]:
+    """One pass on BCE + KL; per-image means of the loss and its two terms."""
+    totals = torch.zeros(2, device=data.images.device)
+    for x, cls, _ in data.batches():
+        mu, logvar = net.encode(x, cls)
+        eps = data.normal(*mu.shape)
+        recon = net.decode(mu + eps * torch.exp(0.5 * logvar), cls)
+        bce, kl = vae_loss(recon, x, mu, logvar)
+        optimizer.zero_grad()
+        (bce + kl).backward()
+        optimizer.step()
+        totals += torch.stack([bce.detach(), kl.detach()])
+    reconstruction, kl_mean = (totals / len(data)).tolist()
+    return {"loss": reconstruction + kl_mean, "reconstruction": reconstruction, "kl": kl_mean}
 
 
-def train_gan(
+def gan_epoch(
     gan: GAN,
-    images: torch.Tensor,
-    onehot: torch.Tensor | None,
-    *,
-    epochs: int,
-    batch_size: int,
-    learning_rate: float,
-    order: torch.Generator,
-    noise: torch.Generator,
-    verbose: bool,
-) -> dict[str, list[float]]:
-    """Non-saturating GAN training with Adam(beta1=0.5); every generator makes a share of each
-    fake batch, the discriminator sees them all. History holds epoch-mean losses."""
-    g_params = [p for g in gan.generators for p in g.parameters()]
-    g_opt = torch.optim.Adam(g_params, lr=learning_rate, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(gan.discriminator.parameters(), lr=learning_rate, betas=(0.5, 0.999))
-    history: dict[str, list[float]] = {"discriminator": [], "generator": []}
+    generator_opt: torch.optim.Optimizer,
+    discriminator_opt: torch.optim.Optimizer,
+    data: TrainingSet,
+) -> dict[str, float]:
+    """One pass of non-saturating GAN training (real targets smoothed to 0.9). Every generator
+    makes a share of each fake batch and the discriminator sees them all. A batch too small to
+    give every generator two images is skipped (batch norm needs two). Epoch-mean losses."""
     k = len(gan.generators)
-    gan.train()
-    with new_progress(verbose) as progress:
-        task = progress.add_task("training GAN", total=epochs, info="")
-        for _ in range(epochs):
-            d_sum = g_sum = 0.0
-            steps = 0
-            for index in batches(len(images), batch_size, order):
-                real = images[index]
-                cls = None if onehot is None else onehot[index]
-                share = [index[j::k] for j in range(k) if len(index[j::k])]
-                fakes = []
-                for j, part in enumerate(share):
-                    z = torch.randn(
-                        (len(part), gan.latent_dim), generator=noise, device=real.device
-                    )
-                    part_cls = None if onehot is None else onehot[part]
-                    fakes.append((gan.generators[j](z, part_cls), part_cls))
-                fake = torch.cat([f for f, _ in fakes])
-                fake_cls = None if onehot is None else torch.cat([c for _, c in fakes])  # type: ignore[misc]
+    d_sum = g_sum = 0.0
+    steps = 0
+    for real, cls, index in data.batches():
+        if len(index) < 2 * k:
+            continue
+        shares = [index[j::k] for j in range(k)]
+        fakes, fake_classes = [], []
+        for generator, share in zip(gan.generators, shares, strict=True):
+            share_cls = None if data.onehot is None else data.onehot[share]
+            fakes.append(generator(data.normal(len(share), gan.latent_dim), share_cls))
+            fake_classes.append(share_cls)
+        fake = torch.cat(fakes)
+        fake_cls = None if cls is None else torch.cat([c for c in fake_classes if c is not None])
 
-                d_real = gan.discriminator(real, cls)
-                d_fake = gan.discriminator(fake.detach(), fake_cls)
-                d_loss = functional.binary_cross_entropy_with_logits(
-                    d_real, torch.full_like(d_real, 0.9)
-                ) + functional.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
-                d_opt.zero_grad()
-                d_loss.backward()
-                d_opt.step()
+        d_real = gan.discriminator(real, cls)
+        d_fake = gan.discriminator(fake.detach(), fake_cls)
+        d_loss = functional.binary_cross_entropy_with_logits(
+            d_real, torch.full_like(d_real, 0.9)
+        ) + functional.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+        discriminator_opt.zero_grad()
+        d_loss.backward()
+        discriminator_opt.step()
 
-                d_gen = gan.discriminator(fake, fake_cls)
-                g_loss = functional.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
-                g_opt.zero_grad()
-                g_loss.backward()
-                g_opt.step()
-                d_sum += float(d_loss.detach())
-                g_sum += float(g_loss.detach())
-                steps += 1
-            history["discriminator"].append(d_sum / steps)
-            history["generator"].append(g_sum / steps)
-            progress.update(task, advance=1, info=f"D {d_sum / steps:.3f}  G {g_sum / steps:.3f}")
-    gan.eval()
-    return history
+        d_gen = gan.discriminator(fake, fake_cls)
+        g_loss = functional.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
+        generator_opt.zero_grad()
+        g_loss.backward()
+        generator_opt.step()
+        d_sum += float(d_loss.detach())
+        g_sum += float(g_loss.detach())
+        steps += 1
+    return {"discriminator": d_sum / steps, "generator": g_sum / steps}

@@ -1,0 +1,233 @@
+"""The registered image models: `ImageVAE` ("vae"), `ConvImageVAE` ("convvae"), `ImageGAN` ("gan").
+
+Each builds its own network (`nets.py`) and trains it one epoch at a time (`train.py`); fitting,
+sampling, seeds, files and `describe` are `ImageSynthesizer`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import torch
+
+from ..errors import DataError, ParameterError
+from ..params import Constraint, Interval, Kind
+from .data import ImageSet
+from .model import ImageSynthesizer
+from .nets import GAN, MLPVAE, ConvVAE, check_conv_shape
+from .train import TrainingSet, gan_epoch, vae_epoch
+
+_POSITIVE = Interval(1, None, integer=True)
+
+
+class _VariationalImageModel(ImageSynthesizer):
+    """What both VAEs share: Adam with StepLR(step_size, gamma) on BCE + KL; decoding prior
+    draws. Not registered itself."""
+
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
+        "step_size": _POSITIVE,
+        "gamma": Interval(0, 1),
+    }
+    step_size: int
+    gamma: float
+    net_: MLPVAE | ConvVAE
+
+    def _training(self, data: TrainingSet) -> Iterator[dict[str, float]]:
+        optimizer = torch.optim.Adam(self.net_.parameters(), lr=self.learning_rate)
+        scheduler = torch.optim.lr_scheduler.StepLR(
+            optimizer, step_size=self.step_size, gamma=self.gamma
+        )
+        for _ in range(self.epochs):
+            losses = vae_epoch(self.net_, optimizer, data)
+            scheduler.step()
+            yield losses
+
+    def _generate(self, z: torch.Tensor, onehot: torch.Tensor | None, start: int) -> torch.Tensor:
+        return self.net_.decode(z, onehot)
+
+
+class ImageVAE(_VariationalImageModel):
+    """The seed framework's VAE: an MLP encoder (784-512-256-128 on MNIST) to a Gaussian latent
+    code, a mirrored decoder with a sigmoid output."""
+
+    name = "vae"
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {"hidden": Kind((list, tuple))}
+    hidden: tuple[int, ...] | list[int]
+
+    def __init__(
+        self,
+        *,
+        epochs: int = 50,
+        batch_size: int | None = None,
+        learning_rate: float = 1e-3,
+        latent_dim: int = 20,
+        hidden: tuple[int, ...] | list[int] = (512, 256, 128),
+        step_size: int = 10,
+        gamma: float = 0.5,
+        conditional: bool = False,
+        device: str = "auto",
+        threads: int | None = None,
+        seed: int = 0,
+        verbose: bool = True,
+    ):
+        super().__init__(
+            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+            latent_dim=latent_dim, conditional=conditional, device=device, threads=threads,
+            seed=seed, verbose=verbose,
+        )  # fmt: skip
+        self.hidden = hidden
+        self.step_size = step_size
+        self.gamma = gamma
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        return {
+            "epochs": [25, 50, 100],
+            "batch_size": [64, 128, 256],
+            "learning_rate": [5e-4, 1e-3, 2e-3],
+            "latent_dim": [10, 20, 40],
+            "hidden": [[512, 256, 128], [256, 128], [1024, 512]],
+            "step_size": [10, 20],
+            "gamma": [0.5, 0.8],
+        }
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if not self.hidden or not all(
+            isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in self.hidden
+        ):
+            raise ParameterError(
+                f"{self.name}: hidden must be positive layer widths, not {self.hidden!r}"
+            )
+
+    def _build_network(self) -> MLPVAE:
+        shape, classes = self.image_shape_, len(self.classes_)
+        return MLPVAE(shape, tuple(self.hidden), self.latent_dim, classes)
+
+
+class ConvImageVAE(_VariationalImageModel):
+    """A convolutional VAE: two stride-2 convolutions down, two transposed convolutions up
+    (image sides must be multiples of 4)."""
+
+    name = "convvae"
+
+    def __init__(
+        self,
+        *,
+        epochs: int = 30,
+        batch_size: int | None = None,
+        learning_rate: float = 1e-3,
+        latent_dim: int = 20,
+        step_size: int = 10,
+        gamma: float = 0.5,
+        conditional: bool = False,
+        device: str = "auto",
+        threads: int | None = None,
+        seed: int = 0,
+        verbose: bool = True,
+    ):
+        super().__init__(
+            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+            latent_dim=latent_dim, conditional=conditional, device=device, threads=threads,
+            seed=seed, verbose=verbose,
+        )  # fmt: skip
+        self.step_size = step_size
+        self.gamma = gamma
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        return {
+            "epochs": [15, 30, 60],
+            "batch_size": [64, 128, 256],
+            "learning_rate": [5e-4, 1e-3, 2e-3],
+            "latent_dim": [10, 20, 40],
+            "step_size": [10, 20],
+            "gamma": [0.5, 0.8],
+        }
+
+    def _check_data(self, data: ImageSet, batch_size: int) -> None:
+        check_conv_shape(data.shape)
+
+    def _build_network(self) -> ConvVAE:
+        return ConvVAE(self.image_shape_, self.latent_dim, len(self.classes_))
+
+
+class ImageGAN(ImageSynthesizer):
+    """A DCGAN, or several generators sharing one discriminator (`n_generators`: the
+    discriminator must reject fakes from all of them, which fights mode collapse). Image
+    sides must be multiples of 4."""
+
+    name = "gan"
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
+        "n_generators": Interval(1, 16, integer=True),
+    }
+    n_generators: int
+    net_: GAN
+
+    def __init__(
+        self,
+        *,
+        epochs: int = 30,
+        batch_size: int | None = None,
+        learning_rate: float = 2e-4,
+        latent_dim: int = 20,
+        n_generators: int = 1,
+        conditional: bool = False,
+        device: str = "auto",
+        threads: int | None = None,
+        seed: int = 0,
+        verbose: bool = True,
+    ):
+        super().__init__(
+            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+            latent_dim=latent_dim, conditional=conditional, device=device, threads=threads,
+            seed=seed, verbose=verbose,
+        )  # fmt: skip
+        self.n_generators = n_generators
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        return {
+            "epochs": [20, 30, 60],
+            "batch_size": [64, 128],
+            "learning_rate": [1e-4, 2e-4, 5e-4],
+            "latent_dim": [20, 64, 100],
+            "n_generators": [1, 2, 3],
+        }
+
+    def _check_data(self, data: ImageSet, batch_size: int) -> None:
+        check_conv_shape(data.shape)
+        # batch norm in training needs two images for each generator in a batch
+        least = 2 * self.n_generators
+        if len(data) < least:
+            raise DataError(
+                f"{self.name}: {self.n_generators} generators need at least {least} images"
+            )
+        if batch_size < least:
+            raise ParameterError(
+                f"{self.name}: batch_size must be at least {least} (two images for each of "
+                f"{self.n_generators} generators), not {batch_size}"
+            )
+
+    def _build_network(self) -> GAN:
+        return GAN(self.image_shape_, self.latent_dim, len(self.classes_), self.n_generators)
+
+    def _training(self, data: TrainingSet) -> Iterator[dict[str, float]]:
+        gan, rate, betas = self.net_, self.learning_rate, (0.5, 0.999)
+        generators = [p for g in gan.generators for p in g.parameters()]
+        g_opt = torch.optim.Adam(generators, lr=rate, betas=betas)
+        d_opt = torch.optim.Adam(gan.discriminator.parameters(), lr=rate, betas=betas)
+        for _ in range(self.epochs):
+            yield gan_epoch(gan, g_opt, d_opt, data)
+
+    def _generate(self, z: torch.Tensor, onehot: torch.Tensor | None, start: int) -> torch.Tensor:
+        """Image i of the whole sample comes from generator i mod n_generators."""
+        k = len(self.net_.generators)
+        which = (torch.arange(len(z)) + start) % k
+        result = torch.empty((len(z), 1, *self.image_shape_), device=z.device)
+        for j, generator in enumerate(self.net_.generators):
+            rows = (which == j).nonzero().squeeze(1).to(z.device)
+            if len(rows):
+                result[rows] = generator(z[rows], None if onehot is None else onehot[rows])
+        return result
