@@ -45,3 +45,25 @@ def test_import_stays_light() -> None:
     code = f"import simulacra, sys; print(sorted({heavy} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_names_load_on_first_use() -> None:
+    assert set(simulacra.__all__) <= set(dir(simulacra))
+    assert simulacra.__version__ == "0.1.0"
+    try:
+        simulacra.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")
+
+
+def test_function_keeps_its_name_when_its_module_loads_first() -> None:
+    """`simulacra.rebalance` is the function even when `simulacra.rebalance` (the module) was
+    imported before the name was first used."""
+    code = (
+        "import sys, simulacra.rebalance, simulacra; "
+        "print(simulacra.rebalance is sys.modules['simulacra.rebalance'].rebalance)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"

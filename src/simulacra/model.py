@@ -33,12 +33,15 @@ class _Factory(type):
             name = kwargs.pop("model", None) if not args else args[0]
             if len(args) > 1 or not isinstance(name, str):
                 raise TypeError(f"{cls.__name__}(name, **params): give the model's name")
-            cls_ = registry.get(name, cls.kind)
+            from typing import cast
+
+            from .errors import ParameterError
+
+            family = cast("type[Model]", cls)  # a metaclass method: `cls` is the family root
+            cls_ = registry.get(name, family.kind)
             accepted = cls_._param_names()
             unknown = [key for key in kwargs if key not in accepted]
             if unknown:
-                from .errors import ParameterError
-
                 raise ParameterError(
                     f"{name} has no parameter '{unknown[0]}' "
                     f"(its parameters: {', '.join(accepted)})"

@@ -21,9 +21,10 @@ def test_evaluate_writes_html_and_json(
     train.to_csv(tmp_path / "real.csv", index=False)
     holdout.to_csv(tmp_path / "test.csv", index=False)
     synth.to_parquet(tmp_path / "synth.parquet")
-    args = ["--quiet", "evaluate", str(tmp_path / "real.csv"), str(tmp_path / "synth.parquet")]
+    args = ["evaluate", str(tmp_path / "real.csv"), str(tmp_path / "synth.parquet")]
     args += ["--holdout", str(tmp_path / "test.csv"), "--target", "cut", "--sensitive", "color"]
-    args += ["--report", str(tmp_path / "r.html"), "--json", str(tmp_path / "s.json")]
+    # -o (alias --out, --report) names the HTML report; --quiet may follow the command
+    args += ["-o", str(tmp_path / "r.html"), "--json", str(tmp_path / "s.json"), "--quiet"]
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 0
@@ -44,3 +45,13 @@ def test_evaluate_bad_target_is_one_line_error(
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith("error: target 'no'") and "Traceback" not in err
+
+
+def test_evaluate_missing_table_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "synth.parquet"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", str(missing), str(missing), "-q"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == f"error: {missing}: no such file\n"

@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from simulacra import registry
 from simulacra.cli import main
 from simulacra.experiments import reproduce_paper
 from simulacra.experiments.claim import claim_jobs, claim_row, synthesizer_params
 from simulacra.experiments.mlp import MLPClassifier, MLPConfig
 from simulacra.experiments.protocol import MULTICLASS
-from simulacra import registry
 from simulacra.registry import get, names
 
 FIGURES = [
@@ -93,7 +93,9 @@ def test_claim_row_scores_and_reports_a_failing_synthesizer(
 ) -> None:
     row = claim_row("binary", 0, "copula", 1)
     assert row["error"] is None and 0.5 < row["synthetic"] <= 1.0
-    monkeypatch.setitem(registry.REGISTRY["table"], "broken", "simulacra.experiments.claim:NoSuchModel")
+    monkeypatch.setitem(
+        registry.REGISTRY["table"], "broken", "simulacra.experiments.claim:NoSuchModel"
+    )
     row = claim_row("binary", 0, "broken", 1)
     assert np.isnan(row["synthetic"]) and row["error"].startswith("AttributeError")
 

@@ -51,3 +51,15 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         ["generate", str(tmp_path / "none.yaml"), "-o", str(tmp_path / "x.csv")], capsys
     )
     assert code == 1 and "no such specification file" in err
+
+
+def test_out_alias_and_flags_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for option in ("-o", "--out", "--output"):
+        target = tmp_path / f"g{option}.csv"
+        with pytest.raises(SystemExit) as info:
+            main(["generate", "paper-binary", "-n", "30", option, str(target), "-q"])
+        assert info.value.code in (0, None)
+        assert read_table(target).shape == (30, 21)
+    assert capsys.readouterr().err == ""

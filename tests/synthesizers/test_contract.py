@@ -10,8 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import ConditionError, DataError, NotFittedError, ParameterError, Synthesizer
-from simulacra import registry
+from simulacra import (
+    ConditionError,
+    DataError,
+    NotFittedError,
+    ParameterError,
+    Synthesizer,
+    registry,
+)
 
 from ..mixed_table import mixed_table
 

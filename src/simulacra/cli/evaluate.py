@@ -6,18 +6,16 @@ from pathlib import Path
 
 import typer
 
-from ..evaluation.report import evaluate as run_evaluation
-from ..io import read_table
-from ..metadata import Metadata
+from .._progress import is_quiet, status
 from . import app
-from .common import out, print_table
+from .common import load_table, out, print_table
 
 
 @app.command(
     epilog=(
         "Examples:\n\n  simulacra evaluate real.csv synth.parquet --report report.html\n\n"
         "  simulacra evaluate train.csv synth.parquet --holdout test.csv --target churn "
-        "--sensitive sex --report report.html --json scores.json"
+        "--sensitive sex -o report.html --json scores.json"
     )
 )
 def evaluate(
@@ -26,28 +24,38 @@ def evaluate(
     holdout: Path | None = typer.Option(
         None,
         "--holdout",
-        help="Real rows the generator never saw (privacy tests, utility test set).",
+        help="Real rows the generator never saw (privacy tests, utility test set; "
+        "default: none, so those tests are skipped).",
     ),
-    target: str | None = typer.Option(None, "--target", help="Column that utility models predict."),
+    target: str | None = typer.Option(
+        None, "--target", help="Column that utility models predict (default: none, no utility)."
+    ),
     sensitive: list[str] | None = typer.Option(
-        None, "--sensitive", help="Sensitive column for attribute inference and bias (repeatable)."
+        None,
+        "--sensitive",
+        help="Sensitive column for attribute inference and bias (repeatable; default: none).",
     ),
-    report: Path | None = typer.Option(None, "--report", help="Write the HTML report here."),
-    json_path: Path | None = typer.Option(None, "--json", help="Write every score as JSON here."),
+    report: Path | None = typer.Option(
+        None, "-o", "--out", "--report", help="Write the HTML report here (default: none)."
+    ),
+    json_path: Path | None = typer.Option(
+        None, "--json", help="Write every score as JSON here (default: none)."
+    ),
     metadata_path: Path | None = typer.Option(
         None, "--metadata", help="Metadata JSON (inferred from the real table if not given)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of every sample and model."),
 ) -> None:
     """Measure fidelity, utility, diversity, privacy and bias of a synthetic table."""
-    from .._progress import is_quiet
+    from ..evaluation.report import evaluate as run_evaluation
+    from ..metadata import Metadata
 
     metadata = Metadata.load(metadata_path) if metadata_path else None
     result = run_evaluation(
-        read_table(real),
-        read_table(synthetic),
+        load_table(real),
+        load_table(synthetic),
         metadata=metadata,
-        holdout=read_table(holdout) if holdout else None,
+        holdout=load_table(holdout) if holdout else None,
         target=target,
         sensitive=sensitive or None,
         seed=seed,
@@ -64,4 +72,6 @@ def evaluate(
     if json_path is not None:
         out.print(f"scores written to {result.to_json(json_path)}")
     if report is not None:
-        out.print(f"report written to {result.to_html(report)}")
+        with status(f"writing {report}"):
+            written = result.to_html(report)
+        out.print(f"report written to {written}")

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from .._progress import is_quiet, status
 from ..errors import ParameterError
+from ..registry import names
 from . import app
 from .common import out, print_table
 
@@ -23,6 +25,8 @@ def _wide_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
         table.add_row(*row)
     Console(width=max(out.width, 160)).print(table)
 
+
+_TABLE_MODELS = ", ".join(names("table"))
 
 reproduce_app = typer.Typer(
     help="Reproduce published experiments (the reference paper).", no_args_is_help=True
@@ -41,13 +45,20 @@ def generate(
     spec: str | None = typer.Argument(
         None, help="A YAML/JSON specification file or a built-in scenario name."
     ),
-    rows: int | None = typer.Option(None, "-n", "--rows", help="Rows (default: the spec's)."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="CSV, Parquet or JSON lines."),
+    rows: int | None = typer.Option(
+        None, "-n", "--rows", help="Rows (default: the number the spec gives)."
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--out",
+        "--output",
+        help="CSV, Parquet or JSON-lines file (required unless --list).",
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bytes)."),
     list_scenarios: bool = typer.Option(False, "--list", help="List the built-in scenarios."),
 ) -> None:
     """Build a dataset from a specification or a built-in scenario."""
-    from .._progress import is_quiet
     from ..io import write_chunks
     from ..specs import resolve
     from ..specs.scenarios import SCENARIOS
@@ -60,34 +71,46 @@ def generate(
         raise ParameterError(
             "generate needs a SPEC (file or scenario name) and -o OUTPUT (or --list)"
         )
-    parsed = resolve(spec)
+    with status(f"reading {spec}"):
+        parsed = resolve(spec)
     count = rows if rows is not None else parsed.rows
-    write_chunks(parsed.iter_generate(rows, seed, verbose=not is_quiet()), output)
+    with status(f"writing {output}"):
+        write_chunks(parsed.iter_generate(rows, seed, verbose=not is_quiet()), output)
     out.print(f"wrote {count:,} rows x {len(parsed.columns)} columns ({parsed.name}) to {output}")
 
 
 @reproduce_app.command(
     epilog=(
         "Examples:\n\n  simulacra reproduce paper\n\n"
-        "  simulacra reproduce paper --seeds 10 --out results"
+        "  simulacra reproduce paper --seeds 10 -o results"
     )
 )
 def paper(
     seeds: int = typer.Option(5, "--seeds", help="Seeds per experiment (0 .. seeds-1)."),
-    out_dir: Path = typer.Option(Path("paper_results"), "--out", help="Folder for the files."),
+    out_dir: Path = typer.Option(
+        Path("paper_results"), "-o", "--out", help="Folder for the files."
+    ),
     claim_seeds: int = typer.Option(
         1, "--claim-seeds", help="Seeds for the synthetic-vs-real test (0 skips it)."
     ),
-    epochs: int | None = typer.Option(None, "--epochs", help="Epochs for neural synthesizers."),
+    epochs: int | None = typer.Option(
+        None,
+        "--epochs",
+        # the number is experiments.claim.QUICK_EPOCHS (not imported here: it loads numpy)
+        help="Epochs for neural synthesizers (default 5, a quick run; copula has none).",
+    ),
     workers: int = typer.Option(
         1, "--workers", help="Processes for the synthetic-vs-real jobs (for idle multi-core hosts)."
     ),
     synthesizer: list[str] | None = typer.Option(
-        None, "-m", "--model", help="Synthesizers for the claim (default: every registered one)."
+        None,
+        "-m",
+        "--model",
+        help="Synthesizer for the claim, repeatable "
+        f"(default: every registered one: {_TABLE_MODELS}).",
     ),
 ) -> None:
     """The reference paper's three experiments beside its reported figures, plus its claim."""
-    from .._progress import is_quiet
     from ..experiments.claim import QUICK_EPOCHS
     from ..experiments.paper import LABELS, reproduce_paper
 

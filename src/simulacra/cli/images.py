@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from .._progress import status
+from ..registry import names
 from . import app
 from .common import out
 
@@ -30,20 +32,26 @@ _SOURCE_HELP = (
 )
 def fit(
     data: str = typer.Argument(..., help=_SOURCE_HELP),
-    model: str = typer.Option("vae", "-m", "--model", help="vae, convvae or gan."),
-    output: Path = typer.Option(..., "-o", "--output", help="Model file to write."),
+    model: str = typer.Option(
+        "vae", "-m", "--model", help=f"Image model: {', '.join(names('images'))}."
+    ),
+    output: Path = typer.Option(..., "-o", "--out", "--output", help="Model file to write."),
     epochs: int | None = typer.Option(None, "--epochs", help="Default: vae 50, convvae/gan 30."),
     batch_size: int | None = typer.Option(
         None, "--batch-size", help="Default 128 (less on small sets)."
     ),
-    learning_rate: float | None = typer.Option(None, "--lr", help="Default: VAE 1e-3, GAN 2e-4."),
+    learning_rate: float | None = typer.Option(
+        None, "--learning-rate", "--lr", help="Default: VAE 1e-3, GAN 2e-4."
+    ),
     latent_dim: int = typer.Option(20, "--latent-dim", help="Size of the latent code."),
-    size: int | None = typer.Option(None, "--size", help="Resize images to size x size."),
+    size: int | None = typer.Option(
+        None, "--size", help="Resize images to size x size (default: keep their size)."
+    ),
     conditional: bool = typer.Option(False, "--conditional", help="Learn p(image | class)."),
     generators: int = typer.Option(1, "--generators", help="GAN generators sharing one critic."),
     device: str = typer.Option("auto", "--device", help="auto (CUDA if present), cpu, cuda."),
     threads: int | None = typer.Option(
-        None, "--threads", help="CPU threads for torch (default: half the cores)."
+        None, "--threads", help="CPU threads for torch (default: 1)."
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
 ) -> None:
@@ -51,19 +59,24 @@ def fit(
     from .._progress import is_quiet
     from ..images import ImageSynthesizer, load_images
 
-    images = load_images(data, size=size)
+    # options left unset keep each model's own defaults (only the GAN has generators)
+    given = {"epochs": epochs, "learning_rate": learning_rate,
+             "n_generators": generators if generators != 1 else None}  # fmt: skip
+    with status(f"reading {data}"):
+        images = load_images(data, size=size)
     synthesizer = ImageSynthesizer(
-        model=model, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-        latent_dim=latent_dim, conditional=conditional, n_generators=generators, device=device,
-        threads=threads, seed=seed, verbose=not is_quiet(),
+        model, batch_size=batch_size, latent_dim=latent_dim, conditional=conditional,
+        device=device, threads=threads, seed=seed, verbose=not is_quiet(),
+        **{k: v for k, v in given.items() if v is not None},
     )  # fmt: skip
     synthesizer.fit(images)
-    synthesizer.save(output)
-    info = synthesizer.fit_info_
-    last = {k: round(v[-1], 3) for k, v in synthesizer.history_.items()}
+    with status(f"writing {output}"):
+        synthesizer.save(output)
+    info = synthesizer.describe()
+    last = {k: round(v, 3) for k, v in info["final_losses"].items()}
     out.print(
-        f"fitted {model} on {info['images']:,} images {images.shape[0]}x{images.shape[1]} "
-        f"({info['epochs']} epochs, {info['device']}) in {info['seconds']:.1f}s, "
+        f"fitted {model} on {info['fit']['images']:,} images {images.shape[0]}x{images.shape[1]} "
+        f"({info['epochs_trained']} epochs, {info['device']}) in {info['fit']['seconds']:.1f}s, "
         f"final losses {last} -> {output}"
     )
 
@@ -77,8 +90,10 @@ def fit(
 def sample(
     model: Path = typer.Argument(..., help="Model file written by `simulacra images fit`."),
     count: int = typer.Option(100, "-n", "--count", help="Number of images."),
-    output: Path = typer.Option(..., "-o", "--output", help="Folder for the PNGs."),
-    label: str | None = typer.Option(None, "--label", help="Class to generate (conditional)."),
+    output: Path = typer.Option(..., "-o", "--out", "--output", help="Folder for the PNGs."),
+    label: str | None = typer.Option(
+        None, "--label", help="Class to generate (conditional models; default: every class)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     device: str = typer.Option("auto", "--device", help="auto (CUDA if present), cpu, cuda."),
 ) -> None:
@@ -86,11 +101,13 @@ def sample(
     from ..images import ImageSynthesizer
     from ..images.sample import write_samples
 
-    synthesizer = ImageSynthesizer.load(model, device=device)
+    with status(f"loading {model}"):
+        synthesizer = ImageSynthesizer.load(model, device=device)
     images = synthesizer.sample(count, label=label, seed=seed)
-    written = write_samples(
-        images, output, history=synthesizer.history_, title=f"{synthesizer.model} training loss"
-    )
+    with status(f"writing {output}"):
+        written = write_samples(
+            images, output, history=synthesizer.history_, title=f"{synthesizer.name} training loss"
+        )
     out.print(f"wrote {count:,} images to {output}/ (grid: {written['grid']})")
 
 
@@ -103,12 +120,18 @@ def sample(
 def evaluate(
     real: str = typer.Argument(..., help="Real (training) images: " + _SOURCE_HELP),
     synthetic: str = typer.Argument(..., help="Synthetic images: a `sample` folder, .npz, ..."),
-    json_path: Path | None = typer.Option(None, "--json", help="Write the metrics as JSON."),
-    report: Path | None = typer.Option(None, "--report", help="Write an HTML page with grids."),
-    size: int | None = typer.Option(None, "--size", help="Resize the real images first."),
+    json_path: Path | None = typer.Option(
+        None, "--json", help="Write the metrics as JSON (default: none)."
+    ),
+    report: Path | None = typer.Option(
+        None, "-o", "--out", "--report", help="Write an HTML page with grids (default: none)."
+    ),
+    size: int | None = typer.Option(
+        None, "--size", help="Resize the real images first (default: keep their size)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed (classifier, baselines)."),
     threads: int | None = typer.Option(
-        None, "--threads", help="CPU threads for torch (default: half the cores)."
+        None, "--threads", help="CPU threads for torch (default: 1)."
     ),
 ) -> None:
     """Compare synthetic with real images: classifier-feature Frechet distance (not Inception
@@ -117,15 +140,17 @@ def evaluate(
     from ..images.evaluate import evaluate_images
     from ..images.report import write_html, write_json
 
-    real_set = load_images(real, size=size)
-    synth_set = load_images(synthetic).resized(real_set.shape[0])
+    with status(f"reading {real} and {synthetic}"):
+        real_set = load_images(real, size=size)
+        synth_set = load_images(synthetic).resized(real_set.shape[0])
     result = evaluate_images(real_set, synth_set, seed=seed, threads=threads)
     _print_summary(result)
     if json_path is not None:
         write_json(json_path, result)
         out.print(f"metrics written to {json_path}")
     if report is not None:
-        write_html(report, result, real_set, synth_set)
+        with status(f"writing {report}"):
+            write_html(report, result, real_set, synth_set, seed=seed)
         out.print(f"report written to {report}")
 
 

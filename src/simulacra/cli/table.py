@@ -1,4 +1,7 @@
-"""Commands over tables: inspect, fit, sample, demo."""
+"""Commands over tables: inspect, fit, sample, demo.
+
+pandas and the models load inside each command, so `simulacra --help` stays quick.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +9,58 @@ from pathlib import Path
 
 import typer
 
-from ..io import read_table, write_chunks, write_table
-from ..metadata import Metadata
-from ..synthesizers import Synthesizer, names
+from .._progress import is_quiet, status
+from ..registry import names
 from . import app
-from .common import out, parse_pairs, print_table
+from .common import load_table, out, parse_pairs, print_details, print_table, write_json
 
 
 @app.command(
-    epilog="Examples:\n\n  simulacra inspect data.csv\n\n  simulacra inspect data.csv --json m.json"
+    epilog=(
+        "Examples:\n\n  simulacra inspect data.csv\n\n  simulacra inspect data.csv -o meta.json\n\n"
+        "  simulacra inspect model.simulacra\n\n  simulacra inspect model.simulacra --json m.json"
+    )
 )
 def inspect(
-    data: Path = typer.Argument(..., help="CSV, Parquet or JSON-lines table."),
-    json_path: Path | None = typer.Option(None, "--json", help="Also save the metadata here."),
+    path: Path = typer.Argument(
+        ..., help="A CSV, Parquet or JSON-lines table, or a model file written by `fit`."
+    ),
+    json_path: Path | None = typer.Option(
+        None,
+        "-o",
+        "--out",
+        "--json",
+        help="Also write JSON here: a table's metadata, or what a model learned "
+        "(default: print only).",
+    ),
 ) -> None:
-    """Show the metadata simulacra infers for a table (edit the JSON to override kinds)."""
-    metadata = Metadata.infer(read_table(data))
+    """Show the metadata simulacra infers for a table (edit the JSON to override kinds), or
+    what a saved model learned: parameters, encodings, networks, training, fit time."""
+    if _holds_model(path):
+        _inspect_model(path, json_path)
+    else:
+        _inspect_table(path, json_path)
+
+
+def _holds_model(path: Path) -> bool:
+    """A model file: named `.simulacra`, or any zip with a model manifest."""
+    import zipfile
+
+    if path.suffix.lower() == ".simulacra":
+        return True
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "manifest.json" in archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _inspect_table(path: Path, json_path: Path | None) -> None:
+    from ..metadata import Metadata
+
+    table = load_table(path)
+    with status("inferring metadata"):
+        metadata = Metadata.infer(table)
     rows = []
     for name, col in metadata.columns.items():
         details = {
@@ -29,11 +68,24 @@ def inspect(
         }
         rows.append([name, col.kind, col.dtype, f"{col.null_share:.1%}", _short(details)])
     print_table(
-        f"{data} ({len(rows)} columns)", ["column", "kind", "dtype", "nulls", "details"], rows
+        f"{path} ({len(rows)} columns)", ["column", "kind", "dtype", "nulls", "details"], rows
     )
     if json_path is not None:
-        metadata.save(json_path)
+        with status(f"writing {json_path}"):
+            metadata.save(json_path)
         out.print(f"metadata written to {json_path}")
+
+
+def _inspect_model(path: Path, json_path: Path | None) -> None:
+    from ..model import load_model
+
+    with status(f"loading {path}"):
+        model = load_model(path)
+        details = model.describe()
+    print_details(f"{path}: {model.kind} model '{model.name}'", details)
+    if json_path is not None:
+        write_json(json_path, details)
+        out.print(f"description written to {json_path}")
 
 
 def _short(details: dict[str, object]) -> str:
@@ -50,18 +102,32 @@ def _short(details: dict[str, object]) -> str:
 )
 def fit(
     data: Path = typer.Argument(..., help="CSV, Parquet or JSON-lines table to learn."),
-    model: str = typer.Option("copula", "-m", "--model", help="Synthesizer name."),
-    output: Path = typer.Option(..., "-o", "--output", help="Model file to write."),
-    metadata_path: Path | None = typer.Option(None, "--metadata", help="Metadata JSON to use."),
+    model: str = typer.Option(
+        "copula", "-m", "--model", help=f"Synthesizer: {', '.join(names('table'))}."
+    ),
+    output: Path = typer.Option(..., "-o", "--out", "--output", help="Model file to write."),
+    metadata_path: Path | None = typer.Option(
+        None, "--metadata", help="Metadata JSON to use (default: inferred from the table)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    param: list[str] | None = typer.Option(None, "--param", help="Model parameter name=value."),
-    epochs: int | None = typer.Option(None, "--epochs", help="Training epochs (ctgan, tvae)."),
+    param: list[str] | None = typer.Option(
+        None,
+        "--param",
+        metavar="NAME=VALUE",
+        help="Model parameter name=value, repeatable (default: the model's own defaults).",
+    ),
+    epochs: int | None = typer.Option(
+        None, "--epochs", help="Training epochs (default 300 for ctgan and tvae; copula has none)."
+    ),
     batch_size: int | None = typer.Option(
-        None, "--batch-size", help="Training batch size (ctgan, tvae)."
+        None,
+        "--batch-size",
+        help="Training batch size (default 500 for ctgan and tvae; copula has none).",
     ),
 ) -> None:
     """Learn a table and save the model."""
-    from .._progress import is_quiet
+    from ..metadata import Metadata
+    from ..synthesizers import Synthesizer
 
     params = {"seed": seed, **parse_pairs(param, "--param")}
     if epochs is not None:
@@ -69,15 +135,21 @@ def fit(
     if batch_size is not None:
         params["batch_size"] = batch_size
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
-    table = read_table(data)
-    metadata = Metadata.load(metadata_path) if metadata_path else None
-    synthesizer.fit(table, metadata)
-    synthesizer.save(output)
+    table = load_table(data)
+    if metadata_path is not None:
+        metadata = Metadata.load(metadata_path)
+    else:
+        with status("inferring metadata"):
+            metadata = Metadata.infer(table)
+    with status(f"fitting {model} on {len(table):,} rows"):
+        synthesizer.fit(table, metadata)
+    with status(f"writing {output}"):
+        synthesizer.save(output)
     info = synthesizer.describe()["fit"]
     out.print(f"fitted {model} on {info['rows']:,} rows in {info['seconds']:.1f}s -> {output}")
 
 
-fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names())})."
+fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names('table'))})."
 
 
 @app.command(
@@ -90,39 +162,51 @@ fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names())}).
 def sample(
     model: Path = typer.Argument(..., help="Model file written by `simulacra fit`."),
     rows: int = typer.Option(..., "-n", "--rows", help="Number of rows."),
-    output: Path = typer.Option(..., "-o", "--output", help="CSV, Parquet or JSON-lines file."),
+    output: Path = typer.Option(
+        ..., "-o", "--out", "--output", help="CSV, Parquet or JSON-lines file."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     condition: list[str] | None = typer.Option(
-        None, "--condition", help="column=value every row must meet (repeatable)."
+        None,
+        "--condition",
+        metavar="COLUMN=VALUE",
+        help="A value every row must have (repeatable; default: none).",
     ),
     rebalance_column: str | None = typer.Option(
-        None, "--rebalance", help="Add rows of the minority classes of this column."
+        None,
+        "--rebalance",
+        help="Add rows of the minority classes of this column (default: no rebalancing).",
     ),
     ratio: float = typer.Option(1.0, "--ratio", help="With --rebalance: minority/majority share."),
 ) -> None:
     """Sample synthetic rows from a saved model, streamed to a file in chunks."""
-    from .._progress import is_quiet
+    from ..io import write_chunks, write_table
+    from ..synthesizers import Synthesizer
 
-    synthesizer = Synthesizer.load(model)
+    with status(f"loading {model}"):
+        synthesizer = Synthesizer.load(model)
     synthesizer.verbose = not is_quiet()
     conditions = parse_pairs(condition, "--condition", typed=False)
     if rebalance_column is not None:
         from ..rebalance import rebalance
 
-        base = synthesizer.sample(rows, conditions=conditions, seed=seed)
-        table = rebalance(base, rebalance_column, synthesizer, ratio=ratio, seed=seed + 1)
-        write_table(table, output)
+        with status(f"sampling {rows:,} rows"):
+            base = synthesizer.sample(rows, conditions=conditions, seed=seed)
+            table = rebalance(base, rebalance_column, synthesizer, ratio=ratio, seed=seed + 1)
+        with status(f"writing {output}"):
+            write_table(table, output)
         counts = table[rebalance_column].value_counts().to_dict()
         out.print(f"wrote {len(table):,} rows to {output} ({rebalance_column}: {counts})")
         return
     chunks = synthesizer.iter_sample(rows, conditions=conditions, seed=seed)
-    write_chunks(chunks, output)
+    with status(f"sampling {rows:,} rows into {output}"):
+        write_chunks(chunks, output)
     out.print(f"wrote {rows:,} rows to {output}")
 
 
-@app.command(epilog="Example:\n\n  simulacra demo --out demo_output")
+@app.command(epilog="Example:\n\n  simulacra demo -o demo_output")
 def demo(
-    out_dir: Path = typer.Option(Path("demo_output"), "--out", help="Folder for the files."),
+    out_dir: Path = typer.Option(Path("demo_output"), "-o", "--out", help="Folder for the files."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
 ) -> None:
     """Fit the copula on the bundled diamonds table, sample as many rows, show fidelity."""

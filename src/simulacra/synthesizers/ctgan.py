@@ -28,10 +28,10 @@ import torch
 from torch import nn
 
 from ..errors import ParameterError
+from ..params import Constraint, Interval, Kind
 from ..transforms.conditions import Conditions
 from .condvec import ConditionalSampler
 from .neural import NeuralSynthesizer
-from ..params import Constraint, Interval, Kind
 from .torch_utils import FusedAdam, torch_generator
 
 GUMBEL_TAU = 0.2
@@ -162,7 +162,9 @@ class CTGAN(NeuralSynthesizer):
     def _build(self, data: torch.Tensor) -> None:
         self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
         self._make_networks(data.shape[1])
-        adam = partial(FusedAdam, lr=self.learning_rate, betas=(0.5, 0.9), weight_decay=self.weight_decay)
+        adam = partial(
+            FusedAdam, lr=self.learning_rate, betas=(0.5, 0.9), weight_decay=self.weight_decay
+        )
         self._opt_g = adam(self.generator_.parameters())
         self._opt_d = adam(self.discriminator_.parameters())
         batch = min(self.batch_size, max(len(data), self.pac))
@@ -236,9 +238,7 @@ class CTGAN(NeuralSynthesizer):
         }
 
     # sampling ----------------------------------------------------------------------------
-    def _generate(
-        self, n: int, conditions: Conditions, rng: np.random.Generator
-    ) -> np.ndarray:
+    def _generate(self, n: int, conditions: Conditions, rng: np.random.Generator) -> np.ndarray:
         gen = torch_generator(rng, self.device_)
         noise = torch.randn((n, self.embedding_dim), device=self.device_, generator=gen)
         position = self._condition_position(conditions)

@@ -16,11 +16,11 @@ import torch
 
 from .. import seeding
 from .._progress import new_progress
+from ..params import Constraint, Interval, Kind, OneOf
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
 from .conditions import sample_meeting
 from .output_layout import OutputLayout
-from ..params import Constraint, Interval, Kind, OneOf
 from .torch_utils import (
     load_module_state,
     module_state,
@@ -88,6 +88,9 @@ class NeuralSynthesizer(Synthesizer):
                     )
                     info = "  ".join(f"{k} {v:+.3f}" for k, v in losses.items())
                     progress.update(task, advance=1, info=info)
+                    if self._converged():
+                        progress.update(task, total=epoch + 1)
+                        break
         keys = history[0].keys() if history else ["epoch"]
         self.history_ = {k: np.array([row[k] for row in history], dtype=np.float64) for k in keys}
         self._eval()
@@ -102,6 +105,10 @@ class NeuralSynthesizer(Synthesizer):
     def _build(self, data: torch.Tensor) -> None:
         raise NotImplementedError
 
+    def _converged(self) -> bool:
+        """Whether training should stop before `epochs` (early stopping)."""
+        return False
+
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         raise NotImplementedError
 
@@ -115,9 +122,7 @@ class NeuralSynthesizer(Synthesizer):
             getattr(self, name).eval()
 
     # sampling ----------------------------------------------------------------------------
-    def _generate(
-        self, n: int, conditions: Conditions, rng: np.random.Generator
-    ) -> np.ndarray:
+    def _generate(self, n: int, conditions: Conditions, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 
     def _sample_encoded(

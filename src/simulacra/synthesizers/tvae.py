@@ -24,10 +24,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..params import Constraint, Interval, Kind
 from ..transforms.conditions import Conditions
 from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
-from ..params import Constraint, Interval, Kind
 from .torch_utils import FlatParameters, FusedAdam, torch_generator
 from .vae_backprop import (
     Layer,
@@ -199,9 +199,7 @@ class TVAE(NeuralSynthesizer):
                 steps += 1
         return {"reconstruction_loss": float(total_recon) / steps, "kl": float(total_kl) / steps}
 
-    def _generate(
-        self, n: int, conditions: Conditions, rng: np.random.Generator
-    ) -> np.ndarray:
+    def _generate(self, n: int, conditions: Conditions, rng: np.random.Generator) -> np.ndarray:
         gen = torch_generator(rng, self.device_)
         z = torch.randn((n, self.embedding_dim), device=self.device_, generator=gen)
         logits = self.decoder_(z)
