@@ -3,17 +3,23 @@ formulas, in float64."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 import torch
 
+from simulacra.synthesizers import vae_backprop
 from simulacra.synthesizers.output_layout import PaddedLayout
 from simulacra.synthesizers.vae_backprop import (
     latent_backward,
     latent_forward,
     mlp_backward,
     mlp_forward,
+    pick_threshold_backward,
     reconstruction_backward,
     reconstruction_forward,
+    relu_threshold_backward,
 )
 from simulacra.transforms.base import Block
 
@@ -121,6 +127,64 @@ def test_mlp_values_and_gradients_match_autograd() -> None:
     for (grad_w, grad_b), m in zip(grads, linears, strict=True):
         assert torch.allclose(grad_w, m.weight.grad) and torch.allclose(grad_b, m.bias.grad)  # type: ignore[arg-type]
     assert mlp_backward(weight_out, values, layers, grads, input_grad=False) is None
+
+
+def mlp_gradients(dtype: torch.dtype) -> list[torch.Tensor]:
+    """Every gradient of mlp_backward for a 3-layer ReLU net on a fixed batch in `dtype`."""
+    gen = torch.Generator().manual_seed(3)
+
+    def draw(*shape: int) -> torch.Tensor:
+        return torch.randn(shape, generator=gen).to(dtype)
+
+    layers = [(draw(n_out, n_in), draw(n_out)) for n_in, n_out in [(5, 6), (6, 6), (6, 3)]]
+    x, grad_out = draw(64, 5), draw(64, 3)
+    grads = [(torch.empty_like(w), torch.empty_like(b)) for w, b in layers]
+    values = mlp_forward(x, layers)
+    assert all((v == 0).any() for v in values[1:-1])  # the ReLUs do cut some units
+    grad_x = mlp_backward(grad_out, values, layers, grads)
+    assert grad_x is not None
+    return [grad_x, *(g for pair in grads for g in pair)]
+
+
+def test_the_aten_relu_gradient_is_taken_where_pytorch_registers_it() -> None:
+    assert pick_threshold_backward() is torch.ops.aten.threshold_backward
+    assert vae_backprop.threshold_backward is torch.ops.aten.threshold_backward
+
+
+def test_the_public_relu_gradient_equals_aten_threshold_backward() -> None:
+    gen = torch.Generator().manual_seed(4)
+    grad = torch.randn(40, 30, generator=gen)
+    output = torch.randn(40, 30, generator=gen).relu()  # about half the units cut
+    for threshold in (0.0, 0.5):
+        output = output.clamp_min(threshold)  # a ReLU's output never lies below its threshold
+        for dtype in (F64, torch.float32, torch.bfloat16):
+            ours = relu_threshold_backward(grad.to(dtype), output.to(dtype), threshold)
+            expected = torch.ops.aten.threshold_backward(
+                grad.to(dtype), output.to(dtype), threshold
+            )
+            assert ours.dtype == dtype and torch.equal(ours, expected)
+
+
+@pytest.mark.parametrize("how", ["missing", "raises"])
+def test_mlp_gradients_are_the_same_without_the_aten_op(
+    monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    private = {dtype: mlp_gradients(dtype) for dtype in (F64, torch.float32, torch.bfloat16)}
+    with monkeypatch.context() as patch:
+        if how == "missing":  # an ATen namespace without the op: AttributeError
+            patch.setattr(torch.ops, "aten", SimpleNamespace())
+        else:
+
+            def not_registered(*args: Any) -> torch.Tensor:
+                raise RuntimeError("No such operator aten::threshold_backward")
+
+            patch.setattr(torch.ops.aten, "threshold_backward", not_registered)
+        chosen = pick_threshold_backward()
+    assert chosen is relu_threshold_backward
+    monkeypatch.setattr(vae_backprop, "threshold_backward", chosen)
+    for dtype, expected in private.items():  # equal as numbers (a cut entry may be -0.0)
+        for ours, theirs in zip(mlp_gradients(dtype), expected, strict=True):
+            assert torch.equal(ours, theirs)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)

@@ -55,20 +55,25 @@ def seeded_torch(seed: int, threads: int | None = None) -> Iterator[None]:
     old_threads = torch.get_num_threads()
     old_deterministic = torch.are_deterministic_algorithms_enabled()
     old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
-    old_fill = torch.utils.deterministic.fill_uninitialized_memory  # type: ignore[attr-defined]
+    # deterministic mode also NaN-fills every new tensor: a kernel per allocation that buys
+    # nothing here (no kernel of ours reads memory it did not write). The switch is private
+    # and not in every PyTorch: left alone where it is missing.
+    switches: Any = getattr(torch.utils, "deterministic", None)
+    has_fill = hasattr(switches, "fill_uninitialized_memory")
+    old_fill = getattr(switches, "fill_uninitialized_memory", None)
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         torch.use_deterministic_algorithms(True, warn_only=True)
-        # deterministic mode also NaN-fills every new tensor: a kernel per allocation that
-        # buys nothing here (no kernel of ours reads memory it did not write)
-        torch.utils.deterministic.fill_uninitialized_memory = False  # type: ignore[attr-defined]
+        if has_fill:
+            switches.fill_uninitialized_memory = False
         torch.set_num_threads(threads or default_threads())
         try:
             yield
         finally:
             torch.set_num_threads(old_threads)
             torch.use_deterministic_algorithms(old_deterministic, warn_only=old_warn)
-            torch.utils.deterministic.fill_uninitialized_memory = old_fill  # type: ignore[attr-defined]
+            if has_fill:
+                switches.fill_uninitialized_memory = old_fill
 
 
 def training_dtype(precision: str, device: torch.device) -> torch.dtype | None:
@@ -132,7 +137,12 @@ class FusedAdam:
     same fused PyTorch kernel but without torch.optim's per-step bookkeeping (state lookups,
     grouping by device and dtype, hooks), which costs about 0.2 ms a step: a tenth of a TVAE
     step on a CPU. tests/synthesizers/test_torch_utils.py checks that both give the same
-    parameters."""
+    parameters.
+
+    The kernel, `torch._fused_adam_`, is private: it runs on CPUs only from PyTorch 2.4 and may
+    change. The constructor tries it once on a small probe (`fused_adam_works`); where it is
+    missing, raises or disagrees with `torch.optim.Adam`, every step goes through
+    `torch.optim.Adam` with the same settings instead (`fused` says which path runs)."""
 
     def __init__(
         self,
@@ -144,9 +154,17 @@ class FusedAdam:
     ):
         self.params = list(params)
         self.lr, self.betas, self.weight_decay, self.eps = lr, betas, weight_decay, eps
-        self._mean = [torch.zeros_like(p) for p in self.params]
-        self._square = [torch.zeros_like(p) for p in self.params]
-        self._steps = [torch.zeros((), device=p.device) for p in self.params]
+        kinds = {(p.device, p.dtype) for p in self.params}
+        self.fused = all(fused_adam_works(device, dtype) for device, dtype in kinds)
+        self._fallback = None
+        if not self.fused:
+            self._fallback = torch.optim.Adam(
+                self.params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay
+            )
+        own_state = self.params if self.fused else []  # torch.optim.Adam keeps its own
+        self._mean = [torch.zeros_like(p) for p in own_state]
+        self._square = [torch.zeros_like(p) for p in own_state]
+        self._steps = [torch.zeros((), device=p.device) for p in own_state]
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -154,24 +172,82 @@ class FusedAdam:
 
     @torch.no_grad()
     def step(self) -> None:
+        if self._fallback is not None:
+            self._fallback.step()
+            return
         live = [i for i, p in enumerate(self.params) if p.grad is not None]
         if not live:
             return
         grads = [g for g in (self.params[i].grad for i in live) if g is not None]
-        steps = [self._steps[i] for i in live]
-        torch._foreach_add_(steps, 1)
-        torch._fused_adam_(
+        fused_adam_step(
             [self.params[i] for i in live],
             grads,
             [self._mean[i] for i in live],
             [self._square[i] for i in live],
-            [],
-            steps,
+            [self._steps[i] for i in live],
             lr=self.lr,
-            beta1=self.betas[0],
-            beta2=self.betas[1],
+            betas=self.betas,
             weight_decay=self.weight_decay,
             eps=self.eps,
-            amsgrad=False,
-            maximize=False,
         )
+
+
+def fused_adam_step(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    means: list[torch.Tensor],
+    squares: list[torch.Tensor],
+    steps: list[torch.Tensor],
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    weight_decay: float,
+    eps: float,
+) -> None:
+    """One Adam step, in place, through PyTorch's private fused kernel."""
+    torch._foreach_add_(steps, 1)
+    torch._fused_adam_(
+        params,
+        grads,
+        means,
+        squares,
+        [],
+        steps,
+        lr=lr,
+        beta1=betas[0],
+        beta2=betas[1],
+        weight_decay=weight_decay,
+        eps=eps,
+        amsgrad=False,
+        maximize=False,
+    )
+
+
+@torch.no_grad()
+def fused_adam_works(device: torch.device, dtype: torch.dtype) -> bool:
+    """Whether `fused_adam_step` runs for tensors of `dtype` on `device` and gives the
+    parameters of `torch.optim.Adam` after two steps on a small probe.
+
+    False where the private kernel is missing (AttributeError), is not built for the device
+    or takes other arguments (RuntimeError, NotImplementedError, TypeError) or computes
+    another update."""
+    lr, betas, weight_decay, eps = 0.1, (0.8, 0.9), 0.01, 1e-8
+    start = torch.tensor([0.5, -1.5, 2.0], device=device).to(dtype)
+    grads = [torch.tensor(g, device=device).to(dtype) for g in ([0.3, -2.0, 0.0], [1.0, 0.5, -4])]
+    ours, mean, square = start.clone(), torch.zeros_like(start), torch.zeros_like(start)
+    steps = torch.zeros((), device=device)
+    try:
+        for grad in grads:
+            fused_adam_step(
+                [ours], [grad], [mean], [square], [steps],
+                lr=lr, betas=betas, weight_decay=weight_decay, eps=eps,
+            )  # fmt: skip
+    except (AttributeError, RuntimeError, TypeError):  # NotImplementedError is a RuntimeError
+        return False
+    reference = start.clone().requires_grad_()
+    adam = torch.optim.Adam([reference], lr=lr, betas=betas, weight_decay=weight_decay, eps=eps)
+    for grad in grads:
+        reference.grad = grad.clone()
+        adam.step()
+    tolerance = 1e-2 if dtype in (torch.bfloat16, torch.float16) else 1e-6
+    return torch.allclose(ours, reference.detach(), atol=tolerance, rtol=tolerance)

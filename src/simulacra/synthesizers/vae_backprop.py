@@ -16,6 +16,7 @@ test_vae_backprop.py checks every gradient against autograd of the plain formula
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -37,6 +38,40 @@ def widened(t: torch.Tensor) -> torch.Tensor:
 
 
 # MLP ---------------------------------------------------------------------------------------
+ThresholdBackward = Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]
+
+
+def relu_threshold_backward(
+    grad: torch.Tensor, output: torch.Tensor, threshold: float
+) -> torch.Tensor:
+    """`grad` where `output` > `threshold`, else 0, for the output of a ReLU (never below the
+    threshold): the values of `aten.threshold_backward` there, with public operations.
+
+    sign(output - threshold) is then 1 or 0: a float multiply, which runs several times faster
+    on CPUs than a boolean mask (`masked_fill`, `where`). A cut entry of a negative gradient
+    is -0.0 rather than 0.0 (equal as numbers)."""
+    shifted = output if threshold == 0 else output - threshold
+    return torch.sign(shifted).mul_(grad)
+
+
+def pick_threshold_backward() -> ThresholdBackward:
+    """PyTorch's own kernel, `torch.ops.aten.threshold_backward` (what autograd runs for a
+    ReLU), where it is registered and gives `relu_threshold_backward`'s values on a probe;
+    `relu_threshold_backward` otherwise (the op is internal to PyTorch)."""
+    grad = torch.tensor([[1.5, -2.0, 3.0], [-0.5, 4.0, 0.25]])
+    output = torch.tensor([[0.0, 1.0, 2.0], [3.0, 0.0, 0.5]])
+    expected = relu_threshold_backward(grad, output, 0)
+    try:
+        op = torch.ops.aten.threshold_backward
+        works = torch.equal(op(grad, output, 0), expected)
+    except (AttributeError, RuntimeError, TypeError):  # missing, not registered, other schema
+        return relu_threshold_backward
+    return op if works else relu_threshold_backward
+
+
+threshold_backward: ThresholdBackward = pick_threshold_backward()
+
+
 def mlp_forward(x: torch.Tensor, layers: list[Layer]) -> list[torch.Tensor]:
     """The input of every layer, then the output; ReLU after every layer but the last."""
     values = [x]
@@ -63,7 +98,7 @@ def mlp_backward(
             return None
         grad = grad @ layers[i][0]
         if i > 0:  # through the ReLU whose output is values[i]
-            grad = torch.ops.aten.threshold_backward(grad, values[i], 0)
+            grad = threshold_backward(grad, values[i], 0)
     return grad
 
 
