@@ -21,6 +21,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "copula": "simulacra.synthesizers.copula:GaussianCopula",
         "ctgan": "simulacra.synthesizers.ctgan:CTGAN",
         "tvae": "simulacra.synthesizers.tvae:TVAE",
+        "autoregressive": "simulacra.synthesizers.autoregressive:AutoRegressive",
     },
     "images": {
         "vae": "simulacra.images.models:ImageVAE",

@@ -91,6 +91,9 @@ def _plain(value: Any) -> Any:
 
 
 def print_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
+    """A table on stdout; piped or captured output gets 160 columns, not rich's default 80,
+    so no cell is cut."""
+    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title or None, title_justify="left")
@@ -98,7 +101,7 @@ def print_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
         table.add_column(header)
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
+    (out if out.is_terminal else Console(width=max(out.width, 160))).print(table)
 
 
 def print_details(title: str, details: Mapping[str, Any]) -> None:

@@ -56,7 +56,7 @@ class Synthesizer(Model):
         if not isinstance(table, pd.DataFrame):
             raise DataError(f"fit needs a pandas DataFrame, not {type(table).__name__}")
         started = time.perf_counter()
-        self.metadata_ = metadata if metadata is not None else Metadata.infer(table)
+        self.metadata_ = metadata if metadata is not None else self._infer_metadata(table)
         self.transformer_ = TableTransformer(
             self.metadata_,
             max_categories=self.max_categories,
@@ -69,6 +69,9 @@ class Synthesizer(Model):
         self.fit_info_ = {"rows": len(table), "seconds": round(time.perf_counter() - started, 3)}
         self._calls = 0
         return self
+
+    def _infer_metadata(self, table: pd.DataFrame) -> Metadata:
+        return Metadata.infer(table)
 
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
         raise NotImplementedError

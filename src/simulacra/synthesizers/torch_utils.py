@@ -173,6 +173,8 @@ class FusedAdam:
     @torch.no_grad()
     def step(self) -> None:
         if self._fallback is not None:
+            for group in self._fallback.param_groups:
+                group["lr"] = self.lr  # `lr` may be changed between steps (schedules)
             self._fallback.step()
             return
         live = [i for i, p in enumerate(self.params) if p.grad is not None]

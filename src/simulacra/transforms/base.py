@@ -54,6 +54,15 @@ class Encoder:
     def decode(self, encoded: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def code_of(self, value: float) -> int | None:
+        """The token of `value` for encoders that code values as tokens; None otherwise."""
+        return None
+
+    def support(self) -> tuple[float, float] | None:
+        """The range of values the encoder decodes to, when it keeps the data's own extremes
+        private; None when the column's observed minimum and maximum are used."""
+        return None
+
     def score_bounds(self, value: float) -> tuple[float, float] | None:
         """The interval of encoded scores that decode to `value` (a number or a category
         code), for encoders with one output column; None for wider ones."""

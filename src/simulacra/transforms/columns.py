@@ -8,6 +8,7 @@ block and are regenerated on `reverse`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, ClassVar
 
@@ -22,15 +23,24 @@ from .base import Encoder
 from .conditions import NUMBER_WINDOW, Condition
 from .continuous import MinMax, ModeNormal, QuantileNormal
 from .discrete import FrequencyNormal, OneHot
+from .grid import MASS_ROWS, Grid, learn_grid
 from .parametric import ParametricNormal
+from .tokens import BINS, Codes, QuantileBins
 
 CONTINUOUS: dict[str, type[Encoder]] = {
     "quantile": QuantileNormal,
     "parametric": ParametricNormal,
     "minmax": MinMax,
     "gmm": ModeNormal,
+    "bins": QuantileBins,
 }
-DISCRETE: dict[str, type[Encoder]] = {"frequency": FrequencyNormal, "onehot": OneHot}
+DISCRETE: dict[str, type[Encoder]] = {
+    "frequency": FrequencyNormal,
+    "onehot": OneHot,
+    "codes": Codes,
+}
+# a pooled rare category of a text column decodes to this value
+RARE_LABEL = "other"
 ENCODERS = {**CONTINUOUS, **DISCRETE}
 
 
@@ -44,14 +54,29 @@ class ColumnTransform:
     kind: ClassVar[str]
 
     def __init__(
-        self, name: str, meta: Column, continuous: str, discrete: str, max_categories: int
+        self,
+        name: str,
+        meta: Column,
+        continuous: str,
+        discrete: str,
+        max_categories: int,
+        *,
+        min_count: int = 1,
+        bins: int = BINS,
     ):
         self.name = name
         self.meta = meta
         self.continuous = continuous
         self.discrete = discrete
         self.max_categories = max_categories
+        self.min_count = min_count
+        self.bins = bins
         self.encoders: list[Encoder] = []
+
+    def _encoder(self, cls: type[Encoder]) -> Encoder:
+        """A new encoder of `cls`, given the options it declares (bins, min_count)."""
+        options = {k: getattr(self, k) for k in getattr(cls, "options", ())}
+        return cls(**options)
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         raise NotImplementedError
@@ -65,6 +90,10 @@ class ColumnTransform:
     def layout(self) -> list[tuple[str, str, int, bool]]:
         """(role, activation, width, discrete) of each output block."""
         return []
+
+    def null_token(self, role: str) -> int | None:
+        """The token that means 'null' in this column's block `role`, if there is one."""
+        return None
 
     def condition(self, value: Any, start: int) -> Condition:
         """`value` typed as this column's values and placed at encoded column `start`."""
@@ -119,9 +148,14 @@ class ContinuousTransform(ColumnTransform):
         observed = x[~np.isnan(x)]
         self.low_ = float(observed.min() if self.meta.min is None else self.meta.min)
         self.high_ = float(observed.max() if self.meta.max is None else self.meta.max)
-        self.encoders = [CONTINUOUS[self.continuous]().fit(observed, rng)]
+        self.encoders = [self._encoder(CONTINUOUS[self.continuous]).fit(observed, rng)]
+        support = self.encoders[0].support()
+        if support is not None:  # the encoder keeps the extremes private: use its range
+            self.low_ = support[0] if self.meta.min is None else self.low_
+            self.high_ = support[1] if self.meta.max is None else self.high_
         if np.isnan(x).any():
-            self.encoders.append(DISCRETE[self.discrete]().fit(np.isnan(x).astype(int), rng))
+            nulls = np.isnan(x).astype(int)
+            self.encoders.append(self._encoder(DISCRETE[self.discrete]).fit(nulls, rng))
         return self
 
     def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
@@ -146,6 +180,9 @@ class ContinuousTransform(ColumnTransform):
         )
         return self.from_float(values, nulls)
 
+    def null_token(self, role: str) -> int | None:
+        return 1 if role == "null" else None
+
     def condition(self, value: Any, start: int) -> Condition:
         name = self.name
         series = pd.Series([value])
@@ -168,6 +205,7 @@ class ContinuousTransform(ColumnTransform):
             start,
             encoder.width,
             encoder.decode,
+            code=encoder.code_of(number),
             number=number,
             bounds=encoder.score_bounds(number),
             window=NUMBER_WINDOW * max(self.high_ - self.low_, 1e-12),
@@ -190,7 +228,15 @@ class ContinuousTransform(ColumnTransform):
 
 
 class NumericalTransform(ContinuousTransform):
+    """Numbers. At fit it also learns the column's value grid (`grid.learn_grid`): the largest
+    step in {1, 2, 2.5, 5} x 10^k, at least 10^-decimals, that 99.5% of the nonzero values are
+    multiples of, and the point masses (values held by at least 1% of the rows and 20 rows),
+    keeping what adds to the integer/decimals rounding. Decoded values are snapped onto that
+    grid before the rounding, without random draws; conditions keep the value they were given.
+    `describe` shows the grid as "snap" ("step 25, mass 0 (30%)") where there is one."""
+
     kind = "numerical"
+    grid_: Grid = Grid()
 
     def to_float(self, series: pd.Series) -> np.ndarray:
         try:
@@ -198,7 +244,36 @@ class NumericalTransform(ContinuousTransform):
         except (ValueError, TypeError) as exc:
             raise DataError(f"column '{self.name}' is numerical but holds non-numbers") from exc
 
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        super().fit(series, rng)
+        x = self.to_float(series)
+        decimals = 0 if self.meta.integer else self.meta.decimals
+        min_rows = max(MASS_ROWS, getattr(self, "min_count", 1))
+        self.grid_ = learn_grid(x[~np.isnan(x)], decimals, self.high_ - self.low_, min_rows)
+        return self
+
     def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
+        return self._restore(self.grid_.snap(values, self.low_, self.high_), nulls)
+
+    def condition(self, value: Any, start: int) -> Condition:
+        # the grid is for model output; a condition's rows get the value as asked
+        cond = super().condition(value, start)
+        typed = self._restore(np.array([cond.number], dtype=np.float64), np.zeros(1, bool))
+        return dataclasses.replace(cond, value=typed.iloc[0])
+
+    def describe(self) -> dict[str, Any]:
+        snap = self.grid_.describe()  # shown only where the grid adds to the rounding
+        return {**super().describe(), **({"snap": snap} if snap else {})}
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), **self.grid_.state()}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        self.grid_ = Grid.from_state(state)
+
+    def _restore(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
+        """`values` rounded to the column's integer-ness or decimals, as its dtype."""
         if self.meta.integer:
             values = np.round(values)
         elif self.meta.decimals is not None:
@@ -320,6 +395,11 @@ class CategoricalTransform(ColumnTransform):
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         counts = series.value_counts(dropna=True, sort=True)
+        # seen, but in fewer than min_count rows: pooled, never stored, never emitted as such
+        rare = (counts > 0) & (counts < self.min_count)
+        self.rare_count_ = float(counts[rare].sum())
+        rare_values = set(counts.index[rare])
+        counts = counts[~rare]
         top = counts.iloc[: self.max_categories]
         tail = counts.iloc[self.max_categories :]
         self.categories_ = [_json_value(v) for v in top.index]
@@ -328,11 +408,12 @@ class CategoricalTransform(ColumnTransform):
         self.has_null_ = bool(series.isna().any())
         dtype = series.dtype
         self.dtype_categories_ = (
-            [_json_value(v) for v in dtype.categories]
+            [_json_value(v) for v in dtype.categories if v not in rare_values]
+            + ([RARE_LABEL] if self.rare_count_ and RARE_LABEL not in counts.index else [])
             if isinstance(dtype, pd.CategoricalDtype)
             else None
         )
-        self.encoders = [DISCRETE[self.discrete]().fit(self.codes(series), rng)]
+        self.encoders = [self._encoder(DISCRETE[self.discrete]).fit(self.codes(series), rng)]
         return self
 
     @property
@@ -341,7 +422,7 @@ class CategoricalTransform(ColumnTransform):
 
     @property
     def null_code(self) -> int:
-        return len(self.categories_) + (1 if self.tail_values_ else 0)
+        return len(self.categories_) + (1 if self.tail_values_ or self.rare_count_ else 0)
 
     def codes(self, series: pd.Series) -> np.ndarray:
         values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
@@ -349,6 +430,9 @@ class CategoricalTransform(ColumnTransform):
         codes[(codes < 0) & series.notna().to_numpy()] = self.other_code
         codes[series.isna().to_numpy()] = self.null_code
         return codes
+
+    def null_token(self, role: str) -> int | None:
+        return self.null_code if role == "value" and self.has_null_ else None
 
     def condition(self, value: Any, start: int) -> Condition:
         typed = _as_category(value, self.categories_ + self.tail_values_)
@@ -384,11 +468,19 @@ class CategoricalTransform(ColumnTransform):
         values = table[np.minimum(codes, len(table) - 1)]
         values[codes == self.null_code] = None
         other = codes == self.other_code
-        if self.tail_values_ and other.any():
-            tail = np.array(self.tail_values_, dtype=object)
-            p = self.tail_counts_ / self.tail_counts_.sum()
-            values[other] = tail[rng.choice(len(tail), int(other.sum()), p=p)]
+        if (self.tail_values_ or self.rare_count_) and other.any():
+            tail = np.array([*self.tail_values_, self._rare_value()], dtype=object)
+            weights = np.append(self.tail_counts_, self.rare_count_)
+            values[other] = tail[rng.choice(len(tail), int(other.sum()), p=weights / weights.sum())]
         return self._restore_dtype(values)
+
+    def _rare_value(self) -> Any:
+        """What a pooled rare category decodes to: "other" in a text column, else the most
+        frequent category (a number or flag cannot say "other")."""
+        text = self.meta.dtype in ("object", "string", "str") or self.dtype_categories_ is not None
+        if text and all(isinstance(c, str) for c in self.categories_):
+            return RARE_LABEL
+        return self.categories_[0] if self.categories_ else None
 
     def _restore_dtype(self, values: np.ndarray) -> pd.Series:
         dtype = self.meta.dtype
@@ -421,6 +513,11 @@ class CategoricalTransform(ColumnTransform):
                 f"{len(self.tail_values_)} rarer categories share one 'other' code "
                 f"(top {self.max_categories} kept), re-drawn from their frequencies"
             )
+        if self.rare_count_:
+            out["rare"] = (
+                f"{self.rare_count_:.0f} rows of categories seen in fewer than {self.min_count} "
+                f"rows pooled; emitted as {self._rare_value()!r}, never as themselves"
+            )
         return out
 
     def _state(self) -> dict[str, Any]:
@@ -429,6 +526,7 @@ class CategoricalTransform(ColumnTransform):
             "tail_values": self.tail_values_,
             "tail_counts": self.tail_counts_,
             "has_null": self.has_null_,
+            "rare_count": self.rare_count_,
             "dtype_categories": self.dtype_categories_,
         }
 
@@ -437,6 +535,7 @@ class CategoricalTransform(ColumnTransform):
         self.tail_values_ = list(state["tail_values"])
         self.tail_counts_ = np.asarray(state["tail_counts"], dtype=np.float64)
         self.has_null_ = state["has_null"]
+        self.rare_count_ = float(state.get("rare_count", 0.0))
         self.dtype_categories_ = state["dtype_categories"]
 
 

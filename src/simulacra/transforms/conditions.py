@@ -24,10 +24,11 @@ NUMBER_WINDOW = 0.025
 class Condition:
     """One column's required value, typed and placed in encoded space.
 
-    `code` is set for categories, `number` for numbers and datetimes. `start` and `width` are
-    the column's value block in the encoded matrix; `bounds` is the interval of the block's
-    first encoded column that decodes to the value (equal ends: one exact score), or None
-    when the encoder is wider than one column.
+    `number` is set for numbers and datetimes; `code` for categories, and for numbers under an
+    encoder that codes values as tokens (the token of the number's bin or point mass). `start`
+    and `width` are the column's value block in the encoded matrix; `bounds` is the interval
+    of the block's first encoded column that decodes to the value (equal ends: one exact
+    score), or None when the encoder is wider than one column.
     """
 
     column: str
@@ -43,9 +44,9 @@ class Condition:
     def meets(self, encoded: np.ndarray) -> np.ndarray:
         """Which encoded rows decode to this value (numbers: within `window` of it)."""
         decoded = self.decode(encoded[:, self.start : self.start + self.width])
-        if self.code is not None:
+        if self.number is None:
             return np.asarray(decoded == self.code)
-        return np.asarray(np.abs(decoded - float(self.number or 0.0)) <= self.window)
+        return np.asarray(np.abs(decoded - self.number) <= self.window)
 
 
 class Conditions:

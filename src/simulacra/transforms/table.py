@@ -15,6 +15,7 @@ from ..metadata import Metadata
 from .base import Block
 from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, ColumnTransform
 from .conditions import Conditions
+from .tokens import BINS
 
 MAX_CATEGORIES = 1_000
 
@@ -23,7 +24,9 @@ class TableTransformer:
     """Encode a table into one float matrix for a model, and decode model output back.
 
     `continuous` picks the encoder of numerical and datetime columns ("quantile", "parametric",
-    "minmax", "gmm"); `discrete` that of categorical and boolean columns ("frequency", "onehot").
+    "minmax", "gmm", "bins"); `discrete` that of categorical and boolean columns ("frequency",
+    "onehot", "codes"). Categories seen in fewer than `min_count` rows are pooled and never
+    stored or emitted as themselves; `bins` is the number of quantile bins of "bins".
     Every column of the metadata is handled; unknown or missing columns are an error.
     """
 
@@ -34,6 +37,8 @@ class TableTransformer:
         continuous: str = "quantile",
         discrete: str = "frequency",
         max_categories: int = MAX_CATEGORIES,
+        min_count: int = 1,
+        bins: int = BINS,
         seed: int = 0,
         verbose: bool = True,
     ) -> None:
@@ -45,13 +50,21 @@ class TableTransformer:
         self.continuous = continuous
         self.discrete = discrete
         self.max_categories = max_categories
+        self.min_count = min_count
+        self.bins = bins
         self.seed = seed
         self.verbose = verbose
 
     def _new(self, name: str) -> ColumnTransform:
         meta = self.metadata[name]
         return TRANSFORMS[meta.kind](
-            name, meta, self.continuous, self.discrete, self.max_categories
+            name,
+            meta,
+            self.continuous,
+            self.discrete,
+            self.max_categories,
+            min_count=self.min_count,
+            bins=self.bins,
         )
 
     def fit(self, table: pd.DataFrame) -> TableTransformer:
@@ -125,6 +138,8 @@ class TableTransformer:
             "continuous": self.continuous,
             "discrete": self.discrete,
             "max_categories": self.max_categories,
+            "min_count": self.min_count,
+            "bins": self.bins,
             "seed": self.seed,
             "columns": {name: col.get_state() for name, col in self.columns_.items()},
         }
@@ -136,6 +151,8 @@ class TableTransformer:
             continuous=state["continuous"],
             discrete=state["discrete"],
             max_categories=state["max_categories"],
+            min_count=state.get("min_count", 1),
+            bins=state.get("bins", BINS),
             seed=state["seed"],
         )
         self.columns_ = {

@@ -1,0 +1,429 @@
+"""An any-order autoregressive network over tokenised columns (`Synthesizer("autoregressive")`).
+
+Every column becomes tokens through the shared TableTransformer ("bins" for numbers and
+datetimes: point masses and quantile bins; "codes" for categories and null indicators). One
+network predicts the distribution of each column's token from whichever other columns are
+known: in training, every row hides a random subset of its columns (a random order cut at a
+random place, as in orderless NADE, Uria et al. 2014) and the loss is the cross-entropy of the
+hidden columns. So the same network gives p(column | any set of columns):
+
+- sampling draws the columns one after the other (table order), each given those before;
+- conditions fix their columns' tokens first: exact conditional sampling, no rejection;
+- `impute` hides a row's missing cells and draws only those, given the rest of the row.
+
+Protections (defaults in parentheses, all documented in README):
+- `min_count` (5): categories seen in fewer rows are pooled and never stored or emitted;
+  a number needs that many rows to be a point mass; the outer bin edges sit between the
+  `min_count`-th and next values from each end, so extremes are never stored or emitted
+  (inferred metadata keeps no minimum or maximum either).
+- a number is drawn uniformly inside its bin, so real values are not copied on purpose;
+- `validation` (0.1) of the rows are held out and training stops when their loss has not
+  improved for `patience` (5) epochs; the best epoch's weights are kept, so the network is
+  stopped before it memorises rows.
+- `temperature` (1.0) divides the logits: below 1 sharper (more typical rows), above 1 more
+  diverse rows.
+
+The network (embeddings, linear layers, ReLU) has only layers Opacus can train with DP-SGD.
+Its first layer sums one learned vector per column token, so sampling a column updates it by
+one addition; each sampled column then costs one pass through the rest of the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from .. import seeding
+from ..errors import DataError
+from ..metadata import Metadata
+from ..params import Constraint, Interval
+from ..transforms.conditions import Conditions
+from .neural import NeuralSynthesizer
+from .torch_utils import FusedAdam, seeded_torch, torch_generator
+
+SAMPLE_ROWS = 50_000
+TABLE_ORDER_SHARE = 0.75
+LR_PATIENCE = 3
+LR_DECAY = 0.5
+
+
+class TokenNet(nn.Module):
+    """Every column's token (or its 'hidden' marker) -> a vector; their sum -> MLP -> logits.
+
+    The first layer is a sum of per-token vectors (what a linear layer over concatenated
+    one-hot columns computes), so when sampling fills one column, the layer is updated by
+    adding that token's vector instead of being recomputed.
+    """
+
+    def __init__(self, sizes: list[int], hidden: list[int]):
+        super().__init__()
+        self.sizes = list(sizes)
+        width_in = [k + 1 for k in sizes]  # token k of column j is its 'hidden' marker
+        self.embedding = nn.Embedding(sum(width_in), hidden[0])
+        self.bias = nn.Parameter(torch.zeros(hidden[0]))
+        offsets = np.concatenate([[0], np.cumsum(width_in)[:-1]]).astype(np.int64)
+        self.offsets: torch.Tensor
+        self.register_buffer("offsets", torch.from_numpy(offsets), persistent=False)
+        layers: list[nn.Module] = [nn.ReLU()]
+        width = hidden[0]
+        for h in hidden[1:]:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
+        self.trunk = nn.Sequential(*layers)
+        self.head = nn.Linear(width, sum(sizes))
+
+    def first_layer(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.embedding(tokens + self.offsets).sum(dim=1) + self.bias
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.head(self.trunk(self.first_layer(tokens)))
+
+
+class AutoRegressive(NeuralSynthesizer):
+    """Any-order autoregressive network over binned numbers and category codes."""
+
+    name = "autoregressive"
+    _transformer: ClassVar[dict[str, str]] = {"continuous": "bins", "discrete": "codes"}
+    _networks: ClassVar[tuple[str, ...]] = ("net_",)
+    _training_state: ClassVar[tuple[str, ...]] = (
+        "_train",
+        "_valid_rows",
+        "_valid_hidden",
+        "_best",
+        "_index",
+        "_token_mask",
+    )
+    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
+        "min_count": Interval(1, None, integer=True),
+        "bins": Interval(2, 10_000, integer=True),
+        "temperature": Interval(1e-3, 100),
+        "validation": Interval(0, 0.5),
+        "patience": Interval(1, None, integer=True),
+        "weight_decay": Interval(0, None),
+    }
+
+    def __init__(
+        self,
+        *,
+        epochs: int = 300,
+        batch_size: int = 500,
+        learning_rate: float = 2e-3,
+        hidden_dims: tuple[int, ...] | list[int] = (512, 256),
+        bins: int = 64,
+        min_count: int = 5,
+        temperature: float = 1.0,
+        validation: float = 0.1,
+        patience: int = 10,
+        weight_decay: float = 1e-6,
+        device: str = "auto",
+        threads: int | None = None,
+        precision: str = "auto",
+        seed: int = 0,
+        verbose: bool = True,
+        max_categories: int = 1_000,
+    ):
+        super().__init__(seed=seed, verbose=verbose, max_categories=max_categories)
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.hidden_dims = hidden_dims
+        self.bins = bins
+        self.min_count = min_count
+        self.temperature = temperature
+        self.validation = validation
+        self.patience = patience
+        self.weight_decay = weight_decay
+        self.device = device
+        self.threads = threads
+        self.precision = precision
+
+    @classmethod
+    def hyperparameter_space(cls) -> dict[str, Any]:
+        return {
+            "epochs": [50, 100, 200],
+            "batch_size": [250, 500, 1000],
+            "learning_rate": [1e-3, 2e-3, 5e-3],
+            "hidden_dims": [[256, 256], [512, 256], [1024, 512]],
+            "bins": [32, 64, 128],
+            "temperature": [0.8, 1.0],
+        }
+
+    def _infer_metadata(self, table: pd.DataFrame) -> Metadata:
+        """Inferred metadata without the columns' observed minimum and maximum: the bins keep
+        the extremes private, and the model file must not hold them either. Bounds a user
+        writes into the metadata are public knowledge and are kept."""
+        inferred = Metadata.infer(table)
+        return Metadata(
+            {name: replace(col, min=None, max=None) for name, col in inferred.columns.items()}
+        )
+
+    def _transformer_params(self) -> dict[str, Any]:
+        return {**self._transformer, "min_count": self.min_count, "bins": self.bins}
+
+    # columns -----------------------------------------------------------------------------
+    def _token_columns(self) -> list[int]:
+        """Encoded columns that hold tokens, in table order (the sampling order)."""
+        return [b.start for b in self.transformer_.blocks_ if b.activation == "token"]
+
+    def _uniform_columns(self) -> list[int]:
+        return [b.start for b in self.transformer_.blocks_ if b.activation == "uniform"]
+
+    # training ----------------------------------------------------------------------------
+    def _make_networks(self, width: int) -> None:
+        self.net_ = TokenNet(self.sizes_, list(self.hidden_dims)).to(self.device_)
+        self._sizes = torch.tensor(self.sizes_, dtype=torch.long, device=self.device_)
+        self._starts = torch.tensor(np.cumsum([0, *self.sizes_]), device=self.device_)
+        widest = max(self.sizes_, default=1)
+        index = np.zeros((len(self.sizes_), widest), dtype=np.int64)
+        valid = np.zeros_like(index, dtype=bool)
+        for j, size in enumerate(self.sizes_):
+            start = int(self._starts[j])
+            index[j, :size] = np.arange(start, start + size)
+            valid[j, :size] = True
+        self._index = torch.from_numpy(index).to(self.device_)
+        self._token_mask = torch.from_numpy(valid).to(self.device_)
+
+    def _build(self, data: torch.Tensor) -> None:
+        columns = self._token_columns()
+        if not columns:
+            raise DataError("autoregressive: the table has no modelled columns")
+        tokens = data[:, columns].round().long()
+        self.sizes_ = [int(k) + 1 for k in tokens.max(dim=0).values.tolist()]
+        self._make_networks(data.shape[1])
+        self._opt = FusedAdam(
+            self.net_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
+        )
+        order = torch.randperm(len(tokens), device=self.device_)
+        held = int(len(tokens) * self.validation) if len(tokens) >= 50 else 0
+        self._valid_rows = tokens[order[:held]]
+        self._train = tokens[order[held:]]
+        # fixed hidden sets for the validation loss, so epochs compare like with like
+        self._valid_hidden = self._random_hidden(len(self._valid_rows))
+        # at most batch_size rows, fewer on small tables so that an epoch has about 50 steps
+        self._batch = max(min(self.batch_size, len(self._train) // 50), min(32, len(self._train)))
+        self._best: tuple[float, dict[str, torch.Tensor], int] | None = None
+        self._waited = 0
+        self._epoch = 0
+
+    def _random_hidden(self, rows: int) -> torch.Tensor:
+        """Per row, the columns after a random cut of a column order (at least one hidden).
+        A share `TABLE_ORDER_SHARE` of rows use the table order, the one sampling follows;
+        the others a random order, so any set of columns can be conditioned on."""
+        d = len(self.sizes_)
+        cut = torch.randint(0, d, (rows, 1), device=self.device_)
+        rank = torch.rand((rows, d), device=self.device_).argsort(dim=1).argsort(dim=1)
+        table = torch.rand((rows, 1), device=self.device_) < TABLE_ORDER_SHARE
+        rank = torch.where(table, torch.arange(d, device=self.device_).expand(rows, d), rank)
+        return rank >= cut
+
+    def _loss(self, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
+        """Mean over rows of the average cross-entropy of each row's hidden columns."""
+        inputs = torch.where(hidden, self._sizes.expand_as(tokens), tokens)
+        logits = self.net_(inputs).float()
+        grouped = logits[:, self._index].masked_fill(~self._token_mask, float("-inf"))
+        logp = torch.log_softmax(grouped, dim=-1)
+        nll = -logp.gather(2, tokens.unsqueeze(2)).squeeze(2)
+        per_row = (nll * hidden).sum(dim=1) / hidden.sum(dim=1)
+        return per_row.mean()
+
+    def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
+        self.net_.train()
+        order = torch.randperm(len(self._train), device=self.device_)
+        total = torch.zeros((), device=self.device_)
+        steps = 0
+        for start in range(0, len(order) - self._batch + 1, self._batch):
+            rows = self._train[order[start : start + self._batch]]
+            loss = self._loss(rows, self._random_hidden(len(rows)))
+            self._opt.zero_grad()
+            loss.backward()
+            self._opt.step()
+            total += loss.detach()
+            steps += 1
+        losses = {"loss": float(total) / max(steps, 1)}
+        if len(self._valid_rows):
+            self.net_.eval()
+            with torch.no_grad():
+                losses["validation_loss"] = float(self._loss(self._valid_rows, self._valid_hidden))
+            self._track_best(losses["validation_loss"])
+        return losses
+
+    def _track_best(self, loss: float) -> None:
+        self._epoch += 1
+        if self._best is None or loss < self._best[0] - 1e-4:
+            state = {k: v.detach().clone() for k, v in self.net_.state_dict().items()}
+            self._best = (loss, state, self._epoch)
+            self._waited = 0
+        else:
+            self._waited += 1
+            if self._waited % LR_PATIENCE == 0:  # a plateau: smaller steps before stopping
+                self._opt.lr *= LR_DECAY
+
+    def _converged(self) -> bool:
+        return self._waited >= self.patience
+
+    def _eval(self) -> None:
+        best = getattr(self, "_best", None)
+        if best is not None:
+            self.net_.load_state_dict(best[1])
+            self.best_epoch_ = best[2]
+        super()._eval()
+
+    # sampling ----------------------------------------------------------------------------
+    def _sample_encoded(
+        self, n: int, conditions: Conditions, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Exact conditional sampling: conditioned columns are fixed before the others."""
+        fixed = self._fixed_tokens(conditions)
+        with torch.inference_mode(), self._threads():
+            parts = []
+            for start in range(0, n, SAMPLE_ROWS):
+                rows = min(SAMPLE_ROWS, n - start)
+                tokens = torch.full((rows, len(self.sizes_)), -1, dtype=torch.long)
+                for j, token in fixed.items():
+                    tokens[:, j] = token
+                parts.append(self._complete(tokens.to(self.device_), rng))
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def _fixed_tokens(self, conditions: Conditions) -> dict[int, int]:
+        """Token column -> required token, for every condition (numbers: their bin, and
+        'not null' for the column's null indicator)."""
+        position = {start: j for j, start in enumerate(self._token_columns())}
+        fixed = {}
+        for cond in conditions:
+            if cond.code is None:
+                raise DataError(f"autoregressive: condition on '{cond.column}' has no token")
+            fixed[position[cond.start]] = int(cond.code)
+            for block in self.transformer_.blocks_:
+                if block.column == cond.column and block.role == "null":
+                    fixed[position[block.start]] = 0
+        return fixed
+
+    def _complete(
+        self,
+        tokens: torch.Tensor,
+        rng: np.random.Generator,
+        forbid: dict[int, list[int]] | None = None,
+    ) -> np.ndarray:
+        """Draw every token that is -1, column after column, given the known ones; return the
+        encoded rows (tokens and uniform positions inside bins). `forbid` lists tokens a
+        column may not take (imputation never draws 'null')."""
+        gen = torch_generator(rng, self.device_)
+        unknown = tokens < 0
+        inputs = torch.where(unknown, self._sizes.expand_as(tokens), tokens)
+        net = self.net_
+        first = net.first_layer(inputs)
+        weight, bias = net.head.weight, net.head.bias
+        for j, size in enumerate(self.sizes_):
+            todo = unknown[:, j]
+            if not bool(todo.any()):
+                continue
+            rows = todo.nonzero().squeeze(1)
+            start = int(self._starts[j])
+            features = net.trunk(first[rows])
+            logits = features @ weight[start : start + size].T + bias[start : start + size]
+            logits = logits.float() / self.temperature
+            for banned in (forbid or {}).get(j, []):
+                if banned < size:
+                    logits[:, banned] = float("-inf")
+            u = torch.rand(logits.shape, generator=gen, device=self.device_).clamp(1e-10, 1.0)
+            drawn = (logits - torch.log(-torch.log(u))).argmax(dim=1)
+            inputs[rows, j] = drawn
+            # the first layer sums token vectors: swap the hidden marker's for the drawn one's
+            table = net.embedding.weight
+            offset = int(self.net_.offsets[j])
+            first[rows] += table[offset + drawn] - table[offset + size]
+        out = np.zeros((len(tokens), self.transformer_.width_))
+        out[:, self._token_columns()] = inputs.cpu().numpy()
+        uniform = self._uniform_columns()
+        if uniform:
+            out[:, uniform] = (
+                torch.rand((len(tokens), len(uniform)), generator=gen, device=self.device_)
+                .cpu()
+                .numpy()
+            )
+        return out
+
+    def _threads(self) -> Any:
+        """The thread policy for sampling too; every draw uses explicit generators, so the
+        global seed that `seeded_torch` sets (and restores) feeds nothing."""
+        return seeded_torch(0, self.threads)
+
+    # imputation --------------------------------------------------------------------------
+    def impute(self, table: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
+        """`table` with its missing cells of modelled columns filled, each drawn given the
+        rest of its row; cells that are present stay as they are. Same seed, same values."""
+        self._check_fitted()
+        missing = {
+            name: table[name].isna().to_numpy()
+            for name in self.transformer_.columns_
+            if name in table and any(b.column == name for b in self.transformer_.blocks_)
+        }
+        encoded = self.transformer_.encode(table)
+        tokens = torch.from_numpy(encoded[:, self._token_columns()].round().astype(np.int64))
+        position = {start: j for j, start in enumerate(self._token_columns())}
+        forbid: dict[int, list[int]] = {}
+        for block in self.transformer_.blocks_:
+            if block.activation != "token" or not missing.get(block.column, np.zeros(0)).any():
+                continue
+            j = position[block.start]
+            tokens[torch.from_numpy(missing[block.column]), j] = -1
+            null = self.transformer_.columns_[block.column].null_token(block.role)
+            if null is not None:
+                forbid[j] = [null]
+        key = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
+        rng = seeding.rng(key[0], "sample", key[1], 0)
+        with torch.inference_mode(), self._threads():
+            filled = self._complete(tokens.to(self.device_), rng, forbid)
+        decoded = self.transformer_.decode(filled, rng)
+        out = table.copy()
+        for name, rows in missing.items():
+            if rows.any():
+                column = out[name].astype(decoded[name].dtype, errors="ignore")
+                column[rows] = decoded[name][rows].to_numpy()
+                out[name] = column
+        return out
+
+    # state -------------------------------------------------------------------------------
+    def _extra_state(self) -> dict[str, Any]:
+        return {"sizes": list(self.sizes_), "best_epoch": getattr(self, "best_epoch_", None)}
+
+    def _set_extra_state(self, state: dict[str, Any]) -> None:
+        self.sizes_ = [int(k) for k in state["sizes"]]
+        if state.get("best_epoch") is not None:
+            self.best_epoch_ = int(state["best_epoch"])
+
+    def _describe(self) -> dict[str, Any]:
+        return {
+            **super()._describe(),
+            "columns_modelled": len(self.sizes_),
+            "tokens_per_column": dict(
+                zip(
+                    [
+                        b.column + ("" if b.role == "value" else f"[{b.role}]")
+                        for b in self.transformer_.blocks_
+                        if b.activation == "token"
+                    ],
+                    self.sizes_,
+                    strict=True,
+                )
+            ),
+            "order": "trained over random column orders; samples in table order with "
+            "conditioned columns fixed first",
+            "best_epoch": getattr(self, "best_epoch_", None),
+            "protections": {
+                "min_count": f"categories and point masses need {self.min_count} rows; rarer "
+                "categories are pooled, never stored or emitted",
+                "extremes": "outer bin edges between the min_count-th and next values from "
+                "each end: training minimum and maximum never stored or emitted",
+                "values": f"numbers drawn uniformly inside one of up to {self.bins} quantile "
+                "bins, or exactly at a point mass",
+                "early_stopping": f"{self.validation:.0%} of rows held out; stops after "
+                f"{self.patience} epochs without improvement, keeps the best epoch",
+                "temperature": self.temperature,
+            },
+        }
