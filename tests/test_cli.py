@@ -418,3 +418,39 @@ def test_inspect_an_image_model(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert text in out, text
     described = json.loads((tmp_path / "d.json").read_text())
     assert described["kind"] == "images" and described["epochs_trained"] == 1
+
+
+def test_impute_fills_only_the_missing_cells(
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "ar.simulacra"
+    fit = ["fit", str(data), "-m", "autoregressive", "--epochs", "3", "-o", str(model)]
+    assert run(fit, capsys)[0] == 0
+    table = pd.read_csv(data)
+    gaps = table.copy()
+    gaps.loc[::3, "cut"] = None
+    gaps.loc[1::3, "price"] = None
+    gaps.to_csv(tmp_path / "gaps.csv", index=False)
+    filled_path = tmp_path / "filled.csv"
+    code, out, err = run(
+        ["impute", str(model), str(tmp_path / "gaps.csv"), "-o", str(filled_path)], capsys
+    )
+    assert code == 0, err
+    assert "filled 2,000 of 2,000 missing cells" in out
+    filled = pd.read_csv(filled_path)
+    assert filled[["cut", "price"]].notna().all().all()
+    assert set(filled["cut"]) <= set(table["cut"])
+    kept = gaps.notna()
+    pd.testing.assert_frame_equal(
+        filled[kept].dropna(how="all"), gaps[kept].dropna(how="all"), check_dtype=False
+    )
+
+
+def test_impute_with_a_model_that_cannot(
+    tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "c.simulacra"
+    assert run(["fit", str(small), "-o", str(model)], capsys)[0] == 0
+    code, _, err = run(["impute", str(model), str(small), "-o", str(tmp_path / "f.csv")], capsys)
+    assert code == 1 and "cannot impute" in err and err.count("\n") == 1
+    assert not (tmp_path / "f.csv").exists()

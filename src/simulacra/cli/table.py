@@ -1,4 +1,4 @@
-"""Commands over tables: inspect, fit, sample, demo.
+"""Commands over tables: inspect, fit, sample, impute, demo.
 
 pandas and the models load inside each command, so `simulacra --help` stays quick.
 """
@@ -192,7 +192,7 @@ def sample(
 
         with status(f"sampling {rows:,} rows"):
             base = synthesizer.sample(rows, conditions=conditions, seed=seed)
-            table = rebalance(base, rebalance_column, synthesizer, ratio=ratio, seed=seed + 1)
+            table = rebalance(base, rebalance_column, synthesizer, ratio=ratio, seed=seed)
         with status(f"writing {output}"):
             write_table(table, output)
         counts = table[rebalance_column].value_counts().to_dict()
@@ -202,6 +202,42 @@ def sample(
     with status(f"sampling {rows:,} rows into {output}"):
         write_chunks(chunks, output)
     out.print(f"wrote {rows:,} rows to {output}")
+
+
+@app.command(
+    epilog=(
+        "Example:\n\n  simulacra fit data.csv -m autoregressive -o m.simulacra\n\n"
+        "  simulacra impute m.simulacra gaps.csv -o filled.csv --seed 1"
+    )
+)
+def impute(
+    model: Path = typer.Argument(..., help="Model file written by `simulacra fit`."),
+    data: Path = typer.Argument(..., help="Table with missing cells (same columns)."),
+    output: Path = typer.Option(
+        ..., "-o", "--out", "--output", help="CSV, Parquet or JSON-lines file."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+) -> None:
+    """Fill the missing cells of a table, each drawn given the rest of its row (models that
+    condition on any columns: autoregressive)."""
+    from ..errors import ParameterError
+    from ..io import write_table
+    from ..synthesizers import Synthesizer
+
+    with status(f"loading {model}"):
+        synthesizer = Synthesizer.load(model)
+    if not hasattr(synthesizer, "impute"):
+        raise ParameterError(
+            f"{model}: a {synthesizer.name} model cannot impute; fit one with -m autoregressive"
+        )
+    table = load_table(data)
+    missing = int(table.isna().to_numpy().sum())
+    with status(f"imputing {missing:,} cells"):
+        filled = synthesizer.impute(table, seed=seed)
+    with status(f"writing {output}"):
+        write_table(filled, output)
+    left = int(filled.isna().to_numpy().sum())
+    out.print(f"filled {missing - left:,} of {missing:,} missing cells -> {output}")
 
 
 @app.command(epilog="Example:\n\n  simulacra demo -o demo_output")

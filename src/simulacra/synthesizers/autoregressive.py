@@ -382,7 +382,7 @@ class AutoRegressive(NeuralSynthesizer):
             if block.activation != "token" or not missing.get(block.column, np.zeros(0)).any():
                 continue
             j = position[block.start]
-            tokens[torch.from_numpy(missing[block.column]), j] = -1
+            tokens[torch.from_numpy(missing[block.column].copy()), j] = -1
             null = self.transformer_.columns_[block.column].null_token(block.role)
             if null is not None:
                 forbid[j] = [null]
