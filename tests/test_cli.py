@@ -62,7 +62,7 @@ def test_same_seed_gives_byte_identical_files(
     tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "m.simulacra"
-    run(["fit", str(data), "-o", str(model)], capsys)
+    run(["fit", "-m", "copula", str(data), "-o", str(model)], capsys)
     for name in ("a", "b"):
         run(
             ["sample", str(model), "-n", "500", "-o", str(tmp_path / f"{name}.csv"), "--seed", "7"],
@@ -101,7 +101,7 @@ def test_bad_tables_get_one_line(
     path = tmp_path / name
     path.write_text(content)
     model = tmp_path / "m.simulacra"
-    code, _, err = run(["fit", str(path), "-o", str(model)], capsys)
+    code, _, err = run(["fit", "-m", "copula", str(path), "-o", str(model)], capsys)
     assert code != 0
     assert message in err and err.startswith("error:") and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
@@ -112,7 +112,7 @@ def test_bad_model_files_and_conditions(
     tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "m.simulacra"
-    run(["fit", str(data), "-o", str(model)], capsys)
+    run(["fit", "-m", "copula", str(data), "-o", str(model)], capsys)
     out = tmp_path / "s.parquet"
 
     truncated = tmp_path / "truncated.simulacra"
@@ -152,7 +152,16 @@ def test_unknown_column_in_metadata(
     meta["columns"]["weight"] = {"kind": "numerical", "dtype": "float64"}
     meta_path.write_text(json.dumps(meta))
     code, _, err = run(
-        ["fit", str(data), "--metadata", str(meta_path), "-o", str(tmp_path / "m.simulacra")],
+        [
+            "fit",
+            "-m",
+            "copula",
+            str(data),
+            "--metadata",
+            str(meta_path),
+            "-o",
+            str(tmp_path / "m.simulacra"),
+        ],
         capsys,
     )
     assert code != 0 and "'weight' is in the metadata but not in the table" in err
@@ -162,14 +171,14 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     empty = tmp_path / "e.csv"
     empty.write_text("")
     with pytest.raises(Exception, match="is empty"):
-        main(["--debug", "fit", str(empty), "-o", str(tmp_path / "m.simulacra")])
+        main(["--debug", "fit", "-m", "copula", str(empty), "-o", str(tmp_path / "m.simulacra")])
 
 
 def test_progress_is_shown_and_silenced(
     tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "m.simulacra"
-    run(["fit", str(data), "-o", str(model)], capsys)
+    run(["fit", "-m", "copula", str(data), "-o", str(model)], capsys)
     args = ["sample", str(model), "-n", "250000", "-o", str(tmp_path / "s.parquet")]
     with pytest.raises(SystemExit):
         main(args)
@@ -205,7 +214,7 @@ def test_global_flags_after_the_command(
     model = tmp_path / "m.simulacra"
     for flag in ("--quiet", "-q"):
         with pytest.raises(SystemExit) as done:
-            main(["fit", str(small), "-o", str(model), flag])
+            main(["fit", "-m", "copula", str(small), "-o", str(model), flag])
         assert done.value.code in (0, None) and model.exists()
     args = ["sample", str(model), "-n", "250000", "-o", str(tmp_path / "s.parquet")]
     with pytest.raises(SystemExit):
@@ -217,7 +226,7 @@ def test_global_flags_after_the_command(
     empty = tmp_path / "e.csv"
     empty.write_text("")
     with pytest.raises(Exception, match="is empty"):
-        main(["fit", str(empty), "-o", str(model), "--debug"])
+        main(["fit", "-m", "copula", str(empty), "-o", str(model), "--debug"])
     with pytest.raises(ModelFileError, match="no such model file"):  # a sub-app's command
         main(["images", "sample", str(tmp_path / "none.simulacra"), "-o", str(tmp_path), "--debug"])
     code, out, _ = run(["reproduce", "paper", "--help", "-q"], capsys)
@@ -232,7 +241,7 @@ def test_out_on_every_command_that_writes(
 ) -> None:
     for option in ("-o", "--out", "--output"):
         model = tmp_path / f"m{option}.simulacra"
-        code, _, err = run(["fit", str(small), option, str(model)], capsys)
+        code, _, err = run(["fit", "-m", "copula", str(small), option, str(model)], capsys)
         assert code == 0 and model.exists(), err
         table = tmp_path / f"s{option}.csv"
         code, _, err = run(["sample", str(model), "-n", "20", option, str(table)], capsys)
@@ -258,9 +267,12 @@ def test_help_says_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
         return " ".join(out.split())
 
     out = help_of(["fit"])
-    assert "[default: copula]" in out and "[default: 0]" in out
-    assert "(default 300 for ctgan and tvae; copula has none)" in out
-    assert "copula, ctgan, tvae" in out and "(default: inferred from the table)" in out
+    assert "[default: autoregressive]" in out and "[default: 0]" in out
+    assert "(default 300 for autoregressive, which stops early" in out
+    assert "ctgan and tvae; copula has none)" in out
+    assert (
+        "copula, ctgan, tvae, autoregressive" in out and "(default: inferred from the table)" in out
+    )
     assert f"(default {QUICK_EPOCHS}, a quick run" in help_of(["reproduce", "paper"])
     out = help_of(["images", "fit"])
     assert "vae, convvae, gan" in out and "[default: vae]" in out
@@ -368,7 +380,7 @@ def test_file_errors_name_the_file(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "m.simulacra"
-    run(["fit", str(small), "-o", str(model)], capsys)
+    run(["fit", "-m", "copula", str(small), "-o", str(model)], capsys)
     folder = tmp_path / "folder.csv"
     folder.mkdir()
     garbage = tmp_path / "garbage.parquet"
@@ -379,7 +391,7 @@ def test_file_errors_name_the_file(
         (["fit", str(garbage), "-o", str(model)], f"{garbage}: cannot be read as parquet"),
         (["inspect", str(tmp_path / "none.simulacra")], "none.simulacra: no such model file"),
         (
-            ["fit", str(small), "--metadata", str(tmp_path), "-o", str(model)],
+            ["fit", "-m", "copula", str(small), "--metadata", str(tmp_path), "-o", str(model)],
             f"{tmp_path}: Is a directory",
         ),
         (
@@ -450,7 +462,7 @@ def test_impute_with_a_model_that_cannot(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "c.simulacra"
-    assert run(["fit", str(small), "-o", str(model)], capsys)[0] == 0
+    assert run(["fit", "-m", "copula", str(small), "-o", str(model)], capsys)[0] == 0
     code, _, err = run(["impute", str(model), str(small), "-o", str(tmp_path / "f.csv")], capsys)
     assert code == 1 and "cannot impute" in err and err.count("\n") == 1
     assert not (tmp_path / "f.csv").exists()
