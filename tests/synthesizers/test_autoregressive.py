@@ -58,6 +58,18 @@ def test_a_condition_on_a_later_column_shifts_the_earlier_ones(
     assert got.get("c", 0.0) > 0.6  # the prior share of c is 0.2
 
 
+def test_a_range_condition_keeps_the_conditional_distribution(
+    fitted: Synthesizer, table: pd.DataFrame
+) -> None:
+    rows = fitted.sample(1_000, conditions={"y": (2.0, 4.0)}, seed=9)
+    assert rows["y"].between(2.0, 4.0).all()
+    assert max((rows["y"] == 2.0).mean(), (rows["y"] == 4.0).mean()) < 0.01  # no pile-ups
+    real = table[table["y"].between(2.0, 4.0)]
+    assert stats.ks_2samp(rows["y"], real["y"]).statistic < 0.12
+    share = rows["group"].value_counts(normalize=True).get("c", 0.0)
+    assert abs(share - (real["group"] == "c").mean()) < 0.1
+
+
 def test_several_conditions_at_once_are_all_met(fitted: Synthesizer) -> None:
     rows = fitted.sample(300, conditions={"group": "a", "tag": "y", "debt": 0.0}, seed=3)
     assert (rows["group"] == "a").all() and (rows["tag"] == "y").all()

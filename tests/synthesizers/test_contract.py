@@ -101,6 +101,15 @@ def test_categorical_and_numerical_conditions_hold_on_every_row(fitted: Synthesi
     assert len(rows) == 60 and np.allclose(rows["x"], 0.5)
 
 
+def test_range_conditions_hold_on_every_row(fitted: Synthesizer, table: pd.DataFrame) -> None:
+    low, high = table["x"].quantile([0.3, 0.6])
+    rows = fitted.sample(100, conditions={"x": (low, high)}, seed=6)
+    assert len(rows) == 100 and rows["x"].between(low, high).all()
+    assert rows["x"].nunique() > 10  # drawn inside the range, not piled onto its ends
+    text = fitted.sample(20, conditions={"x": f"{low}..{high}", "cat": "a"}, seed=6)
+    assert text["x"].between(low, high).all() and (text["cat"] == "a").all()
+
+
 def test_bad_conditions_name_the_problem(fitted: Synthesizer) -> None:
     with pytest.raises(ConditionError, match="nope"):
         fitted.sample(10, conditions={"nope": 1})
@@ -108,6 +117,10 @@ def test_bad_conditions_name_the_problem(fitted: Synthesizer) -> None:
         fitted.sample(10, conditions={"cat": "zzz"})
     with pytest.raises(ConditionError, match="outside"):
         fitted.sample(10, conditions={"x": 1e9})
+    with pytest.raises(ConditionError, match="outside"):
+        fitted.sample(10, conditions={"x": (1e9, 2e9)})
+    with pytest.raises(ConditionError, match="empty"):
+        fitted.sample(10, conditions={"x": (1.0, 0.0)})
 
 
 @pytest.mark.parametrize("name", NAMES)

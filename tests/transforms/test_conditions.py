@@ -110,3 +110,29 @@ def test_copula_conditions_on_a_point_mass_shift_the_other_columns(
     assert abs(rows["score"].mean() - real.mean()) < 1.0
     assert abs(rows["score"].mean() - table["score"].mean()) > 2.0
     assert rows["score"].std() < 0.7 * table["score"].std()
+
+
+def test_a_range_is_typed_with_its_ends_and_score_box(transformer: TableTransformer) -> None:
+    (cond,) = transformer.encode_conditions({"score": (1.5, 4.5)})
+    assert (cond.low, cond.high) == (1.5, 4.5) and cond.value == (1.5, 4.5)
+    assert cond.number is None and cond.code is None and cond.codes is None
+    assert cond.bounds is not None and cond.bounds[0] < cond.bounds[1]
+    (text,) = transformer.encode_conditions({"day": "2024-01-10..2024-01-20"})
+    assert text.value == (pd.Timestamp("2024-01-10"), pd.Timestamp("2024-01-20"))
+    # a range reaching past the learned values is cut to them
+    (wide,) = transformer.encode_conditions({"score": (-1e6, 0.0)})
+    assert wide.low == transformer.columns_["score"].low_
+
+
+def test_token_encoders_list_the_tokens_a_range_can_take(table: pd.DataFrame) -> None:
+    tokens = TableTransformer(
+        Metadata.infer(table), continuous="bins", discrete="codes", min_count=5
+    ).fit(table)
+    (cond,) = tokens.encode_conditions({"score": (1.5, 4.5)})
+    assert cond.codes and all(0 < share <= 1 for share in cond.codes.values())
+    assert sum(share == 1.0 for share in cond.codes.values()) >= 1  # bins wholly inside
+    (mass,) = tokens.encode_conditions({"level": (1, 2)})
+    assert mass.codes == {
+        tokens.columns_["level"].encoders[0].code_of(1): 1.0,
+        tokens.columns_["level"].encoders[0].code_of(2): 1.0,
+    }

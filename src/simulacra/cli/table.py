@@ -177,7 +177,7 @@ def sample(
         None,
         "--condition",
         metavar="COLUMN=VALUE",
-        help="A value every row must have (repeatable; default: none).",
+        help="A value every row must have, or a range LOW..HIGH (repeatable; default: none).",
     ),
     rebalance_column: str | None = typer.Option(
         None,

@@ -8,7 +8,8 @@ random place, as in orderless NADE, Uria et al. 2014) and the loss is the cross-
 hidden columns. So the same network gives p(column | any set of columns):
 
 - sampling draws the columns one after the other (table order), each given those before;
-- conditions fix their columns' tokens first: exact conditional sampling, no rejection;
+- conditions fix their columns' tokens first (a range: its column is drawn first among the
+  tokens the range allows): exact conditional sampling, no rejection;
 - `impute` hides a row's missing cells and draws only those, given the rest of the row.
 
 Protections (defaults in parentheses, all documented in README):
@@ -49,6 +50,7 @@ from .torch_utils import FusedAdam, seeded_torch, torch_generator
 SAMPLE_ROWS = 4_096  # rows drawn together: their activations stay in the CPU's cache
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3
+RANGE_REDRAWS = 50
 LR_DECAY = 0.5
 
 
@@ -277,8 +279,9 @@ class AutoRegressive(NeuralSynthesizer):
     def _sample_encoded(
         self, n: int, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
-        """Exact conditional sampling: conditioned columns are fixed before the others."""
-        fixed = self._fixed_tokens(conditions)
+        """Exact conditional sampling: conditioned columns are fixed (a value) or drawn among
+        the tokens their range allows, before the others."""
+        fixed, allowed = self._condition_tokens(conditions)
         with torch.inference_mode(), self._threads():
             parts = []
             for start in range(0, n, SAMPLE_ROWS):
@@ -286,32 +289,59 @@ class AutoRegressive(NeuralSynthesizer):
                 tokens = torch.full((rows, len(self.sizes_)), -1, dtype=torch.long)
                 for j, token in fixed.items():
                     tokens[:, j] = token
-                parts.append(self._complete(tokens.to(self.device_), rng))
+                encoded = self._complete(tokens.to(self.device_), rng, allowed=allowed)
+                parts.append(self._inside_ranges(encoded, conditions, rng))
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
-    def _fixed_tokens(self, conditions: Conditions) -> dict[int, int]:
-        """Token column -> required token, for every condition (numbers: their bin, and
-        'not null' for the column's null indicator)."""
-        position = {start: j for j, start in enumerate(self._token_columns())}
-        fixed = {}
+    def _inside_ranges(
+        self, encoded: np.ndarray, conditions: Conditions, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Rows whose bin only partly overlaps a range condition redraw their position in the
+        bin until the value is inside (a uniform draw restricted to the overlap)."""
         for cond in conditions:
-            if cond.code is None:
+            if cond.low is None:
+                continue
+            blocks = self.transformer_.blocks_
+            spots = [b.start for b in blocks if b.column == cond.column and b.role == "position"]
+            for _ in range(RANGE_REDRAWS):
+                outside = np.flatnonzero(~cond.meets(encoded))
+                if not len(outside) or not spots:
+                    break
+                encoded[np.ix_(outside, spots)] = rng.random((len(outside), len(spots)))
+        return encoded
+
+    def _condition_tokens(
+        self, conditions: Conditions
+    ) -> tuple[dict[int, int], dict[int, dict[int, float]]]:
+        """Token column -> required token (values), and -> allowed tokens (ranges); the
+        column's null indicator is fixed to 'not null' for both."""
+        position = {start: j for j, start in enumerate(self._token_columns())}
+        fixed: dict[int, int] = {}
+        allowed: dict[int, dict[int, float]] = {}
+        for cond in conditions:
+            if cond.codes is not None:
+                allowed[position[cond.start]] = cond.codes
+            elif cond.code is not None:
+                fixed[position[cond.start]] = int(cond.code)
+            else:
                 raise DataError(f"autoregressive: condition on '{cond.column}' has no token")
-            fixed[position[cond.start]] = int(cond.code)
             for block in self.transformer_.blocks_:
                 if block.column == cond.column and block.role == "null":
                     fixed[position[block.start]] = 0
-        return fixed
+        return fixed, allowed
 
     def _complete(
         self,
         tokens: torch.Tensor,
         rng: np.random.Generator,
         forbid: dict[int, list[int]] | None = None,
+        allowed: dict[int, dict[int, float]] | None = None,
     ) -> np.ndarray:
         """Draw every token that is -1, column after column, given the known ones; return the
         encoded rows (tokens and uniform positions inside bins). `forbid` lists tokens a
-        column may not take (imputation never draws 'null')."""
+        column may not take (imputation never draws 'null'); columns in `allowed` may take
+        only the listed tokens, weighted by the share of each token's values inside the range,
+        and are drawn first."""
         gen = torch_generator(rng, self.device_)
         unknown = tokens < 0
         inputs = torch.where(unknown, self._sizes.expand_as(tokens), tokens)
@@ -325,7 +355,10 @@ class AutoRegressive(NeuralSynthesizer):
             offset = int(net.offsets[j])
             first[known] += table[offset + inputs[known, j]] - table[offset + self.sizes_[j]]
         weight, bias = net.head.weight, net.head.bias
-        for j, size in enumerate(self.sizes_):
+        allowed = allowed or {}
+        order = [*allowed, *(j for j in range(len(self.sizes_)) if j not in allowed)]
+        for j in order:
+            size = self.sizes_[j]
             todo = unknown[:, j]
             if not bool(todo.any()):
                 continue
@@ -338,6 +371,12 @@ class AutoRegressive(NeuralSynthesizer):
             for banned in (forbid or {}).get(j, []):
                 if banned < size:
                     logits[:, banned] = float("-inf")
+            if j in allowed:
+                keep = torch.full((size,), float("-inf"), device=logits.device)
+                for token, share in allowed[j].items():
+                    if token < size and share > 0:
+                        keep[token] = float(np.log(share))
+                logits = logits + keep
             u = torch.rand(logits.shape, generator=gen, device=self.device_).clamp(1e-10, 1.0)
             drawn = (logits - torch.log(-torch.log(u))).argmax(dim=1)
             inputs[rows, j] = drawn

@@ -58,6 +58,11 @@ class Encoder:
         """The token of `value` for encoders that code values as tokens; None otherwise."""
         return None
 
+    def codes_between(self, low: float, high: float) -> dict[int, float] | None:
+        """For token encoders, each token whose values can fall in [low, high] with the share
+        of its values that do; None for other encoders."""
+        return None
+
     def support(self) -> tuple[float, float] | None:
         """The range of values the encoder decodes to, when it keeps the data's own extremes
         private; None when the column's observed minimum and maximum are used."""

@@ -8,7 +8,6 @@ block and are regenerated on `reverse`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any, ClassVar
 
@@ -183,21 +182,68 @@ class ContinuousTransform(ColumnTransform):
     def null_token(self, role: str) -> int | None:
         return 1 if role == "null" else None
 
-    def condition(self, value: Any, start: int) -> Condition:
-        name = self.name
+    def typed(self, numbers: np.ndarray) -> pd.Series:
+        """Numbers of a condition as the column's values."""
+        return self.from_float(np.asarray(numbers, dtype=np.float64), np.zeros(len(numbers), bool))
+
+    def _number(self, value: Any, shown: Any) -> float:
+        """A condition's value as this column's float (datetimes: seconds since 1970)."""
         series = pd.Series([value])
         try:
             if self.meta.dtype.startswith("datetime64"):
                 series = pd.to_datetime(series)
             number = float(self.to_float(series)[0])
         except (ValueError, TypeError, DataError) as exc:
-            raise ConditionError(f"condition {name}={value!r}: not a valid value ({exc})") from exc
+            raise ConditionError(
+                f"condition {self.name}={shown!r}: not a valid value ({exc})"
+            ) from exc
+        if np.isnan(number):
+            raise ConditionError(f"condition {self.name}={shown!r}: not a valid value")
+        return number
+
+    def _range_condition(self, value: Any, start: int) -> Condition:
+        """`(low, high)`, or text "low..high": every row gets a value inside the range."""
+        ends = value.split("..", 1) if isinstance(value, str) else list(value)
+        if len(ends) != 2:
+            raise ConditionError(f"condition {self.name}={value!r}: a range needs two ends")
+        low, high = (
+            self._number(end.strip() if isinstance(end, str) else end, value) for end in ends
+        )
+        if low > high:
+            raise ConditionError(f"condition {self.name}={value!r}: the range is empty")
+        if high < self.low_ or low > self.high_:
+            raise ConditionError(
+                f"condition {self.name}={value!r} is outside the learned range "
+                f"[{self.low_:g}, {self.high_:g}]"
+            )
+        low, high = max(low, self.low_), min(high, self.high_)
+        typed = self.typed(np.array([low, high]))
+        encoder = self.encoders[0]
+        ends_lo, ends_hi = encoder.score_bounds(low), encoder.score_bounds(high)
+        bounds = (ends_lo[0], ends_hi[1]) if ends_lo and ends_hi else None
+        return Condition(
+            self.name,
+            (typed.iloc[0], typed.iloc[1]),
+            start,
+            encoder.width,
+            encoder.decode,
+            bounds=bounds,
+            low=low,
+            high=high,
+            codes=encoder.codes_between(low, high),
+        )
+
+    def condition(self, value: Any, start: int) -> Condition:
+        name = self.name
+        if isinstance(value, tuple | list) or (isinstance(value, str) and ".." in value):
+            return self._range_condition(value, start)
+        number = self._number(value, value)
         if not self.low_ <= number <= self.high_:
             raise ConditionError(
                 f"condition {name}={value!r} is outside the learned range "
                 f"[{self.low_:g}, {self.high_:g}]"
             )
-        typed = self.from_float(np.array([number]), np.zeros(1, bool)).iloc[0]
+        typed = self.typed(np.array([number])).iloc[0]
         encoder = self.encoders[0]
         return Condition(
             name,
@@ -255,11 +301,9 @@ class NumericalTransform(ContinuousTransform):
     def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
         return self._restore(self.grid_.snap(values, self.low_, self.high_), nulls)
 
-    def condition(self, value: Any, start: int) -> Condition:
+    def typed(self, numbers: np.ndarray) -> pd.Series:
         # the grid is for model output; a condition's rows get the value as asked
-        cond = super().condition(value, start)
-        typed = self._restore(np.array([cond.number], dtype=np.float64), np.zeros(1, bool))
-        return dataclasses.replace(cond, value=typed.iloc[0])
+        return self._restore(np.asarray(numbers, dtype=np.float64), np.zeros(len(numbers), bool))
 
     def describe(self) -> dict[str, Any]:
         snap = self.grid_.describe()  # shown only where the grid adds to the rounding

@@ -28,7 +28,10 @@ class Condition:
     encoder that codes values as tokens (the token of the number's bin or point mass). `start`
     and `width` are the column's value block in the encoded matrix; `bounds` is the interval
     of the block's first encoded column that decodes to the value (equal ends: one exact
-    score), or None when the encoder is wider than one column.
+    score), or None when the encoder is wider than one column. A range condition (`value` is
+    `(low, high)`) sets `low` and `high` instead of `number`, and, for token encoders, `codes`:
+    the tokens whose values can fall in the range, with the share of each token's values that
+    do.
     """
 
     column: str
@@ -40,10 +43,15 @@ class Condition:
     number: float | None = None
     bounds: tuple[float, float] | None = None
     window: float = 0.0
+    low: float | None = None
+    high: float | None = None
+    codes: dict[int, float] | None = field(default=None, compare=False)
 
     def meets(self, encoded: np.ndarray) -> np.ndarray:
         """Which encoded rows decode to this value (numbers: within `window` of it)."""
         decoded = self.decode(encoded[:, self.start : self.start + self.width])
+        if self.low is not None and self.high is not None:
+            return np.asarray((decoded >= self.low) & (decoded <= self.high))
         if self.number is None:
             return np.asarray(decoded == self.code)
         return np.asarray(np.abs(decoded - self.number) <= self.window)
@@ -79,7 +87,14 @@ class Conditions:
         return ok
 
     def apply(self, frame: pd.DataFrame) -> None:
-        """Write each required value into its column of decoded rows, keeping the dtype."""
+        """Write each required value into its column of decoded rows, keeping the dtype; a
+        range only moves values that rounding or a bin's edge put outside it onto its ends."""
         for cond in self.items:
-            dtype = frame[cond.column].dtype
-            frame[cond.column] = pd.Series([cond.value] * len(frame), dtype=dtype)
+            column = frame[cond.column]
+            if cond.low is not None:
+                if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(
+                    column
+                ):
+                    frame[cond.column] = column.clip(lower=cond.value[0], upper=cond.value[1])
+                continue
+            frame[cond.column] = pd.Series([cond.value] * len(frame), dtype=column.dtype)

@@ -73,6 +73,21 @@ class QuantileBins(Encoder):
         """The token of one number: its point mass, or the bin it falls in (clipped)."""
         return int(self._codes(np.array([float(value)]))[0])
 
+    def codes_between(self, low: float, high: float) -> dict[int, float]:
+        """Point masses inside [low, high] and the bins that overlap it, each with the share
+        of its values that lie inside (1 for a mass; the overlap's share of a bin's width,
+        since values are uniform inside a bin)."""
+        masses = np.flatnonzero((self.masses_ >= low) & (self.masses_ <= high))
+        shares = {int(m): 1.0 for m in masses}
+        lo, hi = self.edges_[:-1], self.edges_[1:]
+        for b in np.flatnonzero((hi >= low) & (lo <= high)):
+            width = hi[b] - lo[b]
+            inside = min(hi[b], high) - max(lo[b], low)
+            share = inside / width if width > 0 else 1.0
+            if share > 0 or width == 0:
+                shares[len(self.masses_) + int(b)] = float(share)
+        return shares or {self.code_of((low + high) / 2): 1.0}
+
     def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         values = values.astype(np.float64)
         tokens = self._codes(values)
