@@ -302,7 +302,10 @@ class AutoRegressive(NeuralSynthesizer):
             if cond.low is None:
                 continue
             blocks = self.transformer_.blocks_
-            spots = [b.start for b in blocks if b.column == cond.column and b.role == "position"]
+            spots = np.array(
+                [b.start for b in blocks if b.column == cond.column and b.role == "position"],
+                dtype=np.int64,
+            )
             for _ in range(RANGE_REDRAWS):
                 outside = np.flatnonzero(~cond.meets(encoded))
                 if not len(outside) or not spots:
