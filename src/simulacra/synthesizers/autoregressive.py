@@ -18,9 +18,11 @@ Protections (defaults in parentheses, all documented in README):
   `min_count`-th and next values from each end, so extremes are never stored or emitted
   (inferred metadata keeps no minimum or maximum either).
 - a number is drawn uniformly inside its bin, so real values are not copied on purpose;
-- `validation` (0.1) of the rows are held out and training stops when their loss has not
-  improved for `patience` (5) epochs; the best epoch's weights are kept, so the network is
-  stopped before it memorises rows.
+- `validation` (0.1) of the rows are held out; after a warm-up of `WARMUP_EPOCHS` (40) the
+  learning rate halves whenever their loss stalls for 3 epochs and training stops when it has
+  not improved for `patience` (10) epochs; the best epoch's weights (after the warm-up) are
+  kept, so the network is stopped before it memorises rows. `dropout` (0) is available as a
+  further regulariser.
 - `temperature` (1.0) divides the logits: below 1 sharper (more typical rows), above 1 more
   diverse rows.
 
@@ -50,6 +52,7 @@ from .torch_utils import FusedAdam, seeded_torch, torch_generator
 SAMPLE_ROWS = 4_096  # rows drawn together: their activations stay in the CPU's cache
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3
+WARMUP_EPOCHS = 40
 RANGE_REDRAWS = 50
 LR_DECAY = 0.5
 
@@ -62,7 +65,7 @@ class TokenNet(nn.Module):
     adding that token's vector instead of being recomputed.
     """
 
-    def __init__(self, sizes: list[int], hidden: list[int]):
+    def __init__(self, sizes: list[int], hidden: list[int], dropout: float = 0.0):
         super().__init__()
         self.sizes = list(sizes)
         width_in = [k + 1 for k in sizes]  # token k of column j is its 'hidden' marker
@@ -71,10 +74,10 @@ class TokenNet(nn.Module):
         offsets = np.concatenate([[0], np.cumsum(width_in)[:-1]]).astype(np.int64)
         self.offsets: torch.Tensor
         self.register_buffer("offsets", torch.from_numpy(offsets), persistent=False)
-        layers: list[nn.Module] = [nn.ReLU()]
+        layers: list[nn.Module] = [nn.ReLU(), nn.Dropout(dropout)]
         width = hidden[0]
         for h in hidden[1:]:
-            layers += [nn.Linear(width, h), nn.ReLU()]
+            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
             width = h
         self.trunk = nn.Sequential(*layers)
         self.head = nn.Linear(width, sum(sizes))
@@ -104,6 +107,7 @@ class AutoRegressive(NeuralSynthesizer):
         "min_count": Interval(1, None, integer=True),
         "bins": Interval(2, 10_000, integer=True),
         "temperature": Interval(1e-3, 100),
+        "dropout": Interval(0, 0.9),
         "validation": Interval(0, 0.5),
         "patience": Interval(1, None, integer=True),
         "weight_decay": Interval(0, None),
@@ -116,6 +120,7 @@ class AutoRegressive(NeuralSynthesizer):
         batch_size: int = 500,
         learning_rate: float = 2e-3,
         hidden_dims: tuple[int, ...] | list[int] = (512, 256),
+        dropout: float = 0.0,
         bins: int = 64,
         min_count: int = 5,
         temperature: float = 1.0,
@@ -134,6 +139,7 @@ class AutoRegressive(NeuralSynthesizer):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.hidden_dims = hidden_dims
+        self.dropout = dropout
         self.bins = bins
         self.min_count = min_count
         self.temperature = temperature
@@ -177,7 +183,8 @@ class AutoRegressive(NeuralSynthesizer):
 
     # training ----------------------------------------------------------------------------
     def _make_networks(self, width: int) -> None:
-        self.net_ = TokenNet(self.sizes_, list(self.hidden_dims)).to(self.device_)
+        net = TokenNet(self.sizes_, list(self.hidden_dims), self.dropout)
+        self.net_ = net.to(self.device_)
         self._sizes = torch.tensor(self.sizes_, dtype=torch.long, device=self.device_)
         self._starts = torch.tensor(np.cumsum([0, *self.sizes_]), device=self.device_)
         widest = max(self.sizes_, default=1)
@@ -256,6 +263,11 @@ class AutoRegressive(NeuralSynthesizer):
 
     def _track_best(self, loss: float) -> None:
         self._epoch += 1
+        if self._epoch <= WARMUP_EPOCHS:
+            # a relation between a few columns (a label and two features among twenty) can take
+            # tens of epochs to learn while the loss of the others stalls or creeps up: no
+            # decay, no stop and no best epoch before the warm-up is over
+            return
         if self._best is None or loss < self._best[0] - 1e-4:
             state = {k: v.detach().clone() for k, v in self.net_.state_dict().items()}
             self._best = (loss, state, self._epoch)
