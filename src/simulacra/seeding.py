@@ -66,7 +66,3 @@ def integer(seed: int, name: str, *path: int) -> int:
     words = sequence(seed, name, *path).generate_state(2, np.uint64)
     return int(words[0] >> np.uint64(1))
 
-
-def draw_seed(generator: np.random.Generator) -> int:
-    """A 62-bit seed drawn from a generator that is itself a named stream."""
-    return int(generator.integers(2**62))
