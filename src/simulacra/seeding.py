@@ -65,4 +65,3 @@ def integer(seed: int, name: str, *path: int) -> int:
     """A 63-bit integer from stream `name` at `path` (to seed PyTorch or Faker)."""
     words = sequence(seed, name, *path).generate_state(2, np.uint64)
     return int(words[0] >> np.uint64(1))
-
