@@ -47,7 +47,7 @@ from ..metadata import Metadata
 from ..params import Constraint, Interval
 from ..transforms.conditions import Conditions
 from .neural import NeuralSynthesizer
-from .torch_utils import FusedAdam, seeded_torch, torch_generator
+from .torch_utils import FusedAdam, torch_generator, torch_threads
 
 SAMPLE_ROWS = 4_096  # rows drawn together: their activations stay in the CPU's cache
 TABLE_ORDER_SHARE = 0.75
@@ -187,15 +187,6 @@ class AutoRegressive(NeuralSynthesizer):
         self.net_ = net.to(self.device_)
         self._sizes = torch.tensor(self.sizes_, dtype=torch.long, device=self.device_)
         self._starts = torch.tensor(np.cumsum([0, *self.sizes_]), device=self.device_)
-        widest = max(self.sizes_, default=1)
-        index = np.zeros((len(self.sizes_), widest), dtype=np.int64)
-        valid = np.zeros_like(index, dtype=bool)
-        for j, size in enumerate(self.sizes_):
-            start = int(self._starts[j])
-            index[j, :size] = np.arange(start, start + size)
-            valid[j, :size] = True
-        self._index = torch.from_numpy(index).to(self.device_)
-        self._token_mask = torch.from_numpy(valid).to(self.device_)
 
     def _build(self, data: torch.Tensor) -> None:
         columns = self._token_columns()
@@ -204,6 +195,7 @@ class AutoRegressive(NeuralSynthesizer):
         tokens = data[:, columns].round().long()
         self.sizes_ = [int(k) + 1 for k in tokens.max(dim=0).values.tolist()]
         self._make_networks(data.shape[1])
+        self._group_logits()
         self._opt = FusedAdam(
             self.net_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
@@ -218,6 +210,18 @@ class AutoRegressive(NeuralSynthesizer):
         self._best: tuple[float, dict[str, torch.Tensor], int] | None = None
         self._waited = 0
         self._epoch = 0
+
+    def _group_logits(self) -> None:
+        """For the loss: where each column's logits sit in a (columns x widest) grid."""
+        widest = max(self.sizes_, default=1)
+        index = np.zeros((len(self.sizes_), widest), dtype=np.int64)
+        valid = np.zeros_like(index, dtype=bool)
+        for j, size in enumerate(self.sizes_):
+            start = int(self._starts[j])
+            index[j, :size] = np.arange(start, start + size)
+            valid[j, :size] = True
+        self._index = torch.from_numpy(index).to(self.device_)
+        self._token_mask = torch.from_numpy(valid).to(self.device_)
 
     def _random_hidden(self, rows: int) -> torch.Tensor:
         """Per row, the columns after a random cut of a column order (at least one hidden).
@@ -294,7 +298,7 @@ class AutoRegressive(NeuralSynthesizer):
         """Exact conditional sampling: conditioned columns are fixed (a value) or drawn among
         the tokens their range allows, before the others."""
         fixed, allowed = self._condition_tokens(conditions)
-        with torch.inference_mode(), self._threads():
+        with torch.inference_mode(), torch_threads(self.threads):
             parts = []
             for start in range(0, n, SAMPLE_ROWS):
                 rows = min(SAMPLE_ROWS, n - start)
@@ -413,11 +417,6 @@ class AutoRegressive(NeuralSynthesizer):
             )
         return out
 
-    def _threads(self) -> Any:
-        """The thread policy for sampling too; every draw uses explicit generators, so the
-        global seed that `seeded_torch` sets (and restores) feeds nothing."""
-        return seeded_torch(0, self.threads)
-
     # imputation --------------------------------------------------------------------------
     def impute(self, table: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
         """`table` with its missing cells of modelled columns filled, each drawn given the
@@ -442,7 +441,7 @@ class AutoRegressive(NeuralSynthesizer):
                 forbid[j] = [null]
         key = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
         rng = seeding.rng(key[0], "sample", key[1], 0)
-        with torch.inference_mode(), self._threads():
+        with torch.inference_mode(), torch_threads(self.threads):
             filled = self._complete(tokens.to(self.device_), rng, forbid)
         decoded = self.transformer_.decode(filled, rng)
         out = table.copy()

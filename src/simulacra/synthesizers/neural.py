@@ -26,6 +26,7 @@ from .torch_utils import (
     module_state,
     resolve_device,
     seeded_torch,
+    torch_threads,
     training_dtype,
 )
 
@@ -134,7 +135,7 @@ class NeuralSynthesizer(Synthesizer):
                 parts.append(self._generate(min(GENERATE_ROWS, rows - start), conditions, gen_rng))
             return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.threads):
             return sample_meeting(generate, n, conditions, rng)
 
     # state -------------------------------------------------------------------------------

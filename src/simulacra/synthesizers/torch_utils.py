@@ -48,11 +48,22 @@ def default_threads() -> int:
 
 
 @contextmanager
+def torch_threads(threads: int | None = None) -> Iterator[None]:
+    """Run the block with `threads` CPU threads (`default_threads()` when None), restored
+    afterwards: the one thread policy, for training and sampling alike."""
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(threads or default_threads())
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old_threads)
+
+
+@contextmanager
 def seeded_torch(seed: int, threads: int | None = None) -> Iterator[None]:
     """Run the block with PyTorch's global RNG seeded with `seed` (restored afterwards),
     deterministic algorithms requested where PyTorch has them, and `threads` CPU threads."""
     devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    old_threads = torch.get_num_threads()
     old_deterministic = torch.are_deterministic_algorithms_enabled()
     old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
     # deterministic mode also NaN-fills every new tensor: a kernel per allocation that buys
@@ -61,16 +72,14 @@ def seeded_torch(seed: int, threads: int | None = None) -> Iterator[None]:
     switches: Any = getattr(torch.utils, "deterministic", None)
     has_fill = hasattr(switches, "fill_uninitialized_memory")
     old_fill = getattr(switches, "fill_uninitialized_memory", None)
-    with torch.random.fork_rng(devices=devices):
+    with torch.random.fork_rng(devices=devices), torch_threads(threads):
         torch.manual_seed(seed)
         torch.use_deterministic_algorithms(True, warn_only=True)
         if has_fill:
             switches.fill_uninitialized_memory = False
-        torch.set_num_threads(threads or default_threads())
         try:
             yield
         finally:
-            torch.set_num_threads(old_threads)
             torch.use_deterministic_algorithms(old_deterministic, warn_only=old_warn)
             if has_fill:
                 switches.fill_uninitialized_memory = old_fill

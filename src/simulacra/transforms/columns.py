@@ -201,6 +201,14 @@ class ContinuousTransform(ColumnTransform):
             raise ConditionError(f"condition {self.name}={shown!r}: not a valid value")
         return number
 
+    def _check_learned(self, shown: Any, low: float, high: float) -> None:
+        """A condition must reach the learned range [low_, high_]."""
+        if high < self.low_ or low > self.high_:
+            raise ConditionError(
+                f"condition {self.name}={shown!r} is outside the learned range "
+                f"[{self.low_:g}, {self.high_:g}]"
+            )
+
     def _range_condition(self, value: Any, start: int) -> Condition:
         """`(low, high)`, or text "low..high": every row gets a value inside the range."""
         ends = value.split("..", 1) if isinstance(value, str) else list(value)
@@ -211,11 +219,7 @@ class ContinuousTransform(ColumnTransform):
         )
         if low > high:
             raise ConditionError(f"condition {self.name}={value!r}: the range is empty")
-        if high < self.low_ or low > self.high_:
-            raise ConditionError(
-                f"condition {self.name}={value!r} is outside the learned range "
-                f"[{self.low_:g}, {self.high_:g}]"
-            )
+        self._check_learned(value, low, high)
         low, high = max(low, self.low_), min(high, self.high_)
         typed = self.typed(np.array([low, high]))
         encoder = self.encoders[0]
@@ -238,11 +242,7 @@ class ContinuousTransform(ColumnTransform):
         if isinstance(value, tuple | list) or (isinstance(value, str) and ".." in value):
             return self._range_condition(value, start)
         number = self._number(value, value)
-        if not self.low_ <= number <= self.high_:
-            raise ConditionError(
-                f"condition {name}={value!r} is outside the learned range "
-                f"[{self.low_:g}, {self.high_:g}]"
-            )
+        self._check_learned(value, number, number)
         typed = self.typed(np.array([number])).iloc[0]
         encoder = self.encoders[0]
         return Condition(
