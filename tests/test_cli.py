@@ -396,9 +396,9 @@ def test_file_errors_name_the_file(
         ),
         (
             ["sample", str(model), "-n", "5", "-o", str(small / "s.csv")],
-            f"{small}: File exists",
+            f"{small}: is a file, not a folder",
         ),
-        (["sample", str(model), "-n", "5", "-o", str(folder)], f"{folder}: Is a directory"),
+        (["sample", str(model), "-n", "5", "-o", str(folder)], f"{folder}: is a folder"),
     ]
     for args, message in cases:
         code, _, err = run(args, capsys)

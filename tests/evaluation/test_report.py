@@ -96,10 +96,15 @@ def test_same_seed_same_scores(small_diamonds: pd.DataFrame) -> None:
 def test_left_out_columns_are_named(small_diamonds: pd.DataFrame) -> None:
     real = small_diamonds.assign(order_id=np.arange(len(small_diamonds)))
     synth = small_diamonds.assign(order_id=np.arange(len(small_diamonds)) + 10**6, extra=1)
-    report = simulacra.evaluate(real, synth, limits=SMALL, verbose=False)
+    with pytest.raises(DataError, match="synthetic table has extra, not in the real table"):
+        simulacra.evaluate(real, synth, limits=SMALL, verbose=False)
+    report = simulacra.evaluate(
+        real, synth, limits=SMALL, verbose=False, columns=list(real.columns)
+    )
     excluded = report.scores["settings"]["excluded_columns"]
     assert excluded["order_id"].startswith("id column")
     assert excluded["extra"] == "only in the synthetic table"
+    assert any("columns were compared" in n for n in report.scores["settings"]["notes"])
     assert "order_id" not in report.scores["fidelity"]["columns"]
     assert report.scores["utility"]["ratio"] is None
     assert report.scores["privacy"]["membership_auc"] is None

@@ -110,18 +110,43 @@ def error_line(exc: BaseException) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (what `kill`, Docker and CI time-outs send): unwind like Ctrl-C, so
+    every half-written output is removed on the way out."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `simulacra` command."""
     flags, rest = split_global_flags(list(sys.argv[1:] if argv is None else argv))
     _register()
+    handler = _on_sigterm(_terminate)
     try:
         # in a copy of the context: `--quiet` ends with the command (main may run in-process)
         contextvars.copy_context().run(app, args=[*flags, *rest], prog_name="simulacra")
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        sys.exit(143)
     except Exception as exc:
         if "--debug" in flags:
             raise
         print(f"error: {error_line(exc)}", file=sys.stderr)
         sys.exit(1)
+    finally:
+        _on_sigterm(handler)
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Install `handler` for SIGTERM and return the previous one (the main thread only)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler if handler is not None else signal.SIG_DFL)

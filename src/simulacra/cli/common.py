@@ -7,7 +7,8 @@ rich, pandas and the rest load inside the helpers that need them, so `--help` st
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,10 +56,69 @@ def parse_pairs(items: list[str] | None, option: str, typed: bool = True) -> dic
     pairs: dict[str, Any] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise ParameterError(f"{option} expects name=value, not {item!r}")
-        pairs[key.strip()] = parse_value(value) if typed else value
+        key = key.strip()
+        if key in pairs:
+            raise ParameterError(f"{option} {key} is given twice; give each name once")
+        pairs[key] = parse_value(value) if typed else value
     return pairs
+
+
+MODEL_SUFFIX = ".simulacra"
+
+
+def check_output(path: Path, inputs: list[Path | None], model: bool = False) -> None:
+    """Refuse, before any work, an output that would overwrite an input of the same command,
+    a model file not named `.simulacra`, a folder, or a place that cannot be written."""
+    import os
+
+    if model and path.suffix.lower() != MODEL_SUFFIX:
+        raise ParameterError(
+            f"{path}: model files end in {MODEL_SUFFIX} (for example "
+            f"{path.with_suffix(MODEL_SUFFIX).name}), so no table or other file is overwritten"
+        )
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder; give a file name")
+    for source in inputs:
+        if source is not None and _same_file(path, source):
+            raise DataError(f"{path}: is also an input of this command; write the output elsewhere")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise DataError(f"{parent}: is a file, not a folder, so {path} cannot be written")
+    if not os.access(parent, os.W_OK):
+        raise DataError(f"{parent}: cannot be written to (read-only or no permission)")
+
+
+def write_together(writers: dict[Path, Callable[[Path], object]]) -> None:
+    """Call each writer on a temporary path beside its target; the targets appear only when
+    every writer succeeded, so one command's outputs land together or not at all."""
+    from ..io import atomic_path
+
+    if len(set(map(_resolved, writers))) < len(writers):
+        raise DataError("two outputs of this command are the same file; give each its own path")
+    with ExitStack() as stack:
+        temporary = {path: stack.enter_context(atomic_path(path)) for path in writers}
+        for path, write in writers.items():
+            with status(f"writing {path}"):
+                write(temporary[path])
+
+
+def _resolved(path: Path) -> Path:
+    return path.resolve()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    import os
+
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def load_table(path: Path) -> pd.DataFrame:

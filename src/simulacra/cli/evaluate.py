@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from .._progress import is_quiet, status
+from .._progress import is_quiet
 from . import app
-from .common import load_table, out, print_table
+from .common import check_output, load_table, out, print_table, write_together
 
 
 @app.command(
@@ -45,11 +46,24 @@ def evaluate(
         None, "--metadata", help="Metadata JSON (inferred from the real table if not given)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of every sample and model."),
+    columns: str | None = typer.Option(
+        None,
+        "--columns",
+        metavar="A,B,...",
+        help="Compare only these columns, named in the report (default: the tables must have "
+        "the same columns).",
+    ),
 ) -> None:
     """Measure fidelity, utility, diversity, privacy and bias of a synthetic table."""
+    from ..errors import DataError
     from ..evaluation.report import evaluate as run_evaluation
     from ..metadata import Metadata
 
+    outputs = [p for p in (report, json_path) if p is not None]
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        raise DataError("--report and --json name the same file; give each its own path")
+    for path in outputs:
+        check_output(path, [real, synthetic, holdout, metadata_path])
     metadata = Metadata.load(metadata_path) if metadata_path else None
     result = run_evaluation(
         load_table(real),
@@ -60,6 +74,7 @@ def evaluate(
         sensitive=sensitive or None,
         seed=seed,
         verbose=not is_quiet(),
+        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
     )
     rows = []
     for area in ("fidelity", "utility", "diversity", "privacy", "bias"):
@@ -69,9 +84,11 @@ def evaluate(
     print_table(f"{synthetic} against {real}", ["area", "score", "verdict", "in words"], rows)
     for note in result.scores["settings"]["notes"]:
         out.print(f"note: {note}")
+    writers: dict[Path, Callable[[Path], object]] = {}
     if json_path is not None:
-        out.print(f"scores written to {result.to_json(json_path)}")
+        writers[json_path] = result.to_json
     if report is not None:
-        with status(f"writing {report}"):
-            written = result.to_html(report)
-        out.print(f"report written to {written}")
+        writers[report] = result.to_html
+    write_together(writers)
+    for path in writers:
+        out.print(f"{'scores' if path == json_path else 'report'} written to {path}")

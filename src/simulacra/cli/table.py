@@ -12,7 +12,15 @@ import typer
 from .._progress import is_quiet, status
 from ..registry import names
 from . import app
-from .common import load_table, out, parse_pairs, print_details, print_table, write_json
+from .common import (
+    check_output,
+    load_table,
+    out,
+    parse_pairs,
+    print_details,
+    print_table,
+    write_json,
+)
 
 
 @app.command(
@@ -36,6 +44,8 @@ def inspect(
 ) -> None:
     """Show the metadata simulacra infers for a table (edit the JSON to override kinds), or
     what a saved model learned: parameters, encodings, networks, training, fit time."""
+    if json_path is not None:
+        check_output(json_path, [path])
     if _holds_model(path):
         _inspect_model(path, json_path)
     else:
@@ -136,6 +146,7 @@ def fit(
     from ..metadata import Metadata
     from ..synthesizers import Synthesizer
 
+    check_output(output, [data, metadata_path], model=True)
     params = {"seed": seed, **parse_pairs(param, "--param")}
     if epochs is not None:
         params["epochs"] = epochs
@@ -187,23 +198,24 @@ def sample(
     ratio: float = typer.Option(1.0, "--ratio", help="With --rebalance: minority/majority share."),
 ) -> None:
     """Sample synthetic rows from a saved model, streamed to a file in chunks."""
-    from ..io import write_chunks, write_table
+    from ..io import write_chunks
     from ..synthesizers import Synthesizer
 
+    check_output(output, [model])
     with status(f"loading {model}"):
         synthesizer = Synthesizer.load(model)
     synthesizer.verbose = not is_quiet()
     conditions = parse_pairs(condition, "--condition", typed=False)
     if rebalance_column is not None:
-        from ..rebalance import rebalance
+        from ..rebalance import iter_rebalanced
 
-        with status(f"sampling {rows:,} rows"):
-            base = synthesizer.sample(rows, conditions=conditions, seed=seed)
-            table = rebalance(base, rebalance_column, synthesizer, ratio=ratio, seed=seed)
-        with status(f"writing {output}"):
-            write_table(table, output)
-        counts = table[rebalance_column].value_counts().to_dict()
-        out.print(f"wrote {len(table):,} rows to {output} ({rebalance_column}: {counts})")
+        chunks, counts = iter_rebalanced(
+            synthesizer, rows, rebalance_column, ratio, conditions=conditions, seed=seed
+        )
+        with status(f"sampling {rows:,} rows and the minority rows into {output}"):
+            write_chunks(chunks, output)
+        shown = {label: counts[label] for label in sorted(counts, key=counts.__getitem__)}
+        out.print(f"wrote {sum(counts.values()):,} rows to {output} ({rebalance_column}: {shown})")
         return
     chunks = synthesizer.iter_sample(rows, conditions=conditions, seed=seed)
     with status(f"sampling {rows:,} rows into {output}"):
@@ -231,6 +243,7 @@ def impute(
     from ..io import write_table
     from ..synthesizers import Synthesizer
 
+    check_output(output, [model, data])
     with status(f"loading {model}"):
         synthesizer = Synthesizer.load(model)
     if not hasattr(synthesizer, "impute"):

@@ -9,6 +9,7 @@ Id, PII, text and constant columns are left out and listed in `excluded` with th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,28 +51,27 @@ def prepare(
     synthetic: pd.DataFrame,
     metadata: Metadata | None = None,
     holdout: pd.DataFrame | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Tables:
     """Check the tables against each other and convert their comparable columns.
 
-    Raises DataError when the tables share no column, when a table is empty, when the holdout
-    lacks a shared column, or when a column's values in one table do not fit its kind.
+    The real and synthetic tables must have the same columns, or `columns` names the subset to
+    compare (each in both tables; the rest are listed in `excluded`): a synthetic table that
+    drops columns cannot score well by leaving out what it got wrong. Raises DataError when a
+    table is empty, when the holdout lacks a compared column, or when a column's values in one
+    table do not fit its kind.
     """
     for label, frame in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
         if frame is not None and (len(frame) == 0 or frame.shape[1] == 0):
             raise DataError(f"the {label} table is empty")
     real = real.rename(columns=str)
     synthetic = synthetic.rename(columns=str)
-    shared = [c for c in real.columns if c in set(synthetic.columns)]
-    if not shared:
-        raise DataError(
-            "the real and synthetic tables share no columns "
-            f"(real: {_names(real.columns)}; synthetic: {_names(synthetic.columns)})"
-        )
+    shared = _compared_columns(real, synthetic, columns)
     if metadata is None:
         metadata = Metadata.infer(real[shared])
-    excluded = {c: "only in the real table" for c in real.columns if c not in shared}
+    excluded = {c: "not among the compared columns" for c in real.columns if c not in shared}
     excluded.update(
-        {c: "only in the synthetic table" for c in synthetic.columns if c not in shared}
+        {c: "only in the synthetic table" for c in synthetic.columns if c not in real.columns}
     )
     kinds: dict[str, str] = {}
     for name in shared:
@@ -127,6 +127,40 @@ def prepare(
         kinds=kinds,
         excluded=excluded,
     )
+
+
+def _compared_columns(
+    real: pd.DataFrame, synthetic: pd.DataFrame, columns: Sequence[str] | None
+) -> list[str]:
+    """The columns to compare: every column when both tables have the same ones, else the
+    explicit `columns`, each of which must be in both."""
+    if columns is not None:
+        chosen = [str(c) for c in columns]
+        if not chosen:
+            raise DataError("columns: give at least one column to compare")
+        for label, frame in (("real", real), ("synthetic", synthetic)):
+            absent = [c for c in chosen if c not in frame.columns]
+            if absent:
+                raise DataError(f"column '{absent[0]}' is not in the {label} table")
+        return list(dict.fromkeys(chosen))
+    missing = [c for c in real.columns if c not in set(synthetic.columns)]
+    extra = [c for c in synthetic.columns if c not in set(real.columns)]
+    if len(missing) == real.shape[1]:
+        raise DataError(
+            "the real and synthetic tables share no columns "
+            f"(real: {_names(real.columns)}; synthetic: {_names(synthetic.columns)})"
+        )
+    if missing or extra:
+        what = (
+            f"lacks {_names(pd.Index(missing))} of the real table"
+            if missing
+            else f"has {_names(pd.Index(extra))}, not in the real table"
+        )
+        raise DataError(
+            f"the synthetic table {what}; compare the same columns, or name a subset "
+            "with columns=[...] (CLI: --columns a,b)"
+        )
+    return list(real.columns)
 
 
 def as_numbers(

@@ -77,8 +77,10 @@ def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Sc
 
 def utility_area(
     tables: Tables, target: str, limits: Limits, seed: int
-) -> tuple[Scores, list[str]]:
-    """Train-on-synthetic / train-on-real scores on real test rows (the holdout when given)."""
+) -> tuple[Scores | None, list[str]]:
+    """Train-on-synthetic / train-on-real scores on real test rows (the holdout when given);
+    None, with a note, when the real training or test rows hold a single target value (any
+    model scores perfectly there, which says nothing)."""
     notes = []
     task = "classification" if target in tables.categorical else "regression"
     real, synth = tables.real, tables.synthetic
@@ -99,6 +101,13 @@ def utility_area(
     # same purpose: the same rows when the tables are the same
     synth = subsample(synth, limits.model_rows, seed, UTILITY_TRAIN)
     test = subsample(test, limits.model_rows, seed, UTILITY_TEST)
+    for label, frame in (("real training", real), ("test", test)):
+        if frame[target].nunique(dropna=True) < 2:
+            notes.append(
+                f"utility: target '{target}' holds a single value in the {label} rows, so "
+                "there is nothing to predict; utility was not measured"
+            )
+            return None, notes
     scores = utility_scores(real, synth, test, target, task, tables.categorical, seed)
     scores["rows"] = {"train_real": len(real), "train_synthetic": len(synth), "test": len(test)}
     return scores, notes

@@ -71,6 +71,7 @@ def evaluate(
     seed: int = 0,
     limits: Limits | None = None,
     verbose: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> Report:
     """Measure how faithful, useful, diverse, private and unbiased `synthetic` is against `real`.
 
@@ -78,8 +79,10 @@ def evaluate(
     `real` is the table the generator learned from; `holdout` (optional) holds real rows it never
     saw, needed for the privacy tests and used as test rows for utility. `target` names the
     column utility models predict; `sensitive` one or more columns for attribute inference and
-    group bias. Metadata is inferred from `real` when not given; id, PII, text and constant
-    columns are left out of every metric. Costly metrics use seeded samples capped by `limits`.
+    group bias. Both tables must have the same columns unless `columns` names the subset to
+    compare (reported in the settings). Metadata is inferred from `real` when not given; id,
+    PII, text and constant columns are left out of every metric. Costly metrics use seeded
+    samples capped by `limits`.
     """
     # scikit-learn loads only here, so `import simulacra` stays quick
     from .areas import bias_area, diversity_area, fidelity_area, privacy_area, utility_area
@@ -92,7 +95,7 @@ def evaluate(
     real, synthetic = _table(real), _table(synthetic)
     holdout = None if holdout is None else _table(holdout)
     with quiet(True) if not verbose else nullcontext():
-        tables = prepare(real, synthetic, metadata, holdout)
+        tables = prepare(real, synthetic, metadata, holdout, columns)
     for label, name in [("target", target)] + [("sensitive column", s) for s in sensitive_list]:
         if name is None:
             continue
@@ -105,6 +108,12 @@ def evaluate(
     if target is not None and len(tables.columns) < 2:
         raise DataError(f"target '{target}' is the only compared column: utility needs others")
     notes: list[str] = []
+    if columns is not None:
+        left_out = [c for c in map(str, real.columns) if c not in set(map(str, columns))]
+        notes.append(
+            f"only {len(real.columns) - len(left_out)} of the real table's "
+            f"{len(real.columns)} columns were compared; left out: {', '.join(left_out) or '-'}"
+        )
     scores: dict[str, Any] = {}
     figures: dict[str, Any] = {}
     steps = ["fidelity", "utility", "diversity", "privacy", "bias"]

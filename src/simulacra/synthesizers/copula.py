@@ -29,6 +29,23 @@ from .base import Synthesizer
 _RIDGE = 1e-6
 
 
+def check_correlation(matrix: np.ndarray, width: int) -> None:
+    """Raise ValueError unless `matrix` is a finite, symmetric, positive definite correlation
+    matrix of side `width` (a model file could hold anything)."""
+    if matrix.shape != (width, width):
+        raise ValueError(f"correlation matrix of shape {matrix.shape}, expected {width} x {width}")
+    if width == 0:
+        return
+    if not np.isfinite(matrix).all() or not np.allclose(matrix, matrix.T):
+        raise ValueError("correlation matrix is not finite and symmetric")
+    if not np.allclose(np.diag(matrix), 1.0):
+        raise ValueError("correlation matrix has a diagonal other than 1")
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError as exc:
+        raise ValueError("correlation matrix is not positive definite") from exc
+
+
 def nearest_correlation(matrix: np.ndarray, floor: float = 1e-6) -> np.ndarray:
     """The matrix with eigenvalues raised to `floor`, rescaled to unit diagonal."""
     sym = (matrix + matrix.T) / 2
@@ -152,6 +169,7 @@ class GaussianCopula(Synthesizer):
         self.correlation_ = np.asarray(state["correlation"], dtype=np.float64)
         self.means_ = np.asarray(state["means"], dtype=np.float64)
         self.stds_ = np.asarray(state["stds"], dtype=np.float64)
+        check_correlation(self.correlation_, self.transformer_.width_)
 
     def _describe(self) -> dict[str, Any]:
         names = [

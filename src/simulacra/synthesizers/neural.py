@@ -172,13 +172,14 @@ class NeuralSynthesizer(Synthesizer):
             name: int(sum(p.numel() for p in getattr(self, name).parameters()))
             for name in self._networks
         }
+        # wall-clock seconds exist only in the session that trained (not in model files)
         seconds = self.history_.get("seconds", np.zeros(0))
         return {
             "encoded_width": self.transformer_.width_,
             "parameters": sizes,
             "device": str(self.device_),
             "training_precision": self.training_dtype_,
-            "epochs_trained": len(seconds),
+            "epochs_trained": len(self.history_.get("epoch", ())),
             "seconds_per_epoch": round(float(np.median(seconds)), 4) if len(seconds) else None,
             "history": {
                 name: {"first": round(float(v[0]), 4), "last": round(float(v[-1]), 4)}
