@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from simulacra import DataError, read_table, write_table
-from simulacra.io import _umask, write_chunks
+from simulacra.io import READ_NOTES, _umask, write_chunks
 
 
 @pytest.mark.parametrize("ext", ["csv", "parquet", "jsonl"])
@@ -66,3 +66,26 @@ def test_chunks_stream_into_one_parquet(tmp_path: Path) -> None:
 def test_written_files_get_the_usual_mode(tmp_path: Path) -> None:
     path = write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
     assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def test_read_notes_say_what_was_assumed(tmp_path: Path) -> None:
+    plain = read_table(write_table(pd.DataFrame({"a": [1, 2]}), tmp_path / "p.csv"))
+    assert plain.attrs[READ_NOTES] == []
+    path = tmp_path / "eu.csv"
+    path.write_bytes("name;price\nmüsli;1,5\ncafé;2\n".encode("latin-1"))
+    with pytest.raises(DataError, match="not UTF-8 text.*--encoding"):
+        read_table(path)
+    frame = read_table(path, encoding="latin-1")
+    assert frame["name"].tolist() == ["müsli", "café"]
+    assert frame["price"].tolist() == [1.5, 2.0]
+    assert frame.attrs[READ_NOTES] == [
+        "encoding latin-1 (as given)",
+        "separator ';'",
+        "numbers with decimal commas in 'price'",
+    ]
+
+
+def test_parquet_round_trip_keeps_infinities(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"x": [1.0, np.inf, -np.inf]})
+    back = read_table(write_table(frame, tmp_path / "i.parquet"))
+    assert back["x"].tolist() == [1.0, np.inf, -np.inf]

@@ -87,21 +87,37 @@ def test_check_table_names_the_problem() -> None:
         meta.check_table(frame.assign(c=1))
     with pytest.raises(DataError, match="'b' is in the metadata but not in the table"):
         meta.check_table(frame[["a"]])
+    # metadata that calls a constant column numerical is refused; inference makes it constant
     with pytest.raises(DataError, match="'a' is constant"):
-        Metadata.infer(frame.assign(a=5.0)).check_table(frame.assign(a=5.0))
+        meta.check_table(frame.assign(a=5.0))
+    with pytest.raises(DataError, match="'a' has no values"):
+        meta.check_table(frame.assign(a=np.nan))
+    Metadata.infer(frame.assign(a=5.0)).check_table(frame.assign(a=5.0))
     with pytest.raises(DataError, match="1 row"):
         meta.check_table(frame.iloc[:1])
 
 
-def test_all_null_and_mixed_columns_are_errors() -> None:
-    with pytest.raises(DataError, match="'e' has no values"):
-        Metadata.infer(pd.DataFrame({"e": [None, None], "a": [1, 2]}))
+def test_constant_all_null_and_mixed_columns_are_modelled() -> None:
+    frame = pd.DataFrame(
+        {"e": [None] * 4, "year": [2023] * 4, "zero": [0.0, np.nan, 0.0, np.nan], "a": [1, 2, 3, 4]}
+    )
+    meta = Metadata.infer(frame)
+    assert meta["e"].kind == "constant" and meta["e"].value is None and meta["e"].null_share == 1
+    assert meta["year"].kind == "constant" and meta["year"].value == 2023
+    assert meta["zero"].kind == "constant" and meta["zero"].null_share == 0.5
+    assert "constant" in (meta["zero"].note or "")
     mixed = pd.Series(["1", "2", "3"] * 10 + ["n/a"], name="m")
-    with pytest.raises(DataError, match="'m' mixes numbers and text"):
-        Metadata.infer(mixed.to_frame())
+    col = Metadata.infer(mixed.to_frame())["m"]
+    assert col.kind == "categorical" and "mixes numbers and text" in (col.note or "")
     objects = pd.Series([1, "a", 2.5] * 5, dtype=object, name="o")
-    with pytest.raises(DataError, match="'o' mixes text"):
-        Metadata.infer(objects.to_frame())
+    assert Metadata.infer(objects.to_frame())["o"].kind == "categorical"
+
+
+def test_notes_keep_the_json_format(tmp_path: Path) -> None:
+    meta = Metadata.infer(pd.DataFrame({"year": [2023] * 3, "a": [1, 2, 3]}))
+    back = Metadata.load(meta.save(tmp_path / "m.json"))
+    assert back == meta and back.to_dict()["format_version"] == 1
+    assert back["year"].extra["note"].startswith("constant")
 
 
 def test_high_cardinality_inference_is_fast_and_categorical() -> None:

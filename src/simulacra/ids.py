@@ -134,18 +134,24 @@ def _digits_of(index: np.ndarray, alphabet: str, width: int) -> tuple[np.ndarray
 
 _RUN = re.compile(r"[0-9]+|[A-Z]+|[a-z]+|[^0-9A-Za-z]+")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_HEX = re.compile(r"^[0-9a-f]+$")
 
 
 def infer_pattern(values: list[str]) -> str | None:
     """A pattern that every value matches, or None when the values have no common shape.
 
     Runs of one character class that never change stay literal text; runs that change
-    become placeholders of their width (all values must share the same widths).
+    become placeholders of their width (all values must share the same widths). Lowercase
+    hexadecimal tokens of one width (at least 8) are ``{N hex}``; UUIDs are ``{uuid}``.
     """
     if not values:
         return None
     if all(_UUID.match(v) for v in values):
         return "{uuid}"
+    width = len(values[0])
+    hexes = all(len(v) == width and _HEX.match(v) for v in values)
+    if width >= 8 and hexes and any(not v.isdigit() for v in values):
+        return f"{{{width} hex}}"  # tokens and hashes: digits and a-f in any order
     runs = [_RUN.findall(v) for v in values]
     shape = [(len(r), _class_of(r)) for r in runs[0]]
     if any([(len(r), _class_of(r)) for r in rr] != shape for rr in runs):

@@ -130,8 +130,10 @@ def test_high_cardinality_column_is_capped_and_fast() -> None:
     described = syn.describe()["columns"]["code"]
     assert described["categories"] == 1_000 and "tail" in described
     synth = syn.sample(20_000, seed=0)
-    assert set(synth["code"]) <= set(codes)
-    assert synth["code"].nunique() > 10_000  # the tail is re-drawn, not collapsed
+    counts = pd.Series(codes).value_counts()
+    # categories seen in fewer than min_count (5) rows are never emitted as they are
+    assert set(synth["code"]) <= set(counts.index[counts >= 5]) | {"other"}
+    assert synth["code"].nunique() > 2_000  # the tail is re-drawn, not collapsed
 
 
 def test_two_category_conditions_follow_the_joint_distribution(diamonds: pd.DataFrame) -> None:
@@ -153,3 +155,14 @@ def test_metadata_overrides_are_honoured(tmp_path: Path) -> None:
     assert set(synth["level"]) <= {1, 2, 3} and synth["level"].dtype == table["level"].dtype
     assert synth["id"].between(table["id"].min(), table["id"].max()).all()
     assert synth["id"].dtype == table["id"].dtype
+
+
+def test_min_count_is_a_parameter_of_every_table_model() -> None:
+    table = pd.DataFrame({"c": ["a"] * 50 + ["b"] * 50 + ["seen_twice"] * 2, "v": np.arange(102.0)})
+    pooled = Synthesizer("copula", seed=0, verbose=False).fit(table).sample(3_000, seed=0)
+    assert "seen_twice" not in set(pooled["c"])
+    kept = Synthesizer("copula", seed=0, verbose=False, min_count=1).fit(table)
+    assert "seen_twice" in set(kept.sample(3_000, seed=0)["c"])
+    from simulacra.registry import get, names
+
+    assert all("min_count" in get(name)._param_names() for name in names("table"))

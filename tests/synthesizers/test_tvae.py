@@ -61,8 +61,11 @@ def test_same_seed_same_weights(real: pd.DataFrame) -> None:
 
 def test_save_load_keeps_weights_history_and_samples(fitted: Synthesizer, tmp_path: Path) -> None:
     loaded = Synthesizer.load(fitted.save(tmp_path / "tvae.simulacra"))
-    pd.testing.assert_frame_equal(loaded.history, fitted.history)
-    assert loaded.describe()["model"] == fitted.describe()["model"]
+    # model files keep no wall-clock times (the same fit gives the same bytes)
+    timings = ["seconds", "cpu_seconds"]
+    pd.testing.assert_frame_equal(loaded.history, fitted.history.drop(columns=timings))
+    described = {**fitted.describe()["model"], "seconds_per_epoch": None}
+    assert loaded.describe()["model"] == described
     before = module_state(fitted.encoder_)  # type: ignore[attr-defined]
     after = module_state(loaded.encoder_)  # type: ignore[attr-defined]
     assert all(np.array_equal(before[k], after[k]) for k in before)

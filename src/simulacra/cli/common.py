@@ -121,18 +121,25 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def load_table(path: Path) -> pd.DataFrame:
-    """`read_table` behind a spinner; any error from pandas or pyarrow names the file."""
-    from ..io import read_table
+def load_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
+    """`read_table` behind a spinner; prints what was assumed about the file (separator,
+    decimal commas, ...) as `note:` lines; any error from pandas or pyarrow names the file."""
+    from ..io import READ_NOTES, read_table
 
     with status(f"reading {path}"):
         try:
-            return read_table(path)
+            table = read_table(path, encoding=encoding)
         except SimulacraError:
             raise
         except (ValueError, TypeError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise DataError(f"{path}: cannot be read as a table: {first}") from exc
+    for note in table.attrs.get(READ_NOTES, []):
+        err.print(f"note: {path}: {note}", markup=False, highlight=False, soft_wrap=True)
+    return table
+
+
+ENCODING_HELP = "Text encoding of a CSV or JSON-lines input, e.g. latin-1 (default: UTF-8)."
 
 
 def write_json(path: Path, data: Any) -> Path:

@@ -13,6 +13,7 @@ from .._progress import is_quiet, status
 from ..registry import names
 from . import app
 from .common import (
+    ENCODING_HELP,
     check_output,
     load_table,
     out,
@@ -41,6 +42,7 @@ def inspect(
         help="Also write JSON here: a table's metadata, or what a model learned "
         "(default: print only).",
     ),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Show the metadata simulacra infers for a table (edit the JSON to override kinds), or
     what a saved model learned: parameters, encodings, networks, training, fit time."""
@@ -49,7 +51,7 @@ def inspect(
     if _holds_model(path):
         _inspect_model(path, json_path)
     else:
-        _inspect_table(path, json_path)
+        _inspect_table(path, json_path, encoding)
 
 
 def _holds_model(path: Path) -> bool:
@@ -65,21 +67,23 @@ def _holds_model(path: Path) -> bool:
         return False
 
 
-def _inspect_table(path: Path, json_path: Path | None) -> None:
+def _inspect_table(path: Path, json_path: Path | None, encoding: str | None) -> None:
     from ..metadata import Metadata
 
-    table = load_table(path)
+    table = load_table(path, encoding)
     with status("inferring metadata"):
         metadata = Metadata.infer(table)
     rows = []
     for name, col in metadata.columns.items():
         details = {
-            k: v for k, v in col.to_dict().items() if k not in ("kind", "dtype", "null_share")
+            k: v
+            for k, v in col.to_dict().items()
+            if k not in ("kind", "dtype", "null_share", "extra")
         }
-        rows.append([name, col.kind, col.dtype, f"{col.null_share:.1%}", _short(details)])
-    print_table(
-        f"{path} ({len(rows)} columns)", ["column", "kind", "dtype", "nulls", "details"], rows
-    )
+        row = [name, col.kind, col.dtype, f"{col.null_share:.1%}", _short(details)]
+        rows.append([*row, col.note or ""])
+    headers = ["column", "kind", "dtype", "nulls", "details", "note"]
+    print_table(f"{path} ({len(rows)} columns)", headers, rows)
     if json_path is not None:
         with status(f"writing {json_path}"):
             metadata.save(json_path)
@@ -141,6 +145,7 @@ def fit(
         "--batch-size",
         help="Training batch size (default 500 for ctgan and tvae; copula has none).",
     ),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Learn a table and save the model."""
     from ..metadata import Metadata
@@ -153,7 +158,7 @@ def fit(
     if batch_size is not None:
         params["batch_size"] = batch_size
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
-    table = load_table(data)
+    table = load_table(data, encoding)
     if metadata_path is not None:
         metadata = Metadata.load(metadata_path)
     else:
@@ -236,6 +241,7 @@ def impute(
         ..., "-o", "--out", "--output", help="CSV, Parquet or JSON-lines file."
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Fill the missing cells of a table, each drawn given the rest of its row (models that
     condition on any columns: autoregressive)."""
@@ -250,7 +256,7 @@ def impute(
         raise ParameterError(
             f"{model}: a {synthesizer.name} model cannot impute; fit one with -m autoregressive"
         )
-    table = load_table(data)
+    table = load_table(data, encoding)
     missing = int(table.isna().to_numpy().sum())
     with status(f"imputing {missing:,} cells"):
         filled = synthesizer.impute(table, seed=seed)

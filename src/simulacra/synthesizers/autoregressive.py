@@ -134,14 +134,15 @@ class AutoRegressive(NeuralSynthesizer):
         verbose: bool = True,
         max_categories: int = 1_000,
     ):
-        super().__init__(seed=seed, verbose=verbose, max_categories=max_categories)
+        super().__init__(
+            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
+        )
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.hidden_dims = hidden_dims
         self.dropout = dropout
         self.bins = bins
-        self.min_count = min_count
         self.temperature = temperature
         self.validation = validation
         self.patience = patience

@@ -24,6 +24,7 @@ from ..model import Model
 from ..params import Constraint, Interval
 from ..transforms import TableTransformer
 from ..transforms.conditions import Conditions
+from ..transforms.table import MIN_COUNT
 
 CHUNK_ROWS = 100_000
 
@@ -35,16 +36,26 @@ class Synthesizer(Model):
     _family = True
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "max_categories": Interval(2, None, integer=True),
+        "min_count": Interval(1, None, integer=True),
     }
     _transformer: ClassVar[dict[str, str]] = {"continuous": "quantile", "discrete": "frequency"}
     max_categories: int
+    min_count: int
 
     if not TYPE_CHECKING:
 
-        def __init__(self, *, seed: int = 0, verbose: bool = True, max_categories: int = 1_000):
+        def __init__(
+            self,
+            *,
+            seed: int = 0,
+            verbose: bool = True,
+            max_categories: int = 1_000,
+            min_count: int = MIN_COUNT,
+        ):
             self.seed = seed
             self.verbose = verbose
             self.max_categories = max_categories
+            self.min_count = min_count
 
     def _transformer_params(self) -> dict[str, Any]:
         return dict(self._transformer)
@@ -62,7 +73,7 @@ class Synthesizer(Model):
             max_categories=self.max_categories,
             seed=self.seed,
             verbose=self.verbose,
-            **self._transformer_params(),
+            **{"min_count": self.min_count, **self._transformer_params()},
         ).fit(table)
         encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))

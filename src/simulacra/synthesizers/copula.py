@@ -24,6 +24,7 @@ from scipy.special import ndtr, ndtri
 from ..errors import ConditionError
 from ..params import Constraint, OneOf
 from ..transforms.conditions import Conditions
+from ..transforms.table import MIN_COUNT
 from .base import Synthesizer
 
 _RIDGE = 1e-6
@@ -72,8 +73,11 @@ class GaussianCopula(Synthesizer):
         seed: int = 0,
         verbose: bool = True,
         max_categories: int = 1_000,
+        min_count: int = MIN_COUNT,
     ):
-        super().__init__(seed=seed, verbose=verbose, max_categories=max_categories)
+        super().__init__(
+            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
+        )
         self.marginals = marginals
 
     @classmethod

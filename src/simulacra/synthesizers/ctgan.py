@@ -30,6 +30,7 @@ from torch import nn
 from ..errors import ParameterError
 from ..params import Constraint, Interval, Kind
 from ..transforms.conditions import Conditions
+from ..transforms.table import MIN_COUNT
 from .condvec import ConditionalSampler
 from .neural import NeuralSynthesizer
 from .torch_utils import FusedAdam, torch_generator
@@ -115,8 +116,11 @@ class CTGAN(NeuralSynthesizer):
         seed: int = 0,
         verbose: bool = True,
         max_categories: int = 1_000,
+        min_count: int = MIN_COUNT,
     ):
-        super().__init__(seed=seed, verbose=verbose, max_categories=max_categories)
+        super().__init__(
+            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
+        )
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate

@@ -16,9 +16,10 @@ import pandas as pd
 
 from ..errors import ConditionError, DataError
 from ..ids import generate_ids
-from ..metadata import Column, guess_datetime_format
+from ..metadata import TEXT_MODEL, Column, guess_datetime_format
 from ..pii import fake_values
 from .base import Encoder
+from .chars import learn_strings
 from .conditions import NUMBER_WINDOW, Condition
 from .continuous import MinMax, ModeNormal, QuantileNormal
 from .discrete import FrequencyNormal, OneHot
@@ -129,12 +130,26 @@ class ColumnTransform:
         return rng.random(n) < self.meta.null_share
 
 
+# codes of the indicator block of a continuous column: a value, null, inf, -inf
+VALUE_CODE, NULL_CODE, POSINF_CODE, NEGINF_CODE = 0, 1, 2, 3
+
+
+def _special_codes(x: np.ndarray) -> np.ndarray:
+    codes = np.full(len(x), VALUE_CODE, dtype=np.int64)
+    codes[np.isnan(x)] = NULL_CODE
+    codes[np.isposinf(x)] = POSINF_CODE
+    codes[np.isneginf(x)] = NEGINF_CODE
+    return codes
+
+
 class ContinuousTransform(ColumnTransform):
-    """Numbers (and datetimes as seconds): a continuous encoder plus, if nulls occur, a
-    missing-value indicator encoded like a two-category column."""
+    """Numbers (and datetimes as seconds): a continuous encoder of the finite values plus, if
+    nulls or infinities occur, an indicator (value, null, inf, -inf) encoded like a category
+    column, so infinities come back as infinities in their learned share."""
 
     low_: float
     high_: float
+    specials_: int = 0
 
     def to_float(self, series: pd.Series) -> np.ndarray:
         raise NotImplementedError
@@ -144,7 +159,11 @@ class ContinuousTransform(ColumnTransform):
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         x = self.to_float(series)
-        observed = x[~np.isnan(x)]
+        observed = x[np.isfinite(x)]
+        if not len(observed):
+            raise DataError(
+                f"column '{self.name}' has no finite values; set its kind to 'categorical'"
+            )
         self.low_ = float(observed.min() if self.meta.min is None else self.meta.min)
         self.high_ = float(observed.max() if self.meta.max is None else self.meta.max)
         self.encoders = [self._encoder(CONTINUOUS[self.continuous]).fit(observed, rng)]
@@ -152,32 +171,39 @@ class ContinuousTransform(ColumnTransform):
         if support is not None:  # the encoder keeps the extremes private: use its range
             self.low_ = support[0] if self.meta.min is None else self.low_
             self.high_ = support[1] if self.meta.max is None else self.high_
-        if np.isnan(x).any():
-            nulls = np.isnan(x).astype(int)
-            self.encoders.append(self._encoder(DISCRETE[self.discrete]).fit(nulls, rng))
+        specials = _special_codes(x)
+        self.specials_ = int(specials.max())
+        if self.specials_:
+            self.encoders.append(self._encoder(DISCRETE[self.discrete]).fit(specials, rng))
         return self
 
     def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
         x = self.to_float(series)
-        missing = np.isnan(x)
-        if missing.any():
-            observed = x[~missing]
+        codes = _special_codes(x)
+        if codes.max(initial=VALUE_CODE) > max(self.specials_, NULL_CODE):
+            raise DataError(f"column '{self.name}' holds infinities, unseen when fitted")
+        special = codes != VALUE_CODE
+        if special.any():
+            observed = x[~special]
             x = x.copy()
-            x[missing] = rng.choice(observed, int(missing.sum())) if len(observed) else 0.0
+            x[special] = rng.choice(observed, int(special.sum())) if len(observed) else 0.0
         parts = [self.encoders[0].encode(x, rng)]
         if len(self.encoders) > 1:
-            parts.append(self.encoders[1].encode(missing.astype(int), rng))
+            parts.append(self.encoders[1].encode(codes, rng))
         return np.hstack(parts)
 
     def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         parts = self._split(encoded)
         values = np.clip(self.encoders[0].decode(parts[0]), self.low_, self.high_)
-        nulls = (
-            self.encoders[1].decode(parts[1]) == 1
+        codes = (
+            self.encoders[1].decode(parts[1])
             if len(self.encoders) > 1
-            else np.zeros(len(values), bool)
+            else np.zeros(len(values), np.int64)
         )
-        return self.from_float(values, nulls)
+        out = self.from_float(values, codes == NULL_CODE)
+        if (codes > NULL_CODE).any():
+            out = out.mask(codes == POSINF_CODE, np.inf).mask(codes == NEGINF_CODE, -np.inf)
+        return out
 
     def null_token(self, role: str) -> int | None:
         return 1 if role == "null" else None
@@ -264,13 +290,15 @@ class ContinuousTransform(ColumnTransform):
         return out
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, **self.encoders[0].describe(), "nulls": len(self.encoders) > 1}
+        out = {"kind": self.kind, **self.encoders[0].describe(), "nulls": len(self.encoders) > 1}
+        return {**out, "infinities": True} if self.specials_ > NULL_CODE else out
 
     def _state(self) -> dict[str, Any]:
-        return {"low": self.low_, "high": self.high_}
+        return {"low": self.low_, "high": self.high_, "specials": self.specials_}
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.low_, self.high_ = state["low"], state["high"]
+        self.specials_ = int(state.get("specials", len(self.encoders) - 1))
 
 
 class NumericalTransform(ContinuousTransform):
@@ -611,6 +639,8 @@ class IdTransform(GeneratedTransform):
         ids = generate_ids(pattern, offset, len(encoded), self.seed_, first=self.meta.start or 0)
         if pattern == "{int}":
             return pd.Series(ids.astype(np.int64), name=self.name).astype(self.meta.dtype)
+        if self.meta.null_share:  # a near-unique column with gaps keeps its share of nulls
+            ids[self._nulls(rng, len(ids))] = None
         return pd.Series(ids, name=self.name, dtype=self.meta.dtype)
 
     def describe(self) -> dict[str, Any]:
@@ -641,7 +671,10 @@ class FakerTransform(GeneratedTransform):
     def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         n = len(encoded)
         pool = self._pool(min(n, self.POOL))
-        values = pool[rng.permutation(n) if n == len(pool) else rng.integers(0, len(pool), n)]
+        if n <= len(pool):  # distinct values while the pool lasts
+            values = pool[rng.permutation(len(pool))[:n]]
+        else:
+            values = pool[rng.integers(0, len(pool), n)]
         values[self._nulls(rng, n)] = None
         return pd.Series(values, name=self.name, dtype=self.meta.dtype)
 
@@ -650,29 +683,84 @@ class FakerTransform(GeneratedTransform):
 
 
 class TextTransform(FakerTransform):
+    """Free text: Faker sentences (or another provider), or, for provider "chars", strings
+    drawn from a character model of the column (`chars.learn_strings`) into a pool at fit.
+    The pool holds no real value and is all the model stores: sampling never re-emits one."""
+
     kind = "text"
+    CHAR_VALUES: ClassVar[int] = 20_000  # real values a character model learns from, at most
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        super().fit(series, rng)
+        self.strings_: list[str] | None = None
+        if self.provider == TEXT_MODEL:
+            distinct = series.dropna().astype(str).unique()
+            learned = distinct
+            if len(distinct) > self.CHAR_VALUES:
+                learned = rng.choice(distinct, self.CHAR_VALUES, replace=False)
+            size = int(min(max(1_000, 2 * len(distinct)), self.POOL))
+            self.strings_ = learn_strings(
+                list(learned), size, rng, self.min_count, exclude=set(distinct)
+            )
+        return self
+
+    def _pool(self, size: int) -> np.ndarray:
+        if getattr(self, "strings_", None) is None:
+            return super()._pool(size)
+        return np.array(self.strings_, dtype=object)
+
+    def _state(self) -> dict[str, Any]:
+        strings = getattr(self, "strings_", None)
+        return {**super()._state(), **({"strings": strings} if strings is not None else {})}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        self.strings_ = state.get("strings")
 
 
 class ConstantTransform(ColumnTransform):
-    """A column copied as its one value (with its share of nulls)."""
+    """A column copied as its one value (with its share of nulls); an all-null column has
+    the value None and stays null."""
 
     kind = "constant"
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        value = self.meta.value if self.meta.value is not None else series.dropna().iloc[0]
+        observed = series.dropna()
+        value = self.meta.value
+        if value is None and len(observed):
+            value = observed.iloc[0]
+        if isinstance(value, pd.Timestamp | np.datetime64):
+            value = pd.Timestamp(value).isoformat()
         self.value_ = _json_value(value)
         return self
 
     def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         values = np.full(len(encoded), self.value_, dtype=object)
-        values[self._nulls(rng, len(values))] = None
-        return pd.Series(values, name=self.name).astype(self.meta.dtype)
+        nulls = (
+            self._nulls(rng, len(values)) if self.value_ is not None else np.ones(len(values), bool)
+        )
+        values[nulls] = None
+        return pd.Series(values, name=self.name).astype(
+            _nullable(self.meta.dtype, bool(nulls.any()))
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value_, "nulls": self.meta.null_share}
 
     def _state(self) -> dict[str, Any]:
         return {"value": self.value_}
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.value_ = state["value"]
+
+
+def _nullable(dtype: str, nulls: bool) -> str:
+    """`dtype`, or its nullable form when the values hold nulls (int64 -> Int64...)."""
+    if not nulls:
+        return dtype
+    if dtype.startswith(("int", "uint")):
+        return dtype[0].upper() + dtype[1:]
+    return "boolean" if dtype == "bool" else dtype
 
 
 def _as_category(value: Any, known: list[Any]) -> Any:

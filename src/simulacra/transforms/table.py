@@ -18,6 +18,8 @@ from .conditions import Conditions
 from .tokens import BINS
 
 MAX_CATEGORIES = 1_000
+# categories seen in fewer rows than this are pooled, never emitted as themselves
+MIN_COUNT = 5
 
 
 class TableTransformer:
@@ -25,8 +27,10 @@ class TableTransformer:
 
     `continuous` picks the encoder of numerical and datetime columns ("quantile", "parametric",
     "minmax", "gmm", "bins"); `discrete` that of categorical and boolean columns ("frequency",
-    "onehot", "codes"). Categories seen in fewer than `min_count` rows are pooled and never
-    stored or emitted as themselves; `bins` is the number of quantile bins of "bins".
+    "onehot", "codes"). Categories seen in fewer than `min_count` rows (default `MIN_COUNT`,
+    5) are pooled and never stored or emitted as themselves: they decode to "other" in a text
+    column, else to the most frequent category; `min_count` also prunes the character model
+    of "chars" text columns. `bins` is the number of quantile bins of "bins".
     Every column of the metadata is handled; unknown or missing columns are an error.
     """
 
@@ -37,7 +41,7 @@ class TableTransformer:
         continuous: str = "quantile",
         discrete: str = "frequency",
         max_categories: int = MAX_CATEGORIES,
-        min_count: int = 1,
+        min_count: int = MIN_COUNT,
         bins: int = BINS,
         seed: int = 0,
         verbose: bool = True,
