@@ -5,11 +5,17 @@ Sources (`load_images`): `digits` (scikit-learn's bundled 8x8 handwritten digits
 beside them), a folder of PNG/JPEG files (the class is the sub-folder's name), `.npz`/`.npy`
 arrays, and a folder written by `simulacra images sample` (read from its `samples.npz`).
 Nothing is downloaded.
+
+Every size a file decides is bounded before it is allocated: the pixels of all images together
+(MAX_PIXELS), the side of one image (MAX_IMAGE_SIDE), the bytes read from an array file
+(MAX_ARRAY_BYTES) and the number of classes (MAX_CLASSES). A file past a bound, or with NaN or
+infinite pixels, is a DataError naming the file, the size and the limit.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +24,15 @@ import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..io import atomic_path
-from .idx import is_idx, labels_path_for, read_idx
+from .idx import MAX_IDX_BYTES, is_idx, labels_path_for, read_idx
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
 SAMPLES_FILE = "samples.npz"
+
+MAX_PIXELS = MAX_IDX_BYTES  # all images of a set together: 250 million (1 GB as float32)
+MAX_IMAGE_SIDE = 4_096  # height or width of one image, as stored and after resizing
+MAX_ARRAY_BYTES = 1_000_000_000  # the arrays read from one .npy/.npz file, as stored
+MAX_CLASSES = 1_000  # distinct labels of one image set
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,7 @@ class ImageSet:
     classes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.images.ndim != 3 or len(self.images) == 0:
+        if self.images.ndim != 3 or 0 in self.images.shape:
             raise DataError(
                 f"images must be a non-empty (n, height, width) array, not {self.images.shape}"
             )
@@ -66,6 +77,13 @@ def resize(images: np.ndarray, size: int) -> np.ndarray:
 
     if size < 4:
         raise ParameterError(f"size must be at least 4 pixels, not {size}")
+    if size > MAX_IMAGE_SIDE:
+        raise ParameterError(f"size must be at most {MAX_IMAGE_SIDE:,} pixels, not {size:,}")
+    if len(images) * size * size > MAX_PIXELS:
+        raise ParameterError(
+            f"{len(images):,} images of {size} x {size} are more than the limit of "
+            f"{MAX_PIXELS:,} pixels; pass a smaller size"
+        )
     tensor = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))[:, None]
     shrink = size < images.shape[1] or size < images.shape[2]
     out = functional.interpolate(
@@ -127,23 +145,23 @@ def load_idx(images_path: str | Path, labels_path: str | Path | None = None) -> 
         raise DataError(
             f"{images_path}: expected a 3-d idx3 image file, found {raw.ndim} dimensions"
         )
+    _check_shape(raw.shape, images_path)
     found = labels_path if labels_path is not None else labels_path_for(images_path)
     if found is None:
         return ImageSet(raw.astype(np.float32) / 255.0)
     labels = read_idx(found)
     if labels.ndim != 1 or len(labels) != len(raw):
         raise DataError(f"{found}: {labels.shape} labels do not match {len(raw)} images")
-    return _with_class_names(raw.astype(np.float32) / 255.0, labels.astype(np.int64))
+    return _with_class_names(raw.astype(np.float32) / 255.0, labels.astype(np.int64), found)
 
 
 def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
     """Every PNG/JPEG under `folder` as grayscale; sub-folder names become the classes.
 
     Images directly in `folder` have no class; mixing them with class folders is an error.
-    Without `size`, all images must have the same size.
+    Without `size`, all images must have the same size. Each image's size is read from its
+    header and checked against MAX_IMAGE_SIDE and MAX_PIXELS before its pixels are decoded.
     """
-    from PIL import Image, UnidentifiedImageError
-
     root = Path(folder)
     files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
     if not files:
@@ -153,16 +171,21 @@ def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
     ]
     if "" in names and len(set(names)) > 1:
         raise DataError(f"{root}: images both at the top level and in class sub-folders")
-    arrays = []
+    if size is not None and len(files) * size * size > MAX_PIXELS:
+        raise DataError(
+            f"{root}: {len(files):,} images of {size} x {size} are more than the limit of "
+            f"{MAX_PIXELS:,} pixels"
+        )
+    arrays: list[np.ndarray] = []
+    pixels = 0
     for path in files:
-        try:
-            with Image.open(path) as image:
-                gray = image.convert("L")
-                if size is not None:
-                    gray = gray.resize((size, size), Image.Resampling.BILINEAR)
-                arrays.append(np.asarray(gray, dtype=np.float32) / 255.0)
-        except (UnidentifiedImageError, OSError) as exc:
-            raise DataError(f"{path}: cannot be read as an image ({exc})") from exc
+        arrays.append(_read_image(path, size))
+        pixels += arrays[-1].size
+        if pixels > MAX_PIXELS:
+            raise DataError(
+                f"{root}: the images hold more than the limit of {MAX_PIXELS:,} pixels "
+                f"(reached at {path.name})"
+            )
         if arrays[-1].shape != arrays[0].shape:
             raise DataError(
                 f"{path}: size {arrays[-1].shape} differs from {arrays[0].shape}; pass a size"
@@ -171,37 +194,118 @@ def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
     if names[0] == "":
         return ImageSet(images)
     classes = sorted(set(names))
+    if len(classes) > MAX_CLASSES:
+        raise DataError(
+            f"{root}: {len(classes):,} class sub-folders, more than the limit of {MAX_CLASSES:,}"
+        )
     labels = np.array([classes.index(n) for n in names], dtype=np.int64)
     return ImageSet(images, labels, classes)
+
+
+def _read_image(path: Path, size: int | None) -> np.ndarray:
+    """One image file as grayscale in [0, 1], resized to `size` x `size` when given."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        # PIL's own decompression-bomb check warns below twice its limit: make it an error too
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if max(width, height) > MAX_IMAGE_SIDE:
+                    raise DataError(
+                        f"{path}: image of {width} x {height} pixels, more than the limit of "
+                        f"{MAX_IMAGE_SIDE:,} on a side"
+                    )
+                gray = image.convert("L")
+                if size is not None:
+                    gray = gray.resize((size, size), Image.Resampling.BILINEAR)
+                return np.asarray(gray, dtype=np.float32) / 255.0
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DataError(
+            f"{path}: refused as a possible decompression bomb: more than the limit of "
+            f"{MAX_IMAGE_SIDE:,} pixels on a side ({exc})"
+        ) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"{path}: cannot be read as an image ({exc})") from exc
+
+
+_IMAGE_KEYS = ("images", "x", "x_train", "X")
+_LABEL_KEYS = ("labels", "y", "y_train")
 
 
 def load_arrays(path: str | Path) -> ImageSet:
     """Images from `.npy` (an array) or `.npz` (`images`/`x`/`x_train`, `labels`/`y`/`y_train`).
 
     Arrays may be `(n, h, w)`, `(n, h, w, 1)` or `(n, 1, h, w)`; uint8 or values above 1 are read
-    as 0-255 grey levels. An `.npz` may carry `classes` (names for the label indices).
+    as 0-255 grey levels. An `.npz` may carry `classes` (names for the label indices). Only those
+    arrays are read, each after its header is checked against MAX_ARRAY_BYTES and MAX_PIXELS.
     """
     path = Path(path)
     try:
-        if path.suffix.lower() == ".npy":
-            arrays = {"images": np.load(path, allow_pickle=False)}
-        else:
-            with np.load(path, allow_pickle=False) as loaded:
-                arrays = {key: loaded[key] for key in loaded.files}
+        arrays = _read_arrays(path)
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        if isinstance(exc, DataError):
+            raise
         raise DataError(f"{path}: cannot be read as a numpy array file ({exc})") from exc
-    image_key = next((k for k in ("images", "x", "x_train", "X") if k in arrays), None)
+    image_key = next((k for k in _IMAGE_KEYS if k in arrays), None)
     if image_key is None:
         raise DataError(f"{path}: no 'images' (or 'x', 'x_train') array inside")
     images = _as_unit_images(arrays[image_key], path)
-    label_key = next((k for k in ("labels", "y", "y_train") if k in arrays), None)
+    label_key = next((k for k in _LABEL_KEYS if k in arrays), None)
     if label_key is None:
         return ImageSet(images)
     labels = np.asarray(arrays[label_key]).reshape(-1)
-    if "classes" in arrays:
-        classes = [str(c) for c in arrays["classes"].tolist()]
-        return ImageSet(images, labels.astype(np.int64), classes)
-    return _with_class_names(images, labels)
+    if len(labels) != len(images):
+        raise DataError(f"{path}: {len(labels):,} labels for {len(images):,} images")
+    if "classes" not in arrays:
+        return _with_class_names(images, _plain_labels(labels, path), path)
+    classes = [str(c) for c in arrays["classes"].reshape(-1).tolist()]
+    if len(classes) > MAX_CLASSES:
+        raise DataError(f"{path}: {len(classes):,} classes, more than the limit of {MAX_CLASSES:,}")
+    index = _plain_labels(labels, path)
+    if index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= len(classes):
+        raise DataError(
+            f"{path}: labels must index the {len(classes)} classes (0 .. {len(classes) - 1})"
+        )
+    return ImageSet(images, index.astype(np.int64), classes)
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The image, label and class arrays of an .npy/.npz file (the first of each kind), each
+    header checked first: together they hold at most MAX_ARRAY_BYTES."""
+    if path.suffix.lower() == ".npy":
+        with open(path, "rb") as handle:
+            return {"images": _read_array(handle, path, "array", MAX_ARRAY_BYTES)}
+    arrays: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(path) as archive:
+        members = {name.removesuffix(".npy"): name for name in archive.namelist()}
+        for keys in (_IMAGE_KEYS, _LABEL_KEYS, ("classes",)):
+            key = next((k for k in keys if k in members), None)
+            if key is None:
+                continue
+            left = MAX_ARRAY_BYTES - sum(a.nbytes for a in arrays.values())
+            with archive.open(members[key]) as handle:
+                arrays[key] = _read_array(handle, path, key, left)  # type: ignore[arg-type]
+    return arrays
+
+
+def _read_array(handle: io.BufferedIOBase, path: Path, key: str, limit: int) -> np.ndarray:
+    """One .npy array from `handle`, refused if its header promises more than `limit` bytes."""
+    fmt = np.lib.format
+    version = fmt.read_magic(handle)
+    header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+    shape, _, dtype = header(handle)
+    count = int(np.prod(shape, dtype=object)) if shape else 1
+    if count * dtype.itemsize > limit:
+        raise DataError(
+            f"{path}: array '{key}' of shape {shape} ({dtype}) takes the file past the limit "
+            f"of {MAX_ARRAY_BYTES:,} bytes"
+        )
+    handle.seek(0)
+    return fmt.read_array(handle, allow_pickle=False)
 
 
 def save_arrays(path: str | Path, images: ImageSet) -> Path:
@@ -231,9 +335,15 @@ def _as_unit_images(array: np.ndarray, path: Path) -> np.ndarray:
         data = data[..., 0]
     elif data.ndim == 4 and data.shape[1] == 1:
         data = data[:, 0]
-    if data.ndim != 3 or not np.issubdtype(data.dtype, np.number):
-        raise DataError(f"{path}: expected numeric images shaped (n, h, w), found {data.shape}")
+    if data.ndim != 3 or data.dtype.kind not in "biuf":
+        raise DataError(
+            f"{path}: expected numeric images shaped (n, h, w), found {data.shape} of {data.dtype}"
+        )
+    _check_shape(data.shape, path)
     values = data.astype(np.float32)
+    bad = int(np.count_nonzero(~np.isfinite(values)))
+    if bad:
+        raise DataError(f"{path}: NaN or infinite pixel values ({bad:,} of them)")
     if data.dtype == np.uint8 or float(values.max()) > 1.0:
         values = values / 255.0
     if float(values.min()) < 0.0 or float(values.max()) > 1.0:
@@ -241,8 +351,43 @@ def _as_unit_images(array: np.ndarray, path: Path) -> np.ndarray:
     return values
 
 
-def _with_class_names(images: np.ndarray, labels: np.ndarray) -> ImageSet:
+def _check_shape(shape: tuple[int, ...], path: str | Path) -> None:
+    """At least one image of at least 1 x 1 pixels, each side and the total within bounds."""
+    n, height, width = shape
+    if n == 0 or height == 0 or width == 0:
+        raise DataError(f"{path}: no images (shape {tuple(shape)})")
+    if max(height, width) > MAX_IMAGE_SIDE:
+        raise DataError(
+            f"{path}: images of {height} x {width} pixels, more than the limit of "
+            f"{MAX_IMAGE_SIDE:,} on a side"
+        )
+    if n * height * width > MAX_PIXELS:
+        raise DataError(
+            f"{path}: {n:,} images of {height} x {width} are more than the limit of "
+            f"{MAX_PIXELS:,} pixels"
+        )
+
+
+def _plain_labels(labels: np.ndarray, path: Path) -> np.ndarray:
+    """Labels as integers (whole floats too) or text; NaN and other values are refused."""
+    if labels.dtype.kind in "iuUb":
+        return labels
+    if (
+        labels.dtype.kind == "f"
+        and np.isfinite(labels).all()
+        and (labels == np.round(labels)).all()
+    ):
+        return labels.astype(np.int64)
+    raise DataError(f"{path}: labels must be whole numbers or text, not {labels.dtype} values")
+
+
+def _with_class_names(images: np.ndarray, labels: np.ndarray, path: str | Path) -> ImageSet:
     values = sorted(set(labels.tolist()))
+    if len(values) > MAX_CLASSES:
+        raise DataError(
+            f"{path}: {len(values):,} distinct labels, more than the limit of {MAX_CLASSES:,} "
+            "classes"
+        )
     lookup = {v: i for i, v in enumerate(values)}
     index = np.array([lookup[v] for v in labels.tolist()], dtype=np.int64)
     return ImageSet(images, index, [str(v) for v in values])

@@ -8,6 +8,9 @@ at |correlation| = `strength` with random signs) are mapped through each column'
 class weights. Class means are the corners of a regular simplex: every pair of means is exactly
 `separation` standard deviations apart (needs d >= k - 1; otherwise random means scaled to that
 average distance).
+
+A block makes at most MAX_BLOCK_COLUMNS columns and MAX_CLASSES classes, so the matrices it
+builds (d x d correlations, k x d class means, k x k distances) stay small.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from ..errors import ParameterError
 from .columns import Arrays, Chunk, ColumnSpec, round_values
 from .distributions import Distribution, parse_distribution
 
+MAX_BLOCK_COLUMNS = 1_000  # columns of one correlated or classification block
+MAX_CLASSES = 1_000  # classes of a classification block
+
 
 def _names(spec: ColumnSpec, count_key: str) -> list[str]:
     options = spec.options
@@ -31,10 +37,15 @@ def _names(spec: ColumnSpec, count_key: str) -> list[str]:
             raise ParameterError(f"{spec.where}: 'columns' must be a non-empty list of names")
         if len(set(names)) != len(names):
             raise ParameterError(f"{spec.where}: 'columns' repeats a name")
+        if len(names) > MAX_BLOCK_COLUMNS:
+            raise ParameterError(
+                f"{spec.where}: {len(names):,} columns, more than the limit of "
+                f"{MAX_BLOCK_COLUMNS:,}"
+            )
         if count_key in options and options[count_key] != len(names):
             raise ParameterError(f"{spec.where}: '{count_key}' does not match 'columns'")
         return list(names)
-    count = spec.number(count_key, low=1, high=100_000, integer=True)
+    count = spec.number(count_key, low=1, high=MAX_BLOCK_COLUMNS, integer=True)
     if count is None:
         raise ParameterError(f"{spec.where}: give 'columns' (names) or '{count_key}' and 'prefix'")
     prefix = str(options.get("prefix", "x"))
@@ -141,7 +152,7 @@ class ClassificationSpec(ColumnSpec):
         self.label = str(options.get("label", "label"))
         if self.label in self.names:
             raise ParameterError(f"{self.where}: label '{self.label}' is also a feature name")
-        self.k = int(self.number("classes", 2, low=2, high=10_000, integer=True) or 2)
+        self.k = int(self.number("classes", 2, low=2, high=MAX_CLASSES, integer=True) or 2)
         self.separation = float(self.number("separation", 3.0, low=0.0) or 0.0)
         self.sd = float(self.number("sd", 1.0, low=1e-12) or 1.0)
         weights = options.get("weights", [1.0] * self.k)
@@ -173,8 +184,9 @@ class ClassificationSpec(ColumnSpec):
         else:
             means = rng.standard_normal((self.k, d))
         means = means - means.mean(axis=0)
-        gaps = np.linalg.norm(means[:, None, :] - means[None, :, :], axis=-1)
-        mean_gap = gaps[np.triu_indices(self.k, 1)].mean()
+        # the distances of each pair i < j, a row at a time (all at once would take k x k x d)
+        gaps = [np.linalg.norm(means[i] - means[i + 1 :], axis=-1) for i in range(self.k - 1)]
+        mean_gap = np.concatenate(gaps).mean()
         return means * (self.separation * self.sd / mean_gap if mean_gap > 0 else 0.0)
 
     def setup(self, rng: np.random.Generator, total: int) -> Any:

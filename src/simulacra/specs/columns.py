@@ -4,6 +4,9 @@ Each generator is built from the column's options (validated: unknown keys are e
 the columns it reads (`depends`) and the ones it makes (`outputs`), and `generate`s numpy arrays
 given the arrays made so far, a row count and its own seeded Generator. Options every column
 shares (`missing`, `when`, `hidden`) are handled by the specification, not here.
+
+Sizes an option decides are bounded: categories (MAX_CATEGORIES, each a plain value), the
+widths of an id pattern (MAX_ID_WIDTH characters in all), a date format (MAX_FORMAT_CHARS).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import DataError, ParameterError
+from ..errors import ParameterError
 from ..ids import IdPattern, generate_ids
 from .distributions import Distribution, parse_distribution
 from .formula import Formula, parse_formula
@@ -35,6 +38,11 @@ class Chunk:
 
 
 COMMON_KEYS = frozenset({"type", "missing", "when", "hidden", "description"})
+MAX_CATEGORIES = 100_000  # values of one categorical column
+MAX_ID_WIDTH = 64  # characters of all {N digits|letters|lower|hex} placeholders of an id
+MAX_ID_START = 10**15  # the `first` value of an {int} id
+MAX_FORMAT_CHARS = 100  # a date format, or the format of a template placeholder
+_CONTAINERS = (Mapping, list, tuple, set, frozenset, bytes)  # not a cell of a column
 
 
 class ColumnSpec:
@@ -186,6 +194,13 @@ class CategoricalSpec(ColumnSpec):
             raise ParameterError(f"{self.where}: 'categories' must be a list or a mapping")
         if not values or len(weights) != len(values):
             raise ParameterError(f"{self.where}: need as many weights as categories (at least one)")
+        if len(values) > MAX_CATEGORIES:
+            raise ParameterError(
+                f"{self.where}: {len(values):,} categories, more than the limit of "
+                f"{MAX_CATEGORIES:,}"
+            )
+        if any(isinstance(v, _CONTAINERS) for v in values):
+            raise ParameterError(f"{self.where}: categories must be single values, not lists")
         if len(set(map(repr, values))) != len(values):
             raise ParameterError(f"{self.where}: categories repeat a value")
         if any(isinstance(w, bool) or not isinstance(w, int | float) or w < 0 for w in weights):
@@ -222,6 +237,11 @@ class ConstantSpec(ColumnSpec):
     type = "constant"
     required = frozenset({"value"})
 
+    def __init__(self, name: str, options: Mapping[str, Any]) -> None:
+        super().__init__(name, options)
+        if isinstance(options["value"], _CONTAINERS):
+            raise ParameterError(f"{self.where}: 'value' must be a single value, not a list")
+
     def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
         value = self.options["value"]
         return {
@@ -239,10 +259,16 @@ class IdSpec(ColumnSpec):
     def __init__(self, name: str, options: Mapping[str, Any]) -> None:
         super().__init__(name, options)
         try:
-            IdPattern.parse(str(options["pattern"]))
-        except DataError as exc:
+            pattern = IdPattern.parse(str(options["pattern"]))
+        except ValueError as exc:  # a DataError, or a width of thousands of digits
             raise ParameterError(f"{self.where}: {exc}") from exc
-        self.first = int(self.number("first", 1, integer=True) or 0)
+        width = sum(p[1] for p in pattern.pieces if isinstance(p, tuple))
+        if width > MAX_ID_WIDTH:
+            raise ParameterError(
+                f"{self.where}: id pattern '{pattern.text[:40]}' asks for {width:,} characters "
+                f"of placeholders, more than the limit of {MAX_ID_WIDTH}"
+            )
+        self.first = int(self.number("first", 1, -MAX_ID_START, MAX_ID_START, integer=True) or 0)
 
     def setup(self, rng: np.random.Generator, total: int) -> Any:
         pattern = IdPattern.parse(str(self.options["pattern"]))
@@ -277,6 +303,10 @@ class DateSpec(ColumnSpec):
         if self.format is not None and (not isinstance(self.format, str) or "%" not in self.format):
             raise ParameterError(
                 f"{self.where}: 'format' must be a strftime text such as '%Y-%m-%d'"
+            )
+        if self.format is not None and len(self.format) > MAX_FORMAT_CHARS:
+            raise ParameterError(
+                f"{self.where}: 'format' is longer than the limit of {MAX_FORMAT_CHARS} characters"
             )
         self.start = self._time("start")
         self.end = self._time("end")

@@ -7,6 +7,10 @@ tests, which check every sampler against its scipy definition with a KS test).
 Bounds truncate: with `min`/`max`, values are drawn from the distribution conditioned on
 [min, max] (inverse-CDF sampling between F(min) and F(max)), not clipped, so no mass piles up
 on the bounds. A mixture of Gaussians is truncated by rejection.
+
+A mixture has at most MAX_COMPONENTS components; integer parameters (`integers` low/high,
+`binomial` n) stay below MAX_INTEGER and `poisson`'s lam below MAX_RATE, which numpy's
+samplers can handle.
 """
 
 from __future__ import annotations
@@ -21,11 +25,21 @@ from scipy import stats
 from ..errors import ParameterError
 
 Check = Callable[[float], bool]
+MAX_COMPONENTS = 1_000  # components of a mixture
+MAX_INTEGER = 2**62  # |integer parameter| (numpy's samplers stop near 2**63)
+MAX_RATE = 1e18  # poisson's lam (numpy refuses lam above about 9.2e18)
 _POSITIVE: tuple[Check, str] = (lambda v: v > 0, "> 0")
 _ANY: tuple[Check, str] = (lambda v: np.isfinite(v), "a finite number")
 _PROB: tuple[Check, str] = (lambda v: 0 <= v <= 1, "in [0, 1]")
-_COUNT: tuple[Check, str] = (lambda v: v >= 0 and float(v).is_integer(), "an integer >= 0")
-_INT: tuple[Check, str] = (lambda v: float(v).is_integer(), "an integer")
+_COUNT: tuple[Check, str] = (
+    lambda v: 0 <= v < MAX_INTEGER and float(v).is_integer(),
+    "an integer >= 0 and below 2**62",
+)
+_INT: tuple[Check, str] = (
+    lambda v: abs(v) < MAX_INTEGER and float(v).is_integer(),
+    "an integer of absolute value below 2**62",
+)
+_RATE: tuple[Check, str] = (lambda v: 0 < v < MAX_RATE, f"> 0 and below {MAX_RATE:g}")
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,7 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "poisson",
-            {"lam": (None, _POSITIVE)},
+            {"lam": (None, _RATE)},
             lambda r, p, n: r.poisson(p["lam"], n).astype(np.int64),
             lambda p: stats.poisson(p["lam"]),
             discrete=True,
@@ -235,6 +249,11 @@ def _mixture_components(given: Mapping[str, Any], where: str) -> list[dict[str, 
     if not isinstance(comps, list) or not comps:
         raise ParameterError(
             f"{where}: mixture needs a non-empty list 'components' of {{weight, mean, sd}}"
+        )
+    if len(comps) > MAX_COMPONENTS:
+        raise ParameterError(
+            f"{where}: mixture of {len(comps):,} components, more than the limit of "
+            f"{MAX_COMPONENTS:,}"
         )
     out = []
     for i, comp in enumerate(comps):

@@ -3,7 +3,10 @@
 A formula is tokenized and parsed by a recursive-descent parser into a tree of a few node types;
 evaluation walks that tree over numpy arrays. There is no Python `eval`, no attribute access, no
 subscripts, and only the functions in `FUNCTIONS` can be called, so a formula cannot reach files or
-code. Exponents are bounded (|exponent| <= MAX_EXPONENT), formulas are limited in length and depth.
+code. Exponents are bounded (|exponent| <= MAX_EXPONENT), formulas are limited in length
+(MAX_LENGTH characters), nesting (MAX_DEPTH levels of brackets, calls, signs and powers) and
+terms (MAX_TERMS numbers, texts, names and calls). Long chains such as `a + b + ... + z` are
+evaluated without recursion, so any formula within the limits evaluates.
 
 Grammar (lowest to highest precedence)::
 
@@ -33,8 +36,10 @@ import numpy as np
 from ..errors import ParameterError
 
 MAX_EXPONENT = 100.0
-MAX_LENGTH = 5_000
-MAX_DEPTH = 60
+MAX_LENGTH = 5_000  # characters
+MAX_DEPTH = 60  # nested brackets, function calls, signs, `not` and powers
+MAX_TERMS = 500  # numbers, texts, column names and function calls
+_MAX_INT_DIGITS = 18  # longer integer literals are read as floats (int64 holds 18 digits)
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
@@ -100,6 +105,7 @@ class _Parser:
         self.tokens = tokenize(text, column)
         self.i = 0
         self.depth = 0
+        self.terms = 0
         self.functions = functions
 
     def error(self, message: str, token: Token | None = None) -> FormulaError:
@@ -196,8 +202,12 @@ class _Parser:
 
     def atom(self) -> Node:
         token = self.take()
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise self.error(f"formula has more than {MAX_TERMS} terms (the limit)", token)
         if token.kind == "num":
-            value = int(token.text) if token.text.isdigit() else float(token.text)
+            whole = token.text.isdigit() and len(token.text) <= _MAX_INT_DIGITS
+            value = int(token.text) if whole else float(token.text)
             return Node("num", token.pos, (value,))
         if token.kind == "str":
             return Node("str", token.pos, (token.text,))
@@ -331,12 +341,13 @@ def parse_formula(text: str, column: str) -> Formula:
     return Formula(text, column, tree, tuple(dict.fromkeys(names)))
 
 
-def _collect_names(node: Node, names: list[str]) -> None:
-    if node.op == "name":
-        names.append(node.args[0])
-    for arg in node.args:
-        if isinstance(arg, Node):
-            _collect_names(arg, names)
+def _collect_names(tree: Node, names: list[str]) -> None:
+    stack = [tree]  # a stack, not recursion: a chain of 500 terms is a tree 500 deep
+    while stack:
+        node = stack.pop()
+        if node.op == "name":
+            names.append(node.args[0])
+        stack.extend(arg for arg in reversed(node.args) if isinstance(arg, Node))
 
 
 _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
@@ -353,6 +364,7 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "and": np.logical_and,
     "or": np.logical_or,
 }
+_BINARY = frozenset({*_ARITHMETIC, "**", "==", "!="})
 
 
 class _Evaluator:
@@ -382,7 +394,18 @@ class _Evaluator:
             return np.logical_not(np.asarray(self.run(node.args[0]), dtype=bool))
         if op == "call":
             return self.call(node)
-        left, right = (self.run(arg) for arg in node.args)
+        # a binary operator: walk down its left operands (`a + b + c` is ((a + b) + c)) with a
+        # loop, so a long chain does not recurse once per term; the order of draws is unchanged
+        spine = [node]
+        while spine[-1].args[0].op in _BINARY:
+            spine.append(spine[-1].args[0])
+        value = self.run(spine[-1].args[0])
+        for parent in reversed(spine):
+            value = self.binary(parent, value, self.run(parent.args[1]))
+        return value
+
+    def binary(self, node: Node, left: Any, right: Any) -> Any:
+        op = node.op
         if op == "**":
             exponent = np.asarray(right, dtype=float)
             if exponent.size and np.nanmax(np.abs(exponent)) > MAX_EXPONENT:
@@ -412,7 +435,7 @@ class _Evaluator:
             if function.random:
                 return function.impl(self.n, self.rng, *(_numeric(a) for a in args))
             return function.impl(*args)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise self.error(node, f"{name}(): {exc}") from exc
 
 

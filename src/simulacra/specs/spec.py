@@ -17,11 +17,14 @@ Formulas, templates, `when` and `after` see every column's full values; nulls ar
 Columns are computed in dependency order; unknown references and cycles are errors.
 Every column draws from its own generator seeded by (seed, column name), so adding a column
 does not change the others, and the same seed gives the same table.
+
+Every size a spec decides is bounded (see source.py for the text itself): rows (MAX_ROWS,
+streamed in chunks of CHUNK_ROWS), columns (MAX_COLUMNS, hidden ones included), and per column
+type the limits named in columns.py, text.py, blocks.py, distributions.py and formula.py.
 """
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -30,11 +33,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .. import seeding
 from .._progress import new_progress
-from ..errors import ParameterError
+from ..errors import ParameterError, SimulacraError
 from .blocks import ClassificationSpec, CorrelatedSpec
 from .columns import (
     BooleanSpec,
@@ -49,6 +51,7 @@ from .columns import (
     NumberSpec,
 )
 from .formula import Formula, parse_formula
+from .source import load_text, read_file
 from .text import FakerSpec, TemplateSpec
 
 TYPES: dict[str, type[ColumnSpec]] = {
@@ -80,6 +83,7 @@ _IMPLIED = (
 )
 TOP_KEYS = frozenset({"name", "description", "rows", "columns"})  # the seed is a call argument
 MAX_ROWS = 1_000_000_000
+MAX_COLUMNS = 1_000  # columns a spec makes, hidden ones included
 CHUNK_ROWS = 100_000
 
 
@@ -158,7 +162,7 @@ class Spec:
         values: dict[str, np.ndarray] = {}
         for gen in self.generators:
             chunk = Chunk(n, _rng(seed, gen.name, 0, k), offset, states[gen.name])
-            made = gen.generate(values, chunk)
+            made = _generate(gen, values, chunk)
             values.update({name: np.asarray(v) for name, v in made.items()})
         frame = {}
         for gen in self.generators:
@@ -174,6 +178,18 @@ class Spec:
             for name in gen.outputs:
                 frame[name] = _series(values[name], keep, getattr(gen, "format", None))
         return pd.DataFrame({name: frame[name] for name in self.columns})
+
+
+def _generate(gen: ColumnSpec, values: dict[str, np.ndarray], chunk: Chunk) -> dict[str, Any]:
+    """`gen.generate`, with numpy's refusals (a parameter out of a sampler's range, an array
+    that cannot be made) turned into one error naming the column."""
+    try:
+        return gen.generate(values, chunk)
+    except (ValueError, OverflowError, TypeError, MemoryError) as exc:
+        if isinstance(exc, SimulacraError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ParameterError(f"column '{gen.name}': cannot be generated ({first})") from exc
 
 
 def _rng(seed: int, name: str, stream: int, chunk: int = 0) -> np.random.Generator:
@@ -213,49 +229,50 @@ def load_spec(source: str | Path | Mapping[str, Any]) -> Spec:
         return parse_spec(source)
     path = Path(source)
     text = str(source)
+    where = "spec"
     if "\n" not in text and path.suffix.lower() in (".yaml", ".yml", ".json"):
-        if not path.exists():
-            raise ParameterError(f"{path}: no such specification file")
-        text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise ParameterError(
-            f"{source if len(text) < 200 else 'spec'}: not valid YAML/JSON ({first})"
-        ) from exc
+        text, where = read_file(path), str(path)
+    data = load_text(text, where)
     if not isinstance(data, Mapping):
-        raise ParameterError("a specification must be a mapping with a 'columns' key")
-    return parse_spec(data)
+        raise ParameterError(f"{where}: a specification must be a mapping with a 'columns' key")
+    return parse_spec(data, where)
 
 
-def parse_spec(data: Mapping[str, Any]) -> Spec:
-    """Validate a specification mapping and order its columns; errors name the column."""
+def parse_spec(data: Mapping[str, Any], source: str = "spec") -> Spec:
+    """Validate a specification mapping and order its columns; errors name the column, or
+    `source` (the file) for the spec as a whole."""
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
         raise ParameterError(
-            f"spec: unknown key '{unknown[0]}' (use {', '.join(sorted(TOP_KEYS))})"
+            f"{source}: unknown key '{unknown[0]}' (use {', '.join(sorted(TOP_KEYS))})"
         )
     columns = data.get("columns")
     if not isinstance(columns, Mapping) or not columns:
-        raise ParameterError("spec: 'columns' must be a non-empty mapping of name to options")
+        raise ParameterError(f"{source}: 'columns' must be a non-empty mapping of name to options")
     rows = data.get("rows")
     if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 1):
-        raise ParameterError(f"spec: 'rows' must be a positive integer, not {rows!r}")
+        raise ParameterError(f"{source}: 'rows' must be a positive integer, not {rows!r}")
+    if rows is not None and rows > MAX_ROWS:
+        raise ParameterError(f"{source}: 'rows' is {rows:,}, more than the limit of {MAX_ROWS:,}")
     generators: list[ColumnSpec] = []
     shared: dict[str, Shared] = {}
     for name, options in columns.items():
         if not isinstance(name, str) or not name.strip():
-            raise ParameterError(f"spec: column names must be non-empty text, not {name!r}")
+            raise ParameterError(f"{source}: column names must be non-empty text, not {name!r}")
         if not isinstance(options, Mapping):
             raise ParameterError(f"column '{name}': options must be a mapping, not {options!r}")
         gen = TYPES[_type_of(name, options)](name, options)
         generators.append(gen)
         shared[name] = _shared(name, options)
+        made = sum(len(g.outputs) for g in generators)
+        if made > MAX_COLUMNS:
+            raise ParameterError(
+                f"{source}: {made:,} columns or more, more than the limit of {MAX_COLUMNS:,}"
+            )
     order = [out for gen in generators for out in gen.outputs]
     duplicates = sorted({c for c in order if order.count(c) > 1})
     if duplicates:
-        raise ParameterError(f"spec: column '{duplicates[0]}' is defined twice")
+        raise ParameterError(f"{source}: column '{duplicates[0]}' is defined twice")
     ordered = _dependency_order(generators, shared, set(order))
     spec = Spec(
         str(data.get("name", "spec")),

@@ -3,6 +3,11 @@
 Templates are parsed here, not handed to `str.format`, so a placeholder can only name a column
 (`{owner}`, `{`Plan Estimate`}` is written `{Plan Estimate}`) with an optional format spec
 (`{score:.2f}`, `{created:%Y-%m}`); nothing else in the text is interpreted.
+
+Sizes a spec could blow up are bounded: a template's text (MAX_TEMPLATE_CHARS), the width and
+precision of a number format (MAX_FORMAT_WIDTH), a date format (MAX_FORMAT_CHARS) and each
+value a template makes (MAX_TEMPLATE_OUTPUT, checked before the text is joined), and Faker's
+pool of distinct values (MAX_FAKER_POOL).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from faker.providers.lorem.en_US import Provider as _LoremProvider
 
 from ..errors import ParameterError
 from ..pii import PROVIDERS, fake_values
-from .columns import Arrays, Chunk, ColumnSpec
+from .columns import MAX_FORMAT_CHARS, Arrays, Chunk, ColumnSpec
 
 # Faker providers a spec may call (a fixed list: a spec cannot name any other Faker method).
 FAKER_PROVIDERS = tuple(
@@ -44,6 +49,10 @@ FAKER_PROVIDERS = tuple(
     )
 )
 _POOL = 20_000
+MAX_FAKER_POOL = 1_000_000  # distinct Faker values drawn for one column
+MAX_TEMPLATE_CHARS = 2_000  # the text of a template
+MAX_FORMAT_WIDTH = 100  # width and precision in a number format such as `{x:>10.2f}`
+MAX_TEMPLATE_OUTPUT = 10_000  # characters of each value a template makes
 LOREM_WORDS: tuple[str, ...] = tuple(_LoremProvider.word_list)
 
 
@@ -81,7 +90,8 @@ class FakerSpec(ColumnSpec):
         self.locale = str(options.get("locale", "en_US"))
         if self.locale not in AVAILABLE_LOCALES:
             raise ParameterError(f"{self.where}: unknown Faker locale '{self.locale}'")
-        self.pool = int(self.number("pool", _POOL, low=1, high=10_000_000, integer=True) or _POOL)
+        pool = self.number("pool", _POOL, low=1, high=MAX_FAKER_POOL, integer=True)
+        self.pool = int(pool or _POOL)
 
     def setup(self, rng: np.random.Generator, total: int) -> Any:
         """The pool of Faker values rows pick from (lorem text needs none)."""
@@ -148,7 +158,7 @@ def _around(rng: np.random.Generator, mean: int, n: int) -> np.ndarray:
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
-_NUMBER_SPEC = re.compile(r"^[<>^=]?[+\- ]?0?\d*,?(\.\d+)?[dfeEgG%]?$")
+_NUMBER_SPEC = re.compile(r"^[<>^=]?[+\- ]?0?(?P<width>\d*),?(?:\.(?P<precision>\d+))?[dfeEgG%]?$")
 
 
 class TemplateSpec(ColumnSpec):
@@ -162,6 +172,11 @@ class TemplateSpec(ColumnSpec):
         text = options["template"]
         if not isinstance(text, str):
             raise ParameterError(f"{self.where}: 'template' must be text")
+        if len(text) > MAX_TEMPLATE_CHARS:
+            raise ParameterError(
+                f"{self.where}: template of {len(text):,} characters, more than the limit of "
+                f"{MAX_TEMPLATE_CHARS:,}"
+            )
         self.pieces: list[str | tuple[str, str | None]] = []
         pos = 0
         for match in _PLACEHOLDER.finditer(text):
@@ -173,18 +188,51 @@ class TemplateSpec(ColumnSpec):
         if "{" in literal or "}" in literal:
             at = text.find("{" if "{" in literal else "}")
             raise ParameterError(f"{self.where}: unbalanced brace in template at position {at + 1}")
+        for piece in self.pieces:
+            if isinstance(piece, tuple) and piece[1] is not None:
+                self._check_format(piece[1])
+
+    def _check_format(self, spec: str) -> None:
+        """Refuse formats whose output alone could be huge (`{x:>1000000000}`)."""
+        if len(spec) > MAX_FORMAT_CHARS:
+            raise ParameterError(
+                f"{self.where}: format '{spec[:20]}...' is longer than the limit of "
+                f"{MAX_FORMAT_CHARS} characters"
+            )
+        number = _NUMBER_SPEC.match(spec)
+        if number is None:
+            return
+        for part in ("width", "precision"):
+            size = number.group(part)
+            if size and int(size) > MAX_FORMAT_WIDTH:
+                raise ParameterError(
+                    f"{self.where}: format '{spec}' asks for a {part} of {int(size):,}, more "
+                    f"than the limit of {MAX_FORMAT_WIDTH}"
+                )
 
     @property
     def depends(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p[0] for p in self.pieces if isinstance(p, tuple)))
 
     def generate(self, values: Arrays, chunk: Chunk) -> Arrays:
+        texts = [
+            np.full(chunk.n, piece, dtype=object)
+            if isinstance(piece, str)
+            else self._text(values[piece[0]], piece[0], piece[1])
+            for piece in self.pieces
+        ]
+        # measured before joining: a template repeating a long column could make gigabytes
+        lengths = np.zeros(chunk.n, dtype=np.int64)
+        for text in texts:
+            lengths += np.fromiter((len(str(v)) for v in text), dtype=np.int64, count=chunk.n)
+        if chunk.n and int(lengths.max()) > MAX_TEMPLATE_OUTPUT:
+            raise ParameterError(
+                f"{self.where}: template makes values of {int(lengths.max()):,} characters, "
+                f"more than the limit of {MAX_TEMPLATE_OUTPUT:,}"
+            )
         out = np.full(chunk.n, "", dtype=object)
-        for piece in self.pieces:
-            if isinstance(piece, str):
-                out = out + piece
-            else:
-                out = out + self._text(values[piece[0]], piece[0], piece[1])
+        for text in texts:
+            out = out + text
         return {self.name: out}
 
     def _text(self, array: np.ndarray, column: str, spec: str | None) -> np.ndarray:
