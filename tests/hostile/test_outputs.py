@@ -236,3 +236,27 @@ def test_a_signal_during_sampling_removes_the_partial_output(
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == (143 if sig == signal.SIGTERM else 130), err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_generate_and_image_commands_never_overwrite_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: t\nrows: 10\ncolumns:\n  x: {distribution: normal}\n")
+    before = spec.read_bytes()
+    one_error(*run(["generate", str(spec), "-o", str(spec)], capsys), "also an input")
+    assert spec.read_bytes() == before
+    one_error(
+        *run(["images", "fit", "digits", "-o", str(tmp_path / "digits.png")], capsys),
+        "model files end in .simulacra",
+    )
+    afile = tmp_path / "out.png"
+    afile.write_bytes(b"x")
+    one_error(
+        *run(["images", "sample", str(tmp_path / "m.simulacra"), "-o", str(afile)], capsys),
+        "samples go to a folder",
+    )
+    one_error(
+        *run(["images", "evaluate", "digits", str(spec), "--json", str(spec)], capsys),
+        "also an input",
+    )

@@ -10,7 +10,7 @@ from .._progress import is_quiet, status
 from ..errors import ParameterError
 from ..registry import names
 from . import app
-from .common import out, print_table
+from .common import check_output, out, print_table
 
 
 def _wide_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
@@ -71,6 +71,7 @@ def generate(
         raise ParameterError(
             "generate needs a SPEC (file or scenario name) and -o OUTPUT (or --list)"
         )
+    check_output(output, [Path(spec)])
     with status(f"reading {spec}"):
         parsed = resolve(spec)
     count = rows if rows is not None else parsed.rows

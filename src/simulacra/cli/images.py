@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import typer
 
 from .._progress import status
+from ..errors import DataError
 from ..registry import names
 from . import app
-from .common import out
+from .common import check_output, out, write_together
 
 images_app = typer.Typer(
     help="Synthetic images: VAE, conv VAE or GAN on MNIST-style digits (or your own images).",
@@ -60,6 +63,7 @@ def fit(
     from ..images import ImageSynthesizer, load_images
 
     # options left unset keep each model's own defaults (only the GAN has generators)
+    check_output(output, [Path(data)], model=True)
     given = {"epochs": epochs, "learning_rate": learning_rate,
              "n_generators": generators if generators != 1 else None}  # fmt: skip
     with status(f"reading {data}"):
@@ -101,6 +105,8 @@ def sample(
     from ..images import ImageSynthesizer
     from ..images.sample import write_samples
 
+    if output.exists() and not output.is_dir():
+        raise DataError(f"{output}: is a file; samples go to a folder")
     with status(f"loading {model}"):
         synthesizer = ImageSynthesizer.load(model, device=device)
     images = synthesizer.sample(count, label=label, seed=seed)
@@ -140,18 +146,26 @@ def evaluate(
     from ..images.evaluate import evaluate_images
     from ..images.report import write_html, write_json
 
+    outputs = [p for p in (json_path, report) if p is not None]
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        raise DataError("--report and --json name the same file; give each its own path")
+    for path in outputs:
+        check_output(path, [Path(real), Path(synthetic)])
     with status(f"reading {real} and {synthetic}"):
         real_set = load_images(real, size=size)
         synth_set = load_images(synthetic).resized(real_set.shape[0])
     result = evaluate_images(real_set, synth_set, seed=seed, threads=threads)
     _print_summary(result)
+    writers: dict[Path, Callable[[Path], object]] = {}
     if json_path is not None:
-        write_json(json_path, result)
-        out.print(f"metrics written to {json_path}")
+        writers[json_path] = partial(write_json, result=result)
     if report is not None:
-        with status(f"writing {report}"):
-            write_html(report, result, real_set, synth_set, seed=seed)
-        out.print(f"report written to {report}")
+        writers[report] = partial(
+            write_html, result=result, real=real_set, synthetic=synth_set, seed=seed
+        )
+    write_together(writers)
+    for path in writers:
+        out.print(f"{'metrics' if path == json_path else 'report'} written to {path}")
 
 
 def _print_summary(result: dict[str, object]) -> None:
