@@ -67,7 +67,8 @@ def test_json_has_the_documented_keys(copy_report: simulacra.Report, tmp_path: P
 
 def test_html_is_self_contained(copy_report: simulacra.Report, tmp_path: Path) -> None:
     page = copy_report.to_html(tmp_path / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 10 + 3 + 1  # marginals, heatmaps, DCR
+    # marginals, heatmaps, DCR, worst pairs
+    assert page.count("data:image/png;base64,") == 10 + 3 + 1 + 4
     assert "http://" not in page and "https://" not in page and "<script" not in page
     for area in ("Fidelity", "Utility", "Diversity", "Privacy", "Bias"):
         assert f"<h2>{area}</h2>" in page
@@ -81,6 +82,7 @@ def test_summary_names_every_area(copy_report: simulacra.Report) -> None:
         "diversity",
         "privacy",
         "bias",
+        "overall",
     ]
 
 
@@ -88,8 +90,9 @@ def test_same_seed_same_scores(small_diamonds: pd.DataFrame) -> None:
     synth = small_diamonds.sample(frac=1.0, replace=True, random_state=2).reset_index(drop=True)
     first = simulacra.evaluate(small_diamonds, synth, target="price", limits=SMALL, verbose=False)
     second = simulacra.evaluate(small_diamonds, synth, target="price", limits=SMALL, verbose=False)
-    first.scores["settings"].pop("seconds")
-    second.scores["settings"].pop("seconds")
+    for report in (first, second):
+        report.scores["settings"].pop("seconds")
+        report.scores["settings"].pop("date")
     assert json.dumps(first.scores, default=str) == json.dumps(second.scores, default=str)
 
 
@@ -175,7 +178,7 @@ def test_wide_tables_fold_the_long_parts_away() -> None:
     page = render(simulacra.evaluate(real, synth, limits=SMALL, verbose=False))
     assert "The other 15 columns" in page
     assert "Real and synthetic associations" in page
-    assert page.count("data:image/png;base64,") == 27 + 3 + 1
+    assert page.count("data:image/png;base64,") == 27 + 3 + 1 + 4
 
 
 def test_limits_are_checked() -> None:

@@ -16,7 +16,7 @@ from .. import seeding
 from ._prepare import Tables, subsample
 from ._space import feature_space
 from .bias import share_differences, target_gap_by_group
-from .detection import detection_auc, detection_score
+from .detection import detection_auc, detection_importance, detection_score
 from .diversity import category_coverage, knn_precision_recall, range_coverage
 from .fidelity import column_fidelity, frequencies
 from .limits import Limits
@@ -24,11 +24,15 @@ from .pairs import pair_fidelity
 from .privacy import (
     attribute_inference,
     closest_distances,
+    dcr_share,
     dcr_summary,
     exact_copy_share,
+    far_share,
     membership_auc,
     nndr,
 )
+from .reference import reference_tables
+from .rules import broken_rules
 from .utility import utility_scores
 
 # purposes of the evaluation's random streams: seeding.rng(seed, "evaluation", purpose)
@@ -36,10 +40,15 @@ DETECTION_REAL, DETECTION_SYNTHETIC, UTILITY_SPLIT, UTILITY_TRAIN, UTILITY_TEST 
 DIVERSITY, DCR_TRAINING, DCR_SYNTHETIC, DCR_HOLDOUT = range(5, 9)
 ATTRIBUTE_SYNTHETIC, ATTRIBUTE_TRAINING, ATTRIBUTE_HOLDOUT = range(9, 12)
 MEMBERSHIP_REFERENCE, MEMBERSHIP_QUERIES = range(12, 14)
+REFERENCE_SPLIT, DCR_SHARE_TRAINING, RULES_REAL, RULES_OTHER, IMPORTANCE = range(14, 19)
 
 Scores = dict[str, Any]
 _HIST_BINS = 40
 _TOP_BARS = 10
+MAX_RULES = 100
+WORST_PAIRS = 4
+_SCATTER_ROWS = 1_500
+_PAIR_CELLS = 8
 
 
 def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Scores]:
@@ -55,18 +64,37 @@ def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Sc
     real_sample = subsample(tables.real, limits.model_rows, seed, DETECTION_REAL)
     synth_sample = subsample(tables.synthetic, limits.model_rows, seed, DETECTION_SYNTHETIC)
     auc = detection_auc(real_sample, synth_sample, tables.categorical, seed=seed)
+    small = limits.knn_rows  # permutation importance refits nothing but predicts many times
+    importance = detection_importance(
+        subsample(real_sample, small, seed, IMPORTANCE),
+        subsample(synth_sample, small, seed, IMPORTANCE),
+        tables.categorical,
+        seed=seed,
+    )
+    ref, _ = reference_tables(tables, limits, seed)
+    rules = broken_rules(
+        tables,
+        subsample(ref.real, limits.model_rows, seed, RULES_REAL),
+        subsample(tables.synthetic, limits.model_rows, seed, RULES_OTHER),
+        subsample(ref.synthetic, limits.model_rows, seed, RULES_OTHER),
+    )
     shapes = [c["shape"] for c in columns.values() if np.isfinite(c["shape"])]
     trends = [p["score"] for p in pairs if p["score"] is not None and np.isfinite(p["score"])]
-    scores = {
+    scores: Scores = {
         "column_shapes": float(np.mean(shapes)) if shapes else None,
         "column_pair_trends": float(np.mean(trends)) if trends else None,
         "detection_auc": auc,
         "detection_score": detection_score(auc),
         "detection_rows": [len(real_sample), len(synth_sample)],
+        "detection_importance": importance,
+        "rules": rules[:MAX_RULES],
+        "rules_checked": len(rules),
         "columns": columns,
         "pairs": sorted(pairs, key=lambda p: _or(p["score"], 1.0)),
     }
+    worst = [p for p in scores["pairs"] if p["score"] is not None][:WORST_PAIRS]
     figures = {
+        "worst_pairs": [_pair_figure(tables, p["columns"], seed) for p in worst],
         "marginals": marginals,
         "pairs": pairs,
         "columns": tables.columns,
@@ -148,6 +176,9 @@ def privacy_area(
         "dcr_synthetic_p5": None,
         "dcr_holdout_p5": None,
         "share_closer_than_holdout_p5": None,
+        "dcr_share": None,
+        "far_share": None,
+        "distance_ratio": None,
     }
     space = feature_space(tables)
     training = space.transform(subsample(tables.real, limits.reference_rows, seed, DCR_TRAINING))
@@ -167,6 +198,9 @@ def privacy_area(
         scores["dcr_holdout_p5"] = scores["dcr_holdout"]["p5"]
         scores["nndr_holdout"] = dcr_summary(nndr(h1, h2))
         scores["share_closer_than_holdout_p5"] = float(np.mean(d1 < scores["dcr_holdout_p5"]))
+        scores["far_share"] = far_share(d1, h1)
+        scores["distance_ratio"] = _ratio_of_means(d1, h1)
+        scores["dcr_share"] = _dcr_share(tables, holdout, space, queries, limits, seed)
         figures["dcr_holdout"] = h1
         scores["membership_auc"] = _membership(tables, holdout, space, limits, seed)
     scores["dcr_rows"] = {"reference": len(training), "queries": len(queries)}
@@ -182,6 +216,30 @@ def privacy_area(
         attacks.append(attribute_inference(synth, train, held, name, tables.categorical, seed))
     scores["attribute_inference"] = attacks
     return scores, figures
+
+
+def _dcr_share(
+    tables: Tables,
+    holdout: pd.DataFrame,
+    space: Any,
+    queries: np.ndarray,
+    limits: Limits,
+    seed: int,
+) -> Scores:
+    """DCR share against as many training rows as there are holdout rows (see `dcr_share`)."""
+    size = min(len(holdout), len(tables.real), limits.reference_rows)
+    training = space.transform(subsample(tables.real, size, seed, DCR_SHARE_TRAINING))
+    held = space.transform(subsample(holdout, size, seed, DCR_SHARE_TRAINING))
+    to_training, _ = closest_distances(queries, training)
+    to_holdout, _ = closest_distances(queries, held)
+    return {**dcr_share(to_training, to_holdout), "reference_rows": size}
+
+
+def _ratio_of_means(synthetic: np.ndarray, holdout: np.ndarray) -> float | None:
+    """Mean distance to the closest training row, synthetic / holdout rows: about 1 for
+    realistic rows, far above 1 when synthetic rows sit away from every real one."""
+    base = float(np.mean(holdout))
+    return float(np.mean(synthetic)) / base if base > 0 else None
 
 
 def _membership(
@@ -259,6 +317,61 @@ def _marginal(real: pd.Series, synth: pd.Series, numerical: bool, kind: str) -> 
         real_shares.append(float(1.0 - sum(real_shares)))
         synth_shares.append(float(1.0 - sum(synth_shares)))
     return {"type": "bars", "labels": labels, "real": real_shares, "synthetic": synth_shares}
+
+
+def _pair_figure(tables: Tables, columns: list[str], seed: int) -> Scores:
+    """What `plots.pair_png` draws: sampled points of two numerical columns, or the shares of
+    the two columns' value combinations (the real table's 8 commonest values, or 8 real-quantile
+    bins) in each table."""
+    a, b = columns
+    if a in tables.numerical and b in tables.numerical:
+        sides = {
+            label: subsample(frame[[a, b]].dropna(), _SCATTER_ROWS, seed, IMPORTANCE)
+            for label, frame in (("real", tables.real), ("synthetic", tables.synthetic))
+        }
+        return {
+            "type": "scatter",
+            "columns": columns,
+            **{k: [v[a].to_numpy(), v[b].to_numpy()] for k, v in sides.items()},
+        }
+    cells = {name: _cells(tables, name) for name in columns}
+    out: Scores = {"type": "heatmap", "columns": columns}
+    for label, frame in (("real", tables.real), ("synthetic", tables.synthetic)):
+        ca, cb = (cells[n][0](frame[n]) for n in columns)
+        joint = np.bincount(
+            ca * len(cells[b][1]) + cb, minlength=len(cells[a][1]) * len(cells[b][1])
+        )
+        out[label] = (joint / max(len(frame), 1)).reshape(len(cells[a][1]), len(cells[b][1]))
+    used = out["real"] + out["synthetic"] > 0
+    rows, cols = used.any(axis=1), used.any(axis=0)  # drop cells empty in both tables
+    for label in ("real", "synthetic"):
+        out[label] = out[label][rows][:, cols]
+    out["labels_a"] = [v for v, keep in zip(cells[a][1], rows, strict=True) if keep]
+    out["labels_b"] = [v for v, keep in zip(cells[b][1], cols, strict=True) if keep]
+    return out
+
+
+def _cells(tables: Tables, name: str) -> tuple[Any, list[str]]:
+    """A function from a column to cell indices, and the cells' labels (last: other / null)."""
+    real = tables.real[name]
+    if name in tables.numerical:
+        edges = np.unique(np.nanquantile(real.to_numpy(np.float64), np.linspace(0, 1, 9)))
+        inner = edges[1:-1]
+        labels = [f"≤ {e:.3g}" for e in inner] + [f"> {edges[-2]:.3g}" if len(edges) > 1 else "all"]
+
+        def numbers(values: pd.Series) -> np.ndarray:
+            x = values.to_numpy(np.float64)
+            return np.where(np.isnan(x), len(labels), np.searchsorted(inner, x, side="left"))
+
+        return numbers, [*labels, "null"]
+    top = min(_PAIR_CELLS, len(real.cat.categories))
+    labels = [str(c) for c in real.cat.categories[:top]]
+
+    def categories(values: pd.Series) -> np.ndarray:
+        code = values.cat.codes.to_numpy().astype(np.int64)
+        return np.where((code < 0) | (code >= top), top, code)
+
+    return categories, [*labels, "other / null"]
 
 
 def _mean(values: Any) -> float | None:

@@ -59,3 +59,45 @@ def detection_auc(
 def detection_score(auc: float) -> float:
     """1 - 2 * (max(AUC, 0.5) - 0.5): 1 when the classifier is at chance, 0 when it is perfect."""
     return float(1.0 - 2.0 * (max(auc, 0.5) - 0.5))
+
+
+@one_thread
+def detection_importance(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    categorical: Sequence[str] = (),
+    seed: int = 0,
+    repeats: int = 3,
+) -> list[dict[str, float | str]]:
+    """Permutation importance of each column to the real-vs-synthetic classifier: fit on two
+    thirds of the rows, then the mean drop of ROC AUC on the other third when the column's
+    values are shuffled (`repeats` times). Range [-0.5, 0.5]; a large drop means the column
+    (alone or with others) gives the synthetic rows away. Sorted, most telling first."""
+    columns = list(real.columns)
+    x = np.vstack(
+        [model_matrix(real, columns, categorical), model_matrix(synthetic, columns, categorical)]
+    )
+    y = np.concatenate([np.zeros(len(real)), np.ones(len(synthetic))])
+    rng = np.random.default_rng(seed)
+    test = rng.random(len(y)) < 1 / 3
+    if len(np.unique(y[test])) < 2 or len(np.unique(y[~test])) < 2:
+        return []
+    mask = np.array([c in categorical for c in columns], dtype=bool)
+    model = HistGradientBoostingClassifier(
+        max_iter=50,
+        learning_rate=0.2,
+        categorical_features=mask if mask.any() else None,
+        random_state=seed,
+        early_stopping=False,
+    ).fit(x[~test], y[~test])
+    x_test, y_test = x[test], y[test]
+    base = roc_auc_score(y_test, model.predict_proba(x_test)[:, 1])
+    out: list[dict[str, float | str]] = []
+    for j, name in enumerate(columns):
+        drops = []
+        for _ in range(repeats):
+            shuffled = x_test.copy()
+            shuffled[:, j] = rng.permutation(shuffled[:, j])
+            drops.append(base - roc_auc_score(y_test, model.predict_proba(shuffled)[:, 1]))
+        out.append({"column": name, "importance": float(np.mean(drops))})
+    return sorted(out, key=lambda r: -float(r["importance"]))

@@ -18,7 +18,10 @@ _COLOURS = {
     "low risk": "#1a7f37",
     "moderate risk": "#b7791f",
     "high risk": "#c53030",
+    "inconclusive": "#b7791f",
 }
+_CUT = 72  # table text longer than this is cut, the full text shown on hover
+_RULES = 12
 _WORST = 10
 _OPEN_MARGINALS = 12
 _SIDE_BY_SIDE = 25
@@ -39,14 +42,26 @@ th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .row{display:flex;flex-wrap:wrap;gap:8px}
 .row img{max-width:32%;min-width:300px}details{margin:.6em 0}summary{cursor:pointer;color:#0969da}
 .note{color:#57606a;font-size:.88em}
+.scroll{overflow-x:auto;max-width:100%}.bad{color:#c53030;font-weight:700}
+.overall{border-left:6px solid;padding:8px 14px;margin:12px 0;background:#f6f8fa;
+border-radius:4px}.overall b{font-size:1.15em}
+.pairs img{max-width:100%;width:640px;display:block;margin:6px 0}
+dl.head{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:.9em;
+margin:.4em 0}dl.head dt{color:#57606a}dl.head dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:600px){body{padding:10px}.row img{min-width:0;max-width:100%}
+.cards{grid-template-columns:1fr}}
 """
 
 
 def render(report: Report) -> str:
     """The whole page as one string; every image is an embedded data URI."""
     s = report.scores
+    model = s["settings"].get("model")
+    title = "simulacra evaluation" + (f" of {model}" if model else "")
     body = [
-        "<h1>simulacra evaluation</h1>",
+        f"<h1>{escape(title)}</h1>",
+        _header(s["settings"]),
+        _overall(s["overall"]),
         _meta(s["settings"]),
         _cards(s),
         _fidelity(s["fidelity"], report.figures.get("fidelity", {})),
@@ -59,9 +74,38 @@ def render(report: Report) -> str:
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>simulacra evaluation</title><style>{_STYLE}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         + "\n".join(body)
         + "</body></html>"
+    )
+
+
+def _header(settings: dict[str, Any]) -> str:
+    """What was evaluated: the input files, model, seed, simulacra version and date."""
+    inputs = settings.get("inputs") or {}
+    items = [
+        (label, inputs.get(label, "(a table given in Python)")) for label in ("real", "synthetic")
+    ]
+    if settings["rows"]["holdout"] is not None:
+        items.append(("holdout", inputs.get("holdout", "(a table given in Python)")))
+    items += [
+        ("model", settings.get("model") or "not stated"),
+        ("seed", str(settings["seed"])),
+        ("simulacra", str(settings.get("version", "?"))),
+        ("date", str(settings.get("date", "?"))),
+    ]
+    return (
+        "<dl class='head'>"
+        + "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in items)
+        + "</dl>"
+    )
+
+
+def _overall(overall: dict[str, Any]) -> str:
+    colour = _COLOURS.get(overall["verdict"], "#57606a")
+    return (
+        f"<div class='overall' style='border-color:{colour}'><b style='color:{colour}'>"
+        f"{escape(overall['verdict'].capitalize())}</b> — {escape(overall['sentence'])}</div>"
     )
 
 
@@ -94,30 +138,45 @@ def _cards(s: dict[str, Any]) -> str:
 def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
     columns = f["columns"]
     order = sorted(columns, key=lambda c: _key(columns[c]["shape"]))
+    ref = f.get("reference") or {}
     head = _table(
-        ["measure", "value", "meaning"],
+        ["measure", "synthetic", "unseen real rows", "meaning"],
         [
-            ["column shapes", _num(f["column_shapes"]), "mean KS / TV complement, 1 = identical"],
+            [
+                "column shapes",
+                _num(f["column_shapes"]),
+                _num(ref.get("column_shapes")),
+                "mean KS / TV complement, 1 = identical",
+            ],
             [
                 "column pair trends",
                 _num(f["column_pair_trends"]),
+                _num(ref.get("column_pair_trends")),
                 "mean correlation / contingency similarity, 1 = identical",
             ],
             [
                 "detection ROC AUC",
                 _num(f["detection_auc"]),
+                _num(ref.get("detection_auc")),
                 "classifier telling real from synthetic, 0.5 = indistinguishable",
+            ],
+            [
+                "far-away rows",
+                _pct(f.get("far_share")),
+                "5.00%",
+                "rows farther from every training row than 95% of unseen real rows",
             ],
         ],
     )
     worst_columns = _table(
-        ["column", "kind", "metric", "score", "JS distance", "Wasserstein / range"],
+        ["column", "kind", "metric", "score", "unseen real", "JS distance", "Wasserstein / range"],
         [
             [
                 c,
                 columns[c]["kind"],
                 columns[c]["metric"],
                 _num(columns[c]["shape"]),
+                _num(columns[c].get("reference")),
                 _num(columns[c]["js_distance"]),
                 _num(columns[c].get("wasserstein")),
             ]
@@ -126,11 +185,22 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
     )
     pairs = f["pairs"]
     worst_pairs = _table(
-        ["pair", "metric", "score", "real", "synthetic"],
+        ["pair", "metric", "score", "unseen real", "real", "synthetic"],
         [
-            [" × ".join(p["columns"]), p["metric"], _num(p["score"]), *_pair_values(p)]
+            [
+                " × ".join(p["columns"]),
+                p["metric"],
+                _num(p["score"]),
+                _num(p.get("reference")),
+                *_pair_values(p),
+            ]
             for p in pairs[:_WORST]
         ],
+    )
+    pair_images = "".join(
+        f"<img alt='{escape(' × '.join(p['columns']))}' title='{escape(' × '.join(p['columns']))}' "
+        f"src='data:image/png;base64,{plots.pair_png(p)}'>"
+        for p in figures.get("worst_pairs", [])
     )
     all_columns = _table(
         [
@@ -190,8 +260,10 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
                 f"associations</summary><div class='wide'>{tags[0]}{tags[1]}</div></details>"
             )
     return (
-        f"<h2>Fidelity</h2>{head}<h3>Worst columns</h3>{worst_columns}"
-        f"<h3>Worst column pairs</h3>{worst_pairs}"
+        f"<h2>Fidelity</h2>{head}<p class='note'>Unseen real rows: the holdout (or held-out "
+        "real rows) scored as if synthetic, the best any generator can do at that size.</p>"
+        f"{_giveaways(f)}<h3>Worst columns</h3>{worst_columns}"
+        f"<h3>Worst column pairs</h3>{worst_pairs}<div class='pairs'>{pair_images}</div>"
         f"<details><summary>All {len(columns)} columns</summary>{all_columns}</details>"
         f"<details><summary>All {len(pairs)} pairs</summary>"
         + _table(
@@ -214,18 +286,70 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
     )
 
 
+def _giveaways(f: dict[str, Any]) -> str:
+    """The detector's most telling columns and the real-data rules synthetic rows break."""
+    importance = [r for r in f.get("detection_importance") or [] if r["importance"] > 0.005]
+    rules = [r for r in f.get("rules") or [] if r["excess"] > 0.01]
+    if not importance and not rules:
+        return (
+            "<h3>What gives it away</h3><p>Nothing stands out: no column helps the classifier "
+            "and the synthetic rows keep the rules the real rows keep.</p>"
+        )
+    parts = ["<h3>What gives it away</h3>"]
+    if importance:
+        parts.append(
+            "<p class='note'>Columns the classifier relies on: the drop of its ROC AUC when the "
+            "column's values are shuffled (permutation importance).</p>"
+            + _table(
+                ["column", "AUC drop"],
+                [[r["column"], _num(r["importance"])] for r in importance[:_WORST]],
+            )
+        )
+    if rules:
+        parts.append(
+            f"<p class='note'>Rules every real row keeps, broken by synthetic rows "
+            f"({len(rules)} of {f.get('rules_checked', len(rules))} checked rules; largest "
+            "excess over unseen real rows first).</p>"
+            + _table(
+                ["rule", "kind", "synthetic rows breaking it", "unseen real rows"],
+                [
+                    [r["rule"], r["kind"], _pct(r["synthetic_share"]), _pct(r["reference_share"])]
+                    for r in _varied(rules)
+                ],
+            )
+        )
+    return "".join(parts)
+
+
+def _varied(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rules with the largest excess, at most a third of the table per kind."""
+    cap = max(1, _RULES // 3)
+    counts: dict[str, int] = {}
+    shown = []
+    for rule in rules:
+        if counts.get(rule["kind"], 0) < cap:
+            shown.append(rule)
+            counts[rule["kind"]] = counts.get(rule["kind"], 0) + 1
+    return shown[:_RULES]
+
+
 def _utility(u: dict[str, Any]) -> str:
     if u.get("models") is None:
         return f"<h2>Utility</h2><p>{escape(u['sentence'])}</p>"
     rows = []
+    trivial = u.get("trivial") or {}
     for model, result in u["models"].items():
         for metric in result["real"]:
+            synthetic = _num(result["synthetic"][metric])
+            if metric == "roc_auc" and (result["synthetic"][metric] or 1.0) < 0.5:
+                synthetic = _Flag(f"{synthetic} < 0.5: worse than chance")
             rows.append(
                 [
                     model,
                     metric,
                     _num(result["real"][metric]),
-                    _num(result["synthetic"][metric]),
+                    synthetic,
+                    _num(trivial.get(metric)),
                     _num(result["ratio"][metric]),
                 ]
             )
@@ -234,8 +358,12 @@ def _utility(u: dict[str, Any]) -> str:
         f"<h2>Utility</h2><p>{u['task'].capitalize()} of <b>{escape(u['target'])}</b>; trained on "
         f"{counts['train_real']:,} real or {counts['train_synthetic']:,} synthetic rows, tested "
         f"on {counts['test']:,} real rows. Ratio = synthetic / real (for MAE, real / synthetic), "
-        "1 = as useful.</p>"
-        + _table(["model", "metric", "trained on real", "trained on synthetic", "ratio"], rows)
+        "1 = as useful. Trivial: always the real training rows' majority class (or their mean), "
+        f"which any useful model beats. Gain (share of the real models' lead over the trivial "
+        f"one kept by the synthetic models): <b>{_num(u.get('gain'))}</b>.</p>"
+        + _table(
+            ["model", "metric", "trained on real", "trained on synthetic", "trivial", "ratio"], rows
+        )
     )
 
 
@@ -249,8 +377,18 @@ def _diversity(d: dict[str, Any]) -> str:
                 "share of real categories produced",
             ],
             ["range coverage", _num(d["range_coverage"]), "share of real ranges reached"],
-            ["k-NN precision", _num(d["knn_precision"]), "synthetic rows inside the real data"],
-            ["k-NN recall", _num(d["knn_recall"]), "real rows reached by synthetic ones"],
+            [
+                "k-NN precision",
+                _num(d["knn_precision"]),
+                "synthetic rows inside the real data; unseen real rows: "
+                + _num((d.get("reference") or {}).get("knn_precision")),
+            ],
+            [
+                "k-NN recall",
+                _num(d["knn_recall"]),
+                "real rows reached by synthetic ones; unseen real rows: "
+                + _num((d.get("reference") or {}).get("knn_recall")),
+            ],
         ],
     )
     per_column = _table(
@@ -299,8 +437,24 @@ def _privacy(p: dict[str, Any], figures: dict[str, Any]) -> str:
             _num(p["nndr_synthetic"]["p50"]),
             "nearest / second-nearest distance, near 0 = singled out",
         ],
+        [
+            "NNDR holdout, median",
+            _num((p.get("nndr_holdout") or {}).get("p50")),
+            "the same for unseen real rows (the reference)",
+        ],
         ["membership attack ROC AUC", _num(p["membership_auc"]), "0.5 = no leak"],
     ]
+    share = p.get("dcr_share")
+    if share:
+        rows.insert(
+            2,
+            [
+                "DCR share",
+                f"{_pct(share['share'])} ({_pct(share['low'])}–{_pct(share['high'])})",
+                f"synthetic rows closer to {share['reference_rows']:,} training rows than to as "
+                "many holdout rows; 50% ideal (95% Wilson interval)",
+            ],
+        )
     attacks = ""
     if p["attribute_inference"]:
         attacks = "<h3>Attribute inference</h3>" + _table(
@@ -323,7 +477,8 @@ def _privacy(p: dict[str, Any], figures: dict[str, Any]) -> str:
         image = f"<div class='wide'><img alt='DCR' src='data:image/png;base64,{png}'></div>"
     counts = p["dcr_rows"]
     return (
-        f"<h2>Privacy</h2>{_table(['measure', 'value', 'meaning'], rows)}{image}"
+        f"<h2>Privacy</h2><p>{escape(p['sentence'])}</p>"
+        f"{_table(['measure', 'value', 'meaning'], rows)}{image}"
         f"<p class='note'>Distances on {counts['queries']:,} query rows per table to "
         f"{counts['reference']:,} training rows, in the normalised feature space.</p>{attacks}"
     )
@@ -394,14 +549,22 @@ def _pair_values(p: dict[str, Any]) -> list[str]:
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(_cell(v) for v in r) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
+
+
+class _Flag(str):
+    """Table text shown in red (a score worse than chance)."""
 
 
 def _cell(value: Any) -> str:
     text = str(value)
+    if isinstance(value, _Flag):
+        return f"<td class='n bad'>{escape(text)}</td>"
     numeric = text.replace(".", "", 1).replace("-", "", 1).replace("%", "").isdigit()
     if numeric or text == "–":
         return f"<td class='n'>{escape(text)}</td>"
+    if len(text) > _CUT:
+        return f"<td title='{escape(text)}'>{escape(plots.short(text, _CUT))}</td>"
     return f"<td>{escape(text)}</td>"
 
 

@@ -1,4 +1,8 @@
-"""Figures of the HTML report, drawn with matplotlib (Agg) and returned as base64 PNG text."""
+"""Figures of the HTML report, drawn with matplotlib (Agg) and returned as base64 PNG text.
+
+Figures are drawn at twice the screen resolution (160 dpi for 80-dpi layout sizes) with text
+of at least 9 points, and legends sit above the axes, outside the data.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,31 @@ import numpy as np
 
 REAL_COLOUR = "#4C72B0"
 SYNTH_COLOUR = "#DD8452"
+DPI = 160  # 2x: sharp on high-density screens
+FONT = 9
+
+
+def _legend_above(ax: Any) -> None:
+    ax.legend(
+        fontsize=FONT,
+        frameon=False,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=3,
+        borderaxespad=0.2,
+    )
+
+
+def short(label: str, width: int) -> str:
+    """`label` cut to `width` characters with an ellipsis."""
+    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 def _figure(width: float, height: float) -> Any:
     # A bare Figure renders with Agg without touching pyplot's global state.
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=80)
+    return Figure(figsize=(width, height), dpi=DPI)
 
 
 def _png(fig: Any) -> str:
@@ -27,10 +49,12 @@ def _png(fig: Any) -> str:
 
 def marginal_png(name: str, data: dict[str, Any], score: float | None) -> str:
     """Real and synthetic histogram (numbers) or bar chart (categories) of one column."""
-    fig = _figure(3.4, 2.3)
+    fig = _figure(3.6, 2.7)
     ax = fig.subplots()
-    title = name if len(name) <= 28 else name[:27] + "…"
-    ax.set_title(f"{title}  ({score:.2f})" if score is not None else title, fontsize=9)
+    title = short(name, 30)
+    ax.set_title(
+        f"{title}  ({score:.2f})" if score is not None else title, fontsize=FONT + 1, pad=22
+    )
     if data["type"] == "histogram":
         edges = np.asarray(data["edges"], dtype=np.float64)
         if data.get("kind") == "datetime":
@@ -48,13 +72,13 @@ def marginal_png(name: str, data: dict[str, Any], score: float | None) -> str:
         x = np.arange(len(data["labels"]))
         ax.bar(x - 0.2, data["real"], width=0.4, color=REAL_COLOUR, label="real")
         ax.bar(x + 0.2, data["synthetic"], width=0.4, color=SYNTH_COLOUR, label="synthetic")
-        labels = [str(v) if len(str(v)) <= 12 else str(v)[:11] + "…" for v in data["labels"]]
+        labels = [short(str(v), 14) for v in data["labels"]]
         ax.set_xticks(
             x, labels, rotation=45 if len(x) > 4 else 0, ha="right" if len(x) > 4 else "center"
         )
-    ax.tick_params(labelsize=7)
-    ax.set_ylabel("share", fontsize=7)
-    ax.legend(fontsize=6, frameon=False)
+    ax.tick_params(labelsize=FONT)
+    ax.set_ylabel("share", fontsize=FONT)
+    _legend_above(ax)
     return _png(fig)
 
 
@@ -76,14 +100,14 @@ def heatmap_pngs(
         real[a, b] = real[b, a] = np.nan if r is None else r
         synth[a, b] = synth[b, a] = np.nan if s is None else s
     side = max(3.6, min(0.16 * n + 1.5, 11.0))
-    font = max(4.0, min(8.0, 320.0 / max(n, 1)))
+    font = max(6.0, min(9.0, 320.0 / max(n, 1)))
     images = []
     for title, matrix in (("real", real), ("synthetic", synth), ("synthetic − real", synth - real)):
         fig = _figure(side + 0.8, side)
         ax = fig.subplots()
         image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
         ax.set_title(title, fontsize=10)
-        labels = [c if len(c) <= 18 else c[:17] + "…" for c in columns]
+        labels = [short(c, 18) for c in columns]
         ax.set_xticks(range(n), labels, rotation=90, fontsize=font)
         ax.set_yticks(range(n), labels, fontsize=font)
         fig.colorbar(image, ax=ax, shrink=0.8)
@@ -123,7 +147,31 @@ def dcr_png(synthetic: np.ndarray, holdout: np.ndarray | None) -> str:
             lw=1,
             label="holdout 5th percentile",
         )
-    ax.set_xlabel("distance to closest record (normalised space)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, frameon=False)
+    ax.set_xlabel("distance to closest record (normalised space)", fontsize=FONT)
+    ax.tick_params(labelsize=FONT)
+    _legend_above(ax)
+    return _png(fig)
+
+
+def pair_png(pair: dict[str, Any]) -> str:
+    """One column pair, real beside synthetic: a scatter plot of two numerical columns, or a
+    heatmap of the shares of their (binned) value combinations."""
+    fig = _figure(7.2, 3.2)
+    axes = fig.subplots(1, 2, sharex=True, sharey=True)
+    a, b = pair["columns"]
+    for ax, side, colour in zip(
+        axes, ("real", "synthetic"), (REAL_COLOUR, SYNTH_COLOUR), strict=True
+    ):
+        if pair["type"] == "scatter":
+            x, y = pair[side]
+            ax.scatter(x, y, s=4, alpha=0.35, color=colour, linewidths=0)
+        else:
+            ax.imshow(np.asarray(pair[side]), cmap="Blues", vmin=0, aspect="auto")
+            ax.set_xticks(range(len(pair["labels_b"])), [short(v, 12) for v in pair["labels_b"]],
+                          rotation=45, ha="right")  # fmt: skip
+            ax.set_yticks(range(len(pair["labels_a"])), [short(v, 14) for v in pair["labels_a"]])
+        ax.set_title(side, fontsize=FONT + 1)
+        ax.set_xlabel(short(b, 30), fontsize=FONT)
+        ax.tick_params(labelsize=FONT - 1)
+    axes[0].set_ylabel(short(a, 30), fontsize=FONT)
     return _png(fig)

@@ -56,6 +56,36 @@ def membership_auc(member_distances: np.ndarray, nonmember_distances: np.ndarray
     return float(roc_auc_score(y, scores))
 
 
+def dcr_share(to_training: np.ndarray, to_holdout: np.ndarray) -> dict[str, float]:
+    """Share of synthetic rows closer to their nearest training row than to their nearest
+    holdout row (ties count one half), with its 95% Wilson interval. The training rows measured
+    against must be as many as the holdout rows: then a generator that never saw the training
+    rows lands at 0.5 (ideal), and a share well above 0.5 means the synthetic rows lean towards
+    the records the generator learned from. Range [0, 1].
+    """
+    closer = float(np.sum(to_training < to_holdout) + 0.5 * np.sum(to_training == to_holdout))
+    low, high = wilson_interval(closer, len(to_training))
+    return {"share": closer / max(len(to_training), 1), "low": low, "high": high}
+
+
+def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a binomial share successes / n (95% for z = 1.96); (0, 1) when
+    n = 0."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def far_share(synthetic_distances: np.ndarray, holdout_distances: np.ndarray) -> float:
+    """Share of synthetic rows farther from every training row than 95% of unseen real rows
+    are (beyond the holdout's 95th percentile of distances to closest records); about 5% for
+    realistic rows. Far rows are a fidelity failure (rows unlike any real one), not privacy."""
+    return float(np.mean(synthetic_distances > np.percentile(holdout_distances, 95)))
+
+
 def dcr_summary(distances: np.ndarray) -> dict[str, float]:
     """Percentiles (1st, 5th, 25th, 50th) and mean of distances to closest records."""
     out = {f"p{q}": float(np.percentile(distances, q)) for q in PERCENTILES}

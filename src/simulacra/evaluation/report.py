@@ -54,6 +54,7 @@ class Report:
             s = self.scores[area]
             score = "" if s.get("score") is None else f"{s['score']:.3f}"
             lines.append(f"{area:<10} {score:>6}  {s['verdict']}: {s['sentence']}")
+        lines.append(f"{'overall':<10} {'':>6}  {self.scores['overall']['sentence']}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -72,6 +73,8 @@ def evaluate(
     limits: Limits | None = None,
     verbose: bool = True,
     columns: Sequence[str] | None = None,
+    model: str | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> Report:
     """Measure how faithful, useful, diverse, private and unbiased `synthetic` is against `real`.
 
@@ -82,16 +85,26 @@ def evaluate(
     group bias. Both tables must have the same columns unless `columns` names the subset to
     compare (reported in the settings). Metadata is inferred from `real` when not given; id,
     PII, text and constant columns are left out of every metric. Costly metrics use seeded
-    samples capped by `limits`.
+    samples capped by `limits`. Every score comes with its reference: the holdout (or, without
+    one, a share of the real rows) scored as if it were synthetic, and for utility the trivial
+    model. `model` names the generator and `inputs` the files compared, for the report's header
+    (paths given as tables are named automatically).
     """
     # scikit-learn loads only here, so `import simulacra` stays quick
     from .areas import bias_area, diversity_area, fidelity_area, privacy_area, utility_area
+    from .reference import reference_scores
 
     started = time.perf_counter()
     limits = limits or Limits()
     if not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, not {seed!r}")
     sensitive_list = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
+    named = {
+        label: str(table)
+        for label, table in (("real", real), ("synthetic", synthetic), ("holdout", holdout))
+        if isinstance(table, str | Path)
+    }
+    named.update(inputs or {})
     real, synthetic = _table(real), _table(synthetic)
     holdout = None if holdout is None else _table(holdout)
     with quiet(True) if not verbose else nullcontext():
@@ -116,13 +129,15 @@ def evaluate(
         )
     scores: dict[str, Any] = {}
     figures: dict[str, Any] = {}
-    steps = ["fidelity", "utility", "diversity", "privacy", "bias"]
+    steps = ["reference", "fidelity", "utility", "diversity", "privacy", "bias"]
     # one thread per BLAS/OpenMP pool for the whole run: see _threads.py
     with threadpool_limits(limits=1), new_progress(verbose) as progress:
         task = progress.add_task("evaluating", total=len(steps), info="")
         for step in steps:
             progress.update(task, description=f"evaluating {step}")
-            if step == "fidelity":
+            if step == "reference":
+                scores["reference"] = reference_scores(tables, limits, seed)
+            elif step == "fidelity":
                 scores["fidelity"], figures["fidelity"] = fidelity_area(tables, limits, seed)
             elif step == "utility":
                 utility = None
@@ -145,8 +160,14 @@ def evaluate(
             "privacy: no holdout given, so distances and membership inference were not "
             "measured against unseen real rows"
         )
+    _add_references(scores)
     _add_verdicts(scores)
+    scores["overall"] = verdict.overall_verdict(scores)
     scores["settings"] = {
+        "model": model,
+        "inputs": named,
+        "version": _version(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "rows": {
             "real": len(real),
             "synthetic": len(synthetic),
@@ -161,11 +182,36 @@ def evaluate(
         "notes": notes,
         "seconds": round(time.perf_counter() - started, 2),
     }
-    return Report({key: scores[key] for key in (*AREAS, "settings")}, figures)
+    return Report(
+        {key: scores[key] for key in ("overall", *AREAS, "reference", "settings")}, figures
+    )
 
 
 def _table(table: pd.DataFrame | str | Path) -> pd.DataFrame:
     return table if isinstance(table, pd.DataFrame) else read_table(table)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return str(__version__)
+
+
+def _add_references(scores: dict[str, Any]) -> None:
+    """Put each reference beside the score it belongs to, and the far-away synthetic rows
+    (measured with the privacy distances) under fidelity, where they belong."""
+    ref = scores["reference"]
+    fidelity, diversity, privacy = scores["fidelity"], scores["diversity"], scores["privacy"]
+    fidelity["reference"] = {
+        k: ref[k] for k in ("column_shapes", "column_pair_trends", "detection_auc")
+    }
+    for name, column in fidelity["columns"].items():
+        column["reference"] = ref["columns"].get(name)
+    for pair in fidelity["pairs"]:
+        pair["reference"] = ref["pairs"].get(" × ".join(pair["columns"]))
+    diversity["reference"] = {k: ref[k] for k in ("knn_precision", "knn_recall")}
+    fidelity["far_share"] = privacy["far_share"]
+    fidelity["distance_ratio"] = privacy["distance_ratio"]
 
 
 def _add_verdicts(scores: dict[str, Any]) -> None:

@@ -88,13 +88,54 @@ def utility_scores(
         models[model_name] = {**scores, "ratio": ratios}
     primary = PRIMARY[task]
     primaries = [m["ratio"][primary] for m in models.values() if m["ratio"][primary] is not None]
+    trivial = trivial_scores(_target(train_real[target], task), y_test, task)
+    gains = [
+        g
+        for m in models.values()
+        if (g := relative_gain(m["synthetic"][primary], m["real"][primary], trivial[primary]))
+        is not None
+    ]
+    below_chance = [
+        name
+        for name, m in models.items()
+        if m["synthetic"].get("roc_auc") is not None and m["synthetic"]["roc_auc"] < 0.5
+    ]
     return {
         "task": task,
         "target": target,
         "primary_metric": primary,
         "models": models,
+        "trivial": trivial,
         "ratio": float(np.clip(np.mean(primaries), 0.0, 1.5)) if primaries else None,
+        "gain": float(np.mean(gains)) if gains else None,
+        "below_chance": below_chance,
     }
+
+
+def trivial_scores(y_train: np.ndarray, y_test: np.ndarray, task: str) -> dict[str, float | None]:
+    """Scores of the model that ignores every feature: the real training rows' most frequent
+    class (classification; its ROC AUC is 0.5 by definition) or their mean (regression; R2 near
+    0). Any model worth training beats it."""
+    if task == "classification":
+        values, counts = np.unique(y_train, return_counts=True)
+        majority = values[np.argmax(counts)]
+        scores = classification_scores(
+            y_test, np.full(len(y_test), majority), np.ones((len(y_test), 1)), values[:1]
+        )
+        return {**scores, "roc_auc": 0.5 if scores["roc_auc"] is not None else None}
+    return regression_scores(y_test, np.full(len(y_test), float(np.mean(y_train))))
+
+
+def relative_gain(
+    synthetic: float | None, real: float | None, trivial: float | None
+) -> float | None:
+    """(score_synth - score_trivial) / (score_real - score_trivial), clipped to [0, 1.5]: the
+    share of the real model's lead over the trivial model that the synthetic model keeps.
+    0 means no better than always predicting the majority class (or the mean), 1 as good as
+    training on real rows. None when the real model does not beat the trivial one."""
+    if synthetic is None or real is None or trivial is None or real - trivial <= 1e-9:
+        return None
+    return float(np.clip((synthetic - trivial) / (real - trivial), 0.0, 1.5))
 
 
 def _fit_and_score(

@@ -15,12 +15,25 @@ def grade(score: float | None) -> str:
     return next(word for floor, word in GRADES if score >= floor)
 
 
+def relative(score: float | None, reference: float | None) -> float | None:
+    """score / reference, capped at 1: a score as a share of what unseen real rows reach."""
+    if score is None or reference is None or reference <= 0:
+        return score
+    return min(1.0, score / reference)
+
+
 def fidelity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
-    """Score = mean of column shapes, column pair trends and the detection score."""
+    """Score = mean of column shapes and pair trends, each relative to unseen real rows (see
+    reference.py), and the detection score."""
+    ref = s.get("reference") or {}
     auc = s["detection_auc"]
     parts = [
         v
-        for v in (s["column_shapes"], s["column_pair_trends"], s["detection_score"])
+        for v in (
+            relative(s["column_shapes"], ref.get("column_shapes")),
+            relative(s["column_pair_trends"], ref.get("column_pair_trends")),
+            s["detection_score"],
+        )
         if v is not None
     ]
     score = sum(parts) / len(parts) if parts else None
@@ -32,38 +45,72 @@ def fidelity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
         else "tells them apart easily"
     )
     sentence = (
-        f"Columns follow the real distributions at {_pct(s['column_shapes'])} (column shapes) and "
-        f"relationships between columns at {_pct(s['column_pair_trends'])} (pair trends); a "
-        f"classifier {tell} (ROC AUC {auc:.2f}, 0.5 is ideal)."
+        f"Columns follow the real distributions at {_pct(s['column_shapes'])}"
+        f"{_ref(ref.get('column_shapes'))} and relationships between columns at "
+        f"{_pct(s['column_pair_trends'])}{_ref(ref.get('column_pair_trends'))}; a classifier "
+        f"{tell} (ROC AUC {auc:.2f}{_ref(ref.get('detection_auc'), '.2f')}, 0.5 is ideal)."
     )
+    far = s.get("far_share")
+    if far is not None and far > 0.15:
+        sentence += (
+            f" {_pct(far)} of synthetic rows lie farther from every real row than 95% of unseen "
+            "real rows do (unrealistic rows; about 5% expected)."
+        )
+    rules = [r for r in s.get("rules") or [] if r["excess"] > 0.05]
+    if rules:
+        r = rules[0]
+        sentence += (
+            f" Most telling broken rule: {r['rule']} ({_pct(r['synthetic_share'])} of rows)."
+        )
     return score, grade(score), sentence
 
 
 def utility_verdict(s: dict[str, Any] | None) -> tuple[float | None, str, str]:
+    """Score = the share of the real-trained models' lead over the trivial model (majority class
+    or mean) that the synthetic-trained models keep (`gain`); ROC AUC below 0.5 is flagged."""
     if s is None:
         return None, "n/a", "Not measured: give a target column (--target) to test utility."
-    ratio = s["ratio"]
     metric = "macro F1" if s["primary_metric"] == "f1" else "R2"
-    if ratio is None:
+    gain = s.get("gain")
+    if gain is None:
         return (
             None,
             "n/a",
-            f"The models trained on real rows scored no better than chance ({metric}).",
+            f"The models trained on real rows scored no better than the trivial model ({metric}).",
         )
+    trivial = "the majority class" if s["primary_metric"] == "f1" else "the mean"
+    primary = s["primary_metric"]
+    synth = [m["synthetic"][primary] for m in s["models"].values()]
+    real = [m["real"][primary] for m in s["models"].values()]
     sentence = (
-        f"Models trained on synthetic rows reach {_pct(ratio)} of the {metric} of the same models "
-        f"trained on real rows, predicting '{s['target']}' on real test rows."
+        f"Models trained on synthetic rows keep {_pct(gain)} of the lead that models trained on "
+        f"real rows have over always predicting {trivial} ({metric} {_range(synth)} vs "
+        f"{_range(real)} real, {s['trivial'][primary]:.2f} trivial), predicting '{s['target']}'."
     )
-    return ratio, grade(min(ratio, 1.0)), sentence
+    if s.get("below_chance"):
+        sentence += (
+            f" ROC AUC below 0.5 (worse than a coin flip) for the {' and '.join(s['below_chance'])}"
+            " model trained on synthetic rows."
+        )
+    return gain, grade(min(gain, 1.0)), sentence
 
 
 def diversity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
+    """Score = the weakest of category coverage, range coverage, k-NN precision and recall, the
+    last two relative to unseen real rows (rows that cover everything but lie off the real data
+    are not diverse, they are wrong)."""
+    ref = s.get("reference") or {}
     parts = [
-        s[k]
-        for k in ("category_coverage", "range_coverage", "knn_precision", "knn_recall")
-        if s[k] is not None
+        v
+        for v in (
+            s["category_coverage"],
+            s["range_coverage"],
+            relative(s["knn_precision"], ref.get("knn_precision")),
+            relative(s["knn_recall"], ref.get("knn_recall")),
+        )
+        if v is not None
     ]
-    score = sum(parts) / len(parts) if parts else None
+    score = min(parts) if parts else None
     coverage = [
         f"{_pct(s[k])} of the real {w}"
         for k, w in (("category_coverage", "categories"), ("range_coverage", "ranges"))
@@ -71,10 +118,16 @@ def diversity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
     ]
     sentence = (
         f"Synthetic rows cover {' and '.join(coverage)}; {_pct(s['knn_precision'])} of them lie "
-        f"among real rows (precision) and they reach {_pct(s['knn_recall'])} of the real rows "
-        "(recall)."
+        f"among real rows{_ref(ref.get('knn_precision'))} (precision) and they reach "
+        f"{_pct(s['knn_recall'])} of the real rows{_ref(ref.get('knn_recall'))} (recall)."
     )
     return score, grade(score), sentence
+
+
+# synthetic rows this much farther from the training rows than unseen real rows make the
+# distance-based privacy tests meaningless: far rows are safe because they are unrealistic
+FAR_RATIO = 2.0
+FAR_SHARE = 0.25  # rows beyond the holdout's 95th percentile of distances: 5% expected
 
 
 def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
@@ -82,6 +135,7 @@ def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
     natural = s["holdout_exact_copy_share"] or 0.0
     auc = s["membership_auc"]
     closer = s["share_closer_than_holdout_p5"]
+    share = s.get("dcr_share")
     copy_text = f"{_pct(copies, 2)} of synthetic rows copy a training row"
     if auc is None or closer is None:
         risk = "high risk" if copies > 0.01 else "unknown"
@@ -90,18 +144,55 @@ def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
             "measure distances and membership inference."
         )
         return None, risk, sentence
-    if copies > max(2 * natural, 0.01) or auc > 0.6 or closer > 0.15:
+    leaning = share["low"] if share else 0.5
+    if copies > max(2 * natural, 0.01) or auc > 0.6 or closer > 0.15 or leaning > 0.7:
         risk = "high risk"
-    elif copies > natural + 0.001 or auc > 0.55 or closer > 0.08:
+    elif copies > natural + 0.001 or auc > 0.55 or closer > 0.08 or leaning > 0.55:
         risk = "moderate risk"
     else:
         risk = "low risk"
-    sentence = (
-        f"{copy_text} (unseen real rows: {_pct(natural, 2)}); {_pct(closer)} of synthetic rows are "
-        "closer to the training data than 95% of unseen real rows are (5% expected); a membership "
-        f"attack reaches ROC AUC {auc:.2f} (0.5 = no leak)."
+    share_text = (
+        f"{_pct(share['share'])} of synthetic rows are closer to training rows than to as many "
+        f"unseen real rows (50% ideal; 95% CI {_pct(share['low'])}-{_pct(share['high'])}); "
+        if share
+        else ""
     )
+    sentence = (
+        f"{copy_text} (unseen real rows: {_pct(natural, 2)}); {share_text}{_pct(closer)} of "
+        "synthetic rows are closer to the training data than 95% of unseen real rows are (5% "
+        f"expected); a membership attack reaches ROC AUC {auc:.2f} (0.5 = no leak)."
+    )
+    ratio, far = s.get("distance_ratio"), s.get("far_share")
+    if risk == "low risk" and ratio is not None and (ratio > FAR_RATIO or (far or 0) > FAR_SHARE):
+        risk = "inconclusive"
+        sentence = (
+            f"Synthetic rows sit {ratio:.1f}x farther from the training rows than unseen real "
+            "rows do: they are unrealistic rather than private (see fidelity), so low distances "
+            f"prove little. {sentence}"
+        )
     return 1.0 - max(0.0, 2 * (auc - 0.5)), risk, sentence
+
+
+def overall_verdict(scores: dict[str, Any]) -> dict[str, Any]:
+    """One verdict for the page: the worst grade among fidelity, utility and diversity, with
+    the privacy risk beside it, and the sentence of the weakest area."""
+    order = [word for _, word in GRADES]
+    graded = [
+        (order.index(scores[a]["verdict"]), -(scores[a]["score"] or 0.0), a)
+        for a in ("fidelity", "utility", "diversity")
+        if scores[a]["verdict"] in order
+    ]
+    if not graded:
+        return {"verdict": "n/a", "weakest": None, "privacy": scores["privacy"]["verdict"],
+                "sentence": "Nothing could be graded."}  # fmt: skip
+    rank, _, weakest = max(graded)
+    word = order[rank]
+    privacy = scores["privacy"]["verdict"]
+    sentence = (
+        f"{word.capitalize()} overall (weakest: {weakest}, {scores[weakest]['score']:.2f}); "
+        f"privacy: {privacy}. {scores[weakest]['sentence']}"
+    )
+    return {"verdict": word, "weakest": weakest, "privacy": privacy, "sentence": sentence}
 
 
 def bias_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
@@ -132,6 +223,20 @@ def bias_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
 
 def _pct(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:.{digits}%}"
+
+
+def _ref(value: float | None, fmt: str = "pct") -> str:
+    """' (unseen real rows: X)' beside a score, or nothing without a reference."""
+    if value is None:
+        return ""
+    return f" (unseen real rows: {_pct(value) if fmt == 'pct' else format(value, fmt)})"
+
+
+def _range(values: list[float | None]) -> str:
+    kept = sorted(v for v in values if v is not None)
+    if not kept:
+        return "n/a"
+    return f"{kept[0]:.2f}" if kept[0] == kept[-1] else f"{kept[0]:.2f}-{kept[-1]:.2f}"
 
 
 def _pts(value: float) -> str:
