@@ -12,17 +12,19 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from simulacra.cli import main
 from simulacra.errors import DataError, ParameterError
 from simulacra.images import load_images
 from simulacra.images.data import resize
 from simulacra.images.idx import read_idx
+
+Refused = Callable[[list[str], Path], str]  # the `refused` fixture of conftest.py
 
 
 def idx_header(*shape: int) -> bytes:
@@ -60,26 +62,19 @@ def npy_header(shape: tuple[int, ...], descr: str = "|u1") -> bytes:
     return buffer.getvalue()
 
 
-def fit(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+def fit(path: Path, tmp_path: Path, refused: Refused) -> str:
     """`simulacra images fit PATH`: exit 1, one `error:` line, no model file; the line."""
     target = tmp_path / "model.simulacra"
-    with pytest.raises(SystemExit) as info:
-        main(["--quiet", "images", "fit", str(path), "--epochs", "1", "-o", str(target)])
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert info.value.code == 1
-    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
-    assert not target.exists() and captured.out == ""
-    return lines[0]
+    return refused(["images", "fit", str(path), "--epochs", "1", "-o", str(target)], target)
 
 
 def test_idx_header_promising_a_huge_image_is_refused_unread(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, refused: Refused
 ) -> None:
     bomb = tmp_path / "bomb-images-idx3-ubyte.gz"
     # a real bomb would follow with 1 GiB of zeros (1 MB gzipped); the header alone is refused
     bomb.write_bytes(gzip.compress(idx_header(1, 32768, 32768) + bytes(1 << 16)))
-    line = fit(bomb, tmp_path, capsys)
+    line = fit(bomb, tmp_path, refused)
     assert line == (
         f"error: {bomb}: IDX header promises 1 x 32768 x 32768 = 1,073,741,824 values, "
         "more than the limit of 250,000,000"
@@ -122,11 +117,9 @@ def test_idx_image_sides_and_empty_sets(tmp_path: Path) -> None:
         load_images(empty)
 
 
-def test_png_decompression_bomb_is_one_clear_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_png_decompression_bomb_is_one_clear_error(tmp_path: Path, refused: Refused) -> None:
     bomb = png(tmp_path / "bomb" / "a.png", 30_000, 30_000)  # 900 million pixels, 300 bytes
-    line = fit(bomb.parent, tmp_path, capsys)
+    line = fit(bomb.parent, tmp_path, refused)
     assert line.startswith(f"error: {bomb}: refused as a possible decompression bomb")
     # between PIL's two thresholds PIL only warns: refused all the same, with no warning shown
     png(tmp_path / "warn" / "a.png", 10_000, 10_000)
@@ -158,13 +151,11 @@ def test_folder_of_bad_files_mixed_sizes_or_nothing(tmp_path: Path) -> None:
         load_images(tmp_path / "none")
 
 
-def test_nan_and_infinite_pixels_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_nan_and_infinite_pixels_are_refused(tmp_path: Path, refused: Refused) -> None:
     images = np.full((3, 4, 4), 0.5, dtype=np.float32)
     images[1, 2, 3] = np.nan
     np.savez(tmp_path / "nan.npz", images=images)
-    line = fit(tmp_path / "nan.npz", tmp_path, capsys)
+    line = fit(tmp_path / "nan.npz", tmp_path, refused)
     assert line == f"error: {tmp_path / 'nan.npz'}: NaN or infinite pixel values (1 of them)"
     np.save(tmp_path / "inf.npy", np.full((2, 4, 4), np.inf))
     with pytest.raises(DataError, match=r"inf.npy: NaN or infinite pixel values \(32 of them\)"):
