@@ -54,6 +54,12 @@ class Column:
     `provider` is a Faker provider for PII; for text, "chars" (a character model learned from
     the column) or a Faker provider (default "sentence"). `value` is a constant's value (None:
     null). `extra["note"]` says what inference assumed about an unusual column.
+
+    `public: true` declares the column's `min`/`max` (and, for categories, `categories`, the
+    full list of allowed values) public knowledge, written by the user, not read off the data:
+    differentially private models use them as given and spend no budget on them. Without it,
+    a DP model ignores `min`, `max`, `categories` and `cardinality` (inference reads them off
+    the raw data) and learns what it needs with its DP mechanism.
     """
 
     kind: str
@@ -70,6 +76,8 @@ class Column:
     provider: str | None = None
     cardinality: int | None = None
     value: Any = None
+    categories: list[Any] | None = None
+    public: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -86,6 +94,10 @@ class Column:
             raise MetadataError(
                 f"unknown text provider '{self.provider}' (use one of {', '.join(text_models)})"
             )
+        if self.public is not None and not isinstance(self.public, bool):
+            raise MetadataError(f"'public' must be true or false, not {self.public!r}")
+        if self.categories is not None and not isinstance(self.categories, list):
+            raise MetadataError(f"'categories' must be a list, not {self.categories!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None and v != {}}

@@ -22,6 +22,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "ctgan": "simulacra.synthesizers.ctgan:CTGAN",
         "tvae": "simulacra.synthesizers.tvae:TVAE",
         "autoregressive": "simulacra.synthesizers.autoregressive:AutoRegressive",
+        "mst": "simulacra.synthesizers.mst:MST",
     },
     "images": {
         "vae": "simulacra.images.models:ImageVAE",

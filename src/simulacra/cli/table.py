@@ -111,7 +111,8 @@ def _short(details: dict[str, object]) -> str:
         "Examples:\n\n  simulacra fit data.csv -m copula -o model.simulacra\n\n"
         "  simulacra fit data.csv -m copula --param marginals=parametric -o m.simulacra\n\n"
         "  simulacra fit data.csv --metadata meta.json --seed 1 -o m.simulacra\n\n"
-        "  simulacra fit data.csv -m ctgan --epochs 300 --batch-size 500 -o m.simulacra"
+        "  simulacra fit data.csv -m ctgan --epochs 300 --batch-size 500 -o m.simulacra\n\n"
+        "  simulacra fit data.csv -m mst --epsilon 1 --delta 1e-6 -o m.simulacra"
     )
 )
 def fit(
@@ -145,6 +146,15 @@ def fit(
         "--batch-size",
         help="Training batch size (default 500 for ctgan and tvae; copula has none).",
     ),
+    epsilon: float | None = typer.Option(
+        None,
+        "--epsilon",
+        help="Differential privacy budget (autoregressive, mst): smaller is more private; "
+        "default none (no DP; mst needs one).",
+    ),
+    delta: float | None = typer.Option(
+        None, "--delta", help="DP delta (default 1/n^1.1 for n rows); only with --epsilon."
+    ),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Learn a table and save the model."""
@@ -157,6 +167,10 @@ def fit(
         params["epochs"] = epochs
     if batch_size is not None:
         params["batch_size"] = batch_size
+    if epsilon is not None:
+        params["epsilon"] = epsilon
+    if delta is not None:
+        params["delta"] = delta
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
     table = load_table(data, encoding)
     if metadata_path is not None:

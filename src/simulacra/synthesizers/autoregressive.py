@@ -26,7 +26,15 @@ Protections (defaults in parentheses, all documented in README):
 - `temperature` (1.0) divides the logits: below 1 sharper (more typical rows), above 1 more
   diverse rows.
 
-The network (embeddings, linear layers, ReLU) has only layers Opacus can train with DP-SGD.
+Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
+learns its bins and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
+`metadata_share` of the budget), and the network trains with DP-SGD (`privacy/sgd.py`:
+Poisson batches of `batch_size` rows on average, per-row gradients clipped to `max_grad_norm`,
+Gaussian noise calibrated by the RDP accountant) on every row for `epochs` passes' worth of
+steps; there is no validation split and no early stopping (both would read rows outside the
+mechanism), and training stops when the budget is spent.
+
+The network (embeddings, linear layers, ReLU) has only layers that DP-SGD can train.
 Its first layer sums one learned vector per column token, so sampling a column updates it by
 one addition; each sampled column then costs one pass through the rest of the network.
 """
@@ -45,7 +53,10 @@ from .. import seeding
 from ..errors import DataError
 from ..metadata import Metadata
 from ..params import Constraint, Interval
+from ..privacy.budget import METADATA_SHARE
+from ..privacy.sgd import DPSGD
 from ..transforms.conditions import Conditions
+from .dp import PrivateFit
 from .neural import NeuralSynthesizer
 from .torch_utils import FusedAdam, torch_generator, torch_threads
 
@@ -89,7 +100,7 @@ class TokenNet(nn.Module):
         return self.head(self.trunk(self.first_layer(tokens)))
 
 
-class AutoRegressive(NeuralSynthesizer):
+class AutoRegressive(PrivateFit, NeuralSynthesizer):
     """Any-order autoregressive network over binned numbers and category codes."""
 
     name = "autoregressive"
@@ -102,6 +113,7 @@ class AutoRegressive(NeuralSynthesizer):
         "_best",
         "_index",
         "_token_mask",
+        "_dp",
     )
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "min_count": Interval(1, None, integer=True),
@@ -111,6 +123,7 @@ class AutoRegressive(NeuralSynthesizer):
         "validation": Interval(0, 0.5),
         "patience": Interval(1, None, integer=True),
         "weight_decay": Interval(0, None),
+        "max_grad_norm": Interval(1e-6, None),
     }
 
     def __init__(
@@ -133,10 +146,18 @@ class AutoRegressive(NeuralSynthesizer):
         seed: int = 0,
         verbose: bool = True,
         max_categories: int = 1_000,
+        epsilon: float | None = None,
+        delta: float | None = None,
+        max_grad_norm: float = 1.0,
+        metadata_share: float = METADATA_SHARE,
     ):
         super().__init__(
             seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
         )
+        self.epsilon = epsilon
+        self.delta = delta
+        self.max_grad_norm = max_grad_norm
+        self.metadata_share = metadata_share
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -172,7 +193,7 @@ class AutoRegressive(NeuralSynthesizer):
         )
 
     def _transformer_params(self) -> dict[str, Any]:
-        return {**self._transformer, "min_count": self.min_count, "bins": self.bins}
+        return {**super()._transformer_params(), "min_count": self.min_count, "bins": self.bins}
 
     # columns -----------------------------------------------------------------------------
     def _token_columns(self) -> list[int]:
@@ -200,6 +221,23 @@ class AutoRegressive(NeuralSynthesizer):
         self._opt = FusedAdam(
             self.net_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
+        self._best: tuple[float, dict[str, torch.Tensor], int] | None = None
+        budget = self.transformer_.privacy
+        self._dp: DPSGD | None = None
+        if budget is not None:  # DP-SGD on every row: no validation split, no early stop
+            self._train, self._valid_rows = tokens, tokens[:0]
+            self._valid_hidden = self._random_hidden(0)
+            self._dp = DPSGD(
+                self.net_,
+                budget,
+                rows=len(tokens),
+                batch_size=self.batch_size,
+                epochs=self.epochs,
+                max_grad_norm=self.max_grad_norm,
+                rho_metadata=budget.metadata_rho,
+            )
+            self._waited, self._epoch = 0, 0
+            return
         order = torch.randperm(len(tokens), device=self.device_)
         held = int(len(tokens) * self.validation) if len(tokens) >= 50 else 0
         self._valid_rows = tokens[order[:held]]
@@ -208,7 +246,6 @@ class AutoRegressive(NeuralSynthesizer):
         self._valid_hidden = self._random_hidden(len(self._valid_rows))
         # at most batch_size rows, fewer on small tables so that an epoch has about 50 steps
         self._batch = max(min(self.batch_size, len(self._train) // 50), min(32, len(self._train)))
-        self._best: tuple[float, dict[str, torch.Tensor], int] | None = None
         self._waited = 0
         self._epoch = 0
 
@@ -245,8 +282,36 @@ class AutoRegressive(NeuralSynthesizer):
         per_row = (nll * hidden).sum(dim=1) / hidden.sum(dim=1)
         return per_row.mean()
 
+    def _row_loss(self, net: Any, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
+        """One row's loss (for per-row gradients): `_loss` of a batch of one."""
+        inputs = torch.where(hidden, self._sizes, tokens)
+        logits = net(inputs.unsqueeze(0))[0].float()
+        grouped = logits[self._index].masked_fill(~self._token_mask, float("-inf"))
+        nll = -torch.log_softmax(grouped, dim=-1).gather(1, tokens.unsqueeze(1)).squeeze(1)
+        return (nll * hidden).sum() / hidden.sum()
+
+    def _train_private_epoch(self, dp: DPSGD) -> dict[str, float]:
+        """One epoch's worth of DP-SGD steps (fewer when the budget runs out)."""
+        total, steps = 0.0, 0
+        for _ in range(dp.steps_per_epoch):
+            if dp.exhausted:
+                break
+            rows = self._train[dp.batch(self.device_)]
+            hidden = self._random_hidden(len(rows))
+            if len(rows):
+                with torch.no_grad():
+                    total += float(self._loss(rows, hidden))
+                dp.gradients(self._row_loss, (rows, hidden))
+                self._opt.step()
+            else:
+                dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
+            steps += 1
+        return {"loss": total / max(steps, 1)}
+
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.net_.train()
+        if self._dp is not None:
+            return self._train_private_epoch(self._dp)
         order = torch.randperm(len(self._train), device=self.device_)
         total = torch.zeros((), device=self.device_)
         steps = 0
@@ -283,9 +348,13 @@ class AutoRegressive(NeuralSynthesizer):
                 self._opt.lr *= LR_DECAY
 
     def _converged(self) -> bool:
-        return self._waited >= self.patience
+        dp = getattr(self, "_dp", None)
+        return dp.exhausted if dp is not None else self._waited >= self.patience
 
     def _eval(self) -> None:
+        dp = getattr(self, "_dp", None)
+        if dp is not None:
+            self.privacy_ = dp.record()
         best = getattr(self, "_best", None)
         if best is not None:
             self.net_.load_state_dict(best[1])
@@ -488,7 +557,9 @@ class AutoRegressive(NeuralSynthesizer):
                 "values": f"numbers drawn uniformly inside one of up to {self.bins} quantile "
                 "bins, or exactly at a point mass",
                 "early_stopping": f"{self.validation:.0%} of rows held out; stops after "
-                f"{self.patience} epochs without improvement, keeps the best epoch",
+                f"{self.patience} epochs without improvement, keeps the best epoch"
+                if self.transformer_.privacy is None
+                else "none: DP-SGD trains on every row and stops when the budget is spent",
                 "temperature": self.temperature,
             },
         }

@@ -144,6 +144,8 @@ class NeuralSynthesizer(Synthesizer):
         state["history"] = self.history_
         state["training_precision"] = self.training_dtype_
         state["extra"] = self._extra_state()
+        if getattr(self, "privacy_", None) is not None:
+            state["privacy"] = self.privacy_  # DP: the spent budget and the accountant
         return state
 
     def _set_model_state(self, state: dict[str, Any]) -> None:
@@ -156,6 +158,7 @@ class NeuralSynthesizer(Synthesizer):
             getattr(self, name).to(self.device_)
         self.history_ = {k: np.asarray(v, dtype=np.float64) for k, v in state["history"].items()}
         self.training_dtype_ = str(state["training_precision"])
+        self.privacy_ = state.get("privacy")
         self._eval()
 
     def _make_networks(self, width: int) -> None:
@@ -174,7 +177,11 @@ class NeuralSynthesizer(Synthesizer):
         }
         # wall-clock seconds exist only in the session that trained (not in model files)
         seconds = self.history_.get("seconds", np.zeros(0))
+        from .dp import privacy_summary
+
+        privacy = privacy_summary(self, getattr(self, "privacy_", None))
         return {
+            **({"privacy": privacy} if privacy is not None else {}),
             "encoded_width": self.transformer_.width_,
             "parameters": sizes,
             "device": str(self.device_),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,9 @@ from .base import Block
 from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, ColumnTransform
 from .conditions import Conditions
 from .tokens import BINS
+
+if TYPE_CHECKING:
+    from ..privacy.budget import PrivacyBudget
 
 MAX_CATEGORIES = 1_000
 # categories seen in fewer rows than this are pooled, never emitted as themselves
@@ -32,6 +35,11 @@ class TableTransformer:
     column, else to the most frequent category; `min_count` also prunes the character model
     of "chars" text columns. `bins` is the number of quantile bins of "bins".
     Every column of the metadata is handled; unknown or missing columns are an error.
+
+    `privacy` (a `privacy.PrivacyBudget`) selects the differentially private path
+    (`transforms/dp.py`): every statistic comes from public metadata or from Gaussian
+    histograms that spend the budget's metadata share, and after `fit` `metadata` holds only
+    the schema and those statistics (what a DP model stores).
     """
 
     def __init__(
@@ -45,6 +53,7 @@ class TableTransformer:
         bins: int = BINS,
         seed: int = 0,
         verbose: bool = True,
+        privacy: PrivacyBudget | None = None,
     ) -> None:
         if continuous not in CONTINUOUS:
             raise ValueError(f"continuous must be one of {sorted(CONTINUOUS)}, not {continuous!r}")
@@ -58,10 +67,16 @@ class TableTransformer:
         self.bins = bins
         self.seed = seed
         self.verbose = verbose
+        self.privacy = privacy
 
     def _new(self, name: str) -> ColumnTransform:
         meta = self.metadata[name]
-        return TRANSFORMS[meta.kind](
+        kinds = TRANSFORMS
+        if self.privacy is not None:
+            from .dp import DP_TRANSFORMS
+
+            kinds = DP_TRANSFORMS
+        return kinds[meta.kind](
             name,
             meta,
             self.continuous,
@@ -75,7 +90,31 @@ class TableTransformer:
         self.metadata.check_table(table)
         rng = seeding.rng(self.seed, "transform")
         names = self._track(self.metadata.names, "fitting transforms", len(table))
+        if self.privacy is not None:
+            return self._fit_private(table, names, rng)
         self.columns_ = {name: self._new(name).fit(table[name], rng) for name in names}
+        self._layout()
+        return self
+
+    def _fit_private(
+        self, table: pd.DataFrame, names: Iterator[str], rng: np.random.Generator
+    ) -> TableTransformer:
+        """The DP fit: each column's statistics from public metadata or Gaussian noise."""
+        from .dp import DPStatistics, public_metadata
+
+        assert self.privacy is not None
+        stats = DPStatistics(
+            self.privacy, self.metadata, len(table), seeding.rng(self.seed, "transform", 1)
+        )
+        self.columns_ = {}
+        for name in names:
+            column = self._new(name)
+            column.stats = stats  # type: ignore[attr-defined]
+            self.columns_[name] = column.fit(table[name], rng)
+        self.metadata = public_metadata(self.columns_)
+        for name, column in self.columns_.items():
+            column.meta = self.metadata[name]
+        self.privacy_ = stats.describe()
         self._layout()
         return self
 
@@ -137,6 +176,12 @@ class TableTransformer:
     def describe(self) -> dict[str, Any]:
         return {name: col.describe() for name, col in self.columns_.items()}
 
+    def describe_privacy(self) -> dict[str, Any] | None:
+        """The DP statistics' budget and noise, or None for a transformer without privacy."""
+        if self.privacy is None:
+            return None
+        return {**self.privacy.to_dict(), **getattr(self, "privacy_", {})}
+
     def get_state(self) -> dict[str, Any]:
         return {
             "continuous": self.continuous,
@@ -146,10 +191,16 @@ class TableTransformer:
             "bins": self.bins,
             "seed": self.seed,
             "columns": {name: col.get_state() for name, col in self.columns_.items()},
+            **({"privacy": self.describe_privacy()} if self.privacy is not None else {}),
         }
 
     @classmethod
     def from_state(cls, metadata: Metadata, state: dict[str, Any]) -> TableTransformer:
+        privacy = None
+        if state.get("privacy") is not None:
+            from ..privacy.budget import PrivacyBudget
+
+            privacy = PrivacyBudget.from_dict(state["privacy"])
         self = cls(
             metadata,
             continuous=state["continuous"],
@@ -158,7 +209,12 @@ class TableTransformer:
             min_count=state.get("min_count", 1),
             bins=state.get("bins", BINS),
             seed=state["seed"],
+            privacy=privacy,
         )
+        if privacy is not None:
+            self.privacy_ = {
+                k: v for k, v in state["privacy"].items() if k not in privacy.to_dict()
+            }
         self.columns_ = {
             name: self._new(name).set_state(col) for name, col in state["columns"].items()
         }

@@ -1,0 +1,136 @@
+"""Gaussian-mechanism statistics: noisy histograms, ranges, category lists and projections.
+
+Each measurement is a histogram of one column in which a row adds 1 to one cell, so adding or
+removing a row changes it by 1 in L2 norm (sensitivity 1). Everything derived from noisy counts
+(bounds, quantile edges, resampled values) is post-processing and costs nothing more.
+
+- `dp_range`: counts over fixed, data-independent buckets (zero and +-[2^k, 2^(k+1)) for k in
+  -20..62); the range spans the buckets whose noisy count clears the level that pure noise
+  passes in any of the ~170 buckets with probability `RANGE_FALSE_SHARE` (about 4.3 sigma;
+  when none does, 3, 2 and then 1 sigma; at worst the bucket with the largest noisy count).
+- `dp_histogram`: counts over cells between two bounds, equally wide in asinh((x - centre) /
+  scale) so that skewed columns keep detail where their values are; the null count is one
+  more cell. Cells whose noisy count is below `CELL_SIGMAS` sigma are emptied (noise mass
+  spread over empty cells would otherwise dominate sparse columns), and so are the cells
+  outside the first and last ones that pure noise would pass with probability
+  `RANGE_FALSE_SHARE` (so a lone noisy cell cannot stretch the range).
+- `category_threshold`: the count a category outside the public list must show to be kept; a
+  category of one row clears it with probability `delta` (the stability-based histogram).
+- `project_simplex`: noisy counts made non-negative with a given total (Euclidean projection).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+EXPONENTS = np.arange(-20, 63)
+RANGE_FALSE_SHARE = 1e-4
+CELL_SIGMAS = 1.0
+MIN_CELLS, MAX_CELLS = 8, 256
+SCALE_PARTS = 64
+
+
+class GaussianCounts:
+    """Adds N(0, sigma^2) to counts, from one seeded stream."""
+
+    def __init__(self, sigma: float, rng: np.random.Generator):
+        self.sigma = float(sigma)
+        self.rng = rng
+
+    def noisy(self, counts: np.ndarray) -> np.ndarray:
+        counts = np.asarray(counts, dtype=np.float64)
+        return counts + self.rng.normal(0.0, self.sigma, counts.shape)
+
+
+def sigma_for(rho: float, measurements: int) -> float:
+    """Noise of each of `measurements` sensitivity-1 Gaussian histograms sharing rho-zCDP."""
+    return float(np.sqrt(max(measurements, 1) / (2.0 * rho)))
+
+
+def category_threshold(sigma: float, delta: float) -> float:
+    """Noisy count a data-found category must exceed: one row's category passes w.p. delta."""
+    return float(1.0 + sigma * ndtri(1.0 - delta))
+
+
+def _bucket_edges() -> np.ndarray:
+    positive = 2.0 ** np.append(EXPONENTS, EXPONENTS[-1] + 1)
+    return np.concatenate([-positive[::-1], positive])  # zero bucket: (-2^-20, 2^-20)
+
+
+def dp_range(values: np.ndarray, noise: GaussianCounts) -> tuple[float, float]:
+    """Bounds of the finite `values` from a noisy histogram over power-of-two buckets."""
+    edges = _bucket_edges()
+    x = np.clip(values[np.isfinite(values)], edges[0], edges[-1])
+    counts = np.histogram(x, bins=edges)[0]
+    noisy = noise.noisy(counts)
+    kept = np.array([int(np.argmax(noisy))])
+    for sigmas in (_strict(len(counts)), 3.0, 2.0, 1.0):
+        above = np.flatnonzero(noisy > sigmas * noise.sigma)
+        if len(above):
+            kept = above
+            break
+    return float(edges[kept[0]]), float(edges[kept[-1] + 1])
+
+
+def _strict(cells: int) -> float:
+    """The level (in sigmas) that noise passes in any of `cells` cells w.p. RANGE_FALSE_SHARE."""
+    return float(ndtri(1 - RANGE_FALSE_SHARE / cells))
+
+
+def cells_for(rows: int, sigma: float) -> int:
+    """Cells such that an average cell holds about four times the noise."""
+    return int(np.clip(rows / (4.0 * sigma), MIN_CELLS, MAX_CELLS))
+
+
+def cell_edges(low: float, high: float, cells: int) -> np.ndarray:
+    """`cells` + 1 edges from low to high, equally spaced in asinh((x - centre) / scale)."""
+    if not high > low:
+        return np.array([low, low + 1.0])
+    centre, scale = (low + high) / 2, (high - low) / SCALE_PARTS
+    ends = np.arcsinh((np.array([low, high]) - centre) / scale)
+    edges = centre + scale * np.sinh(np.linspace(ends[0], ends[1], cells + 1))
+    edges[0], edges[-1] = low, high
+    return np.asarray(np.maximum.accumulate(edges))
+
+
+def dp_histogram(
+    values: np.ndarray, low: float, high: float, cells: int, noise: GaussianCounts
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """(edges, noisy cell counts, noisy null count) of `values` clipped to [low, high];
+    NaN counts as null, infinities as the nearest bound."""
+    edges = cell_edges(low, high, cells)
+    nulls = np.isnan(values)
+    x = np.clip(values[~nulls], low, high)
+    counts = np.histogram(x, bins=edges)[0]
+    noisy = noise.noisy(np.append(counts, nulls.sum()))
+    cleaned = np.where(noisy[:-1] >= CELL_SIGMAS * noise.sigma, noisy[:-1], 0.0)
+    strong = np.flatnonzero(noisy[:-1] >= _strict(len(counts)) * noise.sigma)
+    if len(strong):
+        cleaned[: strong[0]] = 0.0
+        cleaned[strong[-1] + 1 :] = 0.0
+    if not cleaned.any():
+        cleaned[int(np.argmax(noisy[:-1]))] = 1.0
+    return edges, cleaned, float(max(noisy[-1], 0.0))
+
+
+def resample(
+    edges: np.ndarray, counts: np.ndarray, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """`size` values drawn from the histogram, uniformly inside their cell."""
+    cells = rng.choice(len(counts), size, p=counts / counts.sum())
+    lo, hi = edges[cells], edges[cells + 1]
+    return np.asarray(lo + rng.random(size) * (hi - lo))
+
+
+def project_simplex(noisy: np.ndarray, total: float) -> np.ndarray:
+    """The non-negative vector summing to `total` nearest to `noisy` (Euclidean)."""
+    v = np.asarray(noisy, dtype=np.float64).ravel()
+    if total <= 0 or not len(v):
+        return np.zeros_like(v)
+    u = np.sort(v)[::-1]
+    cumulative = np.cumsum(u) - total
+    index = np.arange(1, len(v) + 1)
+    k = int(np.flatnonzero(u - cumulative / index > 0)[-1]) + 1
+    theta = cumulative[k - 1] / k
+    return np.asarray(np.maximum(v - theta, 0.0))

@@ -1,0 +1,412 @@
+"""The differentially private path of the TableTransformer (`TableTransformer(privacy=...)`).
+
+Every statistic a DP column transform keeps is public metadata (a column marked `public:
+true`: its `min`/`max` and `categories`) or post-processing of one Gaussian-mechanism histogram
+of the column (`privacy.mechanisms`), never the raw data:
+
+- numbers and datetimes: the range (public, or noisy power-of-two buckets), a noisy histogram
+  of the values and the null count; the usual encoder (quantile bins, quantile-to-normal,
+  Bayesian GMM modes, min-max) is then fitted on a surrogate sample drawn from that histogram,
+  rounded to the column's declared decimals. No raw minimum, maximum, quantile, point mass or
+  value grid reaches the model file.
+- categories: noisy counts of the public list (a pandas Categorical's declared categories,
+  booleans' True/False, or `categories` of a public column), or of the observed values, of
+  which only those above `mechanisms.category_threshold` are kept (no raw-count `min_count`);
+  rows of dropped categories are pooled as "other".
+- ids, PII, text and constants: regenerated as usual; their null share is a noisy count, and a
+  text column's character model (which reads real strings) becomes Faker sentences.
+
+What stays as inferred (the schema, not protected): column names, kinds, dtypes, integer-ness
+and decimals, datetime formats and time zones, id patterns, a constant column's value, and the
+number of rows. The saved Metadata is this schema plus the DP null shares (`public_metadata`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..metadata import TEXT_MODEL, Column, Metadata, guess_datetime_format
+from ..privacy.budget import PrivacyBudget
+from ..privacy.mechanisms import (
+    GaussianCounts,
+    category_threshold,
+    cells_for,
+    dp_histogram,
+    dp_range,
+    resample,
+    sigma_for,
+)
+from .columns import (
+    CONTINUOUS,
+    DISCRETE,
+    RARE_LABEL,
+    BooleanTransform,
+    CategoricalTransform,
+    ColumnTransform,
+    ConstantTransform,
+    DatetimeTransform,
+    FakerTransform,
+    IdTransform,
+    NumericalTransform,
+    TextTransform,
+    _json_value,
+)
+from .grid import Grid
+
+# rows of the surrogate sample the encoders are fitted on (post-processing: any size is free)
+SURROGATE_ROWS = 10_000
+# a column gets a null indicator when its noisy null share is at least this
+MIN_NULL_SHARE = 0.002
+# ... and its noisy null count is at least this many sigmas (a spurious indicator is rarer)
+NULL_SIGMAS = 2.0
+PUBLIC = "public metadata"
+
+
+def has_public_range(meta: Column) -> bool:
+    return bool(meta.public) and meta.min is not None and meta.max is not None
+
+
+def public_categories(meta: Column, series: pd.Series | None = None) -> list[Any] | None:
+    """The category list that is public knowledge: declared by a pandas Categorical dtype,
+    True/False of a boolean, or `categories` of a column marked public; None otherwise."""
+    if series is not None and isinstance(series.dtype, pd.CategoricalDtype):
+        return [_json_value(v) for v in series.dtype.categories]
+    if meta.kind == "boolean":
+        return [False, True]
+    if meta.public and meta.categories is not None:
+        return list(meta.categories)
+    return None
+
+
+def measurements_of(meta: Column) -> int:
+    """Gaussian histograms the DP path takes of a column (fixed by the metadata alone, so the
+    noise scale does not depend on the data)."""
+    if meta.kind in ("numerical", "datetime"):
+        return 1 if has_public_range(meta) else 2
+    if meta.kind in ("categorical", "boolean"):
+        return 1
+    return 0 if meta.public else 1  # a generated column's null share
+
+
+class DPStatistics:
+    """The noise every DP column transform draws from: one sigma for all measurements (the
+    metadata share of the budget split evenly), and the threshold for found categories."""
+
+    def __init__(
+        self, budget: PrivacyBudget, metadata: Metadata, rows: int, rng: np.random.Generator
+    ):
+        columns = list(metadata.columns.values())
+        self.budget = budget
+        self.rows = rows
+        self.measurements = sum(measurements_of(c) for c in columns)
+        self.sigma = sigma_for(budget.metadata_rho, self.measurements)
+        self.noise = GaussianCounts(self.sigma, rng)
+        searching = sum(
+            c.kind == "categorical" and not (c.public and c.categories is not None) for c in columns
+        )
+        self.threshold = category_threshold(self.sigma, budget.threshold_delta / max(searching, 1))
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "rho": round(self.budget.metadata_rho, 8),
+            "measurements": self.measurements,
+            "sigma": round(self.sigma, 4),
+            "category_threshold": round(self.threshold, 2),
+        }
+
+
+class DPColumn:
+    """What every DP column transform shares: its DP statistics, the record of where each
+    learned statistic came from (`sources_`), and its public Column."""
+
+    stats: DPStatistics
+    name: str
+    meta: Column
+    sources_: dict[str, str]
+    null_share_: float
+
+    def public_column(self) -> Column:
+        """The column's metadata as it may be stored: schema plus DP or public statistics."""
+        meta = self.meta
+        keep = bool(meta.public)
+        return replace(
+            meta,
+            null_share=round(float(getattr(self, "null_share_", 0.0)), 4),
+            min=meta.min if keep else None,
+            max=meta.max if keep else None,
+            start=meta.start if keep else None,
+            categories=meta.categories if keep else None,
+            cardinality=None,
+            provider=None if meta.kind == "text" and meta.provider == TEXT_MODEL else meta.provider,
+            extra=dict(meta.extra) if keep else {},
+        )
+
+    def _null_share(self, null_count: float, total: float) -> float:
+        if null_count < NULL_SIGMAS * self.stats.sigma or total <= 0:
+            return 0.0
+        share = null_count / total
+        return share if share >= MIN_NULL_SHARE else 0.0
+
+    def _dp_state(self) -> dict[str, Any]:
+        return {"sources": self.sources_, "null_share": getattr(self, "null_share_", 0.0)}
+
+    def _set_dp_state(self, state: dict[str, Any]) -> None:
+        self.sources_ = dict(state.get("sources", {}))
+        self.null_share_ = float(state.get("null_share", 0.0))
+
+    def _dp_describe(self, out: dict[str, Any]) -> dict[str, Any]:
+        return {**out, "sources": self.sources_}
+
+
+class DPContinuous(DPColumn):
+    """The DP fit of numbers and datetimes (see the module docstring)."""
+
+    low_: float
+    high_: float
+    specials_: int
+    encoders: list[Any]
+    continuous: str
+    discrete: str
+    _encoder: Any  # ColumnTransform._encoder, from the partner class
+
+    def _fit_dp(self, x: np.ndarray, rng: np.random.Generator) -> None:
+        meta, stats = self.meta, self.stats
+        if has_public_range(meta):
+            low, high = float(meta.min), float(meta.max)  # type: ignore[arg-type]
+            range_source = PUBLIC
+        else:
+            low, high = dp_range(x, stats.noise)
+            range_source = "DP: noisy power-of-two buckets, then the histogram's outer cells"
+        cells = cells_for(stats.rows, stats.sigma)
+        edges, counts, nulls = dp_histogram(x, low, high, cells, stats.noise)
+        surrogate = resample(edges, counts, SURROGATE_ROWS, rng)
+        if meta.integer:
+            surrogate = np.round(surrogate)
+        elif meta.decimals is not None:
+            surrogate = np.round(surrogate, meta.decimals)
+        surrogate = np.clip(surrogate, low, high)
+        used = np.flatnonzero(counts > 0)
+        if range_source != PUBLIC:
+            low, high = float(edges[used[0]]), float(edges[used[-1] + 1])
+        self.low_, self.high_ = low, high
+        self.encoders = [self._encoder(CONTINUOUS[self.continuous]).fit(surrogate, rng)]
+        support = self.encoders[0].support()
+        if support is not None and range_source != PUBLIC:
+            self.low_, self.high_ = support
+        self.null_share_ = self._null_share(nulls, counts.sum() + nulls)
+        self.specials_ = 1 if self.null_share_ else 0
+        if self.specials_:
+            flags = (np.arange(SURROGATE_ROWS) < self.null_share_ * SURROGATE_ROWS).astype(float)
+            flags[0], flags[-1] = 1.0, 0.0  # both codes present
+            self.encoders.append(self._encoder(DISCRETE[self.discrete]).fit(flags, rng))
+        self.sources_ = {
+            "range": range_source,
+            "bins": f"DP: noisy histogram of {cells} cells, encoder fitted on a surrogate sample",
+            "nulls": "DP: noisy null count",
+        }
+
+
+class DPNumericalTransform(DPContinuous, NumericalTransform):
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        self._fit_dp(self.to_float(series), rng)
+        self.grid_ = Grid()  # no learned value grid: values are rounded to declared decimals
+        return self
+
+    def describe(self) -> dict[str, Any]:
+        return self._dp_describe(super().describe())
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), **self._dp_state()}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        self._set_dp_state(state)
+
+
+class DPDatetimeTransform(DPContinuous, DatetimeTransform):
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        self.format_ = self.meta.format or guess_datetime_format(series)
+        self._fit_dp(self.to_float(series), rng)
+        self.resolution_ = _resolution(self.format_, self.meta.dtype)
+        fmt = self.format_ or ""
+        if "%z" in fmt and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+            offset = pd.to_datetime(series.dropna().iloc[0], format=fmt).utcoffset()
+            self.offset_minutes_ = int(offset.total_seconds() // 60) if offset else 0
+        return self
+
+    def describe(self) -> dict[str, Any]:
+        return self._dp_describe(super().describe())
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), **self._dp_state()}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        self._set_dp_state(state)
+
+
+def _resolution(fmt: str | None, dtype: str) -> float | None:
+    """The resolution a datetime format can show (days for dates, seconds, milliseconds)."""
+    if fmt is None:
+        return None
+    if fmt == "epoch_ms":
+        return 1e-3
+    if fmt == "epoch_s" or ("%S" in fmt and "%f" not in fmt):
+        return 1.0
+    return 86_400.0 if "%H" not in fmt and "%f" not in fmt else None
+
+
+class DPCategoricalTransform(DPColumn, CategoricalTransform):
+    """Categories from a public list, or found by the DP threshold; noisy counts."""
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        stats = self.stats
+        declared = public_categories(self.meta, series)
+        observed = series.value_counts(dropna=True, sort=False)
+        if declared is not None:
+            unknown = [v for v in observed.index if _json_value(v) not in declared]
+            if unknown:
+                raise DataError(
+                    f"column '{self.name}' holds {unknown[0]!r}, not in its public categories"
+                )
+            values = list(declared)
+            raw = [float(observed.get(v, 0)) for v in declared]
+        else:
+            values = [_json_value(v) for v in observed.index]
+            raw = observed.to_numpy(np.float64).tolist()
+        noisy = stats.noise.noisy(np.array([*raw, float(series.isna().sum())]))
+        counts, nulls = noisy[:-1], max(float(noisy[-1]), 0.0)
+        keep = np.ones(len(values), bool) if declared is not None else counts > stats.threshold
+        order = [i for i in np.argsort(-counts, kind="stable") if keep[i]]
+        kept = [values[i] for i in order]
+        kept_counts = np.maximum(counts[order], 1.0)
+        self.categories_ = kept[: self.max_categories]
+        self.tail_values_ = kept[self.max_categories :]
+        self.tail_counts_ = kept_counts[self.max_categories :]
+        self.null_share_ = self._null_share(nulls, float(np.maximum(counts, 0).sum()) + nulls)
+        self.has_null_ = bool(self.null_share_)
+        # rows of categories below the threshold are pooled; their number is estimated
+        # from the (public) row count, so pooling always has a code when the list is not public
+        rest = stats.rows - float(kept_counts.sum()) - (nulls if self.has_null_ else 0.0)
+        self.rare_count_ = 0.0 if declared is not None else max(rest, 1.0)
+        is_categorical = isinstance(series.dtype, pd.CategoricalDtype)
+        self.dtype_categories_ = (
+            list(declared or []) + ([RARE_LABEL] if self.rare_count_ else [])
+            if is_categorical
+            else None
+        )
+        surrogate = self._surrogate(kept_counts[: self.max_categories])
+        self.encoders = [self._encoder(DISCRETE[self.discrete]).fit(surrogate, rng)]
+        found = "public list" if declared is not None else "DP: noisy counts above threshold"
+        self.sources_ = {
+            "categories": found,
+            "frequencies": "DP: noisy counts",
+            "nulls": "DP: noisy null count",
+        }
+        return self
+
+    def _surrogate(self, head: np.ndarray) -> np.ndarray:
+        """Category codes with the noisy counts (each code at least once)."""
+        sizes = [*np.maximum(np.round(head), 1)]
+        if self.tail_values_ or self.rare_count_:
+            sizes.append(max(round(float(self.tail_counts_.sum()) + self.rare_count_), 1))
+        if self.has_null_:
+            sizes.append(max(round(self.null_share_ * self.stats.rows), 1))
+        return np.repeat(np.arange(len(sizes)), np.asarray(sizes, dtype=np.int64)).astype(float)
+
+    def describe(self) -> dict[str, Any]:
+        return self._dp_describe(super().describe())
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), **self._dp_state()}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        self._set_dp_state(state)
+
+
+class DPBooleanTransform(DPCategoricalTransform, BooleanTransform):
+    kind = "boolean"
+
+
+class DPGenerated(DPColumn):
+    """Ids, PII, text and constants: only the null share is learned, with a noisy count."""
+
+    def _fit_nulls(self, series: pd.Series) -> None:
+        if self.meta.public:
+            self.null_share_ = float(self.meta.null_share)
+            self.sources_ = {"nulls": PUBLIC}
+            return
+        noisy = self.stats.noise.noisy(np.array([float(series.isna().sum())]))[0]
+        self.null_share_ = self._null_share(max(float(noisy), 0.0), float(self.stats.rows))
+        self.sources_ = {"nulls": "DP: noisy null count"}
+        self.meta = replace(self.meta, null_share=self.null_share_)
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), **self._dp_state()}  # type: ignore[misc]
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)  # type: ignore[misc]
+        self._set_dp_state(state)
+
+
+class DPIdTransform(DPGenerated, IdTransform):
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        IdTransform.fit(self, series, rng)
+        self._fit_nulls(series)
+        if not self.meta.public:
+            self.meta = replace(self.meta, start=None)
+        return self
+
+
+class DPFakerTransform(DPGenerated, FakerTransform):
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        FakerTransform.fit(self, series, rng)
+        self._fit_nulls(series)
+        return self
+
+
+class DPTextTransform(DPGenerated, TextTransform):
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        FakerTransform.fit(self, series, rng)  # never the character model: it reads strings
+        self.strings_ = None
+        if self.meta.provider == TEXT_MODEL:
+            self.meta = replace(self.meta, provider=None)
+        self._fit_nulls(series)
+        return self
+
+
+class DPConstantTransform(DPGenerated, ConstantTransform):
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        ConstantTransform.fit(self, series, rng)
+        self._fit_nulls(series)
+        return self
+
+
+DP_TRANSFORMS: dict[str, type[ColumnTransform]] = {
+    cls.kind: cls
+    for cls in (
+        DPNumericalTransform,
+        DPDatetimeTransform,
+        DPCategoricalTransform,
+        DPBooleanTransform,
+        DPIdTransform,
+        DPFakerTransform,
+        DPTextTransform,
+        DPConstantTransform,
+    )
+}
+
+
+def public_metadata(columns: dict[str, ColumnTransform]) -> Metadata:
+    """The Metadata a DP model stores: each column's schema plus DP or public statistics."""
+    out = {}
+    for name, column in columns.items():
+        assert isinstance(column, DPColumn)
+        out[name] = column.public_column()
+    return Metadata(out)

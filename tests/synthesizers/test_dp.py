@@ -1,0 +1,197 @@
+"""Differential privacy: the accountant against Opacus's, DP-SGD stopping at the budget, DP
+metadata (nothing raw in a model file), the DP category threshold, and same seed same bytes."""
+
+from __future__ import annotations
+
+import copy
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from safetensors.numpy import load as load_arrays
+
+from simulacra import Metadata, Synthesizer
+from simulacra.privacy.budget import (
+    ORDERS,
+    PrivacyBudget,
+    SGDSteps,
+    epsilon_spent,
+    noise_multiplier_for,
+)
+from simulacra.privacy.sgd import DPSGD
+from simulacra.transforms import TableTransformer
+
+AR_FAST = {"epochs": 2, "batch_size": 200, "hidden_dims": [32, 32], "verbose": False}
+
+
+def private_table(n: int = 2_000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    amount = rng.gamma(2.0, 350.0, n)  # full precision: a leaked raw statistic is unmistakable
+    group = rng.choice(["red", "green", "blue"], n, p=[0.5, 0.3, 0.2]).astype(object)
+    group[:3] = "zz_rare"  # three rows: must be dropped by the DP threshold
+    return pd.DataFrame(
+        {
+            "amount": amount,
+            "ratio": amount / 1_000 + rng.normal(0, 0.1, n),
+            "group": group,
+            "flag": rng.random(n) < 0.3,
+        }
+    )
+
+
+@pytest.mark.parametrize(("q", "sigma", "steps"), [(0.01, 1.1, 1_000), (0.1, 2.0, 300)])
+def test_accountant_epsilon_matches_opacus(q: float, sigma: float, steps: int) -> None:
+    from opacus.accountants import RDPAccountant
+
+    accountant = RDPAccountant()
+    accountant.history = [(sigma, q, steps)]
+    ours = epsilon_spent(0.0, 1e-5, SGDSteps(q, sigma, steps))
+    assert ours == pytest.approx(accountant.get_epsilon(1e-5, alphas=ORDERS), rel=1e-12)
+    # Opacus's default orders: a finer grid of fractional orders, within 2%
+    assert ours == pytest.approx(accountant.get_epsilon(1e-5), rel=0.02)
+
+
+def test_noise_multiplier_reaches_the_target_like_opacus() -> None:
+    from opacus.accountants.utils import get_noise_multiplier
+
+    ours = noise_multiplier_for(1.0, 1e-6, 0.0, 0.02, 500)
+    spent = epsilon_spent(0.0, 1e-6, SGDSteps(0.02, ours, 500))
+    assert 0.98 <= spent <= 1.0
+    theirs = get_noise_multiplier(
+        target_epsilon=1.0, target_delta=1e-6, sample_rate=0.02, steps=500, accountant="rdp"
+    )
+    assert ours == pytest.approx(theirs, rel=0.03)
+
+
+def test_clipped_gradient_sum_equals_opacus_dp_optimizer() -> None:
+    from opacus import GradSampleModule
+    from opacus.optimizers import DPOptimizer
+
+    torch.manual_seed(0)
+    x, y = torch.randn(40, 5), torch.randn(40, 1)
+    ours_net = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    theirs_net = GradSampleModule(copy.deepcopy(ours_net))
+    budget = PrivacyBudget(1.0, 1e-5)
+    dp = DPSGD(
+        ours_net, budget, rows=40, batch_size=40, epochs=1, max_grad_norm=0.5, rho_metadata=0
+    )
+    dp.noise_multiplier = 0.0
+    dp.gradients(lambda net, a, b: (net(a[None]) - b).pow(2).sum(), (x, y))
+    ours = [p.grad.clone() for p in ours_net.parameters()]
+
+    optimizer = DPOptimizer(
+        torch.optim.SGD(theirs_net.parameters(), lr=0.0),
+        noise_multiplier=0.0,
+        max_grad_norm=0.5,
+        expected_batch_size=40,
+    )
+    ((theirs_net(x) - y).pow(2).sum(dim=1)).mean().backward()
+    optimizer.pre_step()
+    for mine, theirs in zip(ours, theirs_net.parameters(), strict=True):
+        assert torch.allclose(mine, theirs.grad, atol=1e-5)
+
+
+def test_dp_sgd_stops_when_the_budget_is_spent() -> None:
+    syn = Synthesizer("autoregressive", epsilon=1.0, delta=1e-5, **AR_FAST).fit(private_table())
+    record = syn.describe()["model"]["privacy"]
+    assert record["steps"] == record["steps_planned"] == 2 * round(2_000 / 200)
+    assert 0.95 <= record["epsilon_spent"] <= 1.0 + 1e-9
+    assert record["delta"] == 1e-5 and "rdp" in record["accountant"]
+    assert len(syn.history) == 2
+    assert set(record["from_budget"]) == {"amount", "ratio", "group", "flag"}
+
+
+def _file_numbers(path: Path) -> tuple[np.ndarray, str]:
+    """Every number in a model file (JSON values and array entries) and its JSON text."""
+    numbers: list[float] = []
+    text = ""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            if name.endswith(".json"):
+                text += data.decode()
+                _collect(json.loads(data), numbers)
+            elif name.endswith(".safetensors"):
+                for array in load_arrays(data).values():
+                    numbers.extend(np.asarray(array, dtype=np.float64).ravel().tolist())
+    return np.array(numbers), text
+
+
+def _collect(value: object, out: list[float]) -> None:
+    if isinstance(value, dict):
+        for v in value.values():
+            _collect(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _collect(v, out)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        out.append(float(value))
+
+
+@pytest.mark.parametrize("name", ["autoregressive", "mst"])
+def test_no_raw_statistic_in_a_dp_model_file(name: str, tmp_path: Path) -> None:
+    table = private_table()
+    params = AR_FAST if name == "autoregressive" else {"verbose": False}
+    syn = Synthesizer(name, epsilon=2.0, **params).fit(table)
+    numbers, text = _file_numbers(syn.save(tmp_path / "m.simulacra"))
+    for column in ("amount", "ratio"):
+        values = table[column].to_numpy()
+        raw = [values.min(), values.max(), values.mean(), values.std(), np.median(values)]
+        raw += list(np.quantile(values, np.linspace(0.01, 0.99, 99)))
+        for stat in raw:
+            assert not np.any(np.isclose(numbers, stat, rtol=1e-12, atol=0)), (column, stat)
+        assert not np.isin(values, numbers).any()  # no real value either
+    assert "zz_rare" not in text
+    meta = syn.metadata_.columns["amount"]
+    assert meta.min is None and meta.max is None
+
+
+def test_rare_categories_are_dropped_by_the_dp_threshold() -> None:
+    table = private_table()
+    transformer = TableTransformer(
+        Metadata.infer(table), continuous="bins", discrete="codes", privacy=PrivacyBudget(1, 1e-6)
+    ).fit(table)
+    group = transformer.columns_["group"]
+    assert set(group.categories_) == {"red", "green", "blue"}  # type: ignore[attr-defined]
+    assert "threshold" in group.describe()["sources"]["categories"]
+
+
+def test_public_metadata_is_used_as_given() -> None:
+    table = private_table()
+    meta = Metadata.infer(table)
+    meta.columns["amount"].min, meta.columns["amount"].max = 0.0, 10_000.0
+    meta.columns["amount"].public = True
+    meta.columns["group"].categories = ["red", "green", "blue", "zz_rare", "purple"]
+    meta.columns["group"].public = True
+    syn = Synthesizer("mst", epsilon=1.0, verbose=False).fit(table, meta)
+    columns = syn.describe()["columns"]
+    assert columns["amount"]["sources"]["range"] == "public metadata"
+    assert columns["group"]["sources"]["categories"] == "public list"
+    assert syn.transformer_.columns_["amount"].low_ == 0.0  # type: ignore[attr-defined]
+    assert syn.describe()["model"]["privacy"]["public_columns"] == ["amount", "group"]
+    assert set(syn.sample(2_000, seed=0)["group"]) <= {"red", "green", "blue", "zz_rare", "purple"}
+
+
+@pytest.mark.parametrize("name", [pytest.param("autoregressive", marks=pytest.mark.slow), "mst"])
+def test_same_seed_same_model_bytes(name: str, tmp_path: Path) -> None:
+    table = private_table(800)
+    params = AR_FAST if name == "autoregressive" else {"verbose": False}
+    first = (
+        Synthesizer(name, epsilon=1.0, seed=3, **params).fit(table).save(tmp_path / "a.simulacra")
+    )
+    again = (
+        Synthesizer(name, epsilon=1.0, seed=3, **params).fit(table).save(tmp_path / "b.simulacra")
+    )
+    assert first.read_bytes() == again.read_bytes()
+
+
+@pytest.mark.slow
+def test_dp_model_survives_save_and_load(tmp_path: Path) -> None:
+    syn = Synthesizer("autoregressive", epsilon=1.0, **AR_FAST).fit(private_table(800))
+    loaded = Synthesizer.load(syn.save(tmp_path / "m.simulacra"))
+    pd.testing.assert_frame_equal(loaded.sample(100, seed=1), syn.sample(100, seed=1))
+    assert loaded.describe()["model"]["privacy"] == syn.describe()["model"]["privacy"]
