@@ -83,6 +83,12 @@ def diamonds_cli(workdir: Path) -> dict[str, Any]:
         "rows": {"train": len(train), "test": len(test), "synthetic": len(synthetic)},
         "cli_seconds": seconds,
         "evaluate_seconds": data["settings"]["seconds"],
+        "step_seconds": data["settings"].get("step_seconds"),
+        "attacks_seconds": (data["settings"].get("step_seconds") or {}).get("privacy attacks"),
+        "attacks": [
+            {k: a[k] for k in ("attack", "detail", "risk", "risk_low", "risk_high")}
+            for a in data["privacy"].get("attacks", [])
+        ],
         "html_kib": html.stat().st_size / 1024,
         "scores": headline(data),
         "paths": {k: str(v) for k, v in paths.items()},
@@ -208,6 +214,15 @@ def main() -> None:
         "",
         table(["score", "value"], [[k, v] for k, v in d["scores"].items() if k != "verdicts"]),
         f"\nVerdicts: {d['scores']['verdicts']}.",
+        f"\nSeconds per step of evaluate() (fidelity includes the broken rules, privacy the "
+        f"attacks: {d['attacks_seconds']} s): {d['step_seconds']}.",
+        "\nPrivacy attacks (risk, 95% CI): "
+        + "; ".join(
+            f"{a['attack']} {a['detail'][:24]} {a['risk']:.3f} ({a['risk_low']:.3f} to "
+            f"{a['risk_high']:.3f})"
+            for a in d["attacks"]
+        )
+        + ".",
         "",
         f"## {BIG_ROWS:,} x 10 vs {BIG_ROWS:,} x 10 (+ {HOLDOUT_ROWS:,}-row holdout)",
         f"evaluate(): **{m['evaluate_seconds']:.1f} s**; JSON + HTML: "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,28 @@ def test_model_specs_and_unknown_tables() -> None:
         parse_model("tvae:epochs")
     with pytest.raises(ParameterError, match="unknown table"):
         run_benchmark(["copula"], ["nope"], "unused", verbose=False)
+
+
+def test_a_peer_without_its_interpreter_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SDV_PYTHON", raising=False)
+    result = run_benchmark(["sdv-ctgan"], ["wa_churn"], tmp_path, rows=200, verbose=False)
+    assert result["cells"] == [
+        {"table": "wa_churn", "model": "sdv-ctgan", "skipped": result["cells"][0]["skipped"]}
+    ]
+    assert "SDV_PYTHON is not set" in result["cells"][0]["skipped"]
+    assert not (tmp_path / "cells" / "wa_churn__sdv-ctgan.json").exists()  # a later run fills it
+    page = (tmp_path / "leaderboard.html").read_text()
+    assert "sdv-ctgan: skipped, SDV_PYTHON is not set" in page
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("SDV_PYTHON"), reason="SDV_PYTHON is not set")
+def test_an_sdv_peer_runs_in_its_own_interpreter(tmp_path: Path) -> None:
+    result = run_benchmark(
+        ["sdv-gaussiancopula"], ["wa_churn"], tmp_path, rows=500, limits=SMALL, verbose=False
+    )
+    cell = result["cells"][0]
+    assert not cell.get("skipped") and 0 <= cell["realism"] <= 1 and cell["fit_seconds"] > 0
+    assert "sdv" not in sys.modules  # SDV never loads in our process

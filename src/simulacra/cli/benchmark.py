@@ -23,7 +23,9 @@ def benchmark(
         "--models",
         metavar="M[:K=V,..];..",
         help="Models to compare, ';'-separated, each a registered name with optional "
-        "parameters (copula;tvae:epochs=5).",
+        "parameters (copula;tvae:epochs=5), or a peer run in its own interpreter: "
+        "sdv-gaussiancopula, sdv-ctgan, sdv-tvae (SDV_PYTHON), mostlyai-tabularargn "
+        "(MOSTLYAI_PYTHON).",
     ),
     tables: str = typer.Option(
         "wa_churn", "--tables", metavar="T,..", help="Bundled tables: diamonds, wa_churn, penguins."
@@ -52,12 +54,16 @@ def benchmark(
             f"{c['fit_seconds'] + c['sample_seconds']:.1f}",
         ]  # fmt: skip
         for c in result["cells"]
+        if not c.get("skipped")
     ]
     print_table(
         "benchmark",
         ["table", "model", "realism", "quality", "privacy", "DCR share", "utility", "seconds"],
         rows_out,
     )
+    for c in result["cells"]:
+        if c.get("skipped"):
+            out.print(f"{c['model']} on {c['table']}: skipped, {c['skipped']}")
     for table in names:
         cells = [c for c in result["cells"] if c["table"] == table]
         out.print(f"best on {table}: {best_model(cells)}")

@@ -191,3 +191,6 @@ def _print_summary(result: dict[str, object]) -> None:
     rows.append(["mean-image RMSE", f"{pixels['mean_image_rmse']:.4f}"])
     rows.append(["intensity histogram TV", f"{pixels['intensity_tv']:.4f}"])
     print_table("image metrics", ["metric", "value"], rows)
+    verdict = result.get("verdict")
+    if isinstance(verdict, dict):
+        out.print(f"verdict: {verdict['verdict']}: {verdict['sentence']}")

@@ -7,6 +7,7 @@ seeded subsamples whose sizes are set by `Limits` and stated in the report.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from .. import seeding
 from ._prepare import Tables, subsample
 from ._space import feature_space
+from .attacks import privacy_attacks
 from .bias import share_differences, target_gap_by_group
 from .detection import detection_auc, detection_importance, detection_score
 from .diversity import category_coverage, knn_precision_recall, range_coverage
@@ -41,6 +43,7 @@ DIVERSITY, DCR_TRAINING, DCR_SYNTHETIC, DCR_HOLDOUT = range(5, 9)
 ATTRIBUTE_SYNTHETIC, ATTRIBUTE_TRAINING, ATTRIBUTE_HOLDOUT = range(9, 12)
 MEMBERSHIP_REFERENCE, MEMBERSHIP_QUERIES = range(12, 14)
 REFERENCE_SPLIT, DCR_SHARE_TRAINING, RULES_REAL, RULES_OTHER, IMPORTANCE = range(14, 19)
+# 19: the privacy attacks (attacks.ATTACKS)
 
 Scores = dict[str, Any]
 _HIST_BINS = 40
@@ -168,7 +171,8 @@ def diversity_area(tables: Tables, limits: Limits, seed: int) -> Scores:
 def privacy_area(
     tables: Tables, sensitive: list[str], limits: Limits, seed: int
 ) -> tuple[Scores, Scores]:
-    """Exact copies on whole tables; distances, membership and attribute inference on samples."""
+    """Exact copies on whole tables; distances, membership, attribute inference and the
+    anonymeter-style attacks (attacks.py) on samples."""
     scores: Scores = {
         "exact_copy_share": exact_copy_share(tables.synthetic, tables.real),
         "holdout_exact_copy_share": None,
@@ -215,6 +219,9 @@ def privacy_area(
         )
         attacks.append(attribute_inference(synth, train, held, name, tables.categorical, seed))
     scores["attribute_inference"] = attacks
+    started = time.perf_counter()
+    scores["attacks"] = privacy_attacks(tables, sensitive, limits, seed)
+    figures["attacks_seconds"] = round(time.perf_counter() - started, 3)
     return scores, figures
 
 

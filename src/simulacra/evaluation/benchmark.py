@@ -6,6 +6,11 @@ is written to `cells/<table>__<model>.json` as soon as it is done and skipped wh
 an interrupted benchmark resumes where it stopped. The whole run ends in `benchmark.json` and
 one self-contained `leaderboard.html` (per table: realism, quality, privacy, utility, time; a
 privacy-vs-realism scatter; the best model per table).
+
+Peer tools join as models named in `_peers.PEERS` (sdv-gaussiancopula, sdv-ctgan, sdv-tvae,
+mostlyai-tabularargn): they run in the interpreters named by SDV_PYTHON and MOSTLYAI_PYTHON and
+are evaluated like ours. Without their interpreter a peer's cell says it was skipped and why
+(and is not saved, so a later run with the interpreter fills it).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .. import seeding
 from .._progress import new_progress
 from ..errors import ParameterError
 from ..io import atomic_path
+from ._peers import PEERS, peer_python, run_peer
 from .limits import Limits
 from .report import _plain, evaluate
 
@@ -87,8 +93,11 @@ def run_benchmark(
             for spec in models:
                 path = out / "cells" / f"{table}__{_slug(spec)}.json"
                 progress.update(task, description=f"{spec} on {table}")
-                if path.exists():
-                    cells.append(json.loads(path.read_text()))
+                name, params = parse_model(spec)
+                skipped = peer_python(name)[1] if name in PEERS else ""
+                if skipped or path.exists():
+                    cell = {"table": table, "model": spec, "skipped": skipped}
+                    cells.append(cell if skipped else json.loads(path.read_text()))
                     progress.advance(task)
                     continue
                 if data is None:
@@ -99,12 +108,16 @@ def run_benchmark(
                 is_test = held < limits.holdout_share
                 train = data[~is_test].reset_index(drop=True)
                 test = data[is_test].reset_index(drop=True)
-                name, params = parse_model(spec)
                 started = time.perf_counter()
-                model = Synthesizer(name, seed=seed, verbose=False, **params).fit(train)
-                fitted = time.perf_counter()
-                synthetic = model.sample(len(train), seed=seed)
-                sampled = time.perf_counter()
+                if name in PEERS:
+                    synthetic, timing = run_peer(name, params, train, len(train), seed)
+                    fitted = started + timing["fit_s"]
+                    sampled = fitted + timing["sample_s"]
+                else:
+                    model = Synthesizer(name, seed=seed, verbose=False, **params).fit(train)
+                    fitted = time.perf_counter()
+                    synthetic = model.sample(len(train), seed=seed)
+                    sampled = time.perf_counter()
                 report = evaluate(
                     train, synthetic, holdout=test, target=target, seed=seed, limits=limits,
                     verbose=False, model=spec, inputs={"real": table},
@@ -154,7 +167,8 @@ def best_model(cells: list[dict[str, Any]]) -> str | None:
         parts = [cell[k] for k in ("realism", "quality", "utility") if cell[k] is not None]
         return sum(parts) / len(parts) if parts else -1.0
 
-    return max(cells, key=mean)["model"] if cells else None
+    scored = [c for c in cells if not c.get("skipped")]
+    return max(scored, key=mean)["model"] if scored else None
 
 
 def leaderboard_html(result: dict[str, Any]) -> str:
@@ -174,8 +188,14 @@ def leaderboard_html(result: dict[str, Any]) -> str:
     ]
     keys = ["realism", "quality", "privacy", "dcr_share", "utility", "detection_auc"]
     for table in result["tables"]:
-        cells = [c for c in result["cells"] if c["table"] == table]
+        every = [c for c in result["cells"] if c["table"] == table]
+        cells = [c for c in every if not c.get("skipped")]
         best = best_model(cells)
+        skipped = "".join(
+            f"<li>{escape(c['model'])}: skipped, {escape(c['skipped'])}</li>"
+            for c in every
+            if c.get("skipped")
+        )
         rows = "".join(
             f"<tr class='{'best' if c['model'] == best else ''}'><td>{escape(c['model'])}</td>"
             + "".join(f"<td class='n'>{_num(c[k])}</td>" for k in keys)
@@ -186,7 +206,9 @@ def leaderboard_html(result: dict[str, Any]) -> str:
         head = "".join(f"<th>{k}</th>" for k in ["model", *keys, "privacy verdict", "seconds"])
         parts.append(
             f"<h2>{escape(table)}</h2><p>Best: <b>{escape(str(best))}</b></p>"
-            f"<div class='scroll'><table><tr>{head}</tr>{rows}</table></div>{_scatter(cells)}"
+            f"<div class='scroll'><table><tr>{head}</tr>{rows}</table></div>"
+            + (f"<ul>{skipped}</ul>" if skipped else "")
+            + _scatter(cells)
         )
     return "\n".join(parts) + "</body></html>"
 

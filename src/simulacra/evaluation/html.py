@@ -471,6 +471,8 @@ def _privacy(p: dict[str, Any], figures: dict[str, Any]) -> str:
                 for a in p["attribute_inference"]
             ],
         )
+    if p.get("attacks"):
+        attacks += _attacks(p["attacks"])
     image = ""
     if figures.get("dcr_synthetic") is not None:
         png = plots.dcr_png(figures["dcr_synthetic"], figures.get("dcr_holdout"))
@@ -481,6 +483,35 @@ def _privacy(p: dict[str, Any], figures: dict[str, Any]) -> str:
         f"{_table(['measure', 'value', 'meaning'], rows)}{image}"
         f"<p class='note'>Distances on {counts['queries']:,} query rows per table to "
         f"{counts['reference']:,} training rows, in the normalised feature space.</p>{attacks}"
+    )
+
+
+def _attacks(attacks: list[dict[str, Any]]) -> str:
+    """The anonymeter-style attacks: success rates of main, control and baseline, and the risk."""
+    rows = []
+    for a in attacks:
+        risk = "–"
+        if a["risk"] is not None:
+            risk = f"{a['risk']:.2f} ({a['risk_low']:.2f} to {a['risk_high']:.2f})"
+            if a["risk_low"] > 0.1:
+                risk = _Flag(risk)
+        rows.append(
+            [
+                a["attack"],
+                a["detail"],
+                _pct(a["main"]["rate"]),
+                _pct(a["control"]["rate"]),
+                _pct(a["baseline"]["rate"]),
+                risk,
+                a["main"]["n"],
+            ]
+        )
+    return (
+        "<h3>Attacks</h3><p class='note'>Success rates of each attack on training rows (main), "
+        "on unseen holdout rows (control) and of a naive guess (baseline); risk = (main − "
+        "control) / (1 − control) with its 95% interval: 0 means the synthetic rows help the "
+        "attacker no more on the people they were made from than on anyone else.</p>"
+        + _table(["attack", "on", "main", "control", "baseline", "risk (95% CI)", "attempts"], rows)
     )
 
 
@@ -520,7 +551,11 @@ def _method(settings: dict[str, Any]) -> str:
         f"attribute inference use at most {limits['model_rows']:,} rows per table; distances to "
         f"closest records use {limits['query_rows']:,} query rows against at most "
         f"{limits['reference_rows']:,} reference rows; k-NN precision/recall use "
-        f"{limits['knn_rows']:,} rows per table. Samples are drawn without replacement with "
+        f"{limits['knn_rows']:,} rows per table; each privacy attack "
+        f"{limits.get('attack_targets', 500):,} target rows or predicates (singling out counts "
+        f"them on at most {limits['reference_rows']:,} rows per table, and with fewer holdout "
+        "than training rows extrapolates the control to the training table's size with a "
+        "Poisson-Gamma model). Samples are drawn without replacement with "
         f"seed {settings['seed']}.</li>"
         "<li>Datetimes are compared as numbers. Id, personal-data, free-text and constant "
         "columns are left out of every metric.</li>"

@@ -20,11 +20,19 @@ class Limits:
     """reference rows that distances are measured to (privacy)"""
     knn_rows: int = 5_000
     """rows per table for k-NN precision and recall (diversity)"""
+    attack_targets: int = 500
+    """target rows (and singling-out predicates) per privacy attack"""
     holdout_share: float = 0.2
     """share of real rows held out to test utility models when no holdout is given"""
 
     def __post_init__(self) -> None:
-        for name in ("model_rows", "query_rows", "reference_rows", "knn_rows"):
+        for name in (
+            "model_rows",
+            "query_rows",
+            "reference_rows",
+            "knn_rows",
+            "attack_targets",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 10:
                 raise ParameterError(f"Limits.{name} must be an integer >= 10, not {value!r}")

@@ -3,6 +3,13 @@
 Numerical columns are discretised the way SDMetrics does for its ContingencySimilarity: ten
 equal-width bins over the real column's range, the outer bins open-ended so synthetic values
 outside the real range fall into them, and nulls in a bin of their own.
+
+Nulls: correlations use the rows where both columns are non-null (in each table separately);
+contingency tables keep nulls as a category of categorical columns and as a bin of their own
+for numbers and datetimes. SDMetrics' CorrelationSimilarity and ContingencySimilarity do the
+same: on tables with 10% nulls in three numeric, two categorical or the datetime column, or in
+the synthetic table only, every pair score agrees to 4e-15 (benchmarks/sdmetrics_nulls.py). The
+0.911 vs 0.843 reported in issue 15 was not reproduced with SDMetrics 0.32.
 """
 
 from __future__ import annotations

@@ -130,11 +130,13 @@ def evaluate(
     scores: dict[str, Any] = {}
     figures: dict[str, Any] = {}
     steps = ["reference", "fidelity", "utility", "diversity", "privacy", "bias"]
+    seconds: dict[str, float] = {}
     # one thread per BLAS/OpenMP pool for the whole run: see _threads.py
     with threadpool_limits(limits=1), new_progress(verbose) as progress:
         task = progress.add_task("evaluating", total=len(steps), info="")
         for step in steps:
             progress.update(task, description=f"evaluating {step}")
+            step_started = time.perf_counter()
             if step == "reference":
                 scores["reference"] = reference_scores(tables, limits, seed)
             elif step == "fidelity":
@@ -153,6 +155,9 @@ def evaluate(
                 )
             else:
                 scores["bias"] = bias_area(tables, target, sensitive_list)
+            seconds[step] = round(time.perf_counter() - step_started, 3)
+            if step == "privacy":
+                seconds["privacy attacks"] = figures["privacy"].pop("attacks_seconds")
             progress.advance(task)
         progress.update(task, description="evaluated")
     if holdout is None:
@@ -181,6 +186,7 @@ def evaluate(
         "limits": limits.to_dict(),
         "notes": notes,
         "seconds": round(time.perf_counter() - started, 2),
+        "step_seconds": seconds,  # timings: pop them with "seconds" to compare two runs
     }
     return Report(
         {key: scores[key] for key in ("overall", *AREAS, "reference", "settings")}, figures

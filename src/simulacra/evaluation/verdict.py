@@ -128,6 +128,8 @@ def diversity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
 # distance-based privacy tests meaningless: far rows are safe because they are unrealistic
 FAR_RATIO = 2.0
 FAR_SHARE = 0.25  # rows beyond the holdout's 95th percentile of distances: 5% expected
+# an attack whose risk interval lies above these (lower 95% bound) is a finding
+ATTACK_MODERATE, ATTACK_HIGH = 0.1, 0.5
 
 
 def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
@@ -151,6 +153,12 @@ def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
         risk = "moderate risk"
     else:
         risk = "low risk"
+    attacks = s.get("attacks") or []
+    found = max((a["risk_low"] for a in attacks if a["risk"] is not None), default=0.0)
+    if found > ATTACK_HIGH:
+        risk = "high risk"
+    elif found > ATTACK_MODERATE and risk == "low risk":
+        risk = "moderate risk"
     share_text = (
         f"{_pct(share['share'])} of synthetic rows are closer to training rows than to as many "
         f"unseen real rows (50% ideal; 95% CI {_pct(share['low'])}-{_pct(share['high'])}); "
@@ -162,6 +170,8 @@ def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
         "synthetic rows are closer to the training data than 95% of unseen real rows are (5% "
         f"expected); a membership attack reaches ROC AUC {auc:.2f} (0.5 = no leak)."
     )
+    if attacks:
+        sentence += " " + attack_sentence(attacks)
     ratio, far = s.get("distance_ratio"), s.get("far_share")
     if risk == "low risk" and ratio is not None and (ratio > FAR_RATIO or (far or 0) > FAR_SHARE):
         risk = "inconclusive"
@@ -171,6 +181,24 @@ def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
             f"prove little. {sentence}"
         )
     return 1.0 - max(0.0, 2 * (auc - 0.5)), risk, sentence
+
+
+def attack_sentence(attacks: list[dict[str, Any]]) -> str:
+    """The highest risk of each kind of attack, with its 95% interval."""
+    parts = []
+    for kind in ("singling out", "linkability", "inference"):
+        runs = [a for a in attacks if a["attack"] == kind and a["risk"] is not None]
+        if runs:
+            a = max(runs, key=lambda a: (a["risk_low"], a["risk"]))
+            which = f" of '{a['detail']}'" if kind == "inference" else ""
+            parts.append(
+                f"{kind}{which} {a['risk']:.2f} ({a['risk_low']:.2f} to {a['risk_high']:.2f})"
+            )
+    return (
+        "Attack risks (0 = no leak beyond unseen rows, 1 = total; 95% CI): "
+        + ", ".join(parts)
+        + "."
+    )
 
 
 def overall_verdict(scores: dict[str, Any]) -> dict[str, Any]:

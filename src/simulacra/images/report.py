@@ -56,6 +56,32 @@ def _rows(mapping: dict[str, Any]) -> str:
     return "<table>" + "".join(cells) + "</table>"
 
 
+_COLOURS = {"good": "#1a7f37", "fair": "#b7791f", "poor": "#c53030", "collapsed": "#c53030",
+            "memorised": "#c53030"}  # fmt: skip
+_STYLE = (
+    "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0 auto;"
+    "max-width:1180px;padding:18px 24px;color:#1f2328;line-height:1.45}"
+    "h2{border-bottom:1px solid #d0d7de;padding-bottom:.2em;margin-top:1.6em}"
+    "table{border-collapse:collapse;font-size:.86em;margin:.5em 0}"
+    "td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}th{background:#f6f8fa}"
+    ".grids{display:flex;gap:2em;flex-wrap:wrap}.meta{color:#57606a;font-size:.92em}"
+    ".overall{border-left:6px solid;padding:8px 14px;margin:12px 0;background:#f6f8fa;"
+    "border-radius:4px}.overall b{font-size:1.15em}"
+)
+
+
+def _overall(verdict: dict[str, str] | None) -> str:
+    """The verdict box of the table report: the word in its colour, then the sentence."""
+    if not verdict:
+        return ""
+    colour = _COLOURS.get(verdict["verdict"], "#57606a")
+    return (
+        f"<div class='overall' style='border-color:{colour}'><b style='color:{colour}'>"
+        f"{html.escape(verdict['verdict'].capitalize())}</b> — "
+        f"{html.escape(verdict['sentence'])}</div>"
+    )
+
+
 def write_html(
     path: str | Path, result: dict[str, Any], real: ImageSet, synthetic: ImageSet, *, seed: int = 0
 ) -> Path:
@@ -63,12 +89,13 @@ def write_html(
     The 100 real images shown are drawn from `seed`'s "images" stream (see `streams.py`)."""
     pick = seeding.rng(seed, "images", REPORT_GRID).permutation(len(real))[:100]
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>simulacra image report</title>",
-        "<style>body{font-family:sans-serif;margin:2em;max-width:70em}"
-        "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 8px;"
-        "text-align:left}.grids{display:flex;gap:2em;flex-wrap:wrap}</style></head><body>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>simulacra image report</title><style>{_STYLE}</style></head><body>",
         "<h1>Synthetic images vs real images</h1>",
-        f"<p>{result['real_images']:,} real, {result['synthetic_images']:,} synthetic images, "
+        _overall(result.get("verdict")),
+        f"<p class='meta'>{result['real_images']:,} real, "
+        f"{result['synthetic_images']:,} synthetic images, "
         f"{result['image_shape'][0]}x{result['image_shape'][1]} pixels.</p>",
     ]
     if result.get("classifier"):
