@@ -16,6 +16,8 @@ table and measures:
   exact-copy share of synthetic rows beside the holdout's own, and the membership AUC.
 - utility (`areas.utility_area`): TSTR vs TRTR on the holdout for one target per table.
 - fit seconds, seconds to sample as many rows as the training table, and sampled rows/s.
+The diffusion model (`ddpm`) runs here at its defaults (50 sampling steps); its quality against
+the number of sampling steps is measured by bench_diffusion_steps.py.
 
     .venv/bin/python benchmarks/bench_realism.py [--tables diamonds,CPS1988] [--models copula]
         [--quick] [--epochs N]

@@ -22,6 +22,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "ctgan": "simulacra.synthesizers.ctgan:CTGAN",
         "tvae": "simulacra.synthesizers.tvae:TVAE",
         "autoregressive": "simulacra.synthesizers.autoregressive:AutoRegressive",
+        "ddpm": "simulacra.synthesizers.diffusion:Diffusion",
         "mst": "simulacra.synthesizers.mst:MST",
     },
     "images": {
