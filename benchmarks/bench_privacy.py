@@ -9,9 +9,11 @@ share of synthetic rows closer to a training row than the holdout's 5th-percenti
 and the membership AUC. Peers run in smartnoise's own virtual environment through
 smartnoise_runner.py ($SMARTNOISE_PYTHON; skipped when absent), reading and writing CSV.
 
-    .venv/bin/python benchmarks/bench_privacy.py [--tables wa_churn] [--models mst]
-        [--epsilons 1,8,none] [--no-peers]
-Writes results/privacy.json, results/privacy.md and results/privacy.png.
+    .venv/bin/python benchmarks/bench_privacy.py [--tables wa_churn] [--models mst,tvae]
+        [--epsilons 1,8,none] [--no-peers] [--name privacy_neural]
+    .venv/bin/python benchmarks/bench_privacy.py --merge privacy_a,privacy_b
+Writes results/<name>.json, .md and .png (default name: privacy); `--merge` joins the rows of
+earlier results files into results/<name>.*.
 """
 
 from __future__ import annotations
@@ -43,7 +45,12 @@ DELTA = 1e-6
 MODELS: dict[str, dict[str, Any]] = {
     "mst": {"bins": 16},
     "autoregressive": {"epochs": 5, "batch_size": 400, "hidden_dims": [128, 128]},
-}
+    # DP-SGD: the whole VAE; CTGAN's discriminator (pac 1 under DP, gradient penalty per row)
+    "tvae": {"epochs": 15, "batch_size": 400, "embedding_dim": 64,
+             "encoder_dims": [128, 128], "decoder_dims": [128, 128]},
+    "ctgan": {"epochs": 15, "batch_size": 400, "embedding_dim": 64,
+              "generator_dims": [128, 128], "discriminator_dims": [128, 128]},
+}  # fmt: skip
 PEERS = ("mst", "aim")
 KEYS = ("column_shapes", "column_pair_trends", "c2st_auc", "tstr_over_trtr",
         "dcr_share_below_holdout_p5", "membership_auc")  # fmt: skip
@@ -154,13 +161,14 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     fig.savefig(path, dpi=90)
 
 
-def markdown(data: dict[str, Any]) -> str:
+def markdown(data: dict[str, Any], stem: str) -> str:
     lines = ["# Privacy-utility curves", "",
              "Our DP models and smartnoise-synth's MST and AIM at each epsilon (delta "
              f"{DELTA:g}), one seeded run each; settings: {json.dumps(MODELS)}. "
-             "'none' is the non-private autoregressive model. Higher is better for shapes, "
-             "pairs and TSTR/TRTR; C2ST AUC and membership AUC: 0.5 is best; closer-than-"
-             "holdout-p5 share: 0.05 is what the holdout itself shows.", ""]  # fmt: skip
+             "'none' is the same model without DP (the autoregressive one is the "
+             "ceiling). Higher is better for shapes, pairs and TSTR/TRTR; C2ST AUC and "
+             "membership AUC: 0.5 is best; closer-than-holdout-p5 share: 0.05 is what the "
+             "holdout itself shows.", ""]  # fmt: skip
     for name, info in data["tables"].items():
         sizes = f"{info['train_rows']:,} training rows, {info['holdout_rows']:,} holdout rows"
         lines += [f"## {name}", "", f"{sizes}; holdout floor C2ST AUC {info['floor_auc']:.3f}.", ""]
@@ -169,7 +177,7 @@ def markdown(data: dict[str, Any]) -> str:
                  *(r.get(k, r.get("error", "")) for k in KEYS)] for r in rows]  # fmt: skip
         lines += [table(["epsilon", "library", "model", "shapes", "pairs", "C2ST AUC",
                          "TSTR/TRTR", "closer than p5", "membership AUC"], body), ""]  # fmt: skip
-    lines += ["![privacy-utility curves](privacy.png)", "", f"Peers: {data['peers']}", ""]
+    lines += [f"![privacy-utility curves]({stem}.png)", "", f"Peers: {data['peers']}", ""]
     return "\n".join(lines)
 
 
@@ -189,7 +197,7 @@ def main() -> None:
             data["tables"].update(part["tables"])
             data["rows"] += part["rows"]
         plot([r for r in data["rows"] if "error" not in r], RESULTS / f"{args.name}.png")
-        write_results(args.name, data, markdown(data))
+        write_results(args.name, data, markdown(data, args.name))
         return
     args.models, args.epsilons = args.models.split(","), args.epsilons.split(",")
     python = None if args.no_peers else os.environ.get("SMARTNOISE_PYTHON")
@@ -201,7 +209,7 @@ def main() -> None:
             data["tables"][name] = info
             data["rows"] += rows
     plot([r for r in data["rows"] if "error" not in r], RESULTS / f"{args.name}.png")
-    write_results(args.name, data, markdown(data))
+    write_results(args.name, data, markdown(data, args.name))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,13 @@ In training, each row picks a categorical column uniformly and a category of it 
 probability proportional to log(1 + count), and is paired with a real row of that category.
 The real rows of every (column, category) are pre-sorted into one index array, so drawing a
 batch is a few tensor operations and no per-row Python.
+
+Under differential privacy (`from_noisy_counts`) the counts are Gaussian-mechanism counts and
+no row is indexed: DP-SGD's batches of real rows are Poisson samples, which picking rows by
+category would break (a row of a rare category would be picked far more often than the sample
+rate). So each real row gets its own category of a random column (`of_rows`), and generated
+rows draw categories by their noisy frequency (`sample_train(frequency=True)`), which is the
+same distribution.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..privacy.mechanisms import GaussianCounts
 from ..transforms.base import Block
 
 
@@ -54,6 +62,29 @@ class ConditionalSampler:
         self._index_rows(codes, len(data))
         return self
 
+    @classmethod
+    def from_noisy_counts(
+        cls, blocks: list[Block], data: torch.Tensor, noise: GaussianCounts
+    ) -> ConditionalSampler:
+        """Category counts of each group as a Gaussian histogram (a row adds 1 to one cell of
+        each group: sensitivity 1 per group), at least 1 each; no row index."""
+        widest = max((b.width for b in blocks), default=0)
+        counts = np.zeros((len(blocks), widest))
+        for j, block in enumerate(blocks):
+            code = data[:, block.start : block.stop].argmax(dim=1)
+            exact = torch.bincount(code, minlength=block.width).cpu().numpy()
+            counts[j, : block.width] = np.maximum(noise.noisy(exact), 1.0)
+        return cls(blocks, counts, data.device)
+
+    def of_rows(self, data: torch.Tensor) -> torch.Tensor:
+        """Conditional vectors of encoded real rows: each row's own category of a random
+        column (DP training, see the module docstring)."""
+        if not self.n_groups:
+            return torch.zeros((len(data), 0), device=self.device)
+        group = torch.randint(self.n_groups, (len(data),), device=self.device)
+        own = data.gather(1, self.index[group]) * self.mask[group]
+        return self.onehot(self.offsets[group] + own.argmax(dim=1))
+
     def _index_rows(self, codes: list[torch.Tensor], n: int) -> None:
         groups = [self.counts[j, : b.width] for j, b in enumerate(self.blocks)]
         flat_counts = np.concatenate(groups) if groups else np.zeros(0)
@@ -87,14 +118,15 @@ class ConditionalSampler:
         return cond
 
     def sample_train(
-        self, rows: int, gen: torch.Generator | None = None
+        self, rows: int, gen: torch.Generator | None = None, frequency: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(conditional vectors, global category index) with log-frequency category draws."""
+        """(conditional vectors, global category index) with log-frequency category draws
+        (`frequency`: draws by frequency, as real rows have them under DP)."""
         if not self.n_groups:
             return torch.zeros((rows, 0), device=self.device), torch.zeros(
                 rows, dtype=torch.long, device=self.device
             )
-        position = self._draw(rows, self._cum_log, gen)
+        position = self._draw(rows, self._cum_freq if frequency else self._cum_log, gen)
         return self.onehot(position), position
 
     def sample_original(self, rows: int, gen: torch.Generator | None = None) -> torch.Tensor:

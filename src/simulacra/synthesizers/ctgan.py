@@ -16,6 +16,21 @@ discriminator in one pass; dropout masks come from torch.rand; Adam runs fused.
 
 Conditional sampling: a categorical condition is put into the conditional vector, and rows are
 then kept by vectorised rejection (conditions.py), so every returned row meets all conditions.
+
+Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
+learns its modes and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
+`metadata_share` of the budget). Only the discriminator reads real rows, so only its updates
+on them are DP-SGD (`privacy/sgd.py`); the generator learns through the discriminator
+(post-processing). Each discriminator step takes a Poisson sample of real rows (`batch_size`
+on average); the terms of the loss that read a real row, -D(row) and the WGAN-GP penalty at a
+point between that row and a generated partner, form one per-row loss whose gradient (a
+gradient of a gradient, by torch.func) is clipped to `max_grad_norm` and noised; the
+generated rows' term -D(fake) adds its exact gradient. The discriminator judges single rows
+(pac 1: with packs, removing one row would reshuffle every pack after it). The conditional
+vector's category frequencies are Gaussian counts (`CONDITION_SHARE` of the budget, see
+condvec.py). The steps, epochs x rows / batch_size x discriminator_steps, are planned from the
+budget by the RDP accountant, and training stops when they are taken. The history keeps the
+generator's loss and the epsilon spent, never a loss on real rows.
 """
 
 from __future__ import annotations
@@ -27,16 +42,23 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import seeding
 from ..errors import ParameterError
 from ..params import Constraint, Interval, Kind
+from ..privacy.budget import METADATA_SHARE, PrivacyBudget
+from ..privacy.mechanisms import GaussianCounts, sigma_for
+from ..privacy.sgd import DPSGD
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
 from .condvec import ConditionalSampler
+from .dp import PrivateFit
 from .neural import NeuralSynthesizer
 from .torch_utils import FusedAdam, torch_generator
 
 GUMBEL_TAU = 0.2
 GP_WEIGHT = 10.0
+# DP: the share of the budget (in rho) of the conditional vector's category counts
+CONDITION_SHARE = 0.05
 
 
 class Residual(nn.Module):
@@ -84,10 +106,11 @@ def discriminator_net(width_in: int, dims: list[int], pac: int) -> nn.Sequential
     return nn.Sequential(*layers)
 
 
-class CTGAN(NeuralSynthesizer):
+class CTGAN(PrivateFit, NeuralSynthesizer):
     """Conditional tabular GAN with mode-specific normalisation, PacGAN and WGAN-GP."""
 
     name = "ctgan"
+    _training_state: ClassVar[tuple[str, ...]] = ("_dp", "_condition_noise")
     _networks: ClassVar[tuple[str, ...]] = ("generator_", "discriminator_")
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
@@ -96,6 +119,7 @@ class CTGAN(NeuralSynthesizer):
         "pac": Interval(1, None, integer=True),
         "discriminator_steps": Interval(1, None, integer=True),
         "weight_decay": Interval(0, None),
+        "max_grad_norm": Interval(1e-6, None),
     }
 
     def __init__(
@@ -117,10 +141,18 @@ class CTGAN(NeuralSynthesizer):
         verbose: bool = True,
         max_categories: int = 1_000,
         min_count: int = MIN_COUNT,
+        epsilon: float | None = None,
+        delta: float | None = None,
+        max_grad_norm: float = 1.0,
+        metadata_share: float = METADATA_SHARE,
     ):
         super().__init__(
             seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
         )
+        self.epsilon = epsilon
+        self.delta = delta
+        self.max_grad_norm = max_grad_norm
+        self.metadata_share = metadata_share
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -161,25 +193,50 @@ class CTGAN(NeuralSynthesizer):
         cond = sum(b.width for b in self._discrete_blocks())
         gdims, ddims = list(self.generator_dims), list(self.discriminator_dims)
         self.generator_ = generator_net(self.embedding_dim + cond, gdims, width).to(self.device_)
-        self.discriminator_ = discriminator_net(width + cond, ddims, self.pac).to(self.device_)
+        self.discriminator_ = discriminator_net(width + cond, ddims, self.pac_).to(self.device_)
 
     def _build(self, data: torch.Tensor) -> None:
-        self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
+        budget = self.transformer_.privacy
+        self._dp: DPSGD | None = None
+        self.pac_ = self.pac if budget is None else 1
+        if budget is None:
+            self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
+        else:
+            self._condition_noise = self._noisy_sampler(data, budget)
         self._make_networks(data.shape[1])
         adam = partial(
             FusedAdam, lr=self.learning_rate, betas=(0.5, 0.9), weight_decay=self.weight_decay
         )
         self._opt_g = adam(self.generator_.parameters())
         self._opt_d = adam(self.discriminator_.parameters())
-        batch = min(self.batch_size, max(len(data), self.pac))
-        self._batch = max(self.pac, batch - batch % self.pac)
+        batch = min(self.batch_size, max(len(data), self.pac_))
+        self._batch = max(self.pac_, batch - batch % self.pac_)
         self._steps = max(len(data) // self._batch, 1)
+        if budget is not None:
+            self._dp = DPSGD(
+                self.discriminator_,
+                budget,
+                rows=len(data),
+                batch_size=self.batch_size,
+                epochs=self.epochs * self.discriminator_steps,
+                max_grad_norm=self.max_grad_norm,
+                rho_metadata=budget.metadata_rho + CONDITION_SHARE * budget.rho,
+            )
+            self._steps = self._dp.steps_per_epoch
+
+    def _noisy_sampler(self, data: torch.Tensor, budget: PrivacyBudget) -> float:
+        """The conditional sampler from Gaussian category counts; their noise scale."""
+        blocks = self._discrete_blocks()
+        sigma = sigma_for(CONDITION_SHARE * budget.rho, len(blocks))
+        noise = GaussianCounts(sigma, seeding.rng(self.seed, "fit", 1))
+        self.sampler_ = ConditionalSampler.from_noisy_counts(blocks, data, noise)
+        return sigma
 
     # training ----------------------------------------------------------------------------
     def _fake(self, rows: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(generator logits, activated rows with their conditional vector, category index)."""
         noise = torch.randn((rows, self.embedding_dim), device=self.device_)
-        cond, position = self.sampler_.sample_train(rows)
+        cond, position = self.sampler_.sample_train(rows, frequency=self._dp is not None)
         logits = self.generator_(torch.cat([noise, cond], dim=1))
         fake = torch.cat([self.layout_.gumbel_activate(logits, GUMBEL_TAU), cond], dim=1)
         return logits, fake, position
@@ -187,6 +244,8 @@ class CTGAN(NeuralSynthesizer):
     def _discriminator_step(
         self, data: torch.Tensor, fake: torch.Tensor, position: torch.Tensor
     ) -> torch.Tensor:
+        if self._dp is not None:
+            return self._private_discriminator_step(self._dp, data, fake)
         rows, width = fake.shape
         packs = rows // self.pac
         with torch.no_grad():
@@ -209,10 +268,43 @@ class CTGAN(NeuralSynthesizer):
         self._opt_d.step()
         return loss.detach()
 
+    def _private_discriminator_step(
+        self, dp: DPSGD, data: torch.Tensor, fake: torch.Tensor
+    ) -> torch.Tensor:
+        """A DP-SGD step: the noisy clipped mean of the real rows' per-row gradients
+        (`_real_row_loss`) plus the exact gradient of the generated rows' mean score."""
+        rows = data[dp.batch(self.device_)]
+        if not len(rows):
+            dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
+            return torch.zeros((), device=self.device_)
+        real = torch.cat([rows, self.sampler_.of_rows(rows)], dim=1)
+        partner = fake[torch.arange(len(real), device=self.device_) % len(fake)]
+        alpha = torch.rand((len(real), 1), device=self.device_)
+        params = list(self.discriminator_.parameters())
+        fake_score = self.discriminator_(fake).mean()
+        fake_grads = torch.autograd.grad(fake_score, params)
+        dp.gradients(self._real_row_loss, (real, partner, alpha))
+        for param, extra in zip(params, fake_grads, strict=True):
+            assert param.grad is not None
+            param.grad += extra
+        self._opt_d.step()
+        return fake_score.detach()
+
+    @staticmethod
+    def _real_row_loss(
+        critic: Any, real: torch.Tensor, partner: torch.Tensor, alpha: torch.Tensor
+    ) -> torch.Tensor:
+        """What the discriminator's loss reads of one real row: -D(row), and the gradient
+        penalty at the point `alpha` of the way from the generated partner to the row."""
+        mixed = alpha * real + (1 - alpha) * partner
+        slope = torch.func.grad(lambda x: critic(x[None]).sum())(mixed)
+        norm = torch.sqrt(slope.square().sum() + 1e-12)
+        return GP_WEIGHT * (norm - 1) ** 2 - critic(real[None]).sum()
+
     def _generator_step(
         self, logits: torch.Tensor, fake: torch.Tensor, position: torch.Tensor
     ) -> torch.Tensor:
-        scores = self.discriminator_(fake.reshape(len(fake) // self.pac, -1))
+        scores = self.discriminator_(fake.reshape(len(fake) // self.pac_, -1))
         cross = self.sampler_.cross_entropy(logits, position) if self.sampler_.width else 0.0
         loss = -scores.mean() + cross
         self._opt_g.zero_grad()
@@ -228,6 +320,8 @@ class CTGAN(NeuralSynthesizer):
         self.discriminator_.train()
         loss_g = loss_d = torch.zeros((), device=self.device_)
         for _ in range(self._steps):
+            if self._dp is not None and self._dp.exhausted:
+                break
             logits, fake, position = self._fake(self._batch)
             loss_d = loss_d + self._discriminator_step(data, fake.detach(), position)
             for _ in range(self.discriminator_steps - 1):
@@ -236,10 +330,30 @@ class CTGAN(NeuralSynthesizer):
                 loss_d = loss_d + self._discriminator_step(data, extra, extra_position)
             loss_g = loss_g + self._generator_step(logits, fake, position)
         steps = self._steps
+        if self._dp is not None:  # no loss on real rows: it would be released in the history
+            return {"generator_loss": float(loss_g) / steps, "epsilon_spent": self._dp.spent()}
         return {
             "generator_loss": float(loss_g) / steps,
             "discriminator_loss": float(loss_d) / (steps * self.discriminator_steps),
         }
+
+    def _converged(self) -> bool:
+        dp = getattr(self, "_dp", None)
+        return dp is not None and dp.exhausted
+
+    def _eval(self) -> None:
+        dp = getattr(self, "_dp", None)
+        if dp is not None:
+            self.privacy_ = {
+                **dp.record(),
+                "conditional_vector": "DP: Gaussian category counts of "
+                f"{self.sampler_.n_groups} columns (sigma {self._condition_noise:.4g}, "
+                f"{CONDITION_SHARE:.0%} of rho); real rows Poisson-sampled, each with its own "
+                "category",
+                "discriminator": "DP-SGD on real rows, gradient penalty per row inside the "
+                "clipped loss; pac 1",
+            }
+        super()._eval()
 
     # sampling ----------------------------------------------------------------------------
     def _generate(self, n: int, conditions: Conditions, rng: np.random.Generator) -> np.ndarray:
@@ -264,9 +378,11 @@ class CTGAN(NeuralSynthesizer):
 
     # state -------------------------------------------------------------------------------
     def _extra_state(self) -> dict[str, Any]:
-        return {"category_counts": self.sampler_.counts}
+        pac = {"pac": self.pac_} if self.pac_ != self.pac else {}  # DP: single rows
+        return {"category_counts": self.sampler_.counts, **pac}
 
     def _set_extra_state(self, state: dict[str, Any]) -> None:
+        self.pac_ = int(state.get("pac", self.pac))
         counts = np.asarray(state["category_counts"], dtype=np.float64)
         self.sampler_ = ConditionalSampler(self._discrete_blocks(), counts, self.device_)
 
@@ -274,5 +390,5 @@ class CTGAN(NeuralSynthesizer):
         return {
             **super()._describe(),
             "conditional_vector_width": self.sampler_.width,
-            "pac": self.pac,
+            "pac": self.pac_,
         }

@@ -14,6 +14,15 @@ bfloat16 in one kernel where the CPU has bfloat16 units, and updated by one fuse
 batches are gathered by a shuffled index (no DataLoader); the decoder writes one-hot groups as
 padded slabs, one masked softmax per slab (output_layout.PaddedLayout).
 Conditional sampling is vectorised rejection (conditions.py).
+
+Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
+learns its modes and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
+`metadata_share` of the budget), and the whole VAE (encoder, decoder and the learned scales:
+all of them see the rows) trains with DP-SGD (`privacy/sgd.py`: Poisson batches of
+`batch_size` rows on average, per-row gradients clipped to `max_grad_norm`, Gaussian noise
+calibrated by the RDP accountant) for `epochs` passes' worth of steps, then stops. The per-row
+gradients come from autograd of the same loss (`PrivateLoss`, vmapped by `DPSGD`), in float32;
+the hand-written step serves the non-private path only.
 """
 
 from __future__ import annotations
@@ -25,8 +34,11 @@ import torch
 from torch import nn
 
 from ..params import Constraint, Interval, Kind
+from ..privacy.budget import METADATA_SHARE
+from ..privacy.sgd import DPSGD
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
+from .dp import PrivateFit
 from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
 from .torch_utils import FlatParameters, FusedAdam, torch_generator
@@ -81,12 +93,32 @@ class Decoder(nn.Module):
         return self.net(z)
 
 
-class TVAE(NeuralSynthesizer):
+class PrivateLoss(nn.Module):
+    """The TVAE loss with autograd, for DP-SGD's per-row gradients: the forward formulas of
+    the hand-written step (vae_backprop.py), `loss_factor` * reconstruction + KL, averaged
+    over the rows given (one row under `DPSGD`'s vmap)."""
+
+    def __init__(self, encoder: Encoder, decoder: Decoder, layout: PaddedLayout, factor: float):
+        super().__init__()
+        self.encoder, self.decoder = encoder, decoder
+        self.layout, self.factor = layout, factor
+
+    def forward(
+        self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor, noise: torch.Tensor
+    ) -> torch.Tensor:
+        z, kl, _ = latent_forward(self.encoder(x), noise)
+        sigma = self.decoder.sigma[: self.layout.n_scalar]
+        recon, _ = reconstruction_forward(self.decoder(z), sigma, scalars, classes, self.layout)
+        return self.factor * recon + kl
+
+
+class TVAE(PrivateFit, NeuralSynthesizer):
     """Tabular VAE with mode-specific normalisation and a learned output scale."""
 
     name = "tvae"
     _autocast = False  # _step casts the weights itself (FlatParameters)
-    _training_state = ("_rows", "_flat")
+    # `_rows` is the row count PrivateFit keeps for the default delta
+    _training_state = ("_rows", "_train_rows", "_flat", "_dp", "_private_loss")
     _networks: ClassVar[tuple[str, ...]] = ("encoder_", "decoder_")
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
@@ -94,6 +126,7 @@ class TVAE(NeuralSynthesizer):
         "decoder_dims": Kind((list, tuple)),
         "loss_factor": Interval(0, None),
         "weight_decay": Interval(0, None),
+        "max_grad_norm": Interval(1e-6, None),
     }
 
     def __init__(
@@ -114,10 +147,18 @@ class TVAE(NeuralSynthesizer):
         verbose: bool = True,
         max_categories: int = 1_000,
         min_count: int = MIN_COUNT,
+        epsilon: float | None = None,
+        delta: float | None = None,
+        max_grad_norm: float = 1.0,
+        metadata_share: float = METADATA_SHARE,
     ):
         super().__init__(
             seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
         )
+        self.epsilon = epsilon
+        self.delta = delta
+        self.max_grad_norm = max_grad_norm
+        self.metadata_share = metadata_share
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -152,13 +193,65 @@ class TVAE(NeuralSynthesizer):
 
     def _build(self, data: torch.Tensor) -> None:
         self._make_networks(data.shape[1])
+        self._dp: DPSGD | None = None
+        budget = self.transformer_.privacy
+        if budget is not None:
+            self._build_private(data, budget)
+            return
         self._flat = FlatParameters([self.encoder_.parameters(), self.decoder_.net.parameters()])
         params = [self._flat.vector, self.decoder_.sigma]
         self._opt = FusedAdam(params, lr=self.learning_rate, weight_decay=self.weight_decay)
         self._batch = min(self.batch_size, len(data))
         # training rows: encoder input (in the compute dtype, cast once), then the targets
         inputs = data if self._compute_dtype is None else data.to(self._compute_dtype)
-        self._rows = (inputs, *self.padded_.targets(data))
+        self._train_rows = (inputs, *self.padded_.targets(data))
+
+    def _build_private(self, data: torch.Tensor, budget: Any) -> None:
+        """DP-SGD over the whole VAE, in float32 with autograd (see the module docstring)."""
+        self.training_dtype_ = "float32"
+        loss = PrivateLoss(self.encoder_, self.decoder_, self.padded_, self.loss_factor)
+        self._private_loss = loss
+        self._opt = FusedAdam(
+            loss.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
+        )
+        self._train_rows = (data, *self.padded_.targets(data))
+        self._dp = DPSGD(
+            loss,
+            budget,
+            rows=len(data),
+            batch_size=self.batch_size,
+            epochs=self.epochs,
+            max_grad_norm=self.max_grad_norm,
+            rho_metadata=budget.metadata_rho,
+        )
+
+    def _private_epoch(self, dp: DPSGD) -> dict[str, float]:
+        """One epoch's worth of DP-SGD steps (fewer when the budget runs out). The history
+        keeps the epsilon spent, not the loss: a loss on real rows is a statistic of them
+        outside the mechanism, and the history is saved in the model file."""
+        for _ in range(dp.steps_per_epoch):
+            if dp.exhausted:
+                break
+            rows = dp.batch(self.device_)
+            batch = tuple(t.index_select(0, rows) for t in self._train_rows)
+            noise = torch.randn((len(rows), self.embedding_dim), device=self.device_)
+            if len(rows):
+                dp.gradients(lambda loss, *row: loss(*(t[None] for t in row)), (*batch, noise))
+                self._opt.step()
+                self.decoder_.sigma.data.clamp_(*SIGMA_RANGE)
+            else:
+                dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
+        return {"epsilon_spent": dp.spent()}
+
+    def _converged(self) -> bool:
+        dp = getattr(self, "_dp", None)
+        return dp is not None and dp.exhausted
+
+    def _eval(self) -> None:
+        dp = getattr(self, "_dp", None)
+        if dp is not None:
+            self.privacy_ = dp.record()
+        super()._eval()
 
     def _step(
         self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor
@@ -191,13 +284,15 @@ class TVAE(NeuralSynthesizer):
         return recon, kl
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
+        if self._dp is not None:
+            return self._private_epoch(self._dp)
         order = torch.randperm(len(data), device=self.device_)
         total_recon = total_kl = torch.zeros((), device=data.device)
         steps = 0
         with torch.no_grad():
             for start in range(0, len(data) - self._batch + 1, self._batch):
                 rows = order[start : start + self._batch]
-                recon, kl = self._step(*(t.index_select(0, rows) for t in self._rows))
+                recon, kl = self._step(*(t.index_select(0, rows) for t in self._train_rows))
                 total_recon = total_recon + recon
                 total_kl = total_kl + kl
                 steps += 1
