@@ -29,6 +29,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "vae": "simulacra.images.models:ImageVAE",
         "convvae": "simulacra.images.models:ConvImageVAE",
         "gan": "simulacra.images.models:ImageGAN",
+        "diffusion": "simulacra.images.diffusion:ImageDiffusion",
     },
 }
 KINDS = tuple(REGISTRY)

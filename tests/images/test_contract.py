@@ -42,15 +42,15 @@ def fitted(request: pytest.FixtureRequest, tiny_digits: ImageSet) -> ImageSynthe
 
 
 def test_names_build_their_registered_class() -> None:
-    assert {"vae", "convvae", "gan"} <= set(NAMES)
+    assert {"vae", "convvae", "gan", "diffusion"} <= set(NAMES)
     for name in NAMES:
         cls = registry.get(name, "images")
         assert cls.name == name and cls.kind == "images"
         assert type(ImageSynthesizer(name)) is cls
         assert type(ImageSynthesizer(model=name, seed=3)) is cls
         assert ImageSynthesizer(model=name, seed=3).seed == 3
-    with pytest.raises(ParameterError, match="unknown image model 'diffusion'"):
-        ImageSynthesizer("diffusion")
+    with pytest.raises(ParameterError, match="unknown image model 'nope'"):
+        ImageSynthesizer("nope")
 
 
 @pytest.mark.parametrize("name", NAMES)

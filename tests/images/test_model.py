@@ -94,7 +94,7 @@ def test_damaged_and_newer_files_are_rejected(vae: ImageSynthesizer, tmp_path: P
     variants = {
         "newer": ({**manifest, "format_version": 99}, state),
         "table": ({**manifest, "kind": "table"}, state),
-        "unknown": ({**manifest, "model": "diffusion"}, state),
+        "unknown": ({**manifest, "model": "nope"}, state),
         "no_weights": (manifest, {k: v for k, v in state.items() if k != "weights"}),
         "other_shape": (manifest, {**state, "image_shape": [8, 8]}),
     }
@@ -106,7 +106,7 @@ def test_damaged_and_newer_files_are_rejected(vae: ImageSynthesizer, tmp_path: P
     for name, message in (
         ("newer", "newer"),
         ("table", "table model"),
-        ("unknown", "diffusion"),
+        ("unknown", "nope"),
         ("no_weights", "incomplete or damaged"),
         ("other_shape", "incomplete or damaged"),
     ):

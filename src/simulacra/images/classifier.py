@@ -27,10 +27,10 @@ FEATURES = 64
 class SmallCNN(nn.Module):
     """conv(16) -> pool -> conv(32) -> pool -> adaptive 4x4 -> 64 features -> classes."""
 
-    def __init__(self, n_classes: int):
+    def __init__(self, n_classes: int, channels: int = 1):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1),
+            nn.Conv2d(channels, 16, 3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
             nn.Conv2d(16, 32, 3, padding=1),
@@ -57,12 +57,14 @@ class FeatureClassifier:
     holdout_accuracy: float
 
     def features_and_probabilities(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """64-d penultimate features and class probabilities of `(n, h, w)` images."""
+        """64-d penultimate features and class probabilities of `(n, h, w)` or `(n, h, w, c)`
+        images."""
         feats, probs = [], []
         self.net.eval()
         with torch.no_grad():
             for start in range(0, len(images), 1024):
-                x = torch.from_numpy(np.ascontiguousarray(images[start : start + 1024]))[:, None]
+                part = ImageSet(images[start : start + 1024]).channels_first()
+                x = torch.from_numpy(np.ascontiguousarray(part))
                 f, logits = self.net(x.float())
                 feats.append(f.numpy())
                 probs.append(functional.softmax(logits, dim=1).numpy())
@@ -90,12 +92,12 @@ def train_classifier(
     order = rng.permutation(len(real))[:max_images]
     n_test = int(round(len(order) * holdout)) if len(order) >= 10 else 0
     test, train = order[:n_test], order[n_test:]
-    x = torch.from_numpy(np.ascontiguousarray(real.images, dtype=np.float32))[:, None]
+    x = torch.from_numpy(np.ascontiguousarray(real.channels_first(), dtype=np.float32))
     y = torch.from_numpy(real.labels.astype(np.int64))
     train_index = torch.from_numpy(train)
     steps = epochs * -(-len(train) // 64)
     with seeded_torch(seeding.integer(seed, "images", CLASSIFIER_WEIGHTS), threads):
-        net = SmallCNN(len(real.classes))
+        net = SmallCNN(len(real.classes), real.channels)
         optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
         scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps)
         shuffle = torch.Generator().manual_seed(seeding.integer(seed, "images", CLASSIFIER_BATCHES))

@@ -1,9 +1,10 @@
-"""Image datasets: one grayscale array in [0, 1] with optional class labels, from many sources.
+"""Image datasets: one grayscale or RGB array in [0, 1] with optional class labels.
 
 Sources (`load_images`): `digits` (scikit-learn's bundled 8x8 handwritten digits, resized to
 20x20 and centred in 28x28 by default, like MNIST), MNIST IDX files (raw or `.gz`, labels found
 beside them), a folder of PNG/JPEG files (the class is the sub-folder's name), `.npz`/`.npy`
-arrays, and a folder written by `simulacra images sample` (read from its `samples.npz`).
+arrays, CIFAR-10 binary batches (`.bin`), a folder written by `simulacra images sample` (read
+from its `samples.npz`) and `sample-colour` (tiles of scikit-learn's two bundled photographs).
 Nothing is downloaded.
 
 Every size a file decides is bounded before it is allocated: the pixels of all images together
@@ -28,6 +29,7 @@ from .idx import MAX_IDX_BYTES, is_idx, labels_path_for, read_idx
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
 SAMPLES_FILE = "samples.npz"
+COLOUR_SET = "sample-colour"  # the bundled colour tiles (colour.py)
 
 MAX_PIXELS = MAX_IDX_BYTES  # all images of a set together: 250 million (1 GB as float32)
 MAX_IMAGE_SIDE = 4_096  # height or width of one image, as stored and after resizing
@@ -37,16 +39,21 @@ MAX_CLASSES = 1_000  # distinct labels of one image set
 
 @dataclass(frozen=True)
 class ImageSet:
-    """Grayscale images `(n, height, width)` as float32 in [0, 1], labels indexing `classes`."""
+    """Images as float32 in [0, 1], labels indexing `classes`: grayscale `(n, height, width)`
+    or colour `(n, height, width, 3)` (a single-channel `(n, h, w, 1)` becomes grayscale)."""
 
     images: np.ndarray
     labels: np.ndarray | None = None
     classes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.images.ndim != 3 or 0 in self.images.shape:
+        if self.images.ndim == 4 and self.images.shape[3] == 1:
+            object.__setattr__(self, "images", self.images[..., 0])
+        colour = self.images.ndim == 4 and self.images.shape[3] == 3
+        if not (self.images.ndim == 3 or colour) or 0 in self.images.shape:
             raise DataError(
-                f"images must be a non-empty (n, height, width) array, not {self.images.shape}"
+                "images must be a non-empty (n, height, width) or (n, height, width, 3) array, "
+                f"not {self.images.shape}"
             )
         if self.labels is not None and len(self.labels) != len(self.images):
             raise DataError(f"{len(self.labels)} labels for {len(self.images)} images")
@@ -58,6 +65,17 @@ class ImageSet:
     def shape(self) -> tuple[int, int]:
         """(height, width) of every image."""
         return int(self.images.shape[1]), int(self.images.shape[2])
+
+    @property
+    def channels(self) -> int:
+        """1 for grayscale, 3 for RGB."""
+        return 1 if self.images.ndim == 3 else int(self.images.shape[3])
+
+    def channels_first(self) -> np.ndarray:
+        """The images as `(n, channels, h, w)` (what the networks take)."""
+        if self.images.ndim == 3:
+            return self.images[:, None]
+        return self.images.transpose(0, 3, 1, 2)
 
     def resized(self, size: int | None) -> ImageSet:
         """The same set with square `size` x `size` images (bilinear); unchanged when None."""
@@ -71,7 +89,8 @@ class ImageSet:
 
 
 def resize(images: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear resize of `(n, h, w)` images to `(n, size, size)`, antialiased when shrinking."""
+    """Bilinear resize of `(n, h, w)` or `(n, h, w, c)` images to `size` x `size`, antialiased
+    when shrinking."""
     import torch
     from torch.nn import functional
 
@@ -84,12 +103,14 @@ def resize(images: np.ndarray, size: int) -> np.ndarray:
             f"{len(images):,} images of {size} x {size} are more than the limit of "
             f"{MAX_PIXELS:,} pixels; pass a smaller size"
         )
-    tensor = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))[:, None]
+    first = images[:, None] if images.ndim == 3 else images.transpose(0, 3, 1, 2)
+    tensor = torch.from_numpy(np.ascontiguousarray(first, dtype=np.float32))
     shrink = size < images.shape[1] or size < images.shape[2]
     out = functional.interpolate(
         tensor, size=(size, size), mode="bilinear", align_corners=False, antialias=shrink
-    )
-    return out[:, 0].clamp(0.0, 1.0).numpy()
+    ).clamp(0.0, 1.0)
+    result = out[:, 0] if images.ndim == 3 else out.permute(0, 2, 3, 1)
+    return np.ascontiguousarray(result.numpy())
 
 
 def load_images(source: str | Path, *, size: int | None = None) -> ImageSet:
@@ -100,6 +121,10 @@ def load_images(source: str | Path, *, size: int | None = None) -> ImageSet:
     text = str(source)
     if text == "digits":
         return load_digits(size=28 if size is None else size)
+    if text == COLOUR_SET:
+        from .colour import load_sample_colour
+
+        return load_sample_colour(size=32 if size is None else size)
     path = Path(source)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder (or use the bundled 'digits')")
@@ -109,11 +134,15 @@ def load_images(source: str | Path, *, size: int | None = None) -> ImageSet:
         return load_folder(path, size=size)
     if path.suffix.lower() in (".npz", ".npy"):
         return load_arrays(path).resized(size)
+    if path.suffix.lower() == ".bin":
+        from .cifar import load_cifar_batch
+
+        return load_cifar_batch(path).resized(size)
     if is_idx(path):
         return load_idx(path).resized(size)
     raise DataError(
-        f"{path}: unknown image source "
-        "(use 'digits', an IDX file, a folder of images, .npz or .npy)"
+        f"{path}: unknown image source (use 'digits', '{COLOUR_SET}', an IDX file, a CIFAR-10 "
+        ".bin batch, a folder of images, .npz or .npy)"
     )
 
 
@@ -156,7 +185,8 @@ def load_idx(images_path: str | Path, labels_path: str | Path | None = None) -> 
 
 
 def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
-    """Every PNG/JPEG under `folder` as grayscale; sub-folder names become the classes.
+    """Every PNG/JPEG under `folder`; sub-folder names become the classes. The set is RGB when
+    any image is in colour (grayscale ones then get three equal channels), else grayscale.
 
     Images directly in `folder` have no class; mixing them with class folders is an error.
     Without `size`, all images must have the same size. Each image's size is read from its
@@ -186,10 +216,12 @@ def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
                 f"{root}: the images hold more than the limit of {MAX_PIXELS:,} pixels "
                 f"(reached at {path.name})"
             )
-        if arrays[-1].shape != arrays[0].shape:
+        if arrays[-1].shape[:2] != arrays[0].shape[:2]:
             raise DataError(
                 f"{path}: size {arrays[-1].shape} differs from {arrays[0].shape}; pass a size"
             )
+    if any(a.ndim == 3 for a in arrays):
+        arrays = [a if a.ndim == 3 else np.repeat(a[..., None], 3, axis=2) for a in arrays]
     images = np.stack(arrays)
     if names[0] == "":
         return ImageSet(images)
@@ -203,7 +235,8 @@ def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
 
 
 def _read_image(path: Path, size: int | None) -> np.ndarray:
-    """One image file as grayscale in [0, 1], resized to `size` x `size` when given."""
+    """One image file in [0, 1], `(h, w)` when grayscale (modes 1, L, LA, I, I;16, F) else RGB
+    `(h, w, 3)`, resized to `size` x `size` when given."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -217,10 +250,11 @@ def _read_image(path: Path, size: int | None) -> np.ndarray:
                         f"{path}: image of {width} x {height} pixels, more than the limit of "
                         f"{MAX_IMAGE_SIDE:,} on a side"
                     )
-                gray = image.convert("L")
+                grey = image.mode in _GREY_MODES
+                converted = image.convert("L" if grey else "RGB")
                 if size is not None:
-                    gray = gray.resize((size, size), Image.Resampling.BILINEAR)
-                return np.asarray(gray, dtype=np.float32) / 255.0
+                    converted = converted.resize((size, size), Image.Resampling.BILINEAR)
+                return np.asarray(converted, dtype=np.float32) / 255.0
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise DataError(
             f"{path}: refused as a possible decompression bomb: more than the limit of "
@@ -232,6 +266,7 @@ def _read_image(path: Path, size: int | None) -> np.ndarray:
         raise DataError(f"{path}: cannot be read as an image ({exc})") from exc
 
 
+_GREY_MODES = ("1", "L", "LA", "I", "I;16", "F")
 _IMAGE_KEYS = ("images", "x", "x_train", "X")
 _LABEL_KEYS = ("labels", "y", "y_train")
 
@@ -239,8 +274,9 @@ _LABEL_KEYS = ("labels", "y", "y_train")
 def load_arrays(path: str | Path) -> ImageSet:
     """Images from `.npy` (an array) or `.npz` (`images`/`x`/`x_train`, `labels`/`y`/`y_train`).
 
-    Arrays may be `(n, h, w)`, `(n, h, w, 1)` or `(n, 1, h, w)`; uint8 or values above 1 are read
-    as 0-255 grey levels. An `.npz` may carry `classes` (names for the label indices). Only those
+    Arrays may be `(n, h, w)`, `(n, h, w, 1)`, `(n, 1, h, w)` or colour `(n, h, w, 3)`; uint8
+    or values above 1 are read as 0-255 levels. An `.npz` may carry `classes` (names for the
+    label indices). Only those
     arrays are read, each after its header is checked against MAX_ARRAY_BYTES and MAX_PIXELS.
     """
     path = Path(path)
@@ -325,7 +361,7 @@ def save_arrays(path: str | Path, images: ImageSet) -> Path:
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
-    """[0, 1] floats to 0-255 grey levels (rounded)."""
+    """[0, 1] floats to 0-255 levels (rounded)."""
     return np.round(np.clip(images, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
@@ -335,9 +371,11 @@ def _as_unit_images(array: np.ndarray, path: Path) -> np.ndarray:
         data = data[..., 0]
     elif data.ndim == 4 and data.shape[1] == 1:
         data = data[:, 0]
-    if data.ndim != 3 or data.dtype.kind not in "biuf":
+    colour = data.ndim == 4 and data.shape[-1] == 3
+    if not (data.ndim == 3 or colour) or data.dtype.kind not in "biuf":
         raise DataError(
-            f"{path}: expected numeric images shaped (n, h, w), found {data.shape} of {data.dtype}"
+            f"{path}: expected numeric images shaped (n, h, w) or (n, h, w, 3), found "
+            f"{data.shape} of {data.dtype}"
         )
     _check_shape(data.shape, path)
     values = data.astype(np.float32)
@@ -353,7 +391,7 @@ def _as_unit_images(array: np.ndarray, path: Path) -> np.ndarray:
 
 def _check_shape(shape: tuple[int, ...], path: str | Path) -> None:
     """At least one image of at least 1 x 1 pixels, each side and the total within bounds."""
-    n, height, width = shape
+    n, height, width = shape[:3]
     if n == 0 or height == 0 or width == 0:
         raise DataError(f"{path}: no images (shape {tuple(shape)})")
     if max(height, width) > MAX_IMAGE_SIDE:
@@ -361,7 +399,7 @@ def _check_shape(shape: tuple[int, ...], path: str | Path) -> None:
             f"{path}: images of {height} x {width} pixels, more than the limit of "
             f"{MAX_IMAGE_SIDE:,} on a side"
         )
-    if n * height * width > MAX_PIXELS:
+    if n * height * width * (shape[3] if len(shape) > 3 else 1) > MAX_PIXELS:
         raise DataError(
             f"{path}: {n:,} images of {height} x {width} are more than the limit of "
             f"{MAX_PIXELS:,} pixels"

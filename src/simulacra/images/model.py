@@ -38,10 +38,13 @@ from ..synthesizers.torch_utils import (
     torch_generator,
 )
 from .data import ImageSet
+from .signals import training_warnings
 from .streams import BATCH_ORDER, NOISE, WEIGHTS
 from .train import TrainingSet
 
 SAMPLE_CHUNK = 4096
+SPREAD_PROBE = 32  # samples drawn after fitting to check that they differ
+SPREAD_PROBE_SEED = 2**31 - 1
 _POSITIVE = Interval(1, None, integer=True)
 
 
@@ -78,6 +81,7 @@ class ImageSynthesizer(Model):
     net_: nn.Module
     device_: torch.device
     image_shape_: tuple[int, int]
+    channels_: int
     classes_: list[str]
     history_: dict[str, list[float]]
     fit_info_: dict[str, Any]
@@ -123,9 +127,13 @@ class ImageSynthesizer(Model):
         raise NotImplementedError
 
     def _generate(self, z: torch.Tensor, onehot: torch.Tensor | None, start: int) -> torch.Tensor:
-        """Images `(n, 1, h, w)` in [0, 1] from latent codes; `start` is the first one's index
-        in the whole sample."""
+        """Images `(n, channels, h, w)` in [0, 1] from latent codes; `start` is the first one's
+        index in the whole sample."""
         raise NotImplementedError
+
+    def _codes(self, count: int, generator: torch.Generator) -> torch.Tensor:
+        """The random input of `_generate` for `count` images: standard normal latent codes."""
+        return torch.randn((count, self.latent_dim), generator=generator, device=self.device_)
 
     def _check_data(self, data: ImageSet, batch_size: int) -> None:
         """Raise when the model cannot learn `data` in batches of `batch_size`."""
@@ -147,6 +155,7 @@ class ImageSynthesizer(Model):
         started = time.perf_counter()
         self.device_ = resolve_device(self.device)
         self.image_shape_ = data.shape
+        self.channels_ = data.channels
         self.classes_ = list(data.classes) if self.conditional else []
         with seeded_torch(seeding.integer(self.seed, "torch", WEIGHTS), self.threads):
             self.net_ = self._build_network().to(self.device_)
@@ -162,16 +171,19 @@ class ImageSynthesizer(Model):
             "device": str(self.device_),
         }
         self._calls = 0
+        # a fixed seed far from users' own: checking does not move the unseeded sample stream
+        probe = self.sample(SPREAD_PROBE, seed=SPREAD_PROBE_SEED).images
+        self.fit_info_["warnings"] = training_warnings(self.history_, probe)
         return self
 
     def _training_set(self, data: ImageSet, batch_size: int) -> TrainingSet:
         """The images on the device, with the batch order and noise streams of the seed."""
-        pixels = np.ascontiguousarray(data.images, dtype=np.float32)
+        pixels = np.ascontiguousarray(data.channels_first(), dtype=np.float32)
         order = torch.Generator().manual_seed(seeding.integer(self.seed, "torch", BATCH_ORDER))
         noise = torch.Generator(device=self.device_)
         noise.manual_seed(seeding.integer(self.seed, "torch", NOISE))
         return TrainingSet(
-            images=torch.from_numpy(pixels)[:, None].to(self.device_),
+            images=torch.from_numpy(pixels).to(self.device_),
             onehot=self._onehot(data.labels) if self.conditional else None,
             batch_size=batch_size,
             order=order,
@@ -235,10 +247,11 @@ class ImageSynthesizer(Model):
             for chunk, start in enumerate(range(0, int(n), SAMPLE_CHUNK)):
                 count = min(SAMPLE_CHUNK, int(n) - start)
                 generator = torch_generator(seeding.rng(key, "sample", call, chunk), self.device_)
-                z = torch.randn((count, self.latent_dim), generator=generator, device=self.device_)
+                z = self._codes(count, generator)
                 cls = None if labels is None else self._onehot(labels[start : start + count])
                 parts.append(self._generate(z, cls, start).float().cpu())
-        images = torch.cat(parts)[:, 0].numpy()
+        images = torch.cat(parts).numpy()
+        images = images[:, 0] if self.channels_ == 1 else images.transpose(0, 2, 3, 1)
         return ImageSet(np.ascontiguousarray(images, dtype=np.float32), labels, list(self.classes_))
 
     def _next_call(self) -> int:
@@ -267,6 +280,7 @@ class ImageSynthesizer(Model):
         return {
             "weights": module_state(self.net_),
             "image_shape": list(self.image_shape_),
+            "channels": self.channels_,
             "classes": list(self.classes_),
             "history": self.history_,
             "fit_info": self.fit_info_,
@@ -276,6 +290,7 @@ class ImageSynthesizer(Model):
         self.device_ = resolve_device(self.device)
         height, width = state["image_shape"]
         self.image_shape_ = (int(height), int(width))
+        self.channels_ = int(state.get("channels", 1))  # files before colour were grayscale
         self.classes_ = [str(c) for c in state["classes"]]
         self.history_ = {str(k): [float(x) for x in v] for k, v in state["history"].items()}
         fit_info = state["fit_info"]
@@ -306,6 +321,7 @@ class ImageSynthesizer(Model):
             "model": self.name,
             "params": self.get_params(),
             "image_shape": list(self.image_shape_),
+            "channels": self.channels_,
             "classes": list(self.classes_),
             "parameters": {
                 name: int(sum(p.numel() for p in part.parameters()))
@@ -315,5 +331,6 @@ class ImageSynthesizer(Model):
             "final_losses": {k: v[-1] for k, v in self.history_.items() if v},
             "seconds_per_epoch": round(statistics.median(seconds), 4) if seconds else None,
             "device": str(self.device_),
+            "warnings": list(self.fit_info_.get("warnings", [])),
             "fit": self.fit_info_,
         }

@@ -103,7 +103,7 @@ class ImageVAE(_VariationalImageModel):
 
     def _build_network(self) -> MLPVAE:
         shape, classes = self.image_shape_, len(self.classes_)
-        return MLPVAE(shape, tuple(self.hidden), self.latent_dim, classes)
+        return MLPVAE(shape, tuple(self.hidden), self.latent_dim, classes, self.channels_)
 
 
 class ConvImageVAE(_VariationalImageModel):
@@ -150,7 +150,9 @@ class ConvImageVAE(_VariationalImageModel):
         check_conv_shape(data.shape)
 
     def _build_network(self) -> ConvVAE:
-        return ConvVAE(self.image_shape_, self.latent_dim, len(self.classes_))
+        return ConvVAE(
+            self.image_shape_, self.latent_dim, len(self.classes_), channels=self.channels_
+        )
 
 
 class ImageGAN(ImageSynthesizer):
@@ -211,7 +213,10 @@ class ImageGAN(ImageSynthesizer):
             )
 
     def _build_network(self) -> GAN:
-        return GAN(self.image_shape_, self.latent_dim, len(self.classes_), self.n_generators)
+        return GAN(
+            self.image_shape_, self.latent_dim, len(self.classes_), self.n_generators,
+            channels=self.channels_,
+        )  # fmt: skip
 
     def _training(self, data: TrainingSet) -> Iterator[dict[str, float]]:
         gan, rate, betas = self.net_, self.learning_rate, (0.5, 0.999)
@@ -225,7 +230,7 @@ class ImageGAN(ImageSynthesizer):
         """Image i of the whole sample comes from generator i mod n_generators."""
         k = len(self.net_.generators)
         which = (torch.arange(len(z)) + start) % k
-        result = torch.empty((len(z), 1, *self.image_shape_), device=z.device)
+        result = torch.empty((len(z), self.channels_, *self.image_shape_), device=z.device)
         for j, generator in enumerate(self.net_.generators):
             rows = (which == j).nonzero().squeeze(1).to(z.device)
             if len(rows):

@@ -37,12 +37,18 @@ class MLPVAE(nn.Module):
     decoder with a sigmoid output; sizes follow the input."""
 
     def __init__(
-        self, shape: tuple[int, int], hidden: tuple[int, ...], latent_dim: int, n_classes: int
+        self,
+        shape: tuple[int, int],
+        hidden: tuple[int, ...],
+        latent_dim: int,
+        n_classes: int,
+        channels: int = 1,
     ):
         super().__init__()
         self.shape = shape
+        self.channels = channels
         self.latent_dim = latent_dim
-        pixels = shape[0] * shape[1]
+        pixels = shape[0] * shape[1] * channels
         widths = [pixels + n_classes, *hidden]
         layers: list[nn.Module] = []
         for a, b in zip(widths[:-1], widths[1:], strict=True):
@@ -61,13 +67,20 @@ class MLPVAE(nn.Module):
         return stats[:, : self.latent_dim], stats[:, self.latent_dim :]
 
     def decode(self, z: torch.Tensor, onehot: torch.Tensor | None) -> torch.Tensor:
-        return self.decoder(_with_class(z, onehot)).view(-1, 1, *self.shape)
+        return self.decoder(_with_class(z, onehot)).view(-1, self.channels, *self.shape)
 
 
 class ConvVAE(nn.Module):
     """A convolutional VAE: two stride-2 convolutions down, two transposed convolutions up."""
 
-    def __init__(self, shape: tuple[int, int], latent_dim: int, n_classes: int, width: int = 32):
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        latent_dim: int,
+        n_classes: int,
+        width: int = 32,
+        channels: int = 1,
+    ):
         super().__init__()
         check_conv_shape(shape)
         self.shape = shape
@@ -75,7 +88,7 @@ class ConvVAE(nn.Module):
         self.small = (shape[0] // 4, shape[1] // 4)
         flat = 2 * width * self.small[0] * self.small[1]
         self.encoder = nn.Sequential(
-            nn.Conv2d(1 + n_classes, width, 4, 2, 1),
+            nn.Conv2d(channels + n_classes, width, 4, 2, 1),
             nn.ReLU(),
             nn.Conv2d(width, 2 * width, 4, 2, 1),
             nn.ReLU(),
@@ -90,7 +103,7 @@ class ConvVAE(nn.Module):
         self.decoder = nn.Sequential(
             nn.ConvTranspose2d(2 * width, width, 4, 2, 1),
             nn.ReLU(),
-            nn.ConvTranspose2d(width, 1, 4, 2, 1),
+            nn.ConvTranspose2d(width, channels, 4, 2, 1),
             nn.Sigmoid(),
         )
         self.width = width
@@ -109,7 +122,14 @@ class ConvVAE(nn.Module):
 class Generator(nn.Module):
     """DCGAN-style generator: noise -> dense -> two transposed convolutions with batch norm."""
 
-    def __init__(self, shape: tuple[int, int], latent_dim: int, n_classes: int, width: int = 64):
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        latent_dim: int,
+        n_classes: int,
+        width: int = 64,
+        channels: int = 1,
+    ):
         super().__init__()
         check_conv_shape(shape)
         self.small = (shape[0] // 4, shape[1] // 4)
@@ -124,7 +144,7 @@ class Generator(nn.Module):
             nn.ConvTranspose2d(2 * width, width, 4, 2, 1),
             nn.BatchNorm2d(width),
             nn.ReLU(),
-            nn.ConvTranspose2d(width, 1, 4, 2, 1),
+            nn.ConvTranspose2d(width, channels, 4, 2, 1),
             nn.Sigmoid(),
         )
 
@@ -136,12 +156,12 @@ class Generator(nn.Module):
 class Discriminator(nn.Module):
     """DCGAN-style discriminator: two stride-2 convolutions with leaky ReLU, one logit out."""
 
-    def __init__(self, shape: tuple[int, int], n_classes: int, width: int = 64):
+    def __init__(self, shape: tuple[int, int], n_classes: int, width: int = 64, channels: int = 1):
         super().__init__()
         check_conv_shape(shape)
         flat = 2 * width * (shape[0] // 4) * (shape[1] // 4)
         self.body = nn.Sequential(
-            nn.Conv2d(1 + n_classes, width, 4, 2, 1),
+            nn.Conv2d(channels + n_classes, width, 4, 2, 1),
             nn.LeakyReLU(0.2),
             nn.Conv2d(width, 2 * width, 4, 2, 1),
             nn.BatchNorm2d(2 * width),
@@ -158,10 +178,17 @@ class GAN(nn.Module):
     """One or more generators sharing one discriminator (several generators fight mode collapse:
     the discriminator must reject fakes from all of them)."""
 
-    def __init__(self, shape: tuple[int, int], latent_dim: int, n_classes: int, n_generators: int):
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        latent_dim: int,
+        n_classes: int,
+        n_generators: int,
+        channels: int = 1,
+    ):
         super().__init__()
         self.latent_dim = latent_dim
         self.generators = nn.ModuleList(
-            Generator(shape, latent_dim, n_classes) for _ in range(n_generators)
+            Generator(shape, latent_dim, n_classes, channels=channels) for _ in range(n_generators)
         )
-        self.discriminator = Discriminator(shape, n_classes)
+        self.discriminator = Discriminator(shape, n_classes, channels=channels)

@@ -15,12 +15,13 @@ LOSS_FILE = "loss_curve.png"
 
 
 def grid_image(images: np.ndarray, *, columns: int = 10, scale: int | None = None) -> np.ndarray:
-    """Tile `(n, h, w)` images in [0, 1] into one uint8 picture, `columns` wide, 2-pixel gaps.
+    """Tile `(n, h, w)` or RGB `(n, h, w, 3)` images in [0, 1] into one uint8 picture,
+    `columns` wide, 2-pixel gaps.
 
     `scale` repeats each pixel (nearest neighbour); by default small images are enlarged so a
     cell is at least 56 pixels high.
     """
-    n, h, w = images.shape
+    n, h, w = images.shape[:3]
     columns = max(1, min(columns, n))
     rows = math.ceil(n / columns)
     if scale is None:
@@ -28,7 +29,8 @@ def grid_image(images: np.ndarray, *, columns: int = 10, scale: int | None = Non
     tiles = to_uint8(images).repeat(scale, axis=1).repeat(scale, axis=2)
     gap = 2
     th, tw = h * scale, w * scale
-    canvas = np.full((rows * (th + gap) + gap, columns * (tw + gap) + gap), 128, dtype=np.uint8)
+    side = (rows * (th + gap) + gap, columns * (tw + gap) + gap)
+    canvas = np.full(side + images.shape[3:], 128, dtype=np.uint8)
     for i in range(n):
         r, c = divmod(i, columns)
         top, left = gap + r * (th + gap), gap + c * (tw + gap)
@@ -43,11 +45,12 @@ def spread(n: int, count: int = 100) -> np.ndarray:
 
 
 def save_png(path: str | Path, pixels: np.ndarray) -> Path:
-    """Write a uint8 grayscale array as a PNG atomically (same pixels, same bytes)."""
+    """Write a uint8 grayscale `(h, w)` or RGB `(h, w, 3)` array as a PNG atomically (same
+    pixels, same bytes)."""
     from PIL import Image
 
     with atomic_path(path) as tmp:
-        Image.fromarray(pixels, mode="L").save(tmp, format="PNG")
+        Image.fromarray(pixels, mode="L" if pixels.ndim == 2 else "RGB").save(tmp, format="PNG")
     return Path(path)
 
 
