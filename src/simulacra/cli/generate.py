@@ -10,7 +10,7 @@ from .._progress import is_quiet, status
 from ..errors import ParameterError
 from ..registry import names
 from . import app
-from .common import check_output, out, print_table
+from .common import check_output, err, out, print_table
 
 
 def _wide_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
@@ -38,7 +38,8 @@ app.add_typer(reproduce_app, name="reproduce")
     epilog=(
         "Examples:\n\n  simulacra generate --list\n\n"
         "  simulacra generate spec.yaml -n 5000 -o data.parquet --seed 0\n\n"
-        "  simulacra generate user-stories -o stories.csv"
+        "  simulacra generate user-stories -o stories.csv\n\n"
+        "  simulacra generate spec.yaml -n 20000000 -o data/ --engine dask"
     )
 )
 def generate(
@@ -57,11 +58,29 @@ def generate(
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bytes)."),
     list_scenarios: bool = typer.Option(False, "--list", help="List the built-in scenarios."),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        help="local: one process, one file; dask: a folder of Parquet files, one per "
+        "partition, written on a Dask cluster (same rows as local).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="With --engine dask: scheduler address, e.g. tcp://host:8786 (default: a "
+        "LocalCluster sized to this machine, for this command only).",
+    ),
+    partitions: int | None = typer.Option(
+        None,
+        "--partitions",
+        help="With --engine dask: number of files (default: one per 1,000,000 rows).",
+    ),
 ) -> None:
     """Build a dataset from a specification or a built-in scenario."""
     from ..io import write_chunks
     from ..specs import resolve
     from ..specs.scenarios import SCENARIOS
+    from .table import check_engine
 
     if list_scenarios:
         rows_ = [[s.name, s.summary] for s in SCENARIOS.values()]
@@ -71,6 +90,23 @@ def generate(
         raise ParameterError(
             "generate needs a SPEC (file or scenario name) and -o OUTPUT (or --list)"
         )
+    check_engine(engine, scheduler, partitions)
+    if engine == "dask":
+        from ..scale.commands import generate_to_dataset
+
+        made, parts = generate_to_dataset(
+            spec,
+            rows,
+            output,
+            seed=seed,
+            partitions=partitions,
+            scheduler=scheduler,
+            announce=lambda line: err.print(line, markup=False, highlight=False),
+            verbose=not is_quiet(),
+        )
+        files = "file" if parts == 1 else "files"
+        out.print(f"wrote {made:,} rows in {parts:,} Parquet {files} to {output}/")
+        return
     check_output(output, [Path(spec)])
     with status(f"reading {spec}"):
         parsed = resolve(spec)

@@ -6,6 +6,7 @@ pandas and the models load inside each command, so `simulacra --help` stays quic
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,6 +16,7 @@ from . import app
 from .common import (
     ENCODING_HELP,
     check_output,
+    err,
     load_table,
     out,
     parse_pairs,
@@ -22,6 +24,9 @@ from .common import (
     print_table,
     write_json,
 )
+
+if TYPE_CHECKING:
+    from ..synthesizers import Synthesizer
 
 
 @app.command(
@@ -149,13 +154,25 @@ def fit(
     epsilon: float | None = typer.Option(
         None,
         "--epsilon",
-        help="Differential privacy budget (autoregressive, mst): smaller is more private; "
-        "default none (no DP; mst needs one).",
+        help="Differential privacy budget (autoregressive, tvae, ctgan, mst): smaller is more "
+        "private; default none (no DP; mst needs one).",
     ),
     delta: float | None = typer.Option(
         None, "--delta", help="DP delta (default 1/n^1.1 for n rows); only with --epsilon."
     ),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        help="local: read the table into memory; dask: DATA is a Parquet file or glob "
+        "('data/*.parquet') learned partition by partition on a Dask cluster (copula).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="With --engine dask: scheduler address, e.g. tcp://host:8786 (default: a "
+        "LocalCluster sized to this machine, for this command only).",
+    ),
 ) -> None:
     """Learn a table and save the model."""
     from ..metadata import Metadata
@@ -172,6 +189,10 @@ def fit(
     if delta is not None:
         params["delta"] = delta
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
+    check_engine(engine, scheduler, None)
+    if engine == "dask":
+        _fit_dask(synthesizer, data, metadata_path, output, scheduler)
+        return
     table = load_table(data, encoding)
     if metadata_path is not None:
         metadata = Metadata.load(metadata_path)
@@ -189,11 +210,40 @@ def fit(
 fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names('table'))})."
 
 
+def _fit_dask(
+    synthesizer: Synthesizer,
+    data: Path,
+    metadata_path: Path | None,
+    output: Path,
+    scheduler: str | None,
+) -> None:
+    from ..metadata import Metadata
+    from ..scale.commands import fit_from_parquet
+
+    metadata = Metadata.load(metadata_path) if metadata_path is not None else None
+    with status(f"fitting {synthesizer.name} on Dask from {data}"):
+        fit_from_parquet(
+            synthesizer,
+            str(data),
+            metadata=metadata,
+            scheduler=scheduler,
+            announce=lambda line: err.print(line, markup=False, highlight=False),
+        )
+    with status(f"writing {output}"):
+        synthesizer.save(output)
+    info = synthesizer.describe()["fit"]
+    out.print(
+        f"fitted {synthesizer.name} on {info['rows']:,} rows on Dask in {info['seconds']:.1f}s "
+        f"-> {output}"
+    )
+
+
 @app.command(
     epilog=(
         "Examples:\n\n  simulacra sample model.simulacra -n 1000000 -o synth.parquet\n\n"
         "  simulacra sample model.simulacra -n 500 -o ideal.csv --condition cut=Ideal --seed 3\n\n"
-        "  simulacra sample model.simulacra -n 5000 -o bal.csv --rebalance churn --ratio 1"
+        "  simulacra sample model.simulacra -n 5000 -o bal.csv --rebalance churn --ratio 1\n\n"
+        "  simulacra sample model.simulacra -n 1000000000 -o out/ --engine dask"
     )
 )
 def sample(
@@ -215,11 +265,32 @@ def sample(
         help="Add rows of the minority classes of this column (default: no rebalancing).",
     ),
     ratio: float = typer.Option(1.0, "--ratio", help="With --rebalance: minority/majority share."),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        help="local: one process, one file; dask: a folder of Parquet files, one per "
+        "partition, written on a Dask cluster (same rows as local).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="With --engine dask: scheduler address, e.g. tcp://host:8786 (default: a "
+        "LocalCluster sized to this machine, for this command only).",
+    ),
+    partitions: int | None = typer.Option(
+        None,
+        "--partitions",
+        help="With --engine dask: number of files (default: one per 1,000,000 rows).",
+    ),
 ) -> None:
     """Sample synthetic rows from a saved model, streamed to a file in chunks."""
     from ..io import write_chunks
     from ..synthesizers import Synthesizer
 
+    check_engine(engine, scheduler, partitions)
+    if engine == "dask":
+        _sample_dask(model, rows, output, seed, condition, rebalance_column, scheduler, partitions)
+        return
     check_output(output, [model])
     with status(f"loading {model}"):
         synthesizer = Synthesizer.load(model)
@@ -240,6 +311,48 @@ def sample(
     with status(f"sampling {rows:,} rows into {output}"):
         write_chunks(chunks, output)
     out.print(f"wrote {rows:,} rows to {output}")
+
+
+ENGINES = ("local", "dask")
+
+
+def check_engine(engine: str, scheduler: str | None, partitions: int | None) -> None:
+    from ..errors import ParameterError
+
+    if engine not in ENGINES:
+        raise ParameterError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "local" and (scheduler is not None or partitions is not None):
+        raise ParameterError("--scheduler and --partitions need --engine dask")
+
+
+def _sample_dask(
+    model: Path,
+    rows: int,
+    output: Path,
+    seed: int,
+    condition: list[str] | None,
+    rebalance_column: str | None,
+    scheduler: str | None,
+    partitions: int | None,
+) -> None:
+    from ..errors import ParameterError
+    from ..scale.commands import sample_to_dataset
+
+    if rebalance_column is not None:
+        raise ParameterError("--rebalance works with --engine local only")
+    parts = sample_to_dataset(
+        model,
+        rows,
+        output,
+        seed=seed,
+        partitions=partitions,
+        conditions=parse_pairs(condition, "--condition", typed=False),
+        scheduler=scheduler,
+        announce=lambda line: err.print(line, markup=False, highlight=False),
+        verbose=not is_quiet(),
+    )
+    files = "file" if parts == 1 else "files"
+    out.print(f"wrote {rows:,} rows in {parts:,} Parquet {files} to {output}/")
 
 
 @app.command(

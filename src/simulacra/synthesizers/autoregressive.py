@@ -291,22 +291,20 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         return (nll * hidden).sum() / hidden.sum()
 
     def _train_private_epoch(self, dp: DPSGD) -> dict[str, float]:
-        """One epoch's worth of DP-SGD steps (fewer when the budget runs out)."""
-        total, steps = 0.0, 0
+        """One epoch's worth of DP-SGD steps (fewer when the budget runs out). The history
+        keeps the epsilon spent, not the loss: a loss on real rows is a statistic of them
+        outside the mechanism, and the history is saved in the model file."""
         for _ in range(dp.steps_per_epoch):
             if dp.exhausted:
                 break
             rows = self._train[dp.batch(self.device_)]
             hidden = self._random_hidden(len(rows))
             if len(rows):
-                with torch.no_grad():
-                    total += float(self._loss(rows, hidden))
                 dp.gradients(self._row_loss, (rows, hidden))
                 self._opt.step()
             else:
                 dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
-            steps += 1
-        return {"loss": total / max(steps, 1)}
+        return {"epsilon_spent": dp.spent()}
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.net_.train()

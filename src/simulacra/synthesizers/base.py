@@ -139,6 +139,21 @@ class Synthesizer(Model):
                 progress.advance(task, rows)
                 yield frame
 
+    def sample_dask(
+        self,
+        n: int,
+        partitions: int | None = None,
+        seed: int | None = None,
+        conditions: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The rows of `sample(n, conditions, seed)` as a lazy `dask.dataframe.DataFrame`:
+        partition p holds whole chunks drawn from their own seed streams, so the rows are the
+        same whatever the number of partitions or workers (`simulacra.scale.sampling`).
+        Without `seed`, the model's own seed (as call 0)."""
+        from ..scale.sampling import sample_dask
+
+        return sample_dask(self, n, partitions=partitions, seed=seed, conditions=conditions)
+
     def _next_call(self) -> int:
         self._calls = getattr(self, "_calls", 0) + 1
         return self._calls

@@ -16,7 +16,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -26,6 +27,9 @@ from ..params import Constraint, OneOf
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
 from .base import Synthesizer
+
+if TYPE_CHECKING:
+    from ..metadata import Metadata
 
 _RIDGE = 1e-6
 
@@ -98,6 +102,26 @@ class GaussianCopula(Synthesizer):
         scores = (data - self.means_) / std
         corr = (scores.T @ scores) / len(scores)
         self.correlation_ = nearest_correlation(np.nan_to_num(corr))
+
+    def fit_dask(self, frame: Any, metadata: Metadata | None = None) -> GaussianCopula:
+        """Learn a `dask.dataframe.DataFrame` without materialising it: metadata and
+        marginals from mergeable per-partition summaries, the correlation of normal scores
+        from partial sums (rows, column sums, X^T X) over partitions (`scale.fitting`).
+        Ends in the same state as `fit`, within sketch and sampling tolerance. Returns self."""
+        from ..scale.fitting import fit_summaries
+
+        self._check_params()
+        started = time.perf_counter()
+        fitted = fit_summaries(self, frame, metadata)
+        assert fitted.moments is not None
+        self.metadata_, self.transformer_ = fitted.metadata, fitted.transformer
+        self.means_, self.stds_, corr = fitted.moments.mean_std_correlation()
+        width = len(self.means_)
+        self.correlation_ = nearest_correlation(np.nan_to_num(corr)) if width else np.zeros((0, 0))
+        seconds = round(time.perf_counter() - started, 3)
+        self.fit_info_ = {"rows": fitted.rows, "seconds": seconds}
+        self._calls = 0
+        return self
 
     def _sample_encoded(
         self, n: int, conditions: Conditions, rng: np.random.Generator

@@ -1,0 +1,97 @@
+"""What `simulacra sample|generate|fit --engine dask` run: one call each from the CLI.
+
+Each opens a Dask client (on `scheduler`, or a LocalCluster that starts and stops with the
+command), runs the work with a progress bar over rows, and returns what the command prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._progress import new_progress
+
+if TYPE_CHECKING:
+    from ..synthesizers.base import Synthesizer
+
+
+def sample_to_dataset(
+    model_path: Path,
+    rows: int,
+    output: Path,
+    *,
+    seed: int = 0,
+    partitions: int | None = None,
+    conditions: Mapping[str, Any] | None = None,
+    scheduler: str | None = None,
+    announce: Callable[[str], object] | None = None,
+    verbose: bool = True,
+) -> int:
+    """Sample `rows` rows of a saved model into the Parquet folder `output`; the partitions."""
+    from .cluster import dask_client
+    from .dataset import check_dataset_target
+    from .sampling import write_sample
+
+    check_dataset_target(output)
+    with dask_client(scheduler, announce=announce) as client, new_progress(verbose) as bar:
+        task = bar.add_task("sampling on dask", total=rows, info="rows")
+        plan = write_sample(
+            client,
+            model_path,
+            rows,
+            output,
+            seed=seed,
+            partitions=partitions,
+            conditions=conditions,
+            progress=lambda done: bar.advance(task, done),
+        )
+    return len(plan.bounds)
+
+
+def generate_to_dataset(
+    spec: str,
+    rows: int | None,
+    output: Path,
+    *,
+    seed: int = 0,
+    partitions: int | None = None,
+    scheduler: str | None = None,
+    announce: Callable[[str], object] | None = None,
+    verbose: bool = True,
+) -> tuple[int, int]:
+    """Generate a specification's rows into the Parquet folder `output`; (rows, partitions)."""
+    from .cluster import dask_client
+    from .dataset import check_dataset_target
+    from .generating import write_generated
+
+    check_dataset_target(output)
+    with dask_client(scheduler, announce=announce) as client, new_progress(verbose) as bar:
+        task = bar.add_task("generating on dask", total=rows, info="rows")
+        plan = write_generated(
+            client,
+            spec,
+            rows,
+            output,
+            seed=seed,
+            partitions=partitions,
+            progress=lambda done: bar.advance(task, done),
+        )
+    return plan.rows, len(plan.bounds)
+
+
+def fit_from_parquet(
+    synthesizer: Synthesizer,
+    pattern: str,
+    *,
+    metadata: Any = None,
+    scheduler: str | None = None,
+    announce: Callable[[str], object] | None = None,
+) -> Synthesizer:
+    """Fit `synthesizer` on the Parquet files matching `pattern`, read as a Dask DataFrame
+    whose partitions are summarised where they lie (`fitting.fit_dask`)."""
+    from .cluster import dask_client
+    from .fitting import fit_dask, read_parquet_glob
+
+    with dask_client(scheduler, announce=announce):
+        return fit_dask(synthesizer, read_parquet_glob(pattern), metadata=metadata)

@@ -1,0 +1,86 @@
+"""Fitting on Dask from per-partition summaries: three Parquet files give (within sketch
+tolerance) the model a local fit on their concatenation gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from dask.distributed import Client
+
+from simulacra import ParameterError, Synthesizer
+from simulacra.io import read_table
+from simulacra.scale.fitting import fit_dask, read_parquet_glob
+from simulacra.scale.summaries import QuantileSketch
+
+from .test_dask_sample import run
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory, diamonds: pd.DataFrame) -> Path:
+    folder = tmp_path_factory.mktemp("fit")
+    table = diamonds.sample(12_000, random_state=0).reset_index(drop=True)
+    table.loc[table.sample(frac=0.05, random_state=1).index, "depth"] = np.nan
+    for i, rows in enumerate(np.array_split(np.arange(len(table)), 3)):
+        table.iloc[rows].to_parquet(folder / f"part_{i}.parquet", index=False)
+    return folder
+
+
+def test_sketch_merge_keeps_quantiles_and_point_masses() -> None:
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(size=30_000), np.zeros(10_000), rng.exponential(size=20_000)])
+    rng.shuffle(x)
+    merged = QuantileSketch.merge(QuantileSketch.of(p) for p in np.array_split(x, 5))
+    probs = np.linspace(0.01, 0.99, 99)
+    assert np.abs(merged.quantile(probs) - np.quantile(x, probs)).max() < 0.02
+    assert merged.values[0] == x.min() and merged.values[-1] == x.max()
+    below, upto = merged.cdf(np.array([0.0]))
+    assert upto[0] - below[0] == pytest.approx((x == 0).mean(), abs=0.01)
+
+
+def test_fit_from_files_equals_fit_on_concatenation(client: Client, files: Path) -> None:
+    whole = pd.concat([read_table(p) for p in sorted(files.glob("*.parquet"))], ignore_index=True)
+    local = Synthesizer("copula", verbose=False).fit(whole)
+    frame = read_parquet_glob(str(files / "*.parquet"))
+    assert frame.npartitions == 3
+    dist = Synthesizer("copula", verbose=False).fit_dask(frame)
+    assert dist.fit_info_["rows"] == len(whole)
+    assert dist.metadata_.to_dict() == local.metadata_.to_dict()
+    assert np.abs(dist.correlation_ - local.correlation_).max() < 0.03
+    assert np.abs(dist.means_ - local.means_).max() < 0.03
+    local_cols, dist_cols = local.transformer_.columns_, dist.transformer_.columns_
+    for name, column in local_cols.items():
+        mine = dist_cols[name]
+        assert mine.layout() == column.layout()
+        if column.kind == "categorical":
+            assert mine.categories_ == column.categories_  # type: ignore[attr-defined]
+        else:
+            q, p = column.encoders[0].quantiles_, column.encoders[0].probs_  # type: ignore[attr-defined]
+            mid = (p > 0.01) & (p < 0.99)
+            span = q[-1] - q[0]
+            assert np.abs(mine.encoders[0].quantiles_[mid] - q[mid]).max() < 0.02 * span  # type: ignore[attr-defined]
+            assert (mine.low_, mine.high_) == (column.low_, column.high_)  # type: ignore[attr-defined]
+    synth = dist.sample(2_000, seed=0)
+    assert list(synth.columns) == list(whole.columns)
+    assert synth["depth"].isna().mean() == pytest.approx(0.05, abs=0.02)
+
+
+def test_models_without_a_dask_fit_say_so(client: Client, files: Path) -> None:
+    frame = read_parquet_glob(str(files / "*.parquet"))
+    with pytest.raises(ParameterError, match="copula"):
+        fit_dask(Synthesizer("tvae", verbose=False), frame)
+
+
+def test_cli_fit_on_dask(
+    client: Client, files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "m.simulacra"
+    args = ["fit", str(files / "*.parquet"), "-m", "copula", "-o", str(model)]
+    code, text, err = run(
+        [*args, "--engine", "dask", "--scheduler", client.scheduler.address], capsys
+    )
+    assert code == 0, err
+    assert "12,000 rows on Dask" in text
+    assert len(Synthesizer.load(model).sample(10, seed=0)) == 10
