@@ -100,7 +100,8 @@ def bench_table(name: str, args: argparse.Namespace, python: str | None) -> tupl
     rows = []
     runs = [("simulacra", m, e) for e in args.epsilons for m in args.models]
     if python:
-        runs += [("smartnoise", p, e) for e in args.epsilons if e != "none" for p in PEERS]
+        peer_epsilons = args.peer_epsilons or args.epsilons
+        runs += [("smartnoise", p, e) for e in peer_epsilons if e != "none" for p in args.peers]
     with tempfile.TemporaryDirectory() as tmp:
         for library, model, epsilon in runs:
             if library == "simulacra" and model == "mst" and epsilon == "none":
@@ -187,6 +188,8 @@ def main() -> None:
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--epsilons", default=",".join(EPSILONS))
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--peers", default=",".join(PEERS), help="smartnoise synthesizers")
+    parser.add_argument("--peer-epsilons", default="", help="default: --epsilons")
     parser.add_argument("--name", default="privacy", help="results/<name>.{json,md,png}")
     parser.add_argument("--merge", default="", help="only merge these results files' rows")
     args = parser.parse_args()
@@ -199,7 +202,10 @@ def main() -> None:
         plot([r for r in data["rows"] if "error" not in r], RESULTS / f"{args.name}.png")
         write_results(args.name, data, markdown(data, args.name))
         return
-    args.models, args.epsilons = args.models.split(","), args.epsilons.split(",")
+    args.models = [m for m in args.models.split(",") if m]
+    args.epsilons = args.epsilons.split(",")
+    args.peers = [p for p in args.peers.split(",") if p]
+    args.peer_epsilons = [e for e in args.peer_epsilons.split(",") if e]
     python = None if args.no_peers else os.environ.get("SMARTNOISE_PYTHON")
     peers = f"smartnoise-synth under {python}" if python else "skipped (no $SMARTNOISE_PYTHON)"
     data: dict[str, Any] = {"machine": machine(), "peers": peers, "tables": {}, "rows": []}
