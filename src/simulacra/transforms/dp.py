@@ -152,10 +152,13 @@ class DPColumn:
         share = null_count / total
         return share if share >= MIN_NULL_SHARE else 0.0
 
-    def _dp_state(self) -> dict[str, Any]:
-        return {"sources": self.sources_, "null_share": getattr(self, "null_share_", 0.0)}
+    # cooperative: the column transform after this mixin in the MRO stores the rest
+    def _state(self) -> dict[str, Any]:
+        dp = {"sources": self.sources_, "null_share": getattr(self, "null_share_", 0.0)}
+        return {**super()._state(), **dp}  # type: ignore[misc]
 
-    def _set_dp_state(self, state: dict[str, Any]) -> None:
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)  # type: ignore[misc]
         self.sources_ = dict(state.get("sources", {}))
         self.null_share_ = float(state.get("null_share", 0.0))
 
@@ -220,13 +223,6 @@ class DPNumericalTransform(DPContinuous, NumericalTransform):
     def describe(self) -> dict[str, Any]:
         return self._dp_describe(super().describe())
 
-    def _state(self) -> dict[str, Any]:
-        return {**super()._state(), **self._dp_state()}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        super()._set_state(state)
-        self._set_dp_state(state)
-
 
 class DPDatetimeTransform(DPContinuous, DatetimeTransform):
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
@@ -241,13 +237,6 @@ class DPDatetimeTransform(DPContinuous, DatetimeTransform):
 
     def describe(self) -> dict[str, Any]:
         return self._dp_describe(super().describe())
-
-    def _state(self) -> dict[str, Any]:
-        return {**super()._state(), **self._dp_state()}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        super()._set_state(state)
-        self._set_dp_state(state)
 
 
 def _resolution(fmt: str | None, dtype: str) -> float | None:
@@ -322,13 +311,6 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
     def describe(self) -> dict[str, Any]:
         return self._dp_describe(super().describe())
 
-    def _state(self) -> dict[str, Any]:
-        return {**super()._state(), **self._dp_state()}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        super()._set_state(state)
-        self._set_dp_state(state)
-
 
 class DPBooleanTransform(DPCategoricalTransform, BooleanTransform):
     kind = "boolean"
@@ -346,13 +328,6 @@ class DPGenerated(DPColumn):
         self.null_share_ = self._null_share(max(float(noisy), 0.0), float(self.stats.rows))
         self.sources_ = {"nulls": "DP: noisy null count"}
         self.meta = replace(self.meta, null_share=self.null_share_)
-
-    def _state(self) -> dict[str, Any]:
-        return {**super()._state(), **self._dp_state()}  # type: ignore[misc]
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        super()._set_state(state)  # type: ignore[misc]
-        self._set_dp_state(state)
 
 
 class DPIdTransform(DPGenerated, IdTransform):
