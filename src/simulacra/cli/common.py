@@ -139,6 +139,15 @@ def load_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
     return table
 
 
+ENGINE_HELP = (
+    "local: one process, one file; dask: a folder of Parquet files, one per partition, "
+    "written on a Dask cluster (same rows as local)."
+)
+SCHEDULER_HELP = (
+    "With --engine dask: scheduler address, e.g. tcp://host:8786 (default: a LocalCluster "
+    "sized to this machine, for this command only)."
+)
+PARTITIONS_HELP = "With --engine dask: number of files (default: one per 1,000,000 rows)."
 ENCODING_HELP = "Text encoding of a CSV or JSON-lines input, e.g. latin-1 (default: UTF-8)."
 
 

@@ -10,7 +10,15 @@ from .._progress import is_quiet, status
 from ..errors import ParameterError
 from ..registry import names
 from . import app
-from .common import check_output, err, out, print_table
+from .common import (
+    ENGINE_HELP,
+    PARTITIONS_HELP,
+    SCHEDULER_HELP,
+    check_output,
+    err,
+    out,
+    print_table,
+)
 
 
 def _wide_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
@@ -58,23 +66,9 @@ def generate(
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same bytes)."),
     list_scenarios: bool = typer.Option(False, "--list", help="List the built-in scenarios."),
-    engine: str = typer.Option(
-        "local",
-        "--engine",
-        help="local: one process, one file; dask: a folder of Parquet files, one per "
-        "partition, written on a Dask cluster (same rows as local).",
-    ),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        help="With --engine dask: scheduler address, e.g. tcp://host:8786 (default: a "
-        "LocalCluster sized to this machine, for this command only).",
-    ),
-    partitions: int | None = typer.Option(
-        None,
-        "--partitions",
-        help="With --engine dask: number of files (default: one per 1,000,000 rows).",
-    ),
+    engine: str = typer.Option("local", "--engine", help=ENGINE_HELP),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    partitions: int | None = typer.Option(None, "--partitions", help=PARTITIONS_HELP),
 ) -> None:
     """Build a dataset from a specification or a built-in scenario."""
     from ..io import write_chunks

@@ -15,6 +15,9 @@ from ..registry import names
 from . import app
 from .common import (
     ENCODING_HELP,
+    ENGINE_HELP,
+    PARTITIONS_HELP,
+    SCHEDULER_HELP,
     check_output,
     err,
     load_table,
@@ -167,12 +170,7 @@ def fit(
         help="local: read the table into memory; dask: DATA is a Parquet file or glob "
         "('data/*.parquet') learned partition by partition on a Dask cluster (copula).",
     ),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        help="With --engine dask: scheduler address, e.g. tcp://host:8786 (default: a "
-        "LocalCluster sized to this machine, for this command only).",
-    ),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Learn a table and save the model."""
     from ..metadata import Metadata
@@ -265,23 +263,9 @@ def sample(
         help="Add rows of the minority classes of this column (default: no rebalancing).",
     ),
     ratio: float = typer.Option(1.0, "--ratio", help="With --rebalance: minority/majority share."),
-    engine: str = typer.Option(
-        "local",
-        "--engine",
-        help="local: one process, one file; dask: a folder of Parquet files, one per "
-        "partition, written on a Dask cluster (same rows as local).",
-    ),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        help="With --engine dask: scheduler address, e.g. tcp://host:8786 (default: a "
-        "LocalCluster sized to this machine, for this command only).",
-    ),
-    partitions: int | None = typer.Option(
-        None,
-        "--partitions",
-        help="With --engine dask: number of files (default: one per 1,000,000 rows).",
-    ),
+    engine: str = typer.Option("local", "--engine", help=ENGINE_HELP),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    partitions: int | None = typer.Option(None, "--partitions", help=PARTITIONS_HELP),
 ) -> None:
     """Sample synthetic rows from a saved model, streamed to a file in chunks."""
     from ..io import write_chunks
