@@ -52,6 +52,8 @@ MODELS: dict[str, dict[str, Any]] = {
               "generator_dims": [128, 128], "discriminator_dims": [128, 128]},
 }  # fmt: skip
 PEERS = ("mst", "aim")
+# AIM needs over 25 minutes per fit on wa_churn on one shared core
+PEER_TIMEOUT_S = int(os.environ.get("PEER_TIMEOUT_S", "1800"))
 KEYS = ("column_shapes", "column_pair_trends", "c2st_auc", "tstr_over_trtr",
         "dcr_share_below_holdout_p5", "membership_auc")  # fmt: skip
 
@@ -80,7 +82,7 @@ def run_peer(python: str, peer: str, epsilon: str, train: pd.DataFrame, tmp: Pat
                "--epsilon", epsilon, "--delta", str(DELTA), "--rows", str(len(train)),
                "--out", str(out), "--categorical", ",".join(categorical),
                "--continuous", ",".join(continuous)]  # fmt: skip
-    subprocess.run(command, capture_output=True, text=True, check=True, timeout=1_800)
+    subprocess.run(command, capture_output=True, text=True, check=True, timeout=PEER_TIMEOUT_S)
     synth = pd.read_csv(out)
     for column in train.columns:  # back to the training dtypes (CSV loses them)
         try:
