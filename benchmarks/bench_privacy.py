@@ -11,9 +11,10 @@ smartnoise_runner.py ($SMARTNOISE_PYTHON; skipped when absent), reading and writ
 
     .venv/bin/python benchmarks/bench_privacy.py [--tables wa_churn] [--models mst,tvae]
         [--epsilons 1,8,none] [--no-peers] [--name privacy_neural]
-    .venv/bin/python benchmarks/bench_privacy.py --merge privacy_a,privacy_b
+    .venv/bin/python benchmarks/bench_privacy.py --merge privacy_a,privacy_b [--replace]
 Writes results/<name>.json, .md and .png (default name: privacy); `--merge` joins the rows of
-earlier results files into results/<name>.*.
+earlier results files into results/<name>.* (with `--replace`, a later file's row replaces an
+earlier row of the same table, library, model and epsilon, in its place).
 """
 
 from __future__ import annotations
@@ -141,17 +142,19 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     tables = sorted({r["table"] for r in rows})
     metrics = ("column_pair_trends", "tstr_over_trtr", "c2st_auc")
     fig, axes = plt.subplots(len(tables), len(metrics), figsize=(13, 3.6 * len(tables)))
+    labels = sorted({f"{r['library']} {r['model']}" for r in rows})  # one colour each, all plots
     axes = [axes] if len(tables) == 1 else axes
     for i, name in enumerate(tables):
         for j, metric in enumerate(metrics):
             ax = axes[i][j]
-            for label in sorted({f"{r['library']} {r['model']}" for r in rows}):
+            for label in labels:
                 points = [(float(r["epsilon"]), r[metric]) for r in rows
                           if f"{r['library']} {r['model']}" == label and r["table"] == name
                           and r["epsilon"] != "none" and r.get(metric) is not None]  # fmt: skip
                 if points:
                     points.sort()
-                    ax.plot(*zip(*points, strict=True), marker="o", label=label)
+                    colour = f"C{labels.index(label) % 10}"
+                    ax.plot(*zip(*points, strict=True), marker="o", label=label, color=colour)
                 same = [r for r in rows if r["table"] == name and r["epsilon"] == "none"]
                 ceiling = [r[metric] for r in same if f"{r['library']} {r['model']}" == label]
                 if ceiling and ceiling[0] is not None:
@@ -184,6 +187,10 @@ def markdown(data: dict[str, Any], stem: str) -> str:
     return "\n".join(lines)
 
 
+def _run(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    return row["table"], row["library"], row["model"], row["epsilon"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tables", default="wa_churn,diamonds")
@@ -194,13 +201,24 @@ def main() -> None:
     parser.add_argument("--peer-epsilons", default="", help="default: --epsilons")
     parser.add_argument("--name", default="privacy", help="results/<name>.{json,md,png}")
     parser.add_argument("--merge", default="", help="only merge these results files' rows")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="with --merge: later files' rows replace "
+        "earlier rows of the same table, library, model and epsilon",
+    )
     args = parser.parse_args()
     if args.merge:
         parts = [json.loads((RESULTS / f"{n}.json").read_text()) for n in args.merge.split(",")]
         data = {**parts[0], "tables": {}, "rows": []}
         for part in parts:
             data["tables"].update(part["tables"])
-            data["rows"] += part["rows"]
+            at = {_run(r): i for i, r in enumerate(data["rows"])} if args.replace else {}
+            for row in part["rows"]:  # with --replace, in place of the same run's earlier row
+                if _run(row) in at:
+                    data["rows"][at[_run(row)]] = row
+                else:
+                    data["rows"].append(row)
         plot([r for r in data["rows"] if "error" not in r], RESULTS / f"{args.name}.png")
         write_results(args.name, data, markdown(data, args.name))
         return

@@ -160,6 +160,40 @@ def test_rare_categories_are_dropped_by_the_dp_threshold() -> None:
     assert "threshold" in group.describe()["sources"]["categories"]
 
 
+def test_noisy_category_counts_are_kept_and_saved() -> None:
+    table = private_table()
+    transformer = TableTransformer(
+        Metadata.infer(table), continuous="bins", discrete="onehot", privacy=PrivacyBudget(1, 1e-6)
+    ).fit(table)
+    for name in ("group", "flag"):
+        column = transformer.columns_[name]
+        counts = column.code_counts_  # type: ignore[attr-defined]
+        block = next(b for b in transformer.blocks_ if b.column == name)
+        assert len(counts) == block.width and (counts >= 1).all()
+        assert counts.sum() == pytest.approx(len(table), rel=0.1)
+        raw = table[name].value_counts().to_numpy()
+        assert not np.isin(raw, counts).any()  # noisy, not raw
+    loaded = TableTransformer.from_state(transformer.metadata, transformer.get_state())
+    np.testing.assert_array_equal(
+        loaded.columns_["group"].code_counts_,  # type: ignore[attr-defined]
+        transformer.columns_["group"].code_counts_,  # type: ignore[attr-defined]
+    )
+
+
+def test_a_long_thin_upper_tail_keeps_its_range() -> None:
+    from simulacra.privacy.mechanisms import GaussianCounts, dp_histogram
+
+    rng = np.random.default_rng(0)
+    # 8,000 prices: a dense body and a long tail with no single strong cell
+    values = np.concatenate([rng.uniform(300, 3_000, 6_000), rng.uniform(3_000, 18_000, 2_000)])
+    noise = GaussianCounts(50.0, np.random.default_rng(1))
+    edges, counts, _ = dp_histogram(values, 256.0, 32_768.0, 40, noise)
+    assert edges[np.flatnonzero(counts)[-1] + 1] > 12_000
+    lone = np.concatenate([values[:6_000], [30_000.0]])  # one far row cannot stretch it
+    edges, counts, _ = dp_histogram(lone, 256.0, 32_768.0, 40, noise)
+    assert edges[np.flatnonzero(counts)[-1] + 1] < 10_000
+
+
 def test_public_metadata_is_used_as_given() -> None:
     table = private_table()
     meta = Metadata.infer(table)

@@ -72,6 +72,16 @@ def test_no_raw_statistic_in_the_model_file(
         assert not np.isin(raw_counts, fitted.sampler_.counts).any()
 
 
+def test_ctgan_reuses_the_transformers_noisy_category_counts(fitted: Synthesizer) -> None:
+    if not isinstance(fitted, CTGAN):
+        pytest.skip("ctgan only")
+    for j, block in enumerate(fitted.sampler_.blocks):
+        kept = fitted.transformer_.columns_[block.column].code_counts_  # type: ignore[attr-defined]
+        np.testing.assert_array_equal(fitted.sampler_.counts[j, : block.width], kept)
+    record = fitted.describe()["model"]["privacy"]
+    assert "no extra budget" in record["conditional_vector"]
+
+
 def test_privacy_record_survives_save_and_load(fitted: Synthesizer, tmp_path: Path) -> None:
     loaded = Synthesizer.load(fitted.save(tmp_path / "m.simulacra"))
     pd.testing.assert_frame_equal(loaded.sample(200, seed=1), fitted.sample(200, seed=1))

@@ -1,5 +1,5 @@
-"""The DP marginal synthesizer: it learns pair trends, honours conditions exactly, spends its
-budget, and refuses to run without one."""
+"""The DP marginal synthesizer: it learns pair trends, honours conditions exactly (also with two
+parents per column), spends its budget, and refuses to run without one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from simulacra import ParameterError, Synthesizer
+from simulacra.privacy.budget import PrivacyBudget
+from simulacra.synthesizers.mst_model import Network, calibrated, sample_tokens
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +51,63 @@ def test_mst_conditions_are_exact_and_shift_the_rest(fitted: Synthesizer) -> Non
     assert ranged["y"].mean() > 5.0
 
 
-def test_mst_spends_its_budget_over_a_spanning_tree(fitted: Synthesizer) -> None:
+def test_mst_spends_its_budget_over_one_clique_per_column(fitted: Synthesizer) -> None:
     model = fitted.describe()["model"]
-    assert model["privacy"]["epsilon_spent"] == pytest.approx(8.0, rel=1e-3)
-    assert len(model["tree"]) == len(model["tokens_per_column"]) - 1
+    record = model["privacy"]
+    assert record["epsilon_spent"] == pytest.approx(8.0, rel=1e-3)
+    budget = PrivacyBudget(8.0, record["delta"])
+    assert sum(record["rho"].values()) == pytest.approx(budget.rho - budget.metadata_rho)
+    assert len(model["parents"]) == len(model["tokens_per_column"]) - 1
+    assert all(1 <= len(p) <= 2 for p in model["parents"].values())
+
+
+def _two_parent_model() -> tuple[Network, dict[int, np.ndarray]]:
+    rng = np.random.default_rng(3)
+    sizes = [2, 3, 2, 3]
+    network = Network(order=[0, 1, 2, 3], parents={0: (), 1: (0,), 2: (0, 1), 3: (1, 2)})
+    tables = {}
+    for column in network.order:
+        shape = [sizes[c] for c in network.scope(column)]
+        table = rng.random(shape) + 0.1
+        tables[column] = table / table.sum(axis=-1, keepdims=True)
+    return network, tables
+
+
+def test_two_parent_sampling_given_evidence_is_exact() -> None:
+    network, tables = _two_parent_model()
+    joint = np.einsum("a,ab,abc,bcd->abcd", tables[0], tables[1], tables[2], tables[3])
+    evidence = [np.ones(2), np.ones(3), np.ones(2), np.array([0.0, 1.0, 0.5])]
+    evidence[0] = np.array([0.3, 1.0])
+    weighted = np.einsum("abcd,a,b,c,d->abcd", joint, *evidence)
+    exact = weighted / weighted.sum()
+    tokens = sample_tokens(network, tables, evidence, 200_000, np.random.default_rng(0))
+    assert not (tokens[:, 3] == 0).any()
+    for column, axes in ((0, (1, 2, 3)), (1, (0, 2, 3)), (2, (0, 1, 3)), (3, (0, 1, 2))):
+        share = np.bincount(tokens[:, column], minlength=exact.shape[column]) / len(tokens)
+        np.testing.assert_allclose(share, exact.sum(axis=axes), atol=0.005)
+
+
+def test_calibration_matches_the_one_way_marginals() -> None:
+    network, tables = _two_parent_model()
+    targets = [np.array([0.5, 0.5]), np.array([0.2, 0.3, 0.5]), np.array([0.9, 0.1])]
+    targets.append(np.array([0.1, 0.1, 0.8]))
+    fitted = calibrated(network, dict(tables), targets)
+    joint = np.einsum("a,ab,abc,bcd->abcd", fitted[0], fitted[1], fitted[2], fitted[3])
+    for column, axes in ((1, (0, 2, 3)), (2, (0, 1, 3)), (3, (0, 1, 2))):
+        np.testing.assert_allclose(joint.sum(axis=axes), targets[column], atol=1e-3)
+
+
+def test_mst_uses_two_parents_when_the_budget_allows() -> None:
+    rng = np.random.default_rng(1)
+    n = 6_000
+    a, b = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    c = np.where(rng.random(n) < 0.95, a ^ b, 1 - (a ^ b))  # c needs both a and b
+    table = pd.DataFrame({"a": a.astype(str), "b": b.astype(str), "c": c.astype(str)})
+    syn = Synthesizer("mst", epsilon=20.0, verbose=False).fit(table)
+    assert max(len(p) for p in syn.describe()["model"]["parents"].values()) == 2
+    rows = syn.sample(2_000, conditions={"a": "1", "b": "0"}, seed=0)
+    assert (rows["a"] == "1").all() and (rows["b"] == "0").all()
+    assert (rows["c"] == "1").mean() > 0.85
 
 
 def test_mst_needs_epsilon(table: pd.DataFrame) -> None:

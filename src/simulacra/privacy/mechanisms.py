@@ -13,7 +13,8 @@ removing a row changes it by 1 in L2 norm (sensitivity 1). Everything derived fr
   more cell. Cells whose noisy count is below `CELL_SIGMAS` sigma are emptied (noise mass
   spread over empty cells would otherwise dominate sparse columns), and so are the cells
   outside the first and last ones that pure noise would pass with probability
-  `RANGE_FALSE_SHARE` (so a lone noisy cell cannot stretch the range).
+  `RANGE_FALSE_SHARE` (so a lone noisy cell cannot stretch the range); the upper end also
+  keeps a long thin tail whose cells' counts together clear that level (see `_support`).
 - `category_threshold`: the count a category outside the public list must show to be kept; a
   category of one row clears it with probability `delta` (the stability-based histogram).
 - `project_simplex`: noisy counts made non-negative with a given total (Euclidean projection).
@@ -105,13 +106,33 @@ def dp_histogram(
     counts = np.histogram(x, bins=edges)[0]
     noisy = noise.noisy(np.append(counts, nulls.sum()))
     cleaned = np.where(noisy[:-1] >= CELL_SIGMAS * noise.sigma, noisy[:-1], 0.0)
-    strong = np.flatnonzero(noisy[:-1] >= _strict(len(counts)) * noise.sigma)
-    if len(strong):
-        cleaned[: strong[0]] = 0.0
-        cleaned[strong[-1] + 1 :] = 0.0
+    first, last = _support(noisy[:-1], noise.sigma)
+    cleaned[:first] = 0.0
+    cleaned[last + 1 :] = 0.0
     if not cleaned.any():
         cleaned[int(np.argmax(noisy[:-1]))] = 1.0
     return edges, cleaned, float(max(noisy[-1], 0.0))
+
+
+def _support(noisy: np.ndarray, sigma: float) -> tuple[int, int]:
+    """The first and last cells that hold data: from the outermost cells whose own noisy count
+    pure noise passes with probability RANGE_FALSE_SHARE (in any cell), the upper end moves
+    on to the end of the most significant run of cells beyond it (sum over sigma sqrt(cells))
+    while that run clears the same level. A long thin upper tail (prices, amounts), none of
+    whose cells is strong on its own, is kept; a lone noisy cell is not. All cells when no
+    cell is strong."""
+    level = _strict(len(noisy))
+    strong = np.flatnonzero(noisy >= level * sigma)
+    if not len(strong):
+        return 0, len(noisy) - 1
+    last = int(strong[-1])
+    while last + 1 < len(noisy):
+        beyond = noisy[last + 1 :]
+        z = np.cumsum(beyond) / (sigma * np.sqrt(np.arange(1, len(beyond) + 1)))
+        if z.max() < level:
+            break
+        last += 1 + int(np.argmax(z))
+    return int(strong[0]), last
 
 
 def resample(

@@ -6,8 +6,8 @@ probability proportional to log(1 + count), and is paired with a real row of tha
 The real rows of every (column, category) are pre-sorted into one index array, so drawing a
 batch is a few tensor operations and no per-row Python.
 
-Under differential privacy (`from_noisy_counts`) the counts are Gaussian-mechanism counts and
-no row is indexed: DP-SGD's batches of real rows are Poisson samples, which picking rows by
+Under differential privacy the counts are the DP transformer's noisy category counts and no
+row is indexed: DP-SGD's batches of real rows are Poisson samples, which picking rows by
 category would break (a row of a rare category would be picked far more often than the sample
 rate). So each real row gets its own category of a random column (`of_rows`), and generated
 rows draw categories by their noisy frequency (`sample_train(frequency=True)`), which is the
@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..privacy.mechanisms import GaussianCounts
 from ..transforms.base import Block
 
 
@@ -61,20 +60,6 @@ class ConditionalSampler:
         self = cls(blocks, counts, data.device)
         self._index_rows(codes, len(data))
         return self
-
-    @classmethod
-    def from_noisy_counts(
-        cls, blocks: list[Block], data: torch.Tensor, noise: GaussianCounts
-    ) -> ConditionalSampler:
-        """Category counts of each group as a Gaussian histogram (a row adds 1 to one cell of
-        each group: sensitivity 1 per group), at least 1 each; no row index."""
-        widest = max((b.width for b in blocks), default=0)
-        counts = np.zeros((len(blocks), widest))
-        for j, block in enumerate(blocks):
-            code = data[:, block.start : block.stop].argmax(dim=1)
-            exact = torch.bincount(code, minlength=block.width).cpu().numpy()
-            counts[j, : block.width] = np.maximum(noise.noisy(exact), 1.0)
-        return cls(blocks, counts, data.device)
 
     def of_rows(self, data: torch.Tensor) -> torch.Tensor:
         """Conditional vectors of encoded real rows: each row's own category of a random

@@ -27,10 +27,11 @@ point between that row and a generated partner, form one per-row loss whose grad
 gradient of a gradient, by torch.func) is clipped to `max_grad_norm` and noised; the
 generated rows' term -D(fake) adds its exact gradient. The discriminator judges single rows
 (pac 1: with packs, removing one row would reshuffle every pack after it). The conditional
-vector's category frequencies are Gaussian counts (`CONDITION_SHARE` of the budget, see
-condvec.py). The steps, epochs x rows / batch_size x discriminator_steps, are planned from the
-budget by the RDP accountant, and training stops when they are taken. The history keeps the
-generator's loss and the epsilon spent, never a loss on real rows.
+vector's category frequencies are the noisy category counts the DP transformer already
+measured (post-processing, no budget of their own; see condvec.py). The steps, epochs x
+rows / batch_size x discriminator_steps, are planned from the budget by the RDP accountant,
+and training stops when they are taken. The history keeps the generator's loss and the
+epsilon spent, never a loss on real rows.
 """
 
 from __future__ import annotations
@@ -42,11 +43,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .. import seeding
 from ..errors import ParameterError
 from ..params import Constraint, Interval, Kind
-from ..privacy.budget import METADATA_SHARE, PrivacyBudget
-from ..privacy.mechanisms import GaussianCounts, sigma_for
+from ..privacy.budget import METADATA_SHARE
 from ..privacy.sgd import DPSGD
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
@@ -57,8 +56,6 @@ from .torch_utils import FusedAdam, torch_generator
 
 GUMBEL_TAU = 0.2
 GP_WEIGHT = 10.0
-# DP: the share of the budget (in rho) of the conditional vector's category counts
-CONDITION_SHARE = 0.05
 
 
 class Residual(nn.Module):
@@ -202,7 +199,7 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         if budget is None:
             self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
         else:
-            self._condition_noise = self._noisy_sampler(data, budget)
+            self.sampler_ = self._dp_sampler()
         self._make_networks(data.shape[1])
         adam = partial(
             FusedAdam, lr=self.learning_rate, betas=(0.5, 0.9), weight_decay=self.weight_decay
@@ -220,17 +217,21 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
                 batch_size=self.batch_size,
                 epochs=self.epochs * self.discriminator_steps,
                 max_grad_norm=self.max_grad_norm,
-                rho_metadata=budget.metadata_rho + CONDITION_SHARE * budget.rho,
+                rho_metadata=budget.metadata_rho,
             )
             self._steps = self._dp.steps_per_epoch
 
-    def _noisy_sampler(self, data: torch.Tensor, budget: PrivacyBudget) -> float:
-        """The conditional sampler from Gaussian category counts; their noise scale."""
+    def _dp_sampler(self) -> ConditionalSampler:
+        """The conditional sampler from the noisy category counts the DP transformer measured
+        (`code_counts_`): post-processing, no budget of its own."""
         blocks = self._discrete_blocks()
-        sigma = sigma_for(CONDITION_SHARE * budget.rho, len(blocks))
-        noise = GaussianCounts(sigma, seeding.rng(self.seed, "fit", 1))
-        self.sampler_ = ConditionalSampler.from_noisy_counts(blocks, data, noise)
-        return sigma
+        counts = np.zeros((len(blocks), max((b.width for b in blocks), default=0)))
+        for j, block in enumerate(blocks):
+            kept = self.transformer_.columns_[block.column].code_counts_  # type: ignore[attr-defined]
+            if len(kept) != block.width:
+                raise ParameterError(f"ctgan: column '{block.column}' has no DP category counts")
+            counts[j, : block.width] = kept
+        return ConditionalSampler(blocks, counts, self.device_)
 
     # training ----------------------------------------------------------------------------
     def _fake(self, rows: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -346,10 +347,9 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         if dp is not None:
             self.privacy_ = {
                 **dp.record(),
-                "conditional_vector": "DP: Gaussian category counts of "
-                f"{self.sampler_.n_groups} columns (sigma {self._condition_noise:.4g}, "
-                f"{CONDITION_SHARE:.0%} of rho); real rows Poisson-sampled, each with its own "
-                "category",
+                "conditional_vector": "DP: the transformer's noisy category counts of "
+                f"{self.sampler_.n_groups} columns (no extra budget); real rows "
+                "Poisson-sampled, each with its own category",
                 "discriminator": "DP-SGD on real rows, gradient penalty per row inside the "
                 "clipped loss; pac 1",
             }

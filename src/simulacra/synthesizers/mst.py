@@ -1,51 +1,64 @@
-"""A differentially private marginal synthesizer after MST (McKenna et al. 2021): noisy
-one-way marginals, a maximum spanning tree of two-way marginals chosen privately, and a tree
-model sampled ancestrally (`Synthesizer("mst", epsilon=1)`). Our own implementation.
+"""A differentially private marginal synthesizer after MST and AIM (McKenna et al. 2021,
+2022): noisy one-way marginals, then cliques (a column with one or two parents) chosen
+privately round by round and measured with Gaussian noise, and a Bayesian network over them
+sampled ancestrally (`Synthesizer("mst", epsilon=1)`). Our own implementation.
 
 1. The TableTransformer's DP path (`transforms/dp.py`, a `metadata_share` of the budget) turns
    numbers into DP quantile bins and categories into codes found by the DP threshold; nulls
    are tokens of their own. Every modelled column is then a small set of tokens.
-2. The rest of the budget (zCDP rho) is split in three. One third measures every one-way
-   marginal with the Gaussian mechanism. One third chooses the tree: d - 1 rounds of the
-   exponential mechanism (each (8 rho_round)^0.5-DP, i.e. rho_round-zCDP) over the pairs that
-   join two components, scored by the L1 distance between the pair's counts and what the
-   noisy one-way marginals predict under independence (sensitivity 1). The last third
-   measures the d - 1 chosen two-way marginals.
+2. The rest of the budget (zCDP rho) is split: `ONE_WAY_SHARE` measures every one-way
+   marginal with the Gaussian mechanism, `SELECT_SHARE` chooses the cliques and the rest
+   measures them (`mst_select.py`). Each of d - 1 rounds picks, by the exponential mechanism,
+   a column not yet in the network and one parent in it, or two parents joined by an edge,
+   scored by how far the clique's counts are from what the earlier measurements predict
+   (sensitivity 1; a second parent's extra cells pay for their expected noise, `PENALTY`),
+   and then measures that clique. With little budget the network is a spanning tree, as in
+   MST; with more, columns get two parents where a pair alone explains them poorly.
 3. Noisy counts are projected onto non-negative counts with the row total (Euclidean
-   projection); the tree factorises P(root) prod P(child | parent), each conditional smoothed
-   towards the child's one-way marginal by `SMOOTHING` pseudo-rows.
-4. Sampling draws the root, then each child given its parent. Conditions are exact: a fixed
-   category or number fixes its token, a range weights the tokens it overlaps, and evidence is
-   propagated up the tree (one message per edge) before sampling down. Numbers are drawn
-   uniformly inside their bin (redrawn inside a range condition).
+   projection) and turned into P(column | parents) (`mst_model.py`): one-parent tables
+   smoothed towards the column's one-way marginal, two-parent tables shrunk towards the
+   stronger parent's (`SHRINKAGE` pseudo-rows), and all rescaled so each column's marginal
+   under the model matches its (more precise) noisy one-way marginal.
+4. Sampling draws each column given its parents. Conditions are exact: a fixed category or
+   number fixes its token, a range weights the tokens it overlaps, and evidence is passed up
+   the junction tree of cliques (one message per clique) before sampling down. Numbers are
+   drawn uniformly inside their bin (redrawn inside a range condition).
 
-The whole fit spends (epsilon, delta): the Gaussian measurements (transformer and model) in
-zCDP composed and converted by the accountant in `privacy/budget.py`, and a tenth of delta
-for category discovery.
+The whole fit spends (epsilon, delta): the Gaussian measurements (transformer and model) and
+the exponential-mechanism rounds in zCDP, composed and converted by the accountant in
+`privacy/budget.py`, and a tenth of delta for category discovery.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import ConditionError, DataError, ParameterError
+from ..errors import DataError, ParameterError
 from ..params import Constraint, Interval
 from ..privacy.budget import METADATA_SHARE, epsilon_spent
 from ..privacy.mechanisms import GaussianCounts, project_simplex, sigma_for
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
 from .dp import PrivateFit, privacy_summary
+from .mst_model import Network, conditionals, sample_tokens
+from .mst_select import grow_network
 
-SMOOTHING = 1.0
 RANGE_REDRAWS = 50
-MAX_PAIR_CELLS = 1_000_000
+# pseudo-rows per parent pair pulling a two-parent table towards a one-parent one
+SHRINKAGE = 20.0
+# shares of the model's budget (rho) of the one-way marginals and of the choice of cliques;
+# the rest measures the cliques
+ONE_WAY_SHARE = 0.2
+SELECT_SHARE = 0.2
+# share of the expected noise on a second parent's extra cells that counts against it
+PENALTY = 0.5
 
 
 class MST(PrivateFit):
-    """DP marginal synthesizer: noisy one-way marginals and a private maximum spanning tree."""
+    """DP marginal synthesizer: noisy one-way marginals and privately chosen cliques of one
+    column and one or two parents."""
 
     name = "mst"
     _transformer: ClassVar[dict[str, str]] = {"continuous": "bins", "discrete": "codes"}
@@ -112,111 +125,42 @@ class MST(PrivateFit):
         tokens = np.minimum(tokens, np.array(self.sizes_) - 1)
         n, d = tokens.shape
         rho = budget.rho - budget.metadata_rho
-        rho_one = rho / 3 if d > 1 else rho
-        rho_select = rho_two = rho / 3 if d > 1 else 0.0
+        rho_one = ONE_WAY_SHARE * rho if d > 1 else rho
+        rho_select = SELECT_SHARE * rho if d > 1 else 0.0
+        rho_cliques = rho - rho_one - rho_select
         one_noise = GaussianCounts(sigma_for(rho_one, d), rng)
-        ones = [
-            one_noise.noisy(np.bincount(tokens[:, j], minlength=s))
+        marginals = [
+            project_simplex(one_noise.noisy(np.bincount(tokens[:, j], minlength=s)), n) / max(n, 1)
             for j, s in enumerate(self.sizes_)
         ]
-        marginals = [project_simplex(m, n) / max(n, 1) for m in ones]
-        edges = self._select_tree(tokens, ones, rho_select, rng) if d > 1 else []
-        two_noise = GaussianCounts(sigma_for(rho_two, len(edges)) if edges else 1.0, rng)
-        joints = {
-            (j, k): project_simplex(two_noise.noisy(self._pair_counts(tokens, j, k)), n).reshape(
-                self.sizes_[j], self.sizes_[k]
+        sigma_cliques = None
+        if d > 1:
+            network, cliques, sigma_cliques = grow_network(
+                tokens, self.sizes_, marginals, rho_select, rho_cliques, PENALTY, rng
             )
-            for j, k in edges
-        }
-        self._build_tree(marginals, joints)
+        else:
+            network, cliques = Network(order=[0], parents={0: ()}), {}
+        self.network_ = network
+        self.tables_ = conditionals(network, cliques, marginals, SHRINKAGE)
         self.privacy_ = {
             "epsilon": budget.epsilon,
             "delta": budget.delta,
             "epsilon_spent": round(epsilon_spent(budget.rho, budget.accountant_delta), 6),
             "accountant": "zCDP (Gaussian and exponential mechanisms) converted by RDP",
-            "mechanism": "MST: noisy one-way marginals, exponential-mechanism spanning tree, "
-            "noisy two-way marginals",
-            "rho": {"one_way": rho_one, "tree_selection": rho_select, "two_way": rho_two},
-            "sigma": {"one_way": one_noise.sigma, "two_way": two_noise.sigma if edges else None},
+            "mechanism": "noisy one-way marginals, then rounds of an exponential-mechanism "
+            "choice of a clique (a column and one or two parents) and its noisy marginal",
+            "rho": {"one_way": rho_one, "clique_selection": rho_select, "cliques": rho_cliques},
+            "sigma": {"one_way": one_noise.sigma, "cliques": sigma_cliques},
             "metadata_share": budget.metadata_share,
         }
         self._calls = 0
-
-    def _pair_counts(self, tokens: np.ndarray, j: int, k: int) -> np.ndarray:
-        sj, sk = self.sizes_[j], self.sizes_[k]
-        if sj * sk > MAX_PAIR_CELLS:
-            raise DataError(
-                f"mst: columns {j} and {k} have {sj} x {sk} token pairs; lower bins or "
-                "max_categories"
-            )
-        flat = np.bincount(tokens[:, j] * sk + tokens[:, k], minlength=sj * sk)
-        return flat.reshape(sj, sk).astype(np.float64)
-
-    def _select_tree(
-        self,
-        tokens: np.ndarray,
-        ones: list[np.ndarray],
-        rho: float,
-        rng: np.random.Generator,
-    ) -> list[tuple[int, int]]:
-        """d - 1 edges of a spanning tree, each picked by the exponential mechanism among the
-        pairs joining two components (Kruskal with private choices)."""
-        d = tokens.shape[1]
-        positive = [np.clip(m, 0, None) for m in ones]
-        scores = {}
-        for j in range(d):
-            for k in range(j + 1, d):
-                expected = np.outer(positive[j], positive[k]) / max(positive[j].sum(), 1.0)
-                scores[(j, k)] = float(np.abs(self._pair_counts(tokens, j, k) - expected).sum())
-        epsilon_round = np.sqrt(8 * rho / (d - 1))
-        component = list(range(d))
-        edges: list[tuple[int, int]] = []
-        for _ in range(d - 1):
-            pairs = [p for p in scores if component[p[0]] != component[p[1]]]
-            quality = np.array([scores[p] for p in pairs])
-            logits = epsilon_round * (quality - quality.max()) / 2  # sensitivity 1
-            weights = np.exp(logits)
-            j, k = pairs[int(rng.choice(len(pairs), p=weights / weights.sum()))]
-            edges.append((j, k))
-            old, new = component[k], component[j]
-            component = [new if c == old else c for c in component]
-        return edges
-
-    def _build_tree(
-        self, marginals: list[np.ndarray], joints: dict[tuple[int, int], np.ndarray]
-    ) -> None:
-        """Orient the tree from column 0 and turn the noisy joints into conditionals."""
-        d = len(self.sizes_)
-        neighbours: dict[int, list[int]] = {j: [] for j in range(d)}
-        for j, k in joints:
-            neighbours[j].append(k)
-            neighbours[k].append(j)
-        self.parent_ = np.full(d, -1, dtype=np.int64)
-        order, seen, queue = [], {0}, deque([0])
-        while queue:
-            node = queue.popleft()
-            order.append(node)
-            for nxt in sorted(neighbours[node]):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    self.parent_[nxt] = node
-                    queue.append(nxt)
-        self.order_ = np.array(order, dtype=np.int64)
-        self.root_ = marginals[0]
-        self.conditionals_: dict[int, np.ndarray] = {}
-        for child in order[1:]:
-            parent = int(self.parent_[child])
-            forward = (parent, child) in joints
-            joint = joints[(parent, child)] if forward else joints[(child, parent)].T
-            smoothed = joint + SMOOTHING * marginals[child][None, :]
-            self.conditionals_[child] = smoothed / smoothed.sum(axis=1, keepdims=True)
 
     # sampling ----------------------------------------------------------------------------
     def _sample_encoded(
         self, n: int, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
         evidence = self._evidence(conditions)
-        tokens = self._sample_tokens(n, evidence, rng)
+        tokens = sample_tokens(self.network_, self.tables_, evidence, n, rng)
         out = np.zeros((n, self.transformer_.width_))
         out[:, [b.start for b in self._token_blocks()]] = tokens
         uniform = [b.start for b in self.transformer_.blocks_ if b.activation == "uniform"]
@@ -248,25 +192,6 @@ class MST(PrivateFit):
                     evidence[position[block.start]] = null
         return evidence
 
-    def _sample_tokens(
-        self, n: int, evidence: list[np.ndarray], rng: np.random.Generator
-    ) -> np.ndarray:
-        """Ancestral sampling given evidence: messages up the tree, then draws down it."""
-        belief = [e.copy() for e in evidence]
-        for child in self.order_[::-1][:-1]:  # leaves first; the root has no parent
-            belief[int(self.parent_[child])] *= self.conditionals_[int(child)] @ belief[child]
-        tokens = np.zeros((n, len(self.sizes_)), dtype=np.int64)
-        root = int(self.order_[0])
-        tokens[:, root] = _draw(
-            np.broadcast_to(self.root_ * belief[root], (n, len(self.root_))), rng
-        )
-        for child in self.order_[1:]:
-            child = int(child)
-            parent = int(self.parent_[child])
-            probs = self.conditionals_[child][tokens[:, parent]] * belief[child][None, :]
-            tokens[:, child] = _draw(probs, rng)
-        return tokens
-
     def _inside_ranges(
         self, encoded: np.ndarray, conditions: Conditions, rng: np.random.Generator
     ) -> np.ndarray:
@@ -291,42 +216,39 @@ class MST(PrivateFit):
 
     # state -------------------------------------------------------------------------------
     def _get_model_state(self) -> dict[str, Any]:
+        network = self.network_
         return {
             "sizes": list(self.sizes_),
-            "parent": self.parent_,
-            "order": self.order_,
-            "root": self.root_,
-            "conditionals": {str(k): v for k, v in self.conditionals_.items()},
+            "order": np.asarray(network.order, dtype=np.int64),
+            "parents": {str(c): list(p) for c, p in network.parents.items()},
+            "tables": {str(c): t for c, t in self.tables_.items()},
             "privacy": self.privacy_,
         }
 
     def _set_model_state(self, state: dict[str, Any]) -> None:
         self.sizes_ = [int(s) for s in state["sizes"]]
-        self.parent_ = np.asarray(state["parent"], dtype=np.int64)
-        self.order_ = np.asarray(state["order"], dtype=np.int64)
-        self.root_ = np.asarray(state["root"], dtype=np.float64)
-        self.conditionals_ = {
-            int(k): np.asarray(v, dtype=np.float64) for k, v in state["conditionals"].items()
-        }
+        order = [int(c) for c in state["order"]]
+        if "parents" in state:
+            parents = {int(c): tuple(int(p) for p in ps) for c, ps in state["parents"].items()}
+            tables = state["tables"]
+        else:  # a spanning tree saved before cliques had two parents
+            parent = [int(p) for p in state["parent"]]
+            parents = {c: () if parent[c] < 0 else (parent[c],) for c in order}
+            tables = {**state["conditionals"], str(order[0]): state["root"]}
+        self.network_ = Network(order=order, parents=parents)
+        self.tables_ = {int(c): np.asarray(t, dtype=np.float64) for c, t in tables.items()}
         self.privacy_ = state["privacy"]
 
     def _describe(self) -> dict[str, Any]:
         names = [
             b.column + ("" if b.role == "value" else f"[{b.role}]") for b in self._token_blocks()
         ]
+        network = self.network_
         return {
             "privacy": privacy_summary(self, self.privacy_),
             "tokens_per_column": dict(zip(names, self.sizes_, strict=True)),
-            "tree": [[names[int(self.parent_[c])], names[int(c)]] for c in self.order_[1:]],
+            "parents": {
+                names[c]: [names[p] for p in network.parents[c]] for c in network.order[1:]
+            },
             "values": "numbers drawn uniformly inside DP quantile bins",
         }
-
-
-def _draw(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One token per row from unnormalised probabilities (rows summing to 0: an error)."""
-    total = probs.sum(axis=1)
-    if np.any(total <= 0):
-        raise ConditionError("mst: the conditions have probability 0 under the model")
-    cumulative = np.cumsum(probs, axis=1) / total[:, None]
-    u = rng.random((len(probs), 1))
-    return np.minimum((cumulative < u).sum(axis=1), probs.shape[1] - 1)
