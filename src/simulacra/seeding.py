@@ -12,7 +12,9 @@ their names and paths are equal (unlike entropy lists, which numpy pads with zer
 name        path                 what it feeds
 ----------  -------------------  -----------------------------------------------------------
 transform   -                    fitting column transforms (mixture modes, id/PII seeds)
+            2, partition         Dask fit: the keys that pick the pilot rows of a partition
 encode      -                    encoding a training table (jitter in category intervals)
+            partition            Dask fit: encoding one partition (partial sums, streaming)
 fit         -                    a model's own numpy draws while fitting
 torch       -                    PyTorch's generators while training (weights, batches, noise)
 sample      call, chunk          one chunk of one `sample` call (tables and images)
@@ -23,6 +25,8 @@ evaluation  purpose              one seeded subsample or classifier of `evaluate
 spec        column, part, chunk  one column of a specification dataset, one chunk
 images      purpose              image datasets and metrics (subsamples, feature classifier)
 experiments purpose              the paper reproduction (Monte Carlo readings, MLP weights)
+shuffle     epoch[, buffer]      streamed training on Dask: the order of an epoch's buffers of
+                                 partitions, and the order of rows inside buffer b
 
 `sample` calls with an explicit seed use call 0 of that seed; calls without one use 1, 2, ...
 of the model's own seed, so no unseeded call repeats a seeded one or another unseeded one.
@@ -45,6 +49,7 @@ STREAMS: dict[str, int] = {
     "spec": 9,
     "images": 10,
     "experiments": 11,
+    "shuffle": 12,
 }
 
 

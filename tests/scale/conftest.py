@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from dask.distributed import Client, LocalCluster
@@ -36,3 +37,14 @@ def model_path(tmp_path_factory: pytest.TempPathFactory, diamonds: pd.DataFrame)
     table = diamonds.sample(3_000, random_state=0)
     Synthesizer("copula", verbose=False).fit(table).save(path)
     return path
+
+
+@pytest.fixture(scope="package")
+def files(tmp_path_factory: pytest.TempPathFactory, diamonds: pd.DataFrame) -> Path:
+    """12,000 rows of diamonds (5% of depth missing) in three Parquet files."""
+    folder = tmp_path_factory.mktemp("fit")
+    table = diamonds.sample(12_000, random_state=0).reset_index(drop=True)
+    table.loc[table.sample(frac=0.05, random_state=1).index, "depth"] = np.nan
+    for i, rows in enumerate(np.array_split(np.arange(len(table)), 3)):
+        table.iloc[rows].to_parquet(folder / f"part_{i}.parquet", index=False)
+    return folder

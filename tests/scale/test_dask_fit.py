@@ -18,16 +18,6 @@ from simulacra.scale.summaries import QuantileSketch
 from .test_dask_sample import run
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory, diamonds: pd.DataFrame) -> Path:
-    folder = tmp_path_factory.mktemp("fit")
-    table = diamonds.sample(12_000, random_state=0).reset_index(drop=True)
-    table.loc[table.sample(frac=0.05, random_state=1).index, "depth"] = np.nan
-    for i, rows in enumerate(np.array_split(np.arange(len(table)), 3)):
-        table.iloc[rows].to_parquet(folder / f"part_{i}.parquet", index=False)
-    return folder
-
-
 def test_sketch_merge_keeps_quantiles_and_point_masses() -> None:
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.normal(size=30_000), np.zeros(10_000), rng.exponential(size=20_000)])

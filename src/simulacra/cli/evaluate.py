@@ -9,7 +9,15 @@ import typer
 
 from .._progress import is_quiet
 from . import app
-from .common import check_output, load_table, out, print_table, write_together
+from .common import (
+    SCHEDULER_HELP,
+    check_output,
+    err,
+    load_table,
+    out,
+    print_table,
+    write_together,
+)
 
 
 @app.command(
@@ -53,11 +61,24 @@ def evaluate(
         help="Compare only these columns, named in the report (default: the tables must have "
         "the same columns).",
     ),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        help="local: read the tables into memory; dask: REAL, SYNTHETIC (and --holdout) are "
+        "Parquet files or globs ('real/*.parquet') read on a Dask cluster: column shapes and "
+        "pair trends from summaries of every row, every other score on seeded samples of "
+        "--sample-rows rows, as the report says.",
+    ),
+    scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    sample_rows: int = typer.Option(
+        100_000, "--sample-rows", help="With --engine dask: rows sampled from each table."
+    ),
 ) -> None:
     """Measure fidelity, utility, diversity, privacy and bias of a synthetic table."""
     from ..errors import DataError
     from ..evaluation.report import evaluate as run_evaluation
     from ..metadata import Metadata
+    from .table import check_engine
 
     outputs = [p for p in (report, json_path) if p is not None]
     if len({p.resolve() for p in outputs}) < len(outputs):
@@ -65,23 +86,45 @@ def evaluate(
     for path in outputs:
         check_output(path, [real, synthetic, holdout, metadata_path])
     metadata = Metadata.load(metadata_path) if metadata_path else None
-    result = run_evaluation(
-        load_table(real),
-        load_table(synthetic),
-        metadata=metadata,
-        holdout=load_table(holdout) if holdout else None,
-        target=target,
-        sensitive=sensitive or None,
-        seed=seed,
-        verbose=not is_quiet(),
-        columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-    )
+    options = {
+        "metadata": metadata,
+        "target": target,
+        "sensitive": sensitive or None,
+        "verbose": not is_quiet(),
+        "columns": [c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+    }
+    check_engine(engine, scheduler, None)
+    if engine == "dask":
+        from ..scale.cluster import dask_client
+        from ..scale.evaluating import evaluate_dask
+
+        if sample_rows < 2:
+            raise DataError(f"--sample-rows must be at least 2, not {sample_rows}")
+        announce = lambda line: err.print(line, markup=False, highlight=False)  # noqa: E731
+        with dask_client(scheduler, announce=announce):
+            result = evaluate_dask(
+                real, synthetic, holdout=holdout, sample_rows=sample_rows, seed=seed, **options
+            )
+    else:
+        result = run_evaluation(
+            load_table(real),
+            load_table(synthetic),
+            holdout=load_table(holdout) if holdout else None,
+            seed=seed,
+            **options,  # type: ignore[arg-type]
+        )
     rows = []
     for area in ("fidelity", "utility", "diversity", "privacy", "bias"):
         entry = result.scores[area]
         score = "" if entry["score"] is None else f"{entry['score']:.3f}"
         rows.append([area, score, entry["verdict"], entry["sentence"]])
     print_table(f"{synthetic} against {real}", ["area", "score", "verdict", "in words"], rows)
+    whole = result.scores["settings"].get("whole_table")
+    if whole is not None:
+        out.print(
+            f"whole tables, from summaries: column shapes {whole['column_shapes_mean']}, "
+            f"pair trends {whole['pair_trends_mean']}"
+        )
     for note in result.scores["settings"]["notes"]:
         out.print(f"note: {note}")
     writers: dict[Path, Callable[[Path], object]] = {}

@@ -168,9 +168,17 @@ def fit(
         "local",
         "--engine",
         help="local: read the table into memory; dask: DATA is a Parquet file or glob "
-        "('data/*.parquet') learned partition by partition on a Dask cluster (copula).",
+        "('data/*.parquet') learned partition by partition on a Dask cluster (copula from "
+        "summaries; autoregressive from streamed minibatches).",
     ),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    steps: int | None = typer.Option(
+        None,
+        "--steps",
+        help="With --engine dask, a neural model (autoregressive) trained on minibatches "
+        "streamed from the partitions stops after this many optimiser steps (default: "
+        "--epochs passes over the table).",
+    ),
 ) -> None:
     """Learn a table and save the model."""
     from ..metadata import Metadata
@@ -189,8 +197,12 @@ def fit(
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
     check_engine(engine, scheduler, None)
     if engine == "dask":
-        _fit_dask(synthesizer, data, metadata_path, output, scheduler)
+        _fit_dask(synthesizer, data, metadata_path, output, scheduler, steps)
         return
+    if steps is not None:
+        from ..errors import ParameterError
+
+        raise ParameterError("--steps needs --engine dask (a local fit trains for --epochs)")
     table = load_table(data, encoding)
     if metadata_path is not None:
         metadata = Metadata.load(metadata_path)
@@ -214,6 +226,7 @@ def _fit_dask(
     metadata_path: Path | None,
     output: Path,
     scheduler: str | None,
+    steps: int | None,
 ) -> None:
     from ..metadata import Metadata
     from ..scale.commands import fit_from_parquet
@@ -225,6 +238,7 @@ def _fit_dask(
             str(data),
             metadata=metadata,
             scheduler=scheduler,
+            steps=steps,
             announce=lambda line: err.print(line, markup=False, highlight=False),
         )
     with status(f"writing {output}"):

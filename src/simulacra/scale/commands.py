@@ -86,12 +86,15 @@ def fit_from_parquet(
     *,
     metadata: Any = None,
     scheduler: str | None = None,
+    steps: int | None = None,
     announce: Callable[[str], object] | None = None,
 ) -> Synthesizer:
     """Fit `synthesizer` on the Parquet files matching `pattern`, read as a Dask DataFrame
-    whose partitions are summarised where they lie (`fitting.fit_dask`)."""
+    whose partitions are summarised (and streamed to a neural model) where they lie
+    (`fitting.fit_dask`)."""
     from .cluster import dask_client
     from .fitting import fit_dask, read_parquet_glob
 
     with dask_client(scheduler, announce=announce):
-        return fit_dask(synthesizer, read_parquet_glob(pattern), metadata=metadata)
+        frame = read_parquet_glob(pattern)
+        return fit_dask(synthesizer, frame, metadata=metadata, steps=steps)

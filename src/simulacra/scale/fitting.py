@@ -1,14 +1,16 @@
 """Fitting on a Dask DataFrame from mergeable per-partition summaries.
 
-1. A seeded sample of rows (`PILOT_ROWS`, spread over the partitions in proportion to their
-   rows, partition i drawing from stream ("transform", 2, i)) gives the metadata (unless
-   given) and a pilot TableTransformer.
+1. A seeded uniform sample of `PILOT_ROWS` rows, picked in the same pass that counts the
+   rows (every row of partition i gets a key from stream ("transform", 2, i); the smallest
+   keys win, merged as a tree: `_Pick`), gives the metadata (unless given, by the model's
+   own `_infer_metadata`) and a pilot TableTransformer.
 2. Every partition is summarised where it lies (`summaries.py`); the summaries merge as a
    tree; the metadata's statistics and the transformer come from the merged summary
    (`transformer.py`).
 3. Models that learn from partial sums (the copula: means, deviations and the correlation of
    normal scores from rows, column sums and X^T X) get them in one more pass: partition i is
-   encoded with stream ("encode", i) and reduced to its `Moments`.
+   encoded with stream ("encode", i), `BLOCK_ROWS` rows at a time, and reduced to its
+   `Moments`.
 
 No step holds more than one partition and the summaries; the table is never materialised.
 """
@@ -16,6 +18,7 @@ No step holds more than one partition and the summaries; the table is never mate
 from __future__ import annotations
 
 import glob
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +45,9 @@ if TYPE_CHECKING:
     from ..synthesizers.base import Synthesizer
 
 PILOT_ROWS = 100_000
+BLOCK_ROWS = 100_000  # rows of a partition encoded at a time
 _FAN_IN = 8  # summaries merged together at each level of the reduction tree
+_PICK_FAN_IN = 4  # picks (up to PILOT_ROWS rows each) merged together
 
 
 def read_parquet_glob(pattern: str) -> dd.DataFrame:
@@ -67,6 +72,8 @@ class SummaryFit:
     rows: int
     moments: Moments | None
     summary: TableSummary
+    sample: pd.DataFrame  # the pilot rows
+    lengths: list[int]  # rows per partition
 
 
 def fit_summaries(
@@ -82,18 +89,12 @@ def fit_summaries(
     seed = synthesizer.seed
     with dask.config.set({"dataframe.convert-string": False}):
         parts = frame.to_delayed()
-        lengths = list(dask.compute(*[dask.delayed(len)(p) for p in parts]))
+        sample, lengths = pick_rows(parts, PILOT_ROWS, seed, ("transform", 2))
         rows = int(sum(lengths))
         if rows < 2:
             raise DataError(f"the table has {rows} row(s); at least 2 are needed to fit")
-        takes = _allocate(lengths, PILOT_ROWS)
-        picked = [
-            dask.delayed(_pick_rows)(part, take, seed, i)
-            for i, (part, take) in enumerate(zip(parts, takes, strict=True))
-        ]
-        sample = pd.concat(dask.compute(*picked), ignore_index=True)
         inferred = metadata is None
-        pilot_meta = Metadata.infer(sample) if metadata is None else metadata
+        pilot_meta = synthesizer._infer_metadata(sample) if metadata is None else metadata
         pilot = TableTransformer(
             pilot_meta,
             max_categories=synthesizer.max_categories,
@@ -102,7 +103,7 @@ def fit_summaries(
             **{"min_count": synthesizer.min_count, **synthesizer._transformer_params()},
         ).fit(sample)
         plan = (pilot_meta.to_dict(), pilot.get_state())
-        summary = _reduce([dask.delayed(_summarise)(p, plan) for p in parts], _merge_summaries)
+        summary = reduce_tree([dask.delayed(_summarise)(p, plan) for p in parts], merge_summaries)
         final_meta = metadata_from_summaries(pilot_meta, summary) if inferred else pilot_meta
         _check_columns(final_meta, summary)
         pilot.metadata = final_meta
@@ -113,32 +114,77 @@ def fit_summaries(
         if moments:
             state = (final_meta.to_dict(), transformer.get_state())
             encoded = [dask.delayed(_moments)(p, state, seed, i) for i, p in enumerate(parts)]
-            sums = _reduce(encoded, _merge_moments)
-    return SummaryFit(final_meta, transformer, rows, sums, summary)
+            sums = reduce_tree(encoded, _merge_moments)
+    return SummaryFit(final_meta, transformer, rows, sums, summary, sample, lengths)
 
 
-def _allocate(lengths: list[int], total: int) -> list[int]:
-    """Rows to pick from each partition: `total` in proportion to their lengths."""
-    rows = sum(lengths)
-    if rows <= total:
-        return list(lengths)
-    return [min(n, int(np.ceil(n * total / rows))) for n in lengths]
+def pick_rows(
+    parts: list[Any], rows: int, seed: int, stream: tuple[str, int]
+) -> tuple[pd.DataFrame, list[int]]:
+    """A seeded uniform sample of `rows` rows of the partitions (delayed frames), picked in
+    one pass that also counts their rows: (sample in table order, rows per partition).
+    Partition i draws one key per row from stream (*stream, i); the smallest keys win."""
+    import functools
+
+    import dask
+
+    picked = [dask.delayed(_pick_rows)(p, rows, seed, stream, i) for i, p in enumerate(parts)]
+    pick = reduce_tree(picked, functools.partial(_merge_picks, rows), fan_in=_PICK_FAN_IN)
+    return pick.table(), pick.lengths
 
 
-def _pick_rows(part: pd.DataFrame, k: int, seed: int, index: int) -> pd.DataFrame:
-    if k >= len(part):
-        return part
-    rng = seeding.rng(seed, "transform", 2, index)
-    return part.iloc[np.sort(rng.choice(len(part), k, replace=False))]
+@dataclass
+class _Pick:
+    """Rows with the smallest keys seen so far, with where each came from: merging picks in
+    any tree keeps the same rows."""
+
+    lengths: list[int]
+    keys: np.ndarray
+    origin: np.ndarray  # (partition, row) of each kept row
+    rows: pd.DataFrame
+
+    def table(self) -> pd.DataFrame:
+        order = np.lexsort((self.origin[:, 1], self.origin[:, 0]))
+        return self.rows.iloc[order].reset_index(drop=True)
 
 
-def _rebuild(plan: tuple[dict[str, Any], dict[str, Any]]) -> TableTransformer:
+def _pick_rows(
+    part: pd.DataFrame, rows: int, seed: int, stream: tuple[str, int], index: int
+) -> _Pick:
+    keys = seeding.rng(seed, stream[0], stream[1], index).random(len(part))
+    kept = _smallest(keys, rows)
+    origin = np.column_stack([np.full(len(kept), index), kept]).astype(np.int64)
+    return _Pick([len(part)], keys[kept], origin, part.iloc[kept])
+
+
+def _smallest(keys: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` smallest keys, in position order."""
+    if len(keys) <= k:
+        return np.arange(len(keys))
+    return np.sort(np.argpartition(keys, k - 1)[:k])
+
+
+def _merge_picks(rows: int, *picks: _Pick) -> _Pick:
+    keys = np.concatenate([p.keys for p in picks])
+    kept = _smallest(keys, rows)
+    # only the winning rows of each pick are copied (a worker's memory limit is tight)
+    bounds = np.cumsum([0, *(len(p.keys) for p in picks)])
+    frames = []
+    for pick, low, high in zip(picks, bounds[:-1], bounds[1:], strict=True):
+        frames.append(pick.rows.iloc[kept[(kept >= low) & (kept < high)] - low])
+    frame = pd.concat(frames, ignore_index=True)
+    origin = np.concatenate([p.origin for p in picks])[kept]
+    return _Pick([n for p in picks for n in p.lengths], keys[kept], origin, frame)
+
+
+def rebuild_transformer(plan: tuple[dict[str, Any], dict[str, Any]]) -> TableTransformer:
+    """The transformer a worker rebuilds from (metadata dict, transformer state)."""
     metadata = Metadata.from_dict(plan[0])
     return TableTransformer.from_state(metadata, plan[1])
 
 
 def _summarise(part: pd.DataFrame, plan: tuple[dict[str, Any], dict[str, Any]]) -> TableSummary:
-    transformer = _rebuild(plan)
+    transformer = rebuild_transformer(plan)
     columns = {}
     for name, column in transformer.columns_.items():
         series = part[name]
@@ -155,14 +201,27 @@ def _moments(
     part: pd.DataFrame, plan: tuple[dict[str, Any], dict[str, Any]], seed: int, index: int
 ) -> Moments:
     """Partition `index` encoded (stream ("encode", index)) and reduced to partial sums."""
-    transformer = _rebuild(plan)
+    transformer = rebuild_transformer(plan)
     rng = seeding.rng(seed, "encode", index)
-    blocks = [col.encode(part[name], rng) for name, col in transformer.columns_.items()]
-    data = np.hstack(blocks) if blocks else np.zeros((len(part), 0))
-    return Moments.of(data)
+    width = transformer.width_
+    total = Moments(0, np.zeros(width), np.zeros((width, width)))
+    for data in encode_blocks(part, transformer, rng):
+        total = total.merge(Moments.of(data))
+    return total
 
 
-def _merge_summaries(*parts: TableSummary) -> TableSummary:
+def encode_blocks(
+    part: pd.DataFrame, transformer: TableTransformer, rng: np.random.Generator
+) -> Iterator[np.ndarray]:
+    """Partition `part` encoded `BLOCK_ROWS` rows at a time (so a worker holds one block's
+    encoding, not the partition's), every block drawing from `rng` in turn."""
+    for start in range(0, len(part), BLOCK_ROWS):
+        block = part.iloc[start : start + BLOCK_ROWS]
+        columns = [col.encode(block[name], rng) for name, col in transformer.columns_.items()]
+        yield np.hstack(columns) if columns else np.zeros((len(block), 0))
+
+
+def merge_summaries(*parts: TableSummary) -> TableSummary:
     out = parts[0]
     for part in parts[1:]:
         out = out.merge(part)
@@ -176,14 +235,12 @@ def _merge_moments(*parts: Moments) -> Moments:
     return out
 
 
-def _reduce(items: list[Any], merge: Any) -> Any:
-    """Merge delayed values as a tree of fan-in `_FAN_IN`, and compute the root."""
+def reduce_tree(items: list[Any], merge: Any, fan_in: int = _FAN_IN) -> Any:
+    """Merge delayed values as a tree of fan-in `fan_in`, and compute the root."""
     import dask
 
     while len(items) > 1:
-        items = [
-            dask.delayed(merge)(*items[i : i + _FAN_IN]) for i in range(0, len(items), _FAN_IN)
-        ]
+        items = [dask.delayed(merge)(*items[i : i + fan_in]) for i in range(0, len(items), fan_in)]
     return dask.compute(items[0])[0]
 
 
@@ -199,14 +256,25 @@ def _check_columns(metadata: Metadata, summary: TableSummary) -> None:
 
 
 def fit_dask(
-    synthesizer: Synthesizer, frame: dd.DataFrame, metadata: Metadata | None = None
+    synthesizer: Synthesizer,
+    frame: dd.DataFrame,
+    metadata: Metadata | None = None,
+    steps: int | None = None,
 ) -> Synthesizer:
-    """`synthesizer.fit_dask(frame, metadata)` for the models that have it."""
+    """`synthesizer.fit_dask(frame, metadata)` for the models that have it (`steps`: the
+    optimiser steps of a model trained from streamed minibatches)."""
     fit = getattr(synthesizer, "fit_dask", None)
     if fit is None:
         raise ParameterError(
-            f"{synthesizer.name} cannot fit on Dask yet (fits from summaries: copula); "
-            "use --engine local on a sample"
+            f"{synthesizer.name} cannot fit on Dask yet (from summaries: copula; from "
+            "streamed minibatches: autoregressive); use --engine local on a sample"
         )
-    result: Synthesizer = fit(frame, metadata)
+    if steps is None:
+        result: Synthesizer = fit(frame, metadata)
+        return result
+    if not hasattr(synthesizer, "_fit_batches"):
+        raise ParameterError(
+            f"--steps applies to models trained on minibatches, not {synthesizer.name}"
+        )
+    result = fit(frame, metadata, steps=steps)
     return result

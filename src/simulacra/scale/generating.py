@@ -1,8 +1,9 @@
 """Specification datasets on Dask: partition p holds chunks [a, b) of `Spec.iter_generate`.
 
 Specifications already generate in chunks of `specs.spec.CHUNK_ROWS`, chunk k of every column
-from its own stream ("spec", column, part, k); draws shared by all rows (Faker pools, class
-means, id permutations) come from the set-up stream, which each worker repeats once. So the
+from its own stream ("spec", column, part, k) (`Spec.generate_chunk`); draws shared by all
+rows (Faker pools, class means, id permutations: `Spec.shared_draws`) come from the set-up
+stream, which each worker repeats once. So the
 dataset equals `simulacra generate` row for row, whatever the workers or partitions.
 """
 
@@ -35,17 +36,14 @@ def spec_source(spec: str) -> str:
 
 
 def _setup(source: str, rows: int, seed: int) -> tuple[Spec, dict[str, Any]]:
-    """The spec and its shared draws, once per process. These mirror `Spec.iter_generate`;
-    a public `Spec.generate_chunk(n, seed, k)` would let this module stop reaching in."""
+    """The spec and its shared draws (`Spec.shared_draws`), once per process."""
     from ..specs import resolve
-    from ..specs.spec import _rng
 
     key = (source, rows, seed)
     with _SETUPS_LOCK:
         if key not in _SETUPS:
             spec = resolve(source)
-            states = {gen.name: gen.setup(_rng(seed, gen.name, 3), rows) for gen in spec.generators}
-            _SETUPS[key] = (spec, states)
+            _SETUPS[key] = (spec, spec.shared_draws(rows, seed))
         return _SETUPS[key]
 
 
@@ -53,8 +51,7 @@ def iter_partition(source: str, plan: Plan, p: int, seed: int) -> Iterator[pd.Da
     spec, states = _setup(source, plan.rows, seed)
     first, stop = plan.bounds[p]
     for k in range(first, stop):
-        start, rows = plan.chunk_rows_of(k)
-        yield spec._chunk(rows, start, k, seed, states)
+        yield spec.generate_chunk(k, plan.chunk_rows_of(k)[1], seed, states)
 
 
 def _write_one(p: int, source: str, plan: Plan, seed: int, folder: str, schema: Any) -> int:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import seeding
 from ..errors import DataError, ParameterError
 from .dataset import frame_schema, part_path, write_dataset, write_partition
 
@@ -90,16 +89,12 @@ def load_model_bytes(data: bytes) -> Synthesizer:
 def iter_partition(
     model: Synthesizer, plan: Plan, p: int, seed: int, conditions: Mapping[str, Any] | None
 ) -> Iterator[pd.DataFrame]:
-    """The chunks of partition p, each as `Synthesizer._chunks` draws chunk k of call 0."""
+    """The chunks of partition p: chunk k of call 0 (`Synthesizer.sample_chunk`)."""
     typed = model.encode_conditions(conditions)
     first, stop = plan.bounds[p]
     for k in range(first, stop):
         start, rows = plan.chunk_rows_of(k)
-        rng = seeding.rng(seed, "sample", 0, k)
-        encoded = model._sample_encoded(rows, typed, rng)
-        frame = model.transformer_.decode(encoded, rng, offset=start)
-        typed.apply(frame)
-        yield frame
+        yield model.sample_chunk(k, rows, typed, seed=seed, start=start)
 
 
 def partition_frame(

@@ -42,7 +42,7 @@ class QuantileSketch:
         if not len(x):
             return cls(0, np.zeros(0), np.zeros(0))
         probs = quantile_grid(len(x), points)
-        return cls(len(x), np.quantile(x, probs), probs)
+        return cls(len(x), sorted_quantiles(np.sort(x), probs), probs)
 
     def cdf(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """P(X < x) and P(X <= x) at each x (equal except at point masses)."""
@@ -82,6 +82,16 @@ class QuantileSketch:
         curve_p = np.maximum.accumulate(curve_p)  # rounding must not make it decrease
         probs = quantile_grid(total, points)
         return cls(total, np.interp(probs, curve_p, curve_x), probs)
+
+
+def sorted_quantiles(ordered: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """`np.quantile(x, probs)` (linear method) of `ordered = np.sort(x)`: one sort instead of
+    `np.quantile`'s partition around every probability, ~10x faster for 2,000 of them."""
+    at = probs * (len(ordered) - 1)
+    low = np.floor(at).astype(np.int64)
+    high = np.minimum(low + 1, len(ordered) - 1)
+    share = at - low
+    return ordered[low] + share * (ordered[high] - ordered[low])
 
 
 @dataclass

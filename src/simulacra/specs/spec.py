@@ -142,8 +142,13 @@ class Spec:
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise ParameterError(f"seed must be an integer >= 0, not {seed!r}")
         n, seed = int(n), int(seed)
-        states = {gen.name: gen.setup(_rng(seed, gen.name, 3), n) for gen in self.generators}
-        return self._chunks(n, seed, states, verbose)
+        return self._chunks(n, seed, self.shared_draws(n, seed), verbose)
+
+    def shared_draws(self, n: int, seed: int) -> dict[str, Any]:
+        """The draws every chunk of an `n`-row dataset shares (Faker pools, class means,
+        the id permutation), per column, from each column's set-up stream: what
+        `generate_chunk` needs besides its own streams."""
+        return {gen.name: gen.setup(_rng(seed, gen.name, 3), n) for gen in self.generators}
 
     def _chunks(
         self, n: int, seed: int, states: dict[str, Any], verbose: bool
@@ -153,12 +158,14 @@ class Spec:
             task = progress.add_task(f"generating {self.name}", total=n, info="rows")
             for k, start in enumerate(range(0, n, CHUNK_ROWS)):
                 rows = min(CHUNK_ROWS, n - start)
-                yield self._chunk(rows, start, k, seed, states)
+                yield self.generate_chunk(k, rows, seed, states)
                 progress.advance(task, rows)
 
-    def _chunk(
-        self, n: int, offset: int, k: int, seed: int, states: dict[str, Any]
-    ) -> pd.DataFrame:
+    def generate_chunk(self, k: int, n: int, seed: int, states: dict[str, Any]) -> pd.DataFrame:
+        """Chunk k (`n` rows from row `k * CHUNK_ROWS`) of the dataset of `seed` whose
+        `shared_draws` are `states`: every column from its own streams for chunk k, so any
+        process can make any chunk and the rows equal `iter_generate`'s."""
+        offset = k * CHUNK_ROWS
         values: dict[str, np.ndarray] = {}
         for gen in self.generators:
             chunk = Chunk(n, _rng(seed, gen.name, 0, k), offset, states[gen.name])

@@ -106,6 +106,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
     name = "autoregressive"
     _transformer: ClassVar[dict[str, str]] = {"continuous": "bins", "discrete": "codes"}
     _networks: ClassVar[tuple[str, ...]] = ("net_",)
+    _streams: ClassVar[bool] = True
     _training_state: ClassVar[tuple[str, ...]] = (
         "_train",
         "_valid_rows",
@@ -216,6 +217,11 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
             raise DataError("autoregressive: the table has no modelled columns")
         tokens = data[:, columns].round().long()
         self.sizes_ = [int(k) + 1 for k in tokens.max(dim=0).values.tolist()]
+        if getattr(self, "_streaming", False):
+            # streamed rows may hold tokens the pilot sample lacks: size from the transformer
+            self.sizes_ = [
+                max(a, b) for a, b in zip(self.sizes_, self._token_counts(), strict=True)
+            ]
         self._make_networks(data.shape[1])
         self._group_logits()
         self._opt = FusedAdam(
@@ -237,6 +243,10 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
                 rho_metadata=budget.metadata_rho,
             )
             self._waited, self._epoch = 0, 0
+            return
+        if getattr(self, "_streaming", False):  # no held-out rows: every pass sees new rows
+            self._train = self._valid_rows = tokens[:0]
+            self._batch, self._waited, self._epoch = self.batch_size, 0, 0
             return
         order = torch.randperm(len(tokens), device=self.device_)
         held = int(len(tokens) * self.validation) if len(tokens) >= 50 else 0
@@ -310,17 +320,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         self.net_.train()
         if self._dp is not None:
             return self._train_private_epoch(self._dp)
-        order = torch.randperm(len(self._train), device=self.device_)
-        total = torch.zeros((), device=self.device_)
-        steps = 0
-        for start in range(0, len(order) - self._batch + 1, self._batch):
-            rows = self._train[order[start : start + self._batch]]
-            loss = self._loss(rows, self._random_hidden(len(rows)))
-            self._opt.zero_grad()
-            loss.backward()
-            self._opt.step()
-            total += loss.detach()
-            steps += 1
+        total, steps = self._minibatch_steps(self._train, None)
         losses = {"loss": float(total) / max(steps, 1)}
         if len(self._valid_rows):
             self.net_.eval()
@@ -328,6 +328,40 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
                 losses["validation_loss"] = float(self._loss(self._valid_rows, self._valid_hidden))
             self._track_best(losses["validation_loss"])
         return losses
+
+    def _minibatch_steps(self, tokens: torch.Tensor, limit: int | None) -> tuple[torch.Tensor, int]:
+        """One shuffled pass over `tokens` in minibatches (at most `limit` steps): the summed
+        loss and the number of steps."""
+        order = torch.randperm(len(tokens), device=self.device_)
+        total = torch.zeros((), device=self.device_)
+        steps = 0
+        for start in range(0, len(order) - self._batch + 1, self._batch):
+            if limit is not None and steps >= limit:
+                break
+            rows = tokens[order[start : start + self._batch]]
+            loss = self._loss(rows, self._random_hidden(len(rows)))
+            self._opt.zero_grad()
+            loss.backward()
+            self._opt.step()
+            total += loss.detach()
+            steps += 1
+        return total, steps
+
+    def _train_buffer(self, data: torch.Tensor, steps: int | None) -> tuple[dict[str, float], int]:
+        self.net_.train()
+        tokens = data[:, self._token_columns()].round().long()
+        total, taken = self._minibatch_steps(tokens, steps)
+        return {"loss": float(total) / max(taken, 1)}, taken
+
+    def _token_counts(self) -> list[int]:
+        """Each token column's number of tokens, as the transformer's encoders define them."""
+        return [
+            int(encoder.tokens)  # type: ignore[attr-defined]
+            for column in self.transformer_.columns_.values()
+            for encoder in column.encoders
+            for _, activation, _ in encoder.layout()
+            if activation == "token"
+        ]
 
     def _track_best(self, loss: float) -> None:
         self._epoch += 1

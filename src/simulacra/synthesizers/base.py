@@ -132,12 +132,31 @@ class Synthesizer(Model):
             task = progress.add_task(f"sampling {self.name}", total=n, info="rows")
             for k, start in enumerate(range(0, n, chunk_rows)):
                 rows = min(chunk_rows, n - start)
-                rng = seeding.rng(seed, "sample", call, k)
-                encoded = self._sample_encoded(rows, conditions, rng)
-                frame = self.transformer_.decode(encoded, rng, offset=start)
-                conditions.apply(frame)
+                frame = self.sample_chunk(k, rows, conditions, seed=seed, call=call, start=start)
                 progress.advance(task, rows)
                 yield frame
+
+    def sample_chunk(
+        self,
+        k: int,
+        rows: int,
+        conditions: Conditions,
+        *,
+        seed: int,
+        call: int = 0,
+        start: int | None = None,
+    ) -> pd.DataFrame:
+        """Chunk k of a sample: `rows` rows drawn from stream ("sample", call, k) of `seed`,
+        ids decoded from row `start` (default `k * CHUNK_ROWS`), meeting `conditions` (from
+        `encode_conditions`). Any process can draw any chunk: `sample(n, seed=s)` is chunks
+        0, 1, ... of call 0 of s, which is how Dask writes a sample partition by partition."""
+        self._check_fitted()
+        rng = seeding.rng(seed, "sample", call, k)
+        encoded = self._sample_encoded(rows, conditions, rng)
+        offset = k * CHUNK_ROWS if start is None else start
+        frame = self.transformer_.decode(encoded, rng, offset=offset)
+        conditions.apply(frame)
+        return frame
 
     def sample_dask(
         self,

@@ -8,6 +8,7 @@ encoded rows in `_generate`, and list their networks in `_networks`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -16,6 +17,8 @@ import torch
 
 from .. import seeding
 from .._progress import new_progress
+from ..errors import ParameterError
+from ..metadata import Metadata
 from ..params import Constraint, Interval, Kind, OneOf
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
@@ -51,6 +54,8 @@ class NeuralSynthesizer(Synthesizer):
     _autocast: ClassVar[bool] = True
     # attributes only training needs, dropped with the optimisers (`_opt*`) once it is over
     _training_state: ClassVar[tuple[str, ...]] = ()
+    # whether the model trains from streamed buffers (`_train_buffer`), so `fit_dask` works
+    _streams: ClassVar[bool] = False
 
     epochs: int
     batch_size: int
@@ -60,7 +65,74 @@ class NeuralSynthesizer(Synthesizer):
     precision: str
 
     # training ----------------------------------------------------------------------------
+    def fit_dask(
+        self, frame: Any, metadata: Metadata | None = None, *, steps: int | None = None
+    ) -> NeuralSynthesizer:
+        """Learn a `dask.dataframe.DataFrame` without materialising it: metadata and the
+        transformer from mergeable per-partition summaries (as the copula's), then training
+        on encoded minibatches streamed partition by partition, shuffled inside a seeded
+        buffer, for `epochs` passes or `steps` optimiser steps (`scale.streaming`).
+        Returns self."""
+        from ..scale.streaming import fit_streamed
+
+        if not self._streams:
+            raise ParameterError(
+                f"{self.name} cannot fit on Dask yet (from summaries: copula; from streamed "
+                "minibatches: autoregressive); use --engine local on a sample"
+            )
+        return fit_streamed(self, frame, metadata, steps=steps)
+
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
+        self._train_loop(data, lambda epoch, x: self._train_epoch(x))
+
+    def _fit_batches(
+        self,
+        pilot: np.ndarray,
+        buffers: Callable[[int], Iterator[np.ndarray]],
+        steps: int | None = None,
+    ) -> None:
+        """Train on encoded rows that arrive in buffers instead of one array (a table that
+        does not fit in memory, `scale.streaming`): `pilot` (an encoded sample) builds the
+        networks; epoch e trains on every buffer `buffers(e)` yields, each in minibatches;
+        training stops after `epochs` passes or `steps` optimiser steps, whichever comes
+        first. No held-out rows and no early stopping: each pass sees new rows."""
+        self._stream_steps_left = steps
+        self._streaming = True
+        try:
+            self._train_loop(pilot, lambda epoch, x: self._train_buffers(buffers(epoch)))
+        finally:
+            del self._stream_steps_left, self._streaming
+
+    def _train_buffers(self, buffers: Iterator[np.ndarray]) -> dict[str, float]:
+        """One streamed epoch: each buffer in turn, losses averaged over the steps taken."""
+        totals: dict[str, float] = {}
+        taken = 0
+        try:
+            for buffer in buffers:
+                left = self._stream_steps_left
+                x = torch.as_tensor(buffer, dtype=torch.float32, device=self.device_)
+                losses, steps = self._train_buffer(x, left)
+                for key, value in losses.items():
+                    totals[key] = totals.get(key, 0.0) + value * steps
+                taken += steps
+                if left is not None:
+                    self._stream_steps_left = left - steps
+                    if self._stream_steps_left <= 0:
+                        break
+        finally:
+            close = getattr(buffers, "close", None)
+            if close is not None:
+                close()  # stop loading the epoch's remaining buffers
+        return {key: value / max(taken, 1) for key, value in totals.items()}
+
+    def _train_buffer(self, data: torch.Tensor, steps: int | None) -> tuple[dict[str, float], int]:
+        """Minibatch steps over one streamed buffer (at most `steps`); the mean losses and
+        the number of steps taken. Models that can train from streamed buffers define it."""
+        raise ParameterError(f"{self.name} cannot train from streamed batches yet")
+
+    def _train_loop(
+        self, data: np.ndarray, run_epoch: Callable[[int, torch.Tensor], dict[str, float]]
+    ) -> None:
         self.device_ = resolve_device(self.device)
         self.layout_ = OutputLayout(self.transformer_.blocks_, self.device_)
         history: list[dict[str, float]] = []
@@ -81,7 +153,7 @@ class NeuralSynthesizer(Synthesizer):
                 task = progress.add_task(f"training {self.name}", total=self.epochs, info="")
                 for epoch in range(self.epochs):
                     started, cpu = time.perf_counter(), time.process_time()
-                    losses = self._train_epoch(x)
+                    losses = run_epoch(epoch, x)
                     seconds = time.perf_counter() - started
                     cpu = time.process_time() - cpu
                     history.append(
@@ -89,7 +161,7 @@ class NeuralSynthesizer(Synthesizer):
                     )
                     info = "  ".join(f"{k} {v:+.3f}" for k, v in losses.items())
                     progress.update(task, advance=1, info=info)
-                    if self._converged():
+                    if self._converged() or getattr(self, "_stream_steps_left", 1) == 0:
                         progress.update(task, total=epoch + 1)
                         break
         keys = history[0].keys() if history else ["epoch"]
