@@ -1,24 +1,33 @@
-"""Image benchmarks: training time and quality on the bundled digits; per-epoch time at MNIST scale.
+"""Image benchmarks: every image model on the digits and on the colour set, and our upscaler
+against bicubic.
 
-1. The seed framework's VAE (50 epochs, StepLR(10, 0.5)) on the 1,797 bundled digits (20x20
-   centred in 28x28, like MNIST): fit time (torch's default threads and simulacra's one), then the
-   image metrics of 1,000 samples. Also a class-conditional VAE, a conv VAE and a conditional GAN.
-2. There is no MNIST offline, so a 60,000-image MNIST-format set is built from the bundled
-   digits: each framed 28x28 digit randomly rotated (+-12 degrees), scaled (0.85-1.1) and
-   shifted (+-2 pixels), written as `train-images-idx3-ubyte.gz` + labels. It has MNIST's size
-   and format, not MNIST's handwriting. Per-epoch training time is measured on it.
+1. Quality: for each set and model (VAE, conv VAE, GAN and diffusion; conditional variants
+   too), fit, draw `--samples` images, then `evaluate_images`: Frechet in our classifier's
+   feature space (NOT Inception-FID) beside the real-vs-real baseline of the same size, class
+   coverage, label agreement for conditional models, near-copies, verdict; seconds per epoch.
+   Grids: the first 100 samples with seed 0 (a conditional model makes 10 of each class).
+2. Upscaler: trained on 90% of the colour tiles (and of the digits), PSNR/SSIM against
+   bicubic on the other 10%.
+3. With `--mnist`: per-epoch seconds on a 60,000-image MNIST-format set built from the
+   digits (randomly rotated, scaled and shifted; MNIST's size and IDX format, not its
+   handwriting).
 
-Run: .venv/bin/python benchmarks/bench_images.py  (about 15 minutes on 2 CPU cores)
-Writes benchmarks/results/images.json, images.md and images_*_grid.png.
+The digits are scikit-learn's 8x8 images; `--digits-size 28` frames them in 28x28 like MNIST
+(what `simulacra images fit digits` uses), about twelve times the work per image for diffusion.
+
+Run on a CPU (about 30 minutes on 2 shared cores):
+    .venv/bin/python benchmarks/bench_images.py
+On a GPU: .venv/bin/python benchmarks/bench_images.py --device cuda --digits-size 28 \\
+    --colour-size 32 --epochs-scale 2
+Writes benchmarks/results/images.{json,md} and images_<set>_<model>_grid.png.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import platform
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,9 +44,69 @@ from simulacra.images.evaluate import evaluate_images
 from simulacra.images.idx import write_idx
 from simulacra.images.sample import grid_image, save_png
 from simulacra.images.streams import AUGMENTED_DIGITS
-from simulacra.synthesizers.torch_utils import default_threads
+from simulacra.images.upscale import Upscaler, compare_with_bicubic
 
+MODELS = {  # label: (registered model, parameters, epochs at --epochs-scale 1)
+    "vae": ("vae", {}, 50),
+    "cvae": ("vae", {"conditional": True}, 50),
+    "convvae": ("convvae", {}, 30),
+    "cgan": ("gan", {"conditional": True}, 30),
+    "diffusion": ("diffusion", {}, 60),
+    "cdiffusion": ("diffusion", {"conditional": True}, 60),
+}
 MNIST_SIZE = 60_000
+
+
+def run_model(
+    label: str, data: ImageSet, model: tuple[str, dict[str, Any], int], args: argparse.Namespace
+) -> dict[str, Any]:
+    name, params, epochs = model
+    epochs = max(1, round(epochs * args.epochs_scale))
+    started = time.perf_counter()
+    syn = ImageSynthesizer(
+        name, epochs=epochs, device=args.device, seed=0, verbose=False, **params
+    ).fit(data)
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    samples = syn.sample(args.samples, seed=1)
+    sample_seconds = time.perf_counter() - started
+    grid = f"images_{label}_grid.png"
+    save_png(RESULTS / grid, grid_image(syn.sample(100, seed=0).images))
+    metrics = evaluate_images(data, samples, threads=1)
+    info = syn.describe()
+    row = {
+        "model": name,
+        "params": params,
+        "epochs": epochs,
+        "fit_seconds": round(fit_seconds, 2),
+        "seconds_per_epoch": info["seconds_per_epoch"],
+        "sample_seconds": round(sample_seconds, 2),
+        "frechet": metrics["frechet"],
+        "frechet_real_baseline": metrics["frechet_real_baseline"],
+        "coverage": metrics["classes"]["coverage"],
+        "label_agreement": metrics.get("label_agreement"),
+        "copies": metrics["memorisation"]["copies"],
+        "verdict": metrics["verdict"]["verdict"],
+        "fit_warnings": info["warnings"],
+        "grid": grid,
+    }
+    print(f"  {label}: {row}", flush=True)
+    return row
+
+
+def upscaler_rows(data: ImageSet, scales: tuple[int, ...], steps: int) -> dict[str, Any]:
+    order = np.random.default_rng(0).permutation(len(data))
+    cut = len(data) // 10
+    held, train = data.subset(np.sort(order[:cut])), data.subset(np.sort(order[cut:]))
+    rows = {}
+    for scale in scales:
+        started = time.perf_counter()
+        model = Upscaler(scale=scale, steps=steps, threads=1, seed=0, verbose=False).fit(train)
+        scores = compare_with_bicubic(model, held)
+        seconds = round(time.perf_counter() - started, 2)
+        rows[f"x{scale}"] = {**scores, "steps": steps, "fit_seconds": seconds}
+        print(f"  upscaler x{scale}: {rows[f'x{scale}']}", flush=True)
+    return rows
 
 
 def build_mnist_like(folder: Path, n: int = MNIST_SIZE, seed: int = 0) -> Path:
@@ -68,162 +137,151 @@ def build_mnist_like(folder: Path, n: int = MNIST_SIZE, seed: int = 0) -> Path:
     return images_path
 
 
-def timed_fit(data: ImageSet, model: str, **params: Any) -> tuple[ImageSynthesizer, float]:
-    started = time.perf_counter()
-    syn = ImageSynthesizer(model, verbose=False, **params).fit(data)
-    return syn, time.perf_counter() - started
-
-
-def quality(name: str, digits: ImageSet, model: str, **params: Any) -> dict[str, Any]:
-    syn, seconds = timed_fit(digits, model, threads=1, **params)
-    samples = syn.sample(1000, seed=1)
-    grid = syn.sample(100, seed=0)
-    save_png(RESULTS / f"images_{name}_grid.png", grid_image(grid.images))
-    metrics = evaluate_images(digits, samples, threads=1)
-    print(f"  {name}: fit {seconds:.1f}s, Frechet {metrics['frechet']:.1f}", flush=True)
-    info = syn.describe()
-    return {
-        "model": model,
-        "params": params,
-        "fit_seconds": round(seconds, 2),
-        "seconds_per_epoch": info["seconds_per_epoch"],
-        "network_parameters": info["parameters"],
-        "final_losses": {k: round(v, 4) for k, v in info["final_losses"].items()},
-        "frechet": metrics["frechet"],
-        "frechet_real_baseline": metrics["frechet_real_baseline"],
-        "mean_confidence": metrics["classes"]["mean_confidence"],
-        "coverage": metrics["classes"]["coverage"],
-        "class_total_variation": metrics["classes"]["total_variation"],
-        "label_agreement": metrics.get("label_agreement"),
-        "classifier_holdout_accuracy": metrics["classifier"]["holdout_accuracy"],
-        "nn_distance_ratio": metrics["memorisation"]["distance_ratio"],
-        "copies": metrics["memorisation"]["copies"],
-        "mean_image_rmse": metrics["pixels"]["mean_image_rmse"],
-        "intensity_tv": metrics["pixels"]["intensity_tv"],
-        "grid": f"benchmarks/results/images_{name}_grid.png",
-    }
-
-
-def epoch_times(data: ImageSet, model: str, repeats: int, **params: Any) -> list[float]:
-    """Seconds of one-epoch fits (model built, one pass over the data), repeated."""
-    times = []
-    for _ in range(repeats):
-        _, seconds = timed_fit(data, model, epochs=1, threads=1, batch_size=128, **params)
-        times.append(round(seconds, 2))
-    return times
+def mnist_epochs(device: str) -> dict[str, Any]:
+    """Seconds of a one-epoch fit (building the network included) on the MNIST-format set."""
+    with tempfile.TemporaryDirectory() as tmp:
+        mnist = load_images(build_mnist_like(Path(tmp)))
+    seconds = {}
+    for model in ("vae", "convvae", "gan"):
+        started = time.perf_counter()
+        ImageSynthesizer(model, epochs=1, batch_size=128, device=device, verbose=False).fit(mnist)
+        seconds[model] = round(time.perf_counter() - started, 2)
+        print(f"  {model}: {seconds[model]} s per epoch", flush=True)
+    return {"images": len(mnist), "seconds_per_epoch": seconds}
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--digits-size", type=int, default=8)
+    parser.add_argument("--colour-size", type=int, default=16)
+    parser.add_argument("--epochs-scale", type=float, default=1.0)
+    parser.add_argument("--colour-epochs-scale", type=float, default=0.5)
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--colour-samples", type=int, default=300)
+    parser.add_argument("--upscaler-steps", type=int, default=2000)
+    parser.add_argument("--mnist", action="store_true", help="per-epoch time at MNIST scale")
+    args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
+    torch.set_num_threads(1)
     result: dict[str, Any] = {
         "machine": {
-            "python": sys.version.split()[0],
+            "device": args.device if args.device != "auto" else _auto_device(),
             "torch": torch.__version__,
             "cpus": os.cpu_count(),
-            "torch_threads_default": torch.get_num_threads(),
-            "default_threads": default_threads(),
             "platform": platform.platform(),
-            "load_average_at_start": os.getloadavg()[0],
-        }
+            "load_average_at_start": round(os.getloadavg()[0], 2),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        },
+        "settings": {k: v for k, v in vars(args).items() if k != "mnist"},
+        "sets": {},
     }
-    digits = load_images("digits")
-    print("digits VAE, seed configuration (50 epochs):", flush=True)
-    speed = {}
-    for label, threads in (("torch_default_threads", torch.get_num_threads()), ("default", None)):
-        _, seconds = timed_fit(digits, "vae", threads=threads)
-        speed[label] = round(seconds, 2)
-        print(f"  {label}: {seconds:.1f}s", flush=True)
-    result["digits_vae_fit_seconds"] = speed
-
-    print("quality on digits (1,000 samples each):", flush=True)
-    result["quality"] = {
-        "vae": quality("vae", digits, "vae"),
-        "cvae": quality("cvae", digits, "vae", conditional=True),
-        "convvae": quality("convvae", digits, "convvae", epochs=20),
-        "cgan": quality("cgan", digits, "gan", conditional=True, epochs=20),
-    }
-
-    print("60,000-image MNIST-format set built from the digits:", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        path = build_mnist_like(Path(tmp))
-        build = time.perf_counter() - started
-        started = time.perf_counter()
-        mnist = load_images(path)
-        load = time.perf_counter() - started
-        size_mb = path.stat().st_size / 1e6
-    epochs: dict[str, Any] = {}
-    for model, repeats, extra in (
-        ("vae", 3, {}),
-        ("convvae", 2, {}),
-        ("gan", 2, {}),
-        ("gan_3_generators", 1, {"n_generators": 3}),
-    ):
-        times = epoch_times(mnist, "gan" if model.startswith("gan") else model, repeats, **extra)
-        epochs[model] = {"seconds": times, "median": statistics.median(times)}
-        print(f"  {model}: {times}", flush=True)
-    result["mnist_format"] = {
-        "images": len(mnist),
-        "build_seconds": round(build, 2),
-        "load_seconds": round(load, 2),
-        "idx_gz_megabytes": round(size_mb, 2),
-        "epoch_seconds_one_thread_batch_128": epochs,
-    }
+    result["upscaler"] = {}
+    # the results are rewritten after every row, so an interrupted run keeps what it measured
+    quality_rows(result, "digits", load_images("digits", size=args.digits_size), args)
+    print("upscaler, colour tiles and digits:", flush=True)
+    tiles = load_images("sample-colour")  # the upscaler learns from full-size tiles
+    result["upscaler"]["colour"] = upscaler_rows(tiles, (2, 4), args.upscaler_steps)
+    digits = load_images("digits", size=28)
+    result["upscaler"]["digits"] = upscaler_rows(digits, (2,), args.upscaler_steps)
     write_results("images", result, markdown(result))
+    quality_rows(result, "colour", load_images("sample-colour", size=args.colour_size), args)
+    if args.mnist:
+        print("60,000-image MNIST-format set:", flush=True)
+        result["mnist_format"] = mnist_epochs(args.device)
+        write_results("images", result, markdown(result))
+
+
+def quality_rows(
+    result: dict[str, Any], set_name: str, data: ImageSet, args: argparse.Namespace
+) -> None:
+    """Every model of `MODELS` on one set, written to the results after each."""
+    print(f"{set_name} {data.images.shape}:", flush=True)
+    colour = set_name == "colour"
+    scale = args.epochs_scale * (args.colour_epochs_scale if colour else 1.0)
+    samples = args.colour_samples if colour else args.samples
+    run_args = argparse.Namespace(**{**vars(args), "epochs_scale": scale, "samples": samples})
+    rows: dict[str, Any] = {}
+    result["sets"][set_name] = {
+        "shape": list(data.images.shape),
+        "epochs_scale": scale,
+        "samples": samples,
+        "models": rows,
+    }
+    for label, model in MODELS.items():
+        rows[label] = run_model(f"{set_name}_{label}", data, model, run_args)
+        write_results("images", result, markdown(result))
+
+
+def _auto_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def markdown(r: dict[str, Any]) -> str:
-    m = r["machine"]
+    m, s = r["machine"], r["settings"]
     lines = [
         "# Image benchmarks",
         "",
-        f"Machine: {m['cpus']} CPUs, torch {m['torch']} (default {m['torch_threads_default']} "
-        f"threads), load average {m['load_average_at_start']:.1f} at start (other jobs shared "
-        "the CPU). One run each; medians where repeated.",
+        f"Device: {m['device']}, torch {m['torch']}, {m['cpus']} CPUs (one torch thread), load "
+        f"average {m['load_average_at_start']} at start (other jobs shared the CPU), "
+        f"{m['date']}. Written by `benchmarks/bench_images.py` (settings: {s}).",
         "",
-        "## Seed VAE on the bundled digits (1,797 images, 28x28, 50 epochs)",
+        "Frechet: distance between Gaussians fitted to the "
+        "64-d features of a small CNN trained on the real images (NOT Inception-FID; compare it "
+        "only with the real baseline, the same number of real images against the other real "
+        "images). Coverage: share of classes predicted for at least half their fair share of "
+        "samples. Label agreement: share of a conditional model's samples that the classifier "
+        "puts in the requested class. s/epoch: median seconds of a training epoch. Verdict: "
+        "`images evaluate`'s (good / fair / poor: Frechet within 2x / 5x / beyond 5x the "
+        "baseline).",
         "",
-        f"- fit with torch's default {m['torch_threads_default']} threads: "
-        f"{r['digits_vae_fit_seconds']['torch_default_threads']} s",
-        f"- fit with simulacra's default ({m['default_threads']} thread): "
-        f"{r['digits_vae_fit_seconds']['default']} s",
-        "",
-        "## Quality on the digits (1,000 samples; classifier-feature metrics, NOT Inception-FID)",
-        "",
-        "| model | fit s | Frechet | real baseline | confidence | coverage | class TV "
-        "| label agreement | NN ratio | copies | grid |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, q in r["quality"].items():
-        agree = "" if q["label_agreement"] is None else f"{q['label_agreement']:.3f}"
-        lines.append(
-            f"| {name} | {q['fit_seconds']} | {q['frechet']:.1f} | "
-            f"{q['frechet_real_baseline']:.1f} | {q['mean_confidence']:.3f} | "
-            f"{q['coverage']:.2f} | {q['class_total_variation']:.3f} | {agree} | "
-            f"{q['nn_distance_ratio']:.2f} | {q['copies']} | `{q['grid']}` |"
-        )
-    mn = r["mnist_format"]
+    for set_name, block in r["sets"].items():
+        n, h, w = block["shape"][:3]
+        colour = "RGB" if len(block["shape"]) == 4 else "grayscale"
+        lines += [
+            f"## {set_name} ({n:,} {colour} images of {h}x{w})",
+            "",
+            f"{block['samples']:,} samples per model; epochs x{block['epochs_scale']} of the "
+            "script's (see `MODELS`).",
+            "",
+            "| model | epochs | Frechet | real baseline | coverage | label agreement | copies "
+            "| s/epoch | fit s | sample s | verdict | grid |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for label, row in block["models"].items():
+            agree = row["label_agreement"]
+            agree_text = "-" if agree is None else f"{agree:.3f}"
+            lines.append(
+                f"| {label} | {row['epochs']} | {row['frechet']:.2f} | "
+                f"{row['frechet_real_baseline']:.2f} | {row['coverage']:.2f} | {agree_text} | "
+                f"{row['copies']} | {row['seconds_per_epoch']} | {row['fit_seconds']} | "
+                f"{row['sample_seconds']} | {row['verdict']} | [grid]({row['grid']}) |"
+            )
+        lines.append("")
     lines += [
+        "## Upscaler against bicubic (10% of the images held out)",
         "",
-        "Frechet: distance between Gaussians fitted to 64-d features of a small CNN trained on the "
-        "real digits; the baseline is 898 random real digits against the other 899. NN ratio: "
-        "median "
-        "nearest-training-image distance of the samples over that of real digits to each other. "
-        "Grids: the first 100 samples with seed 0 (a conditional model makes 10 of each digit).",
-        "",
-        f"## Per-epoch time on a {mn['images']:,}-image MNIST-format set",
-        "",
-        "Built from the bundled digits (20x20 centred in 28x28, randomly rotated, scaled and "
-        "shifted; "
-        f"MNIST's size and IDX format, not MNIST's handwriting): built in {mn['build_seconds']} s, "
-        f"{mn['idx_gz_megabytes']} MB gzipped, loaded in {mn['load_seconds']} s. One thread, "
-        "batch 128; a one-epoch fit includes building the network.",
-        "",
-        "| model | seconds per epoch (runs) | median |",
-        "|---|---|---|",
+        "| images | scale | ours PSNR dB / SSIM | bicubic PSNR dB / SSIM | steps | fit s |",
+        "|---|---|---|---|---|---|",
     ]
-    for name, e in mn["epoch_seconds_one_thread_batch_128"].items():
-        lines.append(f"| {name} | {e['seconds']} | {e['median']} |")
+    for set_name, rows in r["upscaler"].items():
+        for scale, row in rows.items():
+            lines.append(
+                f"| {set_name} | {scale} | {row['psnr_model']:.2f} / {row['ssim_model']:.3f} | "
+                f"{row['psnr_bicubic']:.2f} / {row['ssim_bicubic']:.3f} | {row['steps']} | "
+                f"{row['fit_seconds']} |"
+            )
+    mn = r.get("mnist_format")
+    if mn:
+        lines += [
+            "",
+            f"## Seconds per epoch on a {mn['images']:,}-image MNIST-format set (batch 128)",
+            "",
+            "| model | s/epoch |",
+            "|---|---|",
+            *(f"| {k} | {v} |" for k, v in mn["seconds_per_epoch"].items()),
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -72,3 +72,24 @@ def test_colour_images_in_colour_images_out(tmp_path: Path) -> None:
     assert out.images.shape == (4, 8, 8, 3) and out.channels == 3
     loaded = ImageSynthesizer.load(model.save(tmp_path / "c.simulacra"), device="cpu")
     np.testing.assert_array_equal(loaded.sample(4, seed=0).images, out.images)
+
+
+def test_guidance_applies_only_inside_its_noise_interval(tiny_digits: ImageSet) -> None:
+    model = ImageSynthesizer("diffusion", conditional=True, **FAST).fit(tiny_digits)
+    assert isinstance(model, ImageDiffusion)
+    low, high = model.guidance_interval
+    assert not model._guided_at(1.0 / (1.0 + low**2))  # sigma == low: excluded
+    assert model._guided_at(1.0 / (1.0 + high**2))  # sigma == high: included
+    assert not model._guided_at(1e-6)  # nearly pure noise
+    model.guidance = 1.0
+    unguided = model.sample(10, seed=3).images
+    model.guidance, model.guidance_interval = 4.0, (100.0, 200.0)  # no step falls inside
+    np.testing.assert_array_equal(model.sample(10, seed=3).images, unguided)
+    model.guidance_interval = (0.0, 1e9)  # every step guided
+    assert not np.array_equal(model.sample(10, seed=3).images, unguided)
+
+
+@pytest.mark.parametrize("interval", [(1.0, 0.5), (0.1,), (-1.0, 2.0), ("a", 1.0)])
+def test_a_bad_guidance_interval_is_refused(tiny_digits: ImageSet, interval: tuple) -> None:
+    with pytest.raises(ParameterError, match="guidance_interval"):
+        ImageSynthesizer("diffusion", guidance_interval=interval, **FAST).fit(tiny_digits)

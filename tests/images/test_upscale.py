@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-from simulacra import DataError, ModelFileError
+from simulacra import DataError, ModelFileError, ParameterError
 from simulacra.cli import main
 from simulacra.images import ImageSet
 from simulacra.images.rrdb import RRDBNet, rrdb_from_weights
@@ -88,6 +88,9 @@ def test_trained_upscaler_beats_bicubic_on_held_out_digits(
     scores = compare_with_bicubic(model.fit(train), test)
     assert scores["psnr_model"] > scores["psnr_bicubic"] + 1.0
     assert scores["ssim_model"] > scores["ssim_bicubic"]
+    info = model.fit_info_
+    assert info["validation_images"] == 60 and info["images"] == 540
+    assert info["best_step"] > 0 and info["validation_psnr"] > info["validation_psnr_bicubic"]
     loaded = Upscaler.load(model.save(tmp_path / "up.simulacra"))
     low = bicubic(test.images[:3], 0.5)
     np.testing.assert_array_equal(loaded.upscale(low), model.upscale(low))
@@ -133,3 +136,17 @@ def test_cli_upscales_grey_and_rgb_pngs(tmp_path: Path, digits16: ImageSet) -> N
     )
     with Image.open(out / "rgb.png") as rgb:
         assert (rgb.mode, rgb.size) == ("RGB", (8, 12))
+
+
+def test_the_kept_weights_are_never_worse_than_bicubic_on_validation(digits16: ImageSet) -> None:
+    """A learning rate far too high wrecks training; the check keeps bicubic (step 0) then."""
+    train = digits16.subset(np.arange(0, 100))
+    model = Upscaler(scale=2, steps=6, checks=3, features=8, blocks=1, learning_rate=0.9,
+                     threads=1, verbose=False).fit(train)  # fmt: skip
+    info = model.fit_info_
+    assert info["validation_psnr"] >= info["validation_psnr_bicubic"]
+    if info["best_step"] == 0:
+        low = bicubic(train.images[:4], 0.5)
+        np.testing.assert_allclose(model.upscale(low), bicubic(low, 2), atol=1e-5)
+    with pytest.raises(ParameterError, match="validation"):
+        Upscaler(validation=1.0, verbose=False).fit(train)

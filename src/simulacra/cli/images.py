@@ -15,7 +15,7 @@ from . import app
 from .common import check_output, out, write_together
 
 images_app = typer.Typer(
-    help="Synthetic images: VAE, conv VAE or GAN on MNIST-style digits (or your own images).",
+    help="Synthetic images: VAE, conv VAE, GAN or diffusion on digits (or your own images).",
     no_args_is_help=True,
 )
 app.add_typer(images_app, name="images")
@@ -39,12 +39,14 @@ def fit(
         "vae", "-m", "--model", help=f"Image model: {', '.join(names('images'))}."
     ),
     output: Path = typer.Option(..., "-o", "--out", "--output", help="Model file to write."),
-    epochs: int | None = typer.Option(None, "--epochs", help="Default: vae 50, convvae/gan 30."),
+    epochs: int | None = typer.Option(
+        None, "--epochs", help="Default: vae 50, convvae/gan 30, diffusion 40."
+    ),
     batch_size: int | None = typer.Option(
         None, "--batch-size", help="Default 128 (less on small sets)."
     ),
     learning_rate: float | None = typer.Option(
-        None, "--learning-rate", "--lr", help="Default: VAE 1e-3, GAN 2e-4."
+        None, "--learning-rate", "--lr", help="Default: VAE and diffusion 1e-3, GAN 2e-4."
     ),
     latent_dim: int | None = typer.Option(
         None,

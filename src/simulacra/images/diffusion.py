@@ -6,6 +6,16 @@ teach the U-Net to predict e (mean squared error). A class-conditional model rep
 by the null class with probability `class_dropout`, so one network learns both p(x | y) and
 p(x) for classifier-free guidance: e = e_null + guidance * (e_y - e_null).
 
+Guidance is applied only while the noise level sigma_t = sqrt((1 - abar_t) / abar_t) lies in
+`guidance_interval` (Kynkaanniemi et al. 2024; their (0.28, 5.42], the defaults here). The class
+is settled at middle noise levels; guiding the last, nearly clean steps too extrapolates the
+two predictions' small errors into speckle noise that the feature Frechet distance punishes,
+and guiding the first, nearly pure-noise steps narrows the variety. Outside the interval a step
+costs one network pass instead of two. Guidance trades variety for agreement with the class:
+on the 8x8 digits (60 epochs, Frechet real baseline 1.85) guidance 1.0 gave Frechet 0.73 and
+label agreement 0.945; 1.5 at every step 2.18 and 0.997, only in the interval 1.55 and 0.997
+(the default); 2.0 at every step 5.15 and 0.999, in the interval 3.61 and 0.999.
+
 Sampling (DDIM, Song et al. 2021, eta = 0): `sampling_steps` evenly spaced timesteps from T to
 0; each step estimates x_0 from the predicted noise, clips it to [-1, 1], and moves to the
 next timestep deterministically. The only randomness is the starting noise, so a seed fixes
@@ -23,7 +33,8 @@ from typing import Any, ClassVar
 import torch
 from torch.nn import functional
 
-from ..params import Constraint, Interval
+from ..errors import ParameterError
+from ..params import Constraint, Interval, Kind
 from .data import ImageSet
 from .model import ImageSynthesizer
 from .train import TrainingSet
@@ -58,6 +69,7 @@ class ImageDiffusion(ImageSynthesizer):
         "guidance": Interval(0, 100),
         "class_dropout": Interval(0, 1),
         "ema": Interval(0, 1),
+        "guidance_interval": Kind((list, tuple)),
     }
     width: int
     timesteps: int
@@ -65,6 +77,7 @@ class ImageDiffusion(ImageSynthesizer):
     guidance: float
     class_dropout: float
     ema: float
+    guidance_interval: tuple[float, float] | list[float]
     net_: UNet
 
     def __init__(
@@ -77,9 +90,10 @@ class ImageDiffusion(ImageSynthesizer):
         width: int = 32,
         timesteps: int = 1000,
         sampling_steps: int = 50,
-        guidance: float = 2.0,
+        guidance: float = 1.5,
         class_dropout: float = 0.1,
         ema: float = 0.999,
+        guidance_interval: tuple[float, float] | list[float] = (0.28, 5.42),
         conditional: bool = False,
         device: str = "auto",
         threads: int | None = None,
@@ -97,6 +111,7 @@ class ImageDiffusion(ImageSynthesizer):
         self.guidance = guidance
         self.class_dropout = class_dropout
         self.ema = ema
+        self.guidance_interval = guidance_interval
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -106,8 +121,21 @@ class ImageDiffusion(ImageSynthesizer):
             "learning_rate": [5e-4, 1e-3, 2e-3],
             "width": [32, 64],
             "sampling_steps": [25, 50, 100],
-            "guidance": [1.0, 2.0, 3.0],
+            "guidance": [1.0, 1.5, 2.0, 3.0],
         }
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        bounds = list(self.guidance_interval)
+        if (
+            len(bounds) != 2
+            or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+            or not 0 <= bounds[0] < bounds[1]
+        ):
+            raise ParameterError(
+                f"{self.name}: guidance_interval must be two noise levels (low, high) with "
+                f"0 <= low < high, not {self.guidance_interval!r}"
+            )
 
     def _check_data(self, data: ImageSet, batch_size: int) -> None:
         check_unet_shape(data.shape)
@@ -161,16 +189,24 @@ class ImageDiffusion(ImageSynthesizer):
         y = None if onehot is None else onehot.argmax(1)
         x = z
         for t, t_next in zip(times[:-1], times[1:], strict=True):
-            eps = self._guided_noise(x, t, y)
             a, a_next = abar[t], abar[t_next]
+            eps = self._guided_noise(x, t, y, guided=self._guided_at(float(a)))
             x0 = ((x - (1 - a).sqrt() * eps) / a.sqrt()).clamp(-1, 1)
             eps = (x - a.sqrt() * x0) / (1 - a).sqrt()  # the noise that fits the clipped x0
             x = a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
         return ((x + 1) / 2).clamp(0, 1)
 
-    def _guided_noise(self, x: torch.Tensor, t: int, y: torch.Tensor | None) -> torch.Tensor:
+    def _guided_at(self, alpha_bar: float) -> bool:
+        """Whether the step at this abar_t is guided: its sigma_t lies in guidance_interval."""
+        low, high = self.guidance_interval
+        sigma = math.sqrt(max(1 - alpha_bar, 0.0) / max(alpha_bar, 1e-20))
+        return low < sigma <= high
+
+    def _guided_noise(
+        self, x: torch.Tensor, t: int, y: torch.Tensor | None, *, guided: bool = True
+    ) -> torch.Tensor:
         times = torch.full((len(x),), t, dtype=torch.long, device=x.device)
-        if y is None or self.guidance == 1.0:
+        if y is None or self.guidance == 1.0 or not guided:
             return self.net_(x, times, y)
         null = torch.full_like(y, len(self.classes_))
         both = self.net_(torch.cat([x, x]), torch.cat([times, times]), torch.cat([y, null]))

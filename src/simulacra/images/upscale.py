@@ -4,8 +4,12 @@ upscaler trained on the images at hand, plus PSNR and SSIM to measure them.
 `Upscaler` learns a residual over bicubic interpolation: the low-resolution image is enlarged
 bicubically and a small network (a few residual blocks, then pixel shuffle) adds the detail
 bicubic misses. Its last convolution starts at zero, so before training it *is* bicubic.
-Training pairs are random crops of the given images and their bicubic (antialiased)
-downscaled copies. Saved like the other models (JSON + safetensors, no pickle).
+Training pairs are random crops of the given images, flipped and turned by a random multiple of
+90 degrees, and their bicubic (antialiased) downscaled copies; the loss is L1. A share of the
+images (`validation`) is kept out of training: the weights kept are those with the lowest
+squared error on fixed crops of them, checked `checks` times, and the untrained network
+(bicubic itself) is one of the candidates, so on those images the model is never worse than
+bicubic. Saved like the other models (JSON + safetensors, no pickle).
 """
 
 from __future__ import annotations
@@ -138,6 +142,8 @@ class Upscaler:
         batch_size: int = 16,
         patch: int = 32,
         learning_rate: float = 1e-3,
+        validation: float = 0.1,
+        checks: int = 10,
         threads: int | None = None,
         seed: int = 0,
         verbose: bool = True,
@@ -149,6 +155,8 @@ class Upscaler:
         self.batch_size = batch_size
         self.patch = patch
         self.learning_rate = learning_rate
+        self.validation = validation
+        self.checks = checks
         self.threads = threads
         self.seed = seed
         self.verbose = verbose
@@ -159,10 +167,16 @@ class Upscaler:
     def _check_params(self) -> None:
         if self.scale not in SCALES:
             raise ParameterError(f"scale must be one of 2, 4, not {self.scale!r}")
-        for key in ("features", "blocks", "steps", "batch_size", "patch"):
+        for key in ("features", "blocks", "steps", "batch_size", "patch", "checks"):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ParameterError(f"{key} must be a positive integer, not {value!r}")
+        if (
+            isinstance(self.validation, bool)
+            or not isinstance(self.validation, int | float)
+            or not (0 <= self.validation < 1)
+        ):
+            raise ParameterError(f"validation must lie in [0, 1), not {self.validation!r}")
         if self.patch % self.scale:
             raise ParameterError(
                 f"patch must be a multiple of scale {self.scale}, not {self.patch}"
@@ -179,32 +193,43 @@ class Upscaler:
             )
         started = time.perf_counter()
         self.channels_ = data.channels
-        high = _channels_first(data.images)
         gen = torch.Generator().manual_seed(seeding.integer(self.seed, "torch", 2))
+        high, held = _split(_channels_first(data.images), self.validation, gen)
+        checks = _low_high(_random_crops(held, VALIDATION_CROPS, patch, gen), self.scale)
+        every = max(1, self.steps // self.checks)
         losses: list[float] = []
         with seeded_torch(seeding.integer(self.seed, "torch", 0), self.threads):
             self.net_ = UpscaleNet(self.channels_, self.scale, self.features, self.blocks)
+            best = (_squared_error(self.net_, checks), 0, module_state(self.net_))
+            bicubic_error = best[0]
             optimizer = torch.optim.Adam(self.net_.parameters(), lr=self.learning_rate)
             schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, self.steps)
             with new_progress(self.verbose) as progress:
                 task = progress.add_task("training upscaler", total=self.steps, info="")
-                for _ in range(self.steps):
-                    crops = _random_crops(high, self.batch_size, patch, gen)
-                    low = functional.interpolate(
-                        crops, scale_factor=1 / self.scale, mode="bicubic", antialias=True
-                    )
-                    loss = functional.l1_loss(self.net_(low.clamp(0, 1)), crops)
+                for step in range(1, self.steps + 1):
+                    crops = _turned(_random_crops(high, self.batch_size, patch, gen), gen)
+                    low, target = _low_high(crops, self.scale)
+                    loss = functional.l1_loss(self.net_(low), target)
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
                     schedule.step()
                     losses.append(float(loss.detach()))
                     progress.update(task, advance=1, info=f"L1 {losses[-1]:.4f}")
+                    if step % every == 0 or step == self.steps:
+                        error = _squared_error(self.net_, checks)
+                        if error < best[0]:
+                            best = (error, step, module_state(self.net_))
+            load_module_state(self.net_, best[2])
         self.net_.eval()
         self.fit_info_ = {
-            "images": len(data),
+            "images": len(high),
+            "validation_images": len(held),
             "patch": patch,
             "final_l1": float(np.mean(losses[-50:])),
+            "best_step": best[1],
+            "validation_psnr": _decibels(best[0]),
+            "validation_psnr_bicubic": _decibels(bicubic_error),
             "seconds": round(time.perf_counter() - started, 3),
         }
         return self
@@ -256,6 +281,52 @@ class Upscaler:
             raise ModelFileError(f"{path}: a damaged upscaler file ({exc})") from exc
         model.net_.eval()
         return model
+
+
+VALIDATION_CROPS = 64  # fixed crops of the validation images that pick the weights kept
+
+
+def _split(
+    images: torch.Tensor, share: float, gen: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(training, validation) images: `share` of them (at least one, when there are ten or
+    more) for validation; with fewer, or share 0, the training images validate too."""
+    count = int(round(len(images) * share)) if len(images) >= 10 else 0
+    if count == 0:
+        return images, images
+    order = torch.randperm(len(images), generator=gen)
+    return images[order[count:]], images[order[:count]]
+
+
+def _low_high(crops: torch.Tensor, scale: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(the bicubic downscaled copy in [0, 1], the crops): one training pair."""
+    low = functional.interpolate(crops, scale_factor=1 / scale, mode="bicubic", antialias=True)
+    return low.clamp(0, 1), crops
+
+
+def _turned(crops: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """The square crops under one random flip and quarter turn (of the eight), so the network
+    sees eight times as many distinct patches."""
+    flip, turns = (
+        torch.randint(0, 2, (1,), generator=gen).item(),
+        torch.randint(0, 4, (1,), generator=gen).item(),
+    )
+    crops = crops.flip(3) if flip else crops
+    return torch.rot90(crops, int(turns), dims=(2, 3))
+
+
+@torch.no_grad()
+def _squared_error(net: UpscaleNet, pair: tuple[torch.Tensor, torch.Tensor]) -> float:
+    """Mean squared error of the clipped enlargement of `pair`'s low images."""
+    net.eval()
+    low, high = pair
+    error = float(torch.mean((net(low).clamp(0, 1) - high) ** 2))
+    net.train()
+    return error
+
+
+def _decibels(mse: float) -> float:
+    return float("inf") if mse == 0 else round(10.0 * float(np.log10(1.0 / mse)), 3)
 
 
 def _random_crops(
