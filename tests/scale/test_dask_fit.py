@@ -60,7 +60,7 @@ def test_fit_from_files_equals_fit_on_concatenation(client: Client, files: Path)
 def test_models_without_a_dask_fit_say_so(client: Client, files: Path) -> None:
     frame = read_parquet_glob(str(files / "*.parquet"))
     with pytest.raises(ParameterError, match="copula"):
-        fit_dask(Synthesizer("tvae", verbose=False), frame)
+        fit_dask(Synthesizer("mst", verbose=False), frame)
 
 
 def test_cli_fit_on_dask(

@@ -169,15 +169,15 @@ def fit(
         "--engine",
         help="local: read the table into memory; dask: DATA is a Parquet file or glob "
         "('data/*.parquet') learned partition by partition on a Dask cluster (copula from "
-        "summaries; autoregressive from streamed minibatches).",
+        "summaries; autoregressive, tvae, ctgan and ddpm from streamed minibatches).",
     ),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     steps: int | None = typer.Option(
         None,
         "--steps",
-        help="With --engine dask, a neural model (autoregressive) trained on minibatches "
-        "streamed from the partitions stops after this many optimiser steps (default: "
-        "--epochs passes over the table).",
+        help="With --engine dask, a neural model (autoregressive, tvae, ctgan, ddpm) trained "
+        "on minibatches streamed from the partitions stops after this many optimiser steps "
+        "(default: --epochs passes over the table).",
     ),
 ) -> None:
     """Learn a table and save the model."""

@@ -267,7 +267,8 @@ def fit_dask(
     if fit is None:
         raise ParameterError(
             f"{synthesizer.name} cannot fit on Dask yet (from summaries: copula; from "
-            "streamed minibatches: autoregressive); use --engine local on a sample"
+            "streamed minibatches: autoregressive, tvae, ctgan, ddpm); use --engine local on a "
+            "sample"
         )
     if steps is None:
         result: Synthesizer = fit(frame, metadata)

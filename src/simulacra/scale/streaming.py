@@ -69,7 +69,7 @@ def fit_streamed(
     def epoch(e: int) -> Iterator[np.ndarray]:
         return stream_buffers(parts, groups, plan, seed, e)
 
-    synthesizer._fit_batches(pilot, epoch, steps)
+    synthesizer._fit_batches(pilot, epoch, steps, rows=fitted.rows)
     seconds = round(time.perf_counter() - started, 3)
     synthesizer.fit_info_ = {"rows": fitted.rows, "seconds": seconds}
     synthesizer._calls = 0

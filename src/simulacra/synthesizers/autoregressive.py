@@ -353,16 +353,6 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         total, taken = self._minibatch_steps(tokens, steps)
         return {"loss": float(total) / max(taken, 1)}, taken
 
-    def _token_counts(self) -> list[int]:
-        """Each token column's number of tokens, as the transformer's encoders define them."""
-        return [
-            int(encoder.tokens)  # type: ignore[attr-defined]
-            for column in self.transformer_.columns_.values()
-            for encoder in column.encoders
-            for _, activation, _ in encoder.layout()
-            if activation == "token"
-        ]
-
     def _track_best(self, loss: float) -> None:
         self._epoch += 1
         if self._epoch <= WARMUP_EPOCHS:
@@ -563,6 +553,16 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         if state.get("best_epoch") is not None:
             self.best_epoch_ = int(state["best_epoch"])
 
+    def _describe_stopping(self) -> str:
+        if self.transformer_.privacy is not None:
+            return "none: DP-SGD trains on every row and stops when the budget is spent"
+        if self.streamed_:
+            return "none: streamed from Dask, every row trains and none is held out"
+        return (
+            f"{self.validation:.0%} of rows held out; stops after {self.patience} epochs "
+            "without improvement, keeps the best epoch"
+        )
+
     def _describe(self) -> dict[str, Any]:
         return {
             **super()._describe(),
@@ -588,10 +588,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
                 "each end: training minimum and maximum never stored or emitted",
                 "values": f"numbers drawn uniformly inside one of up to {self.bins} quantile "
                 "bins, or exactly at a point mass",
-                "early_stopping": f"{self.validation:.0%} of rows held out; stops after "
-                f"{self.patience} epochs without improvement, keeps the best epoch"
-                if self.transformer_.privacy is None
-                else "none: DP-SGD trains on every row and stops when the budget is spent",
+                "early_stopping": self._describe_stopping(),
                 "temperature": self.temperature,
             },
         }

@@ -17,6 +17,11 @@ discriminator in one pass; dropout masks come from torch.rand; Adam runs fused.
 Conditional sampling: a categorical condition is put into the conditional vector, and rows are
 then kept by vectorised rejection (conditions.py), so every returned row meets all conditions.
 
+On Dask (`fit_dask`, `scale.streaming`) each streamed buffer is trained on as an epoch of its
+own rows: its rows are indexed by category and its category counts draw the conditional
+vectors while it trains; the sampler kept for sampling counts the pilot sample (a seeded
+uniform sample of the table), as a local fit counts its table.
+
 Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
 learns its modes and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
 `metadata_share` of the budget). Only the discriminator reads real rows, so only its updates
@@ -107,8 +112,9 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
     """Conditional tabular GAN with mode-specific normalisation, PacGAN and WGAN-GP."""
 
     name = "ctgan"
-    _training_state: ClassVar[tuple[str, ...]] = ("_dp", "_condition_noise")
+    _training_state: ClassVar[tuple[str, ...]] = ("_dp", "_condition_noise", "_train_sampler")
     _networks: ClassVar[tuple[str, ...]] = ("generator_", "discriminator_")
+    _streams: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
         "generator_dims": Kind((list, tuple)),
@@ -200,6 +206,9 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
             self.sampler_ = ConditionalSampler.from_data(self._discrete_blocks(), data)
         else:
             self.sampler_ = self._dp_sampler()
+        # the sampler whose rows the discriminator reads: the training data's, or in a
+        # streamed fit each buffer's (`_train_buffer`)
+        self._train_sampler = self.sampler_
         self._make_networks(data.shape[1])
         adam = partial(
             FusedAdam, lr=self.learning_rate, betas=(0.5, 0.9), weight_decay=self.weight_decay
@@ -237,7 +246,7 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
     def _fake(self, rows: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(generator logits, activated rows with their conditional vector, category index)."""
         noise = torch.randn((rows, self.embedding_dim), device=self.device_)
-        cond, position = self.sampler_.sample_train(rows, frequency=self._dp is not None)
+        cond, position = self._train_sampler.sample_train(rows, frequency=self._dp is not None)
         logits = self.generator_(torch.cat([noise, cond], dim=1))
         fake = torch.cat([self.layout_.gumbel_activate(logits, GUMBEL_TAU), cond], dim=1)
         return logits, fake, position
@@ -252,7 +261,8 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         with torch.no_grad():
             cond = fake[:, width - self.sampler_.width :]
             perm = torch.randperm(rows, device=self.device_)
-            real = torch.cat([data[self.sampler_.real_rows(position[perm])], cond[perm]], dim=1)
+            real_rows = self._train_sampler.real_rows(position[perm])
+            real = torch.cat([data[real_rows], cond[perm]], dim=1)
             alpha = torch.rand((packs, 1, 1), device=self.device_).expand(packs, self.pac, width)
             alpha = alpha.reshape(rows, width)
             mixed = alpha * real + (1 - alpha) * fake
@@ -319,8 +329,22 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         discriminator; only extra discriminator steps generate their own batches."""
         self.generator_.train()
         self.discriminator_.train()
+        loss_g, loss_d = self._adversarial_steps(data, self._steps)
+        steps = self._steps
+        if self._dp is not None:  # no loss on real rows: it would be released in the history
+            return {"generator_loss": float(loss_g) / steps, "epsilon_spent": self._dp.spent()}
+        return {
+            "generator_loss": float(loss_g) / steps,
+            "discriminator_loss": float(loss_d) / (steps * self.discriminator_steps),
+        }
+
+    def _adversarial_steps(
+        self, data: torch.Tensor, steps: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """`steps` steps on the real rows `data`: the summed generator and discriminator
+        losses."""
         loss_g = loss_d = torch.zeros((), device=self.device_)
-        for _ in range(self._steps):
+        for _ in range(steps):
             if self._dp is not None and self._dp.exhausted:
                 break
             logits, fake, position = self._fake(self._batch)
@@ -330,13 +354,24 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
                     _, extra, extra_position = self._fake(self._batch)
                 loss_d = loss_d + self._discriminator_step(data, extra, extra_position)
             loss_g = loss_g + self._generator_step(logits, fake, position)
-        steps = self._steps
-        if self._dp is not None:  # no loss on real rows: it would be released in the history
-            return {"generator_loss": float(loss_g) / steps, "epsilon_spent": self._dp.spent()}
-        return {
-            "generator_loss": float(loss_g) / steps,
-            "discriminator_loss": float(loss_d) / (steps * self.discriminator_steps),
+        return loss_g, loss_d
+
+    def _train_buffer(self, data: torch.Tensor, steps: int | None) -> tuple[dict[str, float], int]:
+        """A streamed buffer trained on as an epoch of its own rows: training-by-sampling
+        pairs each conditional vector with a real row of the buffer, so the buffer's rows
+        are indexed by category (and its log-frequencies draw the categories); `sampler_`,
+        from the pilot sample, keeps the frequencies that sampling draws from."""
+        self.generator_.train()
+        self.discriminator_.train()
+        self._train_sampler = ConditionalSampler.from_data(self._discrete_blocks(), data)
+        taken = max(len(data) // self._batch, 1)
+        taken = taken if steps is None else min(taken, steps)
+        loss_g, loss_d = self._adversarial_steps(data, taken)
+        losses = {
+            "generator_loss": float(loss_g) / taken,
+            "discriminator_loss": float(loss_d) / (taken * self.discriminator_steps),
         }
+        return losses, taken
 
     def _converged(self) -> bool:
         dp = getattr(self, "_dp", None)

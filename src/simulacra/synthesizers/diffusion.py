@@ -33,11 +33,13 @@ of the quantile encoder) truncated to the range, given the other conditioned num
 the scores' learned correlation (a Gibbs sweep when several ranges are asked at once); that
 value is then inpainted, so every row meets the range and within it the column keeps its
 marginal shape. `sample(n, conditions)` therefore returns exactly n rows without rejection.
+
+Training (the loss, the minibatch loop, local or on buffers streamed from Dask, the decay and
+the moving average) is in diffusion_train.py; the network and schedules in diffusion_net.py.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any, ClassVar
 
 import numpy as np
@@ -50,26 +52,22 @@ from ..errors import DataError, ParameterError
 from ..params import Constraint, Interval, Kind, OneOf
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
-from .diffusion_net import Denoiser, ddim_step, noised, signal_level, time_grid
-from .neural import NeuralSynthesizer
-from .torch_utils import FusedAdam, torch_generator, torch_threads
+from .diffusion_net import Denoiser, ddim_step, noised, time_grid
+from .diffusion_train import DiffusionTraining
+from .torch_utils import torch_generator, torch_threads
 
 SAMPLE_ROWS = 8_192
 GIBBS_SWEEPS = 20
 CORRELATION_RIDGE = 1e-3
-# share of training rows that show some columns clean, as conditions and imputation do
-KNOWN_ROWS = 0.25
 NETWORK_LAYOUT = 1
-STEPS_PER_EPOCH = 30
 
 
-class Diffusion(NeuralSynthesizer):
+class Diffusion(DiffusionTraining):
     """Gaussian diffusion on number scores and masked diffusion on category codes."""
 
     name = "ddpm"
     _transformer: ClassVar[dict[str, str]] = {"continuous": "quantile", "discrete": "codes"}
     _networks: ClassVar[tuple[str, ...]] = ("net_",)
-    _training_state: ClassVar[tuple[str, ...]] = ("_live", "_numbers", "_tokens")
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "hidden_dims": Kind((list, tuple)),
         "inpainting": OneOf(("clean", "renoise")),
@@ -140,134 +138,11 @@ class Diffusion(NeuralSynthesizer):
                 f"diffusion_steps ({self.diffusion_steps})"
             )
 
-    # columns -----------------------------------------------------------------------------
-    def _number_columns(self) -> list[int]:
-        return [b.start for b in self.transformer_.blocks_ if b.activation == "normal"]
-
-    def _token_columns(self) -> list[int]:
-        return [b.start for b in self.transformer_.blocks_ if b.activation == "token"]
-
     # training ----------------------------------------------------------------------------
     def _make_networks(self, width: int) -> None:
         numbers = len(self._number_columns())
         self.net_ = Denoiser(numbers, self.sizes_, list(self.hidden_dims)).to(self.device_)
         self._sizes = torch.tensor(self.sizes_, dtype=torch.long, device=self.device_)
-
-    def _build(self, data: torch.Tensor) -> None:
-        numbers, tokens = self._number_columns(), self._token_columns()
-        if not numbers and not tokens:
-            raise DataError("ddpm: the table has no modelled columns")
-        self._numbers = data[:, numbers]
-        self._tokens = data[:, tokens].round().long()
-        self.sizes_ = [int(k) + 1 for k in self._tokens.max(dim=0).values.tolist()]
-        scores = self._numbers.double().cpu().numpy()
-        self.score_corr_ = (
-            np.corrcoef(scores, rowvar=False).reshape(len(numbers), len(numbers))
-            if len(scores) > 1 and numbers
-            else np.eye(len(numbers))
-        )
-        self.score_corr_ = np.nan_to_num(self.score_corr_, nan=0.0)
-        self._make_networks(data.shape[1])
-        self._live = copy.deepcopy(self.net_)
-        self._live.train()
-        self._opt = FusedAdam(
-            self._live.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
-        )
-        self._index, self._valid = self._grouped_index()
-        # at most batch_size rows, fewer on small tables so that an epoch has about
-        # STEPS_PER_EPOCH steps: a diffusion model needs thousands of steps on any table
-        self._batch = max(min(self.batch_size, len(data) // STEPS_PER_EPOCH), min(32, len(data)))
-        self._total_steps = max(self.epochs * (len(data) // self._batch), 1)
-        self._done_steps = 0
-
-    def _grouped_index(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Where each token column's logits sit in a (columns x widest) grid, and which
-        entries of the grid are real."""
-        widest = max(self.sizes_, default=1)
-        starts = np.cumsum([0, *self.sizes_])
-        index = np.zeros((len(self.sizes_), widest), dtype=np.int64)
-        valid = np.zeros_like(index, dtype=bool)
-        for j, size in enumerate(self.sizes_):
-            index[j, :size] = np.arange(starts[j], starts[j] + size)
-            valid[j, :size] = True
-        return torch.from_numpy(index).to(self.device_), torch.from_numpy(valid).to(self.device_)
-
-    def _grouped(self, logits: torch.Tensor) -> torch.Tensor:
-        if not hasattr(self, "_index"):
-            self._index, self._valid = self._grouped_index()
-        return logits[:, self._index].masked_fill(~self._valid, float("-inf"))
-
-    def _loss(self, x0: torch.Tensor, tokens: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """Squared error of v on every number and cross-entropy of every masked token, each
-        column counting once: (total, number part, token part) per column."""
-        rows = len(x0)
-        step = torch.randint(1, self.diffusion_steps + 1, (rows,), device=self.device_)
-        t = step.float() / self.diffusion_steps
-        noise = torch.randn_like(x0)
-        level = signal_level(t)[:, None]
-        target = level.sqrt() * noise - (1 - level).sqrt() * x0
-        known_numbers, known_tokens = self._random_known(x0.shape, tokens.shape)
-        masked = (torch.rand(tokens.shape, device=self.device_) < t[:, None]) & ~known_tokens
-        shown = torch.where(masked, self._sizes.expand_as(tokens), tokens)
-        x_t = torch.where(known_numbers, x0, noised(x0, t, noise))
-        v, logits = self._live(x_t, known_numbers.float(), shown, t)
-        number_error = (((v.float() - target) ** 2) * ~known_numbers).sum()
-        token_error = torch.zeros((), device=self.device_)
-        if tokens.shape[1]:
-            logp = torch.log_softmax(self._grouped(logits.float()), dim=-1)
-            nll = -logp.gather(2, tokens.unsqueeze(2)).squeeze(2)
-            token_error = (nll * masked).sum()
-        columns = x0.shape[1] + tokens.shape[1]
-        total = (number_error + token_error) / (rows * columns)
-        per_number = number_error.detach() / max(rows * x0.shape[1], 1)
-        per_token = token_error.detach() / max(rows * tokens.shape[1], 1)
-        return total, per_number, per_token
-
-    def _random_known(
-        self, numbers: torch.Size, tokens: torch.Size
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Which cells a training row shows clean: in a share `KNOWN_ROWS` of the rows, each
-        column with a probability drawn per row (any number of known columns), as conditions
-        and imputation show them; none in the other rows."""
-        rows = numbers[0]
-        chosen = torch.rand((rows, 1), device=self.device_) < KNOWN_ROWS
-        share = torch.rand((rows, 1), device=self.device_) * chosen
-        return (
-            torch.rand(numbers, device=self.device_) < share,
-            torch.rand(tokens, device=self.device_) < share,
-        )
-
-    def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
-        order = torch.randperm(len(data), device=self.device_)
-        sums = torch.zeros(3, device=self.device_)
-        steps = 0
-        for start in range(0, len(order) - self._batch + 1, self._batch):
-            rows = order[start : start + self._batch]
-            losses = self._loss(self._numbers[rows], self._tokens[rows])
-            self._opt.zero_grad()
-            losses[0].backward()
-            # linear decay of the learning rate to zero over the whole run
-            self._opt.lr = self.learning_rate * (1 - self._done_steps / self._total_steps)
-            self._opt.step()
-            self._update_average()
-            sums += torch.stack([loss.detach() for loss in losses])
-            steps += 1
-        total, numbers, tokens = (float(v) / max(steps, 1) for v in sums)
-        out = {"loss": total}
-        if self._numbers.shape[1]:
-            out["number_loss"] = numbers
-        if self._tokens.shape[1]:
-            out["token_loss"] = tokens
-        return out
-
-    @torch.no_grad()
-    def _update_average(self) -> None:
-        """The sampling network follows the trained one as an exponential moving average (a
-        shorter memory over the first steps, so short runs are not stuck near the start)."""
-        self._done_steps += 1
-        decay = min(self.ema_decay, (1 + self._done_steps) / (10 + self._done_steps))
-        for average, live in zip(self.net_.parameters(), self._live.parameters(), strict=True):
-            average.lerp_(live, 1 - decay)
 
     # sampling ----------------------------------------------------------------------------
     def _sample_encoded(

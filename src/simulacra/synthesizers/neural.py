@@ -34,6 +34,10 @@ from .torch_utils import (
 )
 
 GENERATE_ROWS = 20_000
+STREAMED = (
+    "trained on minibatches streamed from Dask partitions: every row trains, none held out, "
+    "no early stopping; stops after `epochs` passes or `steps` optimiser steps"
+)
 
 
 class NeuralSynthesizer(Synthesizer):
@@ -78,7 +82,7 @@ class NeuralSynthesizer(Synthesizer):
         if not self._streams:
             raise ParameterError(
                 f"{self.name} cannot fit on Dask yet (from summaries: copula; from streamed "
-                "minibatches: autoregressive); use --engine local on a sample"
+                "minibatches: autoregressive, tvae, ctgan, ddpm); use --engine local on a sample"
             )
         return fit_streamed(self, frame, metadata, steps=steps)
 
@@ -90,18 +94,22 @@ class NeuralSynthesizer(Synthesizer):
         pilot: np.ndarray,
         buffers: Callable[[int], Iterator[np.ndarray]],
         steps: int | None = None,
+        rows: int | None = None,
     ) -> None:
         """Train on encoded rows that arrive in buffers instead of one array (a table that
         does not fit in memory, `scale.streaming`): `pilot` (an encoded sample) builds the
         networks; epoch e trains on every buffer `buffers(e)` yields, each in minibatches;
         training stops after `epochs` passes or `steps` optimiser steps, whichever comes
-        first. No held-out rows and no early stopping: each pass sees new rows."""
+        first. No held-out rows and no early stopping: each pass sees new rows. `rows`, the
+        table's row count (default: the pilot's), plans schedules that span the run (ddpm's
+        learning-rate decay)."""
         self._stream_steps_left = steps
+        self._stream_rows = len(pilot) if rows is None else rows
         self._streaming = True
         try:
             self._train_loop(pilot, lambda epoch, x: self._train_buffers(buffers(epoch)))
         finally:
-            del self._stream_steps_left, self._streaming
+            del self._stream_steps_left, self._stream_rows, self._streaming
 
     def _train_buffers(self, buffers: Iterator[np.ndarray]) -> dict[str, float]:
         """One streamed epoch: each buffer in turn, losses averaged over the steps taken."""
@@ -130,11 +138,23 @@ class NeuralSynthesizer(Synthesizer):
         the number of steps taken. Models that can train from streamed buffers define it."""
         raise ParameterError(f"{self.name} cannot train from streamed batches yet")
 
+    def _token_counts(self) -> list[int]:
+        """Each token column's number of tokens, as the transformer's encoders define them
+        (streamed rows may hold tokens the pilot sample lacks)."""
+        return [
+            int(encoder.tokens)  # type: ignore[attr-defined]
+            for column in self.transformer_.columns_.values()
+            for encoder in column.encoders
+            for _, activation, _ in encoder.layout()
+            if activation == "token"
+        ]
+
     def _train_loop(
         self, data: np.ndarray, run_epoch: Callable[[int, torch.Tensor], dict[str, float]]
     ) -> None:
         self.device_ = resolve_device(self.device)
         self.layout_ = OutputLayout(self.transformer_.blocks_, self.device_)
+        self.streamed_ = bool(getattr(self, "_streaming", False))
         history: list[dict[str, float]] = []
         dtype = training_dtype(self.precision, self.device_)
         self.training_dtype_ = "float32" if dtype is None else str(dtype).removeprefix("torch.")
@@ -218,6 +238,8 @@ class NeuralSynthesizer(Synthesizer):
         state["extra"] = self._extra_state()
         if getattr(self, "privacy_", None) is not None:
             state["privacy"] = self.privacy_  # DP: the spent budget and the accountant
+        if self.streamed_:  # only then: a local fit's file is as it was before streaming
+            state["streamed"] = True
         return state
 
     def _set_model_state(self, state: dict[str, Any]) -> None:
@@ -231,6 +253,7 @@ class NeuralSynthesizer(Synthesizer):
         self.history_ = {k: np.asarray(v, dtype=np.float64) for k, v in state["history"].items()}
         self.training_dtype_ = str(state["training_precision"])
         self.privacy_ = state.get("privacy")
+        self.streamed_ = bool(state.get("streamed", False))
         self._eval()
 
     def _make_networks(self, width: int) -> None:
@@ -258,6 +281,7 @@ class NeuralSynthesizer(Synthesizer):
             "parameters": sizes,
             "device": str(self.device_),
             "training_precision": self.training_dtype_,
+            **({"streamed": STREAMED} if self.streamed_ else {}),
             "epochs_trained": len(self.history_.get("epoch", ())),
             "seconds_per_epoch": round(float(np.median(seconds)), 4) if len(seconds) else None,
             "history": {

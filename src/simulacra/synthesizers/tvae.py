@@ -14,6 +14,8 @@ bfloat16 in one kernel where the CPU has bfloat16 units, and updated by one fuse
 batches are gathered by a shuffled index (no DataLoader); the decoder writes one-hot groups as
 padded slabs, one masked softmax per slab (output_layout.PaddedLayout).
 Conditional sampling is vectorised rejection (conditions.py).
+On Dask (`fit_dask`, `scale.streaming`) the networks are built from the pilot sample and each
+streamed buffer goes through the same minibatch loop as an epoch of a local fit.
 
 Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
 learns its modes and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
@@ -120,6 +122,7 @@ class TVAE(PrivateFit, NeuralSynthesizer):
     # `_rows` is the row count PrivateFit keeps for the default delta
     _training_state = ("_rows", "_train_rows", "_flat", "_dp", "_private_loss")
     _networks: ClassVar[tuple[str, ...]] = ("encoder_", "decoder_")
+    _streams: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
         "encoder_dims": Kind((list, tuple)),
@@ -202,9 +205,13 @@ class TVAE(PrivateFit, NeuralSynthesizer):
         params = [self._flat.vector, self.decoder_.sigma]
         self._opt = FusedAdam(params, lr=self.learning_rate, weight_decay=self.weight_decay)
         self._batch = min(self.batch_size, len(data))
-        # training rows: encoder input (in the compute dtype, cast once), then the targets
+        if not getattr(self, "_streaming", False):  # streamed: each buffer brings its rows
+            self._train_rows = self._training_rows(data)
+
+    def _training_rows(self, data: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Encoder input (in the compute dtype, cast once), then the targets."""
         inputs = data if self._compute_dtype is None else data.to(self._compute_dtype)
-        self._train_rows = (inputs, *self.padded_.targets(data))
+        return (inputs, *self.padded_.targets(data))
 
     def _build_private(self, data: torch.Tensor, budget: Any) -> None:
         """DP-SGD over the whole VAE, in float32 with autograd (see the module docstring)."""
@@ -286,17 +293,33 @@ class TVAE(PrivateFit, NeuralSynthesizer):
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         if self._dp is not None:
             return self._private_epoch(self._dp)
-        order = torch.randperm(len(data), device=self.device_)
-        total_recon = total_kl = torch.zeros((), device=data.device)
+        losses, _ = self._minibatch_steps(self._train_rows, None)
+        return losses
+
+    def _train_buffer(self, data: torch.Tensor, steps: int | None) -> tuple[dict[str, float], int]:
+        return self._minibatch_steps(self._training_rows(data), steps)
+
+    def _minibatch_steps(
+        self, train_rows: tuple[torch.Tensor, ...], limit: int | None
+    ) -> tuple[dict[str, float], int]:
+        """One shuffled pass over `train_rows` (`_training_rows`) in minibatches, at most
+        `limit` steps: the mean losses and the number of steps."""
+        rows_in = len(train_rows[0])
+        order = torch.randperm(rows_in, device=self.device_)
+        total_recon = total_kl = torch.zeros((), device=self.device_)
         steps = 0
         with torch.no_grad():
-            for start in range(0, len(data) - self._batch + 1, self._batch):
+            for start in range(0, rows_in - self._batch + 1, self._batch):
+                if limit is not None and steps >= limit:
+                    break
                 rows = order[start : start + self._batch]
-                recon, kl = self._step(*(t.index_select(0, rows) for t in self._train_rows))
+                recon, kl = self._step(*(t.index_select(0, rows) for t in train_rows))
                 total_recon = total_recon + recon
                 total_kl = total_kl + kl
                 steps += 1
-        return {"reconstruction_loss": float(total_recon) / steps, "kl": float(total_kl) / steps}
+        taken = max(steps, 1)
+        losses = {"reconstruction_loss": float(total_recon) / taken, "kl": float(total_kl) / taken}
+        return losses, steps
 
     def _generate(self, n: int, conditions: Conditions, rng: np.random.Generator) -> np.ndarray:
         gen = torch_generator(rng, self.device_)

@@ -50,16 +50,30 @@ class QuantileNormal(Encoder):
         self.n_ = len(values)
 
     def probability(self, values: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+        """F(x): linear between the grid's quantiles; a value equal to grid quantiles (a tie)
+        gets a random probability between the first and last of them.
+
+        Speed (the bulk of encoding a large table): one binary search per value; everything
+        else is looked up in per-cell tables of the grid (a few thousand entries, in cache)
+        and computed in place."""
         q, p = self.quantiles_, self.probs_
         lo = np.searchsorted(q, values, "left")
-        hi = np.searchsorted(q, values, "right")
-        tied = hi > lo
-        hi_c = np.clip(lo, 1, len(q) - 1)
-        x0, x1 = q[hi_c - 1], q[hi_c]
-        span = np.where(x1 > x0, x1 - x0, 1.0)
-        u = p[hi_c - 1] + (p[hi_c] - p[hi_c - 1]) * np.clip((values - x0) / span, 0, 1)
+        # cell k = [q[k], q[k + 1]] of each value (the outer cells for values outside)
+        cell = np.clip(lo, 1, len(q) - 1)
+        cell -= 1
+        x0 = q[:-1]
+        span = np.where(q[1:] > x0, q[1:] - x0, 1.0)
+        u = np.subtract(values, x0[cell])
+        u /= span[cell]
+        np.clip(u, 0, 1, out=u)
+        u *= (p[1:] - p[:-1])[cell]
+        u += p[:-1][cell]
+        # tied: the value is a grid quantile, the first of a run of equal ones at `lo`
+        at = np.minimum(lo, len(q) - 1)
+        tied = q[at] == values
         if tied.any():
-            first, last = p[np.minimum(lo, len(p) - 1)], p[np.maximum(hi - 1, 0)]
+            run_end = np.searchsorted(q, q, "right")  # per grid point, past its run of ties
+            first, last = p[at], p[run_end - 1][at]
             share = rng.random(len(values)) if rng is not None else np.full(len(values), 0.5)
             u = np.where(tied, first + (last - first) * share, u)
         return u
