@@ -140,6 +140,8 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     tables = sorted({r["table"] for r in rows})
+    if not tables:
+        return  # every run failed: nothing to plot
     metrics = ("column_pair_trends", "tstr_over_trtr", "c2st_auc")
     fig, axes = plt.subplots(len(tables), len(metrics), figsize=(13, 3.6 * len(tables)))
     labels = sorted({f"{r['library']} {r['model']}" for r in rows})  # one colour each, all plots
