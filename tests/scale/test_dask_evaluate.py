@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from dask.distributed import Client
 
+from simulacra.evaluation.html import render
 from simulacra.scale.evaluating import evaluate_dask, frequency_distance, sketch_distance
 from simulacra.scale.summaries import summarise_categories, summarise_numbers
 
@@ -58,6 +59,9 @@ def test_evaluate_on_dask(client: Client, files: Path, synthetic_files: Path) ->
     assert whole["pair_trends"]["carat / price"] < 0.6  # rho 0.92 -> ~0
     assert whole["pair_trends"]["carat / x"] == pytest.approx(1.0)
     assert any("whole_table" in note and "12,000" in note for note in settings["notes"])
+    page = render(report)
+    assert "<h2>Every row</h2>" in page and "all 12,000 real" in page
+    assert "use every row of the seeded samples" in page
 
 
 def test_cli_evaluate_on_dask(

@@ -63,6 +63,7 @@ def render(report: Report) -> str:
         _header(s["settings"]),
         _overall(s["overall"]),
         _meta(s["settings"]),
+        _whole_table(s["settings"]),
         _cards(s),
         _fidelity(s["fidelity"], report.figures.get("fidelity", {})),
         _utility(s["utility"]),
@@ -118,6 +119,27 @@ def _meta(settings: dict[str, Any]) -> str:
         f"{holdout}; {len(settings['columns'])} columns compared, "
         f"{len(settings['excluded_columns'])} left out{target}; seed {settings['seed']}; "
         f"{settings['seconds']:.1f} s.</p>"
+    )
+
+
+def _whole_table(settings: dict[str, Any]) -> str:
+    """Big tables evaluated on Dask: the shapes and pairs of every row, beside the samples'."""
+    whole = settings.get("whole_table")
+    if not whole:
+        return ""
+    rows = settings["rows"]
+    sample = settings.get("sample_rows", {})
+    means = [
+        ["column shapes (mean)", whole["column_shapes_mean"]],
+        ["pair trends (mean)", whole["pair_trends_mean"]],
+    ]
+    return (
+        "<h2>Every row</h2><p class='note'>The tables were read on Dask: these column shapes "
+        f"and pair trends come from summaries of all {rows['real']:,} real and "
+        f"{rows['synthetic']:,} synthetic rows; every score below is measured on seeded "
+        f"samples of {sample.get('real', 0):,} and {sample.get('synthetic', 0):,} rows.</p>"
+        + _table(["score", "every row"], means)
+        + _table(["column", "shape"], [[c, v] for c, v in whole["column_shapes"].items()])
     )
 
 
@@ -539,6 +561,12 @@ def _bias(b: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _scope(settings: dict[str, Any]) -> str:
+    if settings.get("whole_table"):
+        return "Column and pair scores below use every row of the seeded samples."
+    return "Column and pair scores use every row."
+
+
 def _method(settings: dict[str, Any]) -> str:
     excluded = _table(
         ["column", "left out because"], [[c, r] for c, r in settings["excluded_columns"].items()]
@@ -547,7 +575,7 @@ def _method(settings: dict[str, Any]) -> str:
     notes = "".join(f"<li>{escape(n)}</li>" for n in settings["notes"])
     return (
         "<h2>Method</h2><ul class='note'>"
-        f"<li>Column and pair scores use every row. The detection classifier, utility models and "
+        f"<li>{_scope(settings)} The detection classifier, utility models and "
         f"attribute inference use at most {limits['model_rows']:,} rows per table; distances to "
         f"closest records use {limits['query_rows']:,} query rows against at most "
         f"{limits['reference_rows']:,} reference rows; k-NN precision/recall use "
