@@ -106,7 +106,6 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
     name = "autoregressive"
     _transformer: ClassVar[dict[str, str]] = {"continuous": "bins", "discrete": "codes"}
     _networks: ClassVar[tuple[str, ...]] = ("net_",)
-    _streams: ClassVar[bool] = True
     _training_state: ClassVar[tuple[str, ...]] = (
         "_train",
         "_valid_rows",

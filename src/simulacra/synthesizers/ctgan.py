@@ -114,7 +114,6 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
     name = "ctgan"
     _training_state: ClassVar[tuple[str, ...]] = ("_dp", "_condition_noise", "_train_sampler")
     _networks: ClassVar[tuple[str, ...]] = ("generator_", "discriminator_")
-    _streams: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
         "generator_dims": Kind((list, tuple)),

@@ -29,7 +29,6 @@ STEPS_PER_EPOCH = 30
 class DiffusionTraining(NeuralSynthesizer):
     """Training of `Diffusion` (its columns, loss and minibatch loop); not registered."""
 
-    _streams: ClassVar[bool] = True
     _training_state: ClassVar[tuple[str, ...]] = ("_live", "_numbers", "_tokens")
 
     diffusion_steps: int

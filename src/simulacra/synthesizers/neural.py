@@ -58,8 +58,6 @@ class NeuralSynthesizer(Synthesizer):
     _autocast: ClassVar[bool] = True
     # attributes only training needs, dropped with the optimisers (`_opt*`) once it is over
     _training_state: ClassVar[tuple[str, ...]] = ()
-    # whether the model trains from streamed buffers (`_train_buffer`), so `fit_dask` works
-    _streams: ClassVar[bool] = False
 
     epochs: int
     batch_size: int
@@ -79,11 +77,6 @@ class NeuralSynthesizer(Synthesizer):
         Returns self."""
         from ..scale.streaming import fit_streamed
 
-        if not self._streams:
-            raise ParameterError(
-                f"{self.name} cannot fit on Dask yet (from summaries: copula; from streamed "
-                "minibatches: autoregressive, tvae, ctgan, ddpm); use --engine local on a sample"
-            )
         return fit_streamed(self, frame, metadata, steps=steps)
 
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:

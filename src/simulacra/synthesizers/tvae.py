@@ -122,7 +122,6 @@ class TVAE(PrivateFit, NeuralSynthesizer):
     # `_rows` is the row count PrivateFit keeps for the default delta
     _training_state = ("_rows", "_train_rows", "_flat", "_dp", "_private_loss")
     _networks: ClassVar[tuple[str, ...]] = ("encoder_", "decoder_")
-    _streams: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "embedding_dim": Interval(1, None, integer=True),
         "encoder_dims": Kind((list, tuple)),
