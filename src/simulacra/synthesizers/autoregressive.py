@@ -369,13 +369,11 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
                 self._opt.lr *= LR_DECAY
 
     def _converged(self) -> bool:
-        dp = getattr(self, "_dp", None)
-        return dp.exhausted if dp is not None else self._waited >= self.patience
+        if getattr(self, "_dp", None) is not None:
+            return super()._converged()
+        return self._waited >= self.patience
 
     def _eval(self) -> None:
-        dp = getattr(self, "_dp", None)
-        if dp is not None:
-            self.privacy_ = dp.record()
         best = getattr(self, "_best", None)
         if best is not None:
             self.net_.load_state_dict(best[1])

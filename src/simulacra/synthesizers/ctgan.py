@@ -372,22 +372,14 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         }
         return losses, taken
 
-    def _converged(self) -> bool:
-        dp = getattr(self, "_dp", None)
-        return dp is not None and dp.exhausted
-
-    def _eval(self) -> None:
-        dp = getattr(self, "_dp", None)
-        if dp is not None:
-            self.privacy_ = {
-                **dp.record(),
-                "conditional_vector": "DP: the transformer's noisy category counts of "
-                f"{self.sampler_.n_groups} columns (no extra budget); real rows "
-                "Poisson-sampled, each with its own category",
-                "discriminator": "DP-SGD on real rows, gradient penalty per row inside the "
-                "clipped loss; pac 1",
-            }
-        super()._eval()
+    def _privacy_notes(self) -> dict[str, str]:
+        return {
+            "conditional_vector": "DP: the transformer's noisy category counts of "
+            f"{self.sampler_.n_groups} columns (no extra budget); real rows "
+            "Poisson-sampled, each with its own category",
+            "discriminator": "DP-SGD on real rows, gradient penalty per row inside the "
+            "clipped loss; pac 1",
+        }
 
     # sampling ----------------------------------------------------------------------------
     def _generate(self, n: int, conditions: Conditions, rng: np.random.Generator) -> np.ndarray:

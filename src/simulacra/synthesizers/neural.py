@@ -65,6 +65,7 @@ class NeuralSynthesizer(Synthesizer):
     device: str
     threads: int | None
     precision: str
+    privacy_: dict[str, Any] | None  # DP-SGD's record (set at the end of a DP fit)
 
     # training ----------------------------------------------------------------------------
     def fit_dask(
@@ -192,8 +193,10 @@ class NeuralSynthesizer(Synthesizer):
         raise NotImplementedError
 
     def _converged(self) -> bool:
-        """Whether training should stop before `epochs` (early stopping)."""
-        return False
+        """Whether training should stop before `epochs`: a DP-SGD run (`_dp`) has spent its
+        budget (models with early stopping add theirs)."""
+        dp = getattr(self, "_dp", None)
+        return dp is not None and dp.exhausted
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         raise NotImplementedError
@@ -204,8 +207,15 @@ class NeuralSynthesizer(Synthesizer):
             delattr(self, name)
 
     def _eval(self) -> None:
+        dp = getattr(self, "_dp", None)
+        if dp is not None:  # DP-SGD: the budget spent and the accountant, kept in the file
+            self.privacy_ = {**dp.record(), **self._privacy_notes()}
         for name in self._networks:
             getattr(self, name).eval()
+
+    def _privacy_notes(self) -> dict[str, str]:
+        """What a DP-SGD model adds to its privacy record (which parts saw the rows, how)."""
+        return {}
 
     # sampling ----------------------------------------------------------------------------
     def _generate(self, n: int, conditions: Conditions, rng: np.random.Generator) -> np.ndarray:

@@ -249,16 +249,6 @@ class TVAE(PrivateFit, NeuralSynthesizer):
                 dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
         return {"epsilon_spent": dp.spent()}
 
-    def _converged(self) -> bool:
-        dp = getattr(self, "_dp", None)
-        return dp is not None and dp.exhausted
-
-    def _eval(self) -> None:
-        dp = getattr(self, "_dp", None)
-        if dp is not None:
-            self.privacy_ = dp.record()
-        super()._eval()
-
     def _step(
         self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
