@@ -192,8 +192,10 @@ class Metadata:
             raise MetadataError(f"{path}: not valid JSON ({exc})") from exc
         return cls.from_dict(data, source=str(path))
 
-    def check_table(self, table: pd.DataFrame) -> None:
-        """Raise unless the table has exactly the metadata's columns, each usable for fitting."""
+    def check_table(self, table: pd.DataFrame, private: bool = False) -> None:
+        """Raise unless the table has exactly the metadata's columns, each usable for fitting.
+        `private` (a DP fit) checks only the columns: a DP fit copes with constant or empty
+        columns, and an error must not tell what the rows hold."""
         names = [str(c) for c in table.columns]
         missing = [n for n in self.columns if n not in names]
         if missing:
@@ -203,6 +205,8 @@ class Metadata:
             raise DataError(f"column '{extra[0]}' is in the table but not in the metadata")
         if len(table) < 2:
             raise DataError(f"the table has {len(table)} row(s); at least 2 are needed to fit")
+        if private:
+            return
         for name, col in self.columns.items():
             if col.kind not in MODELLED_KINDS:
                 continue

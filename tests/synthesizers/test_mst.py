@@ -30,7 +30,7 @@ def table() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(table: pd.DataFrame) -> Synthesizer:
-    return Synthesizer("mst", epsilon=8.0, verbose=False).fit(table)
+    return Synthesizer("mst", epsilon=8.0, verbose=False, infer_schema=True).fit(table)
 
 
 def test_mst_keeps_pair_trends_at_epsilon_8(fitted: Synthesizer, table: pd.DataFrame) -> None:
@@ -103,7 +103,7 @@ def test_mst_uses_two_parents_when_the_budget_allows() -> None:
     a, b = rng.integers(0, 2, n), rng.integers(0, 2, n)
     c = np.where(rng.random(n) < 0.95, a ^ b, 1 - (a ^ b))  # c needs both a and b
     table = pd.DataFrame({"a": a.astype(str), "b": b.astype(str), "c": c.astype(str)})
-    syn = Synthesizer("mst", epsilon=20.0, verbose=False).fit(table)
+    syn = Synthesizer("mst", epsilon=20.0, verbose=False, infer_schema=True).fit(table)
     assert max(len(p) for p in syn.describe()["model"]["parents"].values()) == 2
     rows = syn.sample(2_000, conditions={"a": "1", "b": "0"}, seed=0)
     assert (rows["a"] == "1").all() and (rows["b"] == "0").all()

@@ -120,7 +120,8 @@ def _short(details: dict[str, object]) -> str:
         "  simulacra fit data.csv -m copula --param marginals=parametric -o m.simulacra\n\n"
         "  simulacra fit data.csv --metadata meta.json --seed 1 -o m.simulacra\n\n"
         "  simulacra fit data.csv -m ctgan --epochs 300 --batch-size 500 -o m.simulacra\n\n"
-        "  simulacra fit data.csv -m mst --epsilon 1 --delta 1e-6 -o m.simulacra"
+        "  simulacra fit data.csv -m mst --epsilon 1 --metadata meta.json -o m.simulacra\n\n"
+        "  simulacra fit data.csv -m mst --epsilon 1 --infer-schema -o m.simulacra"
     )
 )
 def fit(
@@ -161,7 +162,13 @@ def fit(
         "private; default none (no DP; mst needs one).",
     ),
     delta: float | None = typer.Option(
-        None, "--delta", help="DP delta (default 1/n^1.1 for n rows); only with --epsilon."
+        None, "--delta", help="DP delta (default 1e-8, fixed); only with --epsilon."
+    ),
+    infer_schema: bool = typer.Option(
+        False,
+        "--infer-schema",
+        help="With --epsilon and no --metadata: read the schema (column kinds, dtypes, "
+        "decimals, datetime formats, id patterns) off the rows and publish it as read.",
     ),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     engine: str = typer.Option(
@@ -194,6 +201,12 @@ def fit(
         params["epsilon"] = epsilon
     if delta is not None:
         params["delta"] = delta
+    if infer_schema:
+        if epsilon is None:
+            from ..errors import ParameterError
+
+            raise ParameterError("--infer-schema goes with --epsilon (a DP fit)")
+        params["infer_schema"] = True
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
     check_engine(engine, scheduler, None)
     if engine == "dask":
@@ -204,17 +217,24 @@ def fit(
 
         raise ParameterError("--steps needs --engine dask (a local fit trains for --epochs)")
     table = load_table(data, encoding)
+    metadata = None
     if metadata_path is not None:
         metadata = Metadata.load(metadata_path)
-    else:
+    elif epsilon is None:
         with status("inferring metadata"):
             metadata = Metadata.infer(table)
-    with status(f"fitting {model} on {len(table):,} rows"):
+    # under --epsilon without --metadata the synthesizer infers (or refuses) by itself
+    with status(f"fitting {model}"):
         synthesizer.fit(table, metadata)
     with status(f"writing {output}"):
         synthesizer.save(output)
     info = synthesizer.describe()["fit"]
-    out.print(f"fitted {model} on {info['rows']:,} rows in {info['seconds']:.1f}s -> {output}")
+    rows = (
+        f"about {info['rows']:,} rows (a DP count)"
+        if "rows_source" in info
+        else (f"{info['rows']:,} rows")
+    )
+    out.print(f"fitted {model} on {rows} in {info['seconds']:.1f}s -> {output}")
 
 
 fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names('table'))})."

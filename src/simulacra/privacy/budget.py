@@ -41,7 +41,10 @@ ORDERS: list[float] = [
 THRESHOLD_DELTA_SHARE = 0.1
 # the share of the budget (in rho) that the transformer's statistics get by default
 METADATA_SHARE = 0.2
-ACCOUNTANT = "rdp (Opacus compute_rdp / get_privacy_spent; zCDP Gaussian histograms composed)"
+ACCOUNTANT = (
+    "rdp (Opacus compute_rdp / get_privacy_spent; zCDP Gaussian and exponential mechanisms "
+    "composed)"
+)
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,6 @@ class PrivacyBudget:
         return cls(float(state["epsilon"]), float(state["delta"]), float(state["metadata_share"]))
 
 
-def default_delta(rows: int) -> float:
-    """delta = 1 / n^1.1: below 1/n, so no single row may be released with that chance."""
-    return float(1.0 / max(rows, 2) ** 1.1)
+# delta when the user gives none: fixed, so it reveals nothing about the table, and well below
+# 1/n for any table under ten million rows (n * delta <= 0.1); smartnoise-synth uses 1e-9
+DEFAULT_DELTA = 1e-8

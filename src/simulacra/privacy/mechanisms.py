@@ -1,8 +1,10 @@
 """Gaussian-mechanism statistics: noisy histograms, ranges, category lists and projections.
 
 Each measurement is a histogram of one column in which a row adds 1 to one cell, so adding or
-removing a row changes it by 1 in L2 norm (sensitivity 1). Everything derived from noisy counts
-(bounds, quantile edges, resampled values) is post-processing and costs nothing more.
+removing a row changes it by 1 in L2 norm (sensitivity 1); its noise comes from a
+`PrivacyLedger` (integer discrete Gaussian noise, recorded as it is spent). Everything derived
+from noisy counts (bounds, quantile edges, resampled values) is post-processing and costs
+nothing more.
 
 - `dp_range`: counts over fixed, data-independent buckets (zero and +-[2^k, 2^(k+1)) for k in
   -20..62); the range spans the buckets whose noisy count clears the level that pure noise
@@ -22,6 +24,8 @@ removing a row changes it by 1 in L2 norm (sensitivity 1). Everything derived fr
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -32,16 +36,12 @@ MIN_CELLS, MAX_CELLS = 8, 256
 SCALE_PARTS = 64
 
 
-class GaussianCounts:
-    """Adds N(0, sigma^2) to counts, from one seeded stream."""
+class Noise(Protocol):
+    """Count noise of scale `sigma` (`ledger.CountNoise`: discrete Gaussian, accounted)."""
 
-    def __init__(self, sigma: float, rng: np.random.Generator):
-        self.sigma = float(sigma)
-        self.rng = rng
+    sigma: float
 
-    def noisy(self, counts: np.ndarray) -> np.ndarray:
-        counts = np.asarray(counts, dtype=np.float64)
-        return counts + self.rng.normal(0.0, self.sigma, counts.shape)
+    def noisy(self, counts: np.ndarray) -> np.ndarray: ...
 
 
 def sigma_for(rho: float, measurements: int) -> float:
@@ -59,7 +59,7 @@ def _bucket_edges() -> np.ndarray:
     return np.concatenate([-positive[::-1], positive])  # zero bucket: (-2^-20, 2^-20)
 
 
-def dp_range(values: np.ndarray, noise: GaussianCounts) -> tuple[float, float]:
+def dp_range(values: np.ndarray, noise: Noise) -> tuple[float, float]:
     """Bounds of the finite `values` from a noisy histogram over power-of-two buckets."""
     edges = _bucket_edges()
     x = np.clip(values[np.isfinite(values)], edges[0], edges[-1])
@@ -96,7 +96,7 @@ def cell_edges(low: float, high: float, cells: int) -> np.ndarray:
 
 
 def dp_histogram(
-    values: np.ndarray, low: float, high: float, cells: int, noise: GaussianCounts
+    values: np.ndarray, low: float, high: float, cells: int, noise: Noise
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """(edges, noisy cell counts, noisy null count) of `values` clipped to [low, high];
     NaN counts as null, infinities as the nearest bound."""

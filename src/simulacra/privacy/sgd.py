@@ -9,9 +9,13 @@ clipping and the noise are those of Opacus's `DPOptimizer` (tests/synthesizers/t
 checks the clipped sum against it); the update is then the model's own optimiser.
 
 The number of steps is fixed before training from the budget: `steps` = epochs / sample
-rate, and the noise multiplier is the smallest that keeps those steps (composed with the
-transformer's Gaussian statistics) within (epsilon, delta). `exhausted` turns true when they
-are taken: training stops there.
+rate (or given), and the noise multiplier is the smallest that keeps those steps (composed
+with what the fit's ledger has already spent, the transformer's statistics) within (epsilon,
+delta). `exhausted` turns true when they are taken: training stops there.
+
+The sample rate is batch_size over the noisy row count (the true count is private), the
+batches are Poisson samples and the noise is Gaussian, both from the operating system's
+secure generator (`randomness.py`), never from the seed; each step is written to the ledger.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
-from .budget import ACCOUNTANT, PrivacyBudget, SGDSteps, epsilon_spent, noise_multiplier_for
+from . import randomness
+from .budget import SGDSteps, noise_multiplier_for
+from .ledger import PrivacyLedger
 
 CHUNK_ROWS = 64
 
@@ -33,34 +40,45 @@ class DPSGD:
     def __init__(
         self,
         module: nn.Module,
-        budget: PrivacyBudget,
+        ledger: PrivacyLedger,
         *,
         rows: int,
         batch_size: int,
         epochs: int,
         max_grad_norm: float,
-        rho_metadata: float,
+        steps: int | None = None,
     ):
+        budget = ledger.budget
         self.module = module
-        self.budget = budget
-        self.rows = rows
+        self.ledger = ledger
         self.sample_rate = min(batch_size / max(rows, 1), 1.0)
         self.steps_per_epoch = max(round(1 / self.sample_rate), 1)
-        self.steps = self.steps_per_epoch * epochs
+        self.steps = self.steps_per_epoch * epochs if steps is None else int(steps)
         self.max_grad_norm = max_grad_norm
-        self.rho_metadata = rho_metadata
+        self.rho_before = ledger.rho_spent
         self.noise_multiplier = noise_multiplier_for(
-            budget.epsilon, budget.accountant_delta, rho_metadata, self.sample_rate, self.steps
+            budget.epsilon, budget.accountant_delta, self.rho_before, self.sample_rate, self.steps
         )
+        self.expected_batch = self.sample_rate * rows
         self.taken = 0
+        ledger.sgd = SGDSteps(self.sample_rate, self.noise_multiplier, 0)
 
     @property
     def exhausted(self) -> bool:
         return self.taken >= self.steps
 
-    def batch(self, device: torch.device) -> torch.Tensor:
-        """Row indices of one Poisson-sampled batch (each row in with the sample rate)."""
-        return torch.nonzero(torch.rand(self.rows, device=device) < self.sample_rate).squeeze(1)
+    def batch(self, rows: int, device: torch.device) -> torch.Tensor:
+        """Indices of one Poisson sample of `rows` rows (each in with the sample rate)."""
+        chosen = np.flatnonzero(randomness.uniform(rows) < self.sample_rate)
+        return torch.from_numpy(chosen).to(device)
+
+    def skip(self) -> None:
+        """Count a step whose Poisson batch was empty: nothing released, the step counts."""
+        self._count_step()
+
+    def _count_step(self) -> None:
+        self.taken += 1
+        self.ledger.sgd = SGDSteps(self.sample_rate, self.noise_multiplier, self.taken)
 
     def gradients(
         self,
@@ -91,30 +109,26 @@ class DPSGD:
             scale = (self.max_grad_norm / (norms + 1e-6)).clamp(max=1.0)
             for k in names:
                 total[k] += torch.einsum("i,i...->...", scale, grads[k])
-        expected = self.sample_rate * self.rows
         std = self.noise_multiplier * self.max_grad_norm
         for k in names:
-            noise = torch.normal(0.0, std, total[k].shape, device=total[k].device)
-            params[k].grad = (total[k] + noise) / expected
-        self.taken += 1
+            noise = torch.from_numpy(randomness.normal(tuple(total[k].shape), std))
+            noise = noise.to(dtype=total[k].dtype, device=total[k].device)
+            params[k].grad = (total[k] + noise) / self.expected_batch
+        self._count_step()
 
     def spent(self) -> float:
-        """The epsilon spent so far (transformer statistics and the steps taken)."""
-        sgd = SGDSteps(self.sample_rate, self.noise_multiplier, self.taken)
-        return epsilon_spent(self.rho_metadata, self.budget.accountant_delta, sgd)
+        """The epsilon spent so far (everything on the ledger, the steps taken included)."""
+        return self.ledger.epsilon_spent()
 
     def record(self) -> dict[str, Any]:
         """What a model file keeps about the run (shown by `describe()` and `inspect`)."""
         return {
-            "epsilon": self.budget.epsilon,
-            "delta": self.budget.delta,
-            "epsilon_spent": round(self.spent(), 6),
-            "accountant": ACCOUNTANT,
+            **self.ledger.record(),
             "mechanism": "DP-SGD: Poisson sampling, per-sample clipping, Gaussian noise",
             "noise_multiplier": round(self.noise_multiplier, 6),
             "max_grad_norm": self.max_grad_norm,
             "sample_rate": self.sample_rate,
             "steps": self.taken,
             "steps_planned": self.steps,
-            "metadata_share": self.budget.metadata_share,
+            "metadata_share": self.ledger.budget.metadata_share,
         }

@@ -150,6 +150,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         delta: float | None = None,
         max_grad_norm: float = 1.0,
         metadata_share: float = METADATA_SHARE,
+        infer_schema: bool = False,
     ):
         super().__init__(
             seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
@@ -158,6 +159,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         self.delta = delta
         self.max_grad_norm = max_grad_norm
         self.metadata_share = metadata_share
+        self.infer_schema = infer_schema
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -215,32 +217,20 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         if not columns:
             raise DataError("autoregressive: the table has no modelled columns")
         tokens = data[:, columns].round().long()
-        self.sizes_ = [int(k) + 1 for k in tokens.max(dim=0).values.tolist()]
-        if getattr(self, "_streaming", False):
-            # streamed rows may hold tokens the pilot sample lacks: size from the transformer
-            self.sizes_ = [
-                max(a, b) for a, b in zip(self.sizes_, self._token_counts(), strict=True)
-            ]
+        # tokens as the transformer defines them, not the largest one present in the rows (a
+        # DP model's network size must not depend on them; streamed rows may hold more)
+        self.sizes_ = self._token_counts()
         self._make_networks(data.shape[1])
         self._group_logits()
         self._opt = FusedAdam(
             self.net_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
         self._best: tuple[float, dict[str, torch.Tensor], int] | None = None
-        budget = self.transformer_.privacy
         self._dp: DPSGD | None = None
-        if budget is not None:  # DP-SGD on every row: no validation split, no early stop
+        if self.transformer_.privacy is not None:  # DP-SGD on every row: no held-out rows
             self._train, self._valid_rows = tokens, tokens[:0]
             self._valid_hidden = self._random_hidden(0)
-            self._dp = DPSGD(
-                self.net_,
-                budget,
-                rows=len(tokens),
-                batch_size=self.batch_size,
-                epochs=self.epochs,
-                max_grad_norm=self.max_grad_norm,
-                rho_metadata=budget.metadata_rho,
-            )
+            self._dp = self._dpsgd(self.net_)
             self._waited, self._epoch = 0, 0
             return
         if getattr(self, "_streaming", False):  # no held-out rows: every pass sees new rows
@@ -299,26 +289,12 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         nll = -torch.log_softmax(grouped, dim=-1).gather(1, tokens.unsqueeze(1)).squeeze(1)
         return (nll * hidden).sum() / hidden.sum()
 
-    def _train_private_epoch(self, dp: DPSGD) -> dict[str, float]:
-        """One epoch's worth of DP-SGD steps (fewer when the budget runs out). The history
-        keeps the epsilon spent, not the loss: a loss on real rows is a statistic of them
-        outside the mechanism, and the history is saved in the model file."""
-        for _ in range(dp.steps_per_epoch):
-            if dp.exhausted:
-                break
-            rows = self._train[dp.batch(self.device_)]
-            hidden = self._random_hidden(len(rows))
-            if len(rows):
-                dp.gradients(self._row_loss, (rows, hidden))
-                self._opt.step()
-            else:
-                dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
-        return {"epsilon_spent": dp.spent()}
-
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.net_.train()
         if self._dp is not None:
-            return self._train_private_epoch(self._dp)
+            return self._private_epoch(
+                self._dp, (self._train,), lambda rows: (self._random_hidden(rows),), self._row_loss
+            )
         total, steps = self._minibatch_steps(self._train, None)
         losses = {"loss": float(total) / max(steps, 1)}
         if len(self._valid_rows):

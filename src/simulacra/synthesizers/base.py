@@ -77,7 +77,10 @@ class Synthesizer(Model):
         ).fit(table)
         encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))
-        self.fit_info_ = {"rows": len(table), "seconds": round(time.perf_counter() - started, 3)}
+        self.fit_info_: dict[str, Any] = {
+            "rows": len(table),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
         self._calls = 0
         return self
 

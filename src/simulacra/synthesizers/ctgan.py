@@ -147,6 +147,7 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         delta: float | None = None,
         max_grad_norm: float = 1.0,
         metadata_share: float = METADATA_SHARE,
+        infer_schema: bool = False,
     ):
         super().__init__(
             seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
@@ -155,6 +156,7 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         self.delta = delta
         self.max_grad_norm = max_grad_norm
         self.metadata_share = metadata_share
+        self.infer_schema = infer_schema
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -218,15 +220,8 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         self._batch = max(self.pac_, batch - batch % self.pac_)
         self._steps = max(len(data) // self._batch, 1)
         if budget is not None:
-            self._dp = DPSGD(
-                self.discriminator_,
-                budget,
-                rows=len(data),
-                batch_size=self.batch_size,
-                epochs=self.epochs * self.discriminator_steps,
-                max_grad_norm=self.max_grad_norm,
-                rho_metadata=budget.metadata_rho,
-            )
+            self._batch = self.batch_size  # the generated half of a step; real rows: Poisson
+            self._dp = self._dpsgd(self.discriminator_, self.discriminator_steps)
             self._steps = self._dp.steps_per_epoch
 
     def _dp_sampler(self) -> ConditionalSampler:
@@ -283,9 +278,9 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
     ) -> torch.Tensor:
         """A DP-SGD step: the noisy clipped mean of the real rows' per-row gradients
         (`_real_row_loss`) plus the exact gradient of the generated rows' mean score."""
-        rows = data[dp.batch(self.device_)]
+        rows = data[dp.batch(len(data), self.device_)]
         if not len(rows):
-            dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
+            dp.skip()
             return torch.zeros((), device=self.device_)
         real = torch.cat([rows, self.sampler_.of_rows(rows)], dim=1)
         partner = fake[torch.arange(len(real), device=self.device_) % len(fake)]

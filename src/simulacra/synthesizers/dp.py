@@ -1,11 +1,14 @@
 """What the differentially private synthesizers share: the `epsilon` / `delta` parameters, the
-budget they make, and the transformer's DP path.
+budget they make, the schema they may take, and the transformer's DP path.
 
 A synthesizer with `epsilon` set fits its TableTransformer with `privacy=budget` (every
 statistic from public metadata or a Gaussian mechanism, `transforms/dp.py`), stores the
-transformer's public Metadata instead of the inferred one, and spends the rest of the budget
-in its own mechanism. `delta` defaults to 1 / n^1.1 for n training rows (the row count is
-treated as public, as Opacus does when it sets the sampling rate).
+transformer's public Metadata instead of the given one, and spends the rest of the budget in
+its own mechanism, on the same ledger (`privacy/ledger.py`). Neighbouring tables differ by one
+added or removed row; the row count is private too: the model sees and stores only the
+transformer's noisy count. `delta` defaults to `DEFAULT_DELTA` (fixed, so it tells nothing
+about the table). The schema (kinds, dtypes, formats) must be public: given as metadata, or
+read off the rows only when the user opts in with `infer_schema=True`.
 """
 
 from __future__ import annotations
@@ -15,33 +18,65 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
 from ..metadata import Metadata
 from ..params import Constraint, Interval, Kind
-from ..privacy.budget import METADATA_SHARE, PrivacyBudget, default_delta
+from ..privacy.budget import DEFAULT_DELTA, METADATA_SHARE, PrivacyBudget
+from ..privacy.ledger import NEIGHBOURS
 from .base import Synthesizer
+
+SCHEMA_GIVEN = "from the metadata given (public)"
+SCHEMA_INFERRED = (
+    "inferred from the rows (infer_schema=True): column kinds, dtypes, decimals, datetime "
+    "formats and id patterns are published as read, and one row can change them"
+)
+RERUNS = (
+    "DP noise comes from the operating system's entropy and is never stored: two fits of the "
+    "same table with the same seed give different models, by design"
+)
 
 
 class PrivateFit(Synthesizer):
-    """Mixin of the synthesizers that take `epsilon` (None: no DP) and `delta`."""
+    """Mixin of the synthesizers that take `epsilon` (None: no DP), `delta` and
+    `infer_schema`."""
 
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "epsilon": Kind((int, float), optional=True),
         "delta": Kind(float, optional=True),
         "metadata_share": Interval(0.01, 0.99),
+        "infer_schema": Kind(bool),
     }
     epsilon: float | None
     delta: float | None
     metadata_share: float
+    infer_schema: bool
 
     def fit(self, table: pd.DataFrame, metadata: Metadata | None = None) -> Synthesizer:
-        self._rows = len(table) if isinstance(table, pd.DataFrame) else 0
-        return super().fit(table, metadata)
+        self._check_params()
+        if self.epsilon is None:
+            if self.delta is not None:
+                raise ParameterError(f"{self.name}: delta is set but epsilon is not (no DP)")
+            return super().fit(table, metadata)
+        if metadata is None and not self.infer_schema:
+            raise ParameterError(
+                f"{self.name}: with epsilon, the schema must be public: pass metadata (a JSON "
+                "of the columns' kinds, `--metadata` in the CLI), or set infer_schema=True "
+                "(`--infer-schema`) to publish the kinds, dtypes and formats read off the rows"
+            )
+        super().fit(table, metadata)
+        self.fit_info_ = {
+            **self.fit_info_,
+            "rows": self.transformer_.rows_,
+            "rows_source": "DP: noisy count",
+            "schema": SCHEMA_GIVEN if metadata is not None else SCHEMA_INFERRED,
+        }
+        return self
 
     def _budget(self) -> PrivacyBudget | None:
         """The budget of this fit, or None without DP."""
         if self.epsilon is None:
             return None
-        delta = self.delta if self.delta is not None else default_delta(self._rows)
+        delta = self.delta if self.delta is not None else DEFAULT_DELTA
         return PrivacyBudget(float(self.epsilon), float(delta), self.metadata_share)
 
     def _transformer_params(self) -> dict[str, Any]:
@@ -68,9 +103,12 @@ def privacy_summary(model: Synthesizer, record: dict[str, Any] | None) -> dict[s
     public = [name for name, col in transformer.metadata.columns.items() if col.public]
     return {
         **(record or {}),
+        "neighbours": NEIGHBOURS,
         "metadata_statistics": transformer.describe_privacy(),
         "public_columns": public,
         "from_budget": [name for name in transformer.columns_ if name not in public],
-        "not_protected": "column names, kinds, dtypes, decimals, datetime formats, id "
-        "patterns, constant values and the number of rows (the schema)",
+        "schema": model.fit_info_.get("schema", SCHEMA_GIVEN),
+        "not_protected": "column names and the schema (kinds, dtypes, decimals, datetime "
+        "formats, id patterns); values of columns marked public",
+        "reruns": RERUNS,
     }

@@ -37,8 +37,8 @@ import numpy as np
 
 from ..errors import DataError, ParameterError
 from ..params import Constraint, Interval
-from ..privacy.budget import METADATA_SHARE, epsilon_spent
-from ..privacy.mechanisms import GaussianCounts, project_simplex, sigma_for
+from ..privacy.budget import METADATA_SHARE
+from ..privacy.mechanisms import project_simplex, sigma_for
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
 from .dp import PrivateFit, privacy_summary
@@ -74,6 +74,7 @@ class MST(PrivateFit):
         delta: float | None = None,
         bins: int = 16,
         metadata_share: float = METADATA_SHARE,
+        infer_schema: bool = False,
         seed: int = 0,
         verbose: bool = True,
         max_categories: int = 1_000,
@@ -86,6 +87,7 @@ class MST(PrivateFit):
         self.delta = delta
         self.bins = bins
         self.metadata_share = metadata_share
+        self.infer_schema = infer_schema
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -123,30 +125,29 @@ class MST(PrivateFit):
         self.sizes_ = self._token_sizes()
         tokens = np.clip(np.round(data[:, [b.start for b in blocks]]).astype(np.int64), 0, None)
         tokens = np.minimum(tokens, np.array(self.sizes_) - 1)
-        n, d = tokens.shape
-        rho = budget.rho - budget.metadata_rho
+        d = tokens.shape[1]
+        ledger = self.transformer_.ledger_
+        n = self.transformer_.rows_  # the noisy row count: the true one is private
+        rho = budget.rho - ledger.rho_spent
         rho_one = ONE_WAY_SHARE * rho if d > 1 else rho
         rho_select = SELECT_SHARE * rho if d > 1 else 0.0
         rho_cliques = rho - rho_one - rho_select
-        one_noise = GaussianCounts(sigma_for(rho_one, d), rng)
+        one_noise = ledger.noise(sigma_for(rho_one, d), "one-way marginals")
         marginals = [
-            project_simplex(one_noise.noisy(np.bincount(tokens[:, j], minlength=s)), n) / max(n, 1)
+            project_simplex(one_noise.noisy(np.bincount(tokens[:, j], minlength=s)), n) / n
             for j, s in enumerate(self.sizes_)
         ]
         sigma_cliques = None
         if d > 1:
             network, cliques, sigma_cliques = grow_network(
-                tokens, self.sizes_, marginals, rho_select, rho_cliques, PENALTY, rng
+                tokens, self.sizes_, marginals, n, rho_select, rho_cliques, PENALTY, ledger
             )
         else:
             network, cliques = Network(order=[0], parents={0: ()}), {}
         self.network_ = network
         self.tables_ = conditionals(network, cliques, marginals, SHRINKAGE)
         self.privacy_ = {
-            "epsilon": budget.epsilon,
-            "delta": budget.delta,
-            "epsilon_spent": round(epsilon_spent(budget.rho, budget.accountant_delta), 6),
-            "accountant": "zCDP (Gaussian and exponential mechanisms) converted by RDP",
+            **ledger.record(),
             "mechanism": "noisy one-way marginals, then rounds of an exponential-mechanism "
             "choice of a clique (a column and one or two parents) and its noisy marginal",
             "rho": {"one_way": rho_one, "clique_selection": rho_select, "cliques": rho_cliques},

@@ -9,11 +9,12 @@ true counts of its clique and what the model measured so far predicts for them (
 measured joint times the column's noisy one-way marginal: the column independent of them),
 minus, for two parents, `penalty` times the expected L1 error of Gaussian noise on the cells
 a second parent adds (every column is measured with some parent, so one parent costs no
-more than another). The
-prediction comes from earlier DP outputs only, so adding or removing a row moves a quality by
-at most 1 (sensitivity 1); each round is (8 rho_round)^0.5-DP, i.e. rho_round-zCDP, and each
-measurement is a sensitivity-1 Gaussian histogram. Both budgets are split evenly over the
-d - 1 rounds.
+more than another). The prediction comes from earlier DP outputs only (the noisy one-way
+marginals scaled by the noisy row count, and measured cliques), so adding or removing a row
+moves a quality by at most 1 (sensitivity 1: one cell of the true counts moves by one); each
+round is (8 rho_round)^0.5-DP, i.e. rho_round-zCDP, and each measurement is a sensitivity-1
+Gaussian histogram, both drawn and recorded by the fit's `PrivacyLedger`. Both budgets are
+split evenly over the d - 1 rounds.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DataError
-from ..privacy.mechanisms import GaussianCounts, project_simplex, sigma_for
+from ..privacy.ledger import PrivacyLedger
+from ..privacy.mechanisms import project_simplex, sigma_for
 from .mst_model import Network
 
 MAX_CLIQUE_CELLS = 65_536
@@ -41,17 +43,19 @@ def grow_network(
     tokens: np.ndarray,
     sizes: list[int],
     marginals: list[np.ndarray],
+    rows: int,
     rho_select: float,
     rho_measure: float,
     penalty: float,
-    rng: np.random.Generator,
+    ledger: PrivacyLedger,
 ) -> tuple[Network, dict[int, np.ndarray], float]:
     """(network, projected noisy counts of each column's clique, the measurements' sigma),
-    for d >= 2 columns."""
-    n, d = tokens.shape
+    for d >= 2 columns; `rows` is the noisy row count (the total the counts are projected
+    to and the marginals scaled by)."""
+    d = tokens.shape[1]
     rounds = d - 1
-    epsilon_round = np.sqrt(8 * rho_select / rounds)
-    noise = GaussianCounts(sigma_for(rho_measure, rounds), rng)
+    epsilon_round = float(np.sqrt(8 * rho_select / rounds))
+    noise = ledger.noise(sigma_for(rho_measure, rounds), "clique marginals")
     network = Network(order=[], parents={})
     cliques: dict[int, np.ndarray] = {}
     known: dict[Candidate, float] = {}  # a candidate's quality never changes
@@ -64,12 +68,12 @@ def grow_network(
             )
         for c in candidates:
             if c not in known:
-                known[c] = _quality(
-                    tokens, sizes, marginals, network, cliques, c, noise.sigma, penalty
+                known[c] = quality_of(
+                    tokens, sizes, marginals, rows, network, cliques, c, noise.sigma, penalty
                 )
         quality = np.array([known[c] for c in candidates])
-        weights = np.exp(epsilon_round * (quality - quality.max()) / 2)  # sensitivity 1
-        column, parents = candidates[int(rng.choice(len(candidates), p=weights / weights.sum()))]
+        chosen = ledger.choose(quality, epsilon_round, 1.0, "clique selection")
+        column, parents = candidates[chosen]
         if not network.order:
             network.order.append(parents[0])
             network.parents[parents[0]] = ()
@@ -77,7 +81,7 @@ def grow_network(
         network.parents[column] = parents
         scope = network.scope(column)
         noisy = noise.noisy(clique_counts(tokens, sizes, scope))
-        cliques[column] = project_simplex(noisy, n).reshape(noisy.shape)
+        cliques[column] = project_simplex(noisy, rows).reshape(noisy.shape)
     return network, cliques, noise.sigma
 
 
@@ -102,10 +106,11 @@ def _candidates(network: Network, sizes: list[int], d: int) -> list[Candidate]:
     return out
 
 
-def _quality(
+def quality_of(
     tokens: np.ndarray,
     sizes: list[int],
     marginals: list[np.ndarray],
+    rows: int,
     network: Network,
     cliques: dict[int, np.ndarray],
     candidate: Candidate,
@@ -113,13 +118,13 @@ def _quality(
     penalty: float,
 ) -> float:
     """L1 error of the current prediction of the candidate's clique, less the expected
-    measurement error (`penalty` of it)."""
+    measurement error (`penalty` of it). Everything but the true counts of the clique comes
+    from DP outputs (the noisy row count `rows` among them): sensitivity 1."""
     column, parents = candidate
     scope = (*parents, column)
     counts = clique_counts(tokens, sizes, scope)
-    n = len(tokens)
     if len(parents) == 1 or not network.order:
-        parents_joint = marginals[parents[0]] * n
+        parents_joint = marginals[parents[0]] * rows
     else:
         owner = network.owner(parents)
         measured = cliques[owner]

@@ -20,6 +20,7 @@ from .._progress import new_progress
 from ..errors import ParameterError
 from ..metadata import Metadata
 from ..params import Constraint, Interval, Kind, OneOf
+from ..privacy.sgd import DPSGD
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
 from .conditions import sample_meeting
@@ -66,6 +67,7 @@ class NeuralSynthesizer(Synthesizer):
     threads: int | None
     precision: str
     privacy_: dict[str, Any] | None  # DP-SGD's record (set at the end of a DP fit)
+    _opt: Any  # the optimiser of the networks DP-SGD trains
 
     # training ----------------------------------------------------------------------------
     def fit_dask(
@@ -191,6 +193,47 @@ class NeuralSynthesizer(Synthesizer):
 
     def _build(self, data: torch.Tensor) -> None:
         raise NotImplementedError
+
+    # differential privacy ----------------------------------------------------------------
+    def _dpsgd(self, module: torch.nn.Module, epochs_factor: int = 1) -> DPSGD:
+        """DP-SGD for `module` on the transformer's ledger: sample rate from the noisy row
+        count, `epochs` (times `epochs_factor` updates per step) passes' worth of steps."""
+        transformer = self.transformer_
+        return DPSGD(
+            module,
+            transformer.ledger_,
+            rows=transformer.rows_,
+            batch_size=self.batch_size,
+            epochs=self.epochs * epochs_factor,
+            max_grad_norm=self.max_grad_norm,  # type: ignore[attr-defined]
+        )
+
+    def _private_epoch(
+        self,
+        dp: DPSGD,
+        rows: tuple[torch.Tensor, ...],
+        extra: Callable[[int], tuple[torch.Tensor, ...]],
+        loss_of_row: Callable[..., torch.Tensor],
+        after_step: Callable[[], None] | None = None,
+    ) -> dict[str, float]:
+        """One epoch's worth of DP-SGD steps (fewer when the budget runs out): a Poisson
+        sample of `rows` (tensors indexed alike) plus `extra(batch rows)` per step, the noisy
+        clipped gradient of `loss_of_row`, then `_opt`'s step. The history keeps the epsilon
+        spent, not a loss: a loss on real rows is a statistic of them outside the mechanism,
+        and the history is saved in the model file."""
+        for _ in range(dp.steps_per_epoch):
+            if dp.exhausted:
+                break
+            index = dp.batch(len(rows[0]), self.device_)
+            if not len(index):
+                dp.skip()
+                continue
+            batch = tuple(t.index_select(0, index) for t in rows)
+            dp.gradients(loss_of_row, (*batch, *extra(len(index))))
+            self._opt.step()
+            if after_step is not None:
+                after_step()
+        return {"epsilon_spent": dp.spent()}
 
     def _converged(self) -> bool:
         """Whether training should stop before `epochs`: a DP-SGD run (`_dp`) has spent its

@@ -153,6 +153,7 @@ class TVAE(PrivateFit, NeuralSynthesizer):
         delta: float | None = None,
         max_grad_norm: float = 1.0,
         metadata_share: float = METADATA_SHARE,
+        infer_schema: bool = False,
     ):
         super().__init__(
             seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
@@ -161,6 +162,7 @@ class TVAE(PrivateFit, NeuralSynthesizer):
         self.delta = delta
         self.max_grad_norm = max_grad_norm
         self.metadata_share = metadata_share
+        self.infer_schema = infer_schema
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -221,33 +223,21 @@ class TVAE(PrivateFit, NeuralSynthesizer):
             loss.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
         self._train_rows = (data, *self.padded_.targets(data))
-        self._dp = DPSGD(
-            loss,
-            budget,
-            rows=len(data),
-            batch_size=self.batch_size,
-            epochs=self.epochs,
-            max_grad_norm=self.max_grad_norm,
-            rho_metadata=budget.metadata_rho,
-        )
+        self._dp = self._dpsgd(loss)
 
-    def _private_epoch(self, dp: DPSGD) -> dict[str, float]:
-        """One epoch's worth of DP-SGD steps (fewer when the budget runs out). The history
-        keeps the epsilon spent, not the loss: a loss on real rows is a statistic of them
-        outside the mechanism, and the history is saved in the model file."""
-        for _ in range(dp.steps_per_epoch):
-            if dp.exhausted:
-                break
-            rows = dp.batch(self.device_)
-            batch = tuple(t.index_select(0, rows) for t in self._train_rows)
-            noise = torch.randn((len(rows), self.embedding_dim), device=self.device_)
-            if len(rows):
-                dp.gradients(lambda loss, *row: loss(*(t[None] for t in row)), (*batch, noise))
-                self._opt.step()
-                self.decoder_.sigma.data.clamp_(*SIGMA_RANGE)
-            else:
-                dp.taken += 1  # an empty Poisson batch: nothing released, the step still counts
-        return {"epsilon_spent": dp.spent()}
+    def _private_steps(self, dp: DPSGD) -> dict[str, float]:
+        """One epoch's worth of DP-SGD steps on the whole VAE (`PrivateLoss` per row)."""
+
+        def noise(rows: int) -> tuple[torch.Tensor]:
+            return (torch.randn((rows, self.embedding_dim), device=self.device_),)
+
+        def clamp() -> None:
+            self.decoder_.sigma.data.clamp_(*SIGMA_RANGE)
+
+        def loss_of_row(loss: Any, *row: torch.Tensor) -> torch.Tensor:
+            return loss(*(t[None] for t in row))
+
+        return self._private_epoch(dp, self._train_rows, noise, loss_of_row, clamp)
 
     def _step(
         self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor
@@ -281,7 +271,7 @@ class TVAE(PrivateFit, NeuralSynthesizer):
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         if self._dp is not None:
-            return self._private_epoch(self._dp)
+            return self._private_steps(self._dp)
         losses, _ = self._minibatch_steps(self._train_rows, None)
         return losses
 

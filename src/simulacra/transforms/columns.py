@@ -52,6 +52,8 @@ class ColumnTransform:
     """Base of the per-kind transforms. `encoders` holds the fitted encoders in output order."""
 
     kind: ClassVar[str]
+    # whether error messages may quote a value of the column (not for private columns)
+    shows_values: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -395,8 +397,8 @@ class DatetimeTransform(ContinuousTransform):
             parsed = pd.to_datetime(series, format=fmt, errors="coerce", utc="%z" in fmt)
         bad = parsed.isna() & series.notna()
         if bad.any():
-            example = series[bad].iloc[0]
-            raise DataError(f"column '{self.name}': {example!r} does not match format {fmt!r}")
+            example = repr(series[bad].iloc[0]) if self.shows_values else "a value (not shown)"
+            raise DataError(f"column '{self.name}': {example} does not match format {fmt!r}")
         if isinstance(parsed.dtype, pd.DatetimeTZDtype):
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
         return parsed

@@ -9,17 +9,24 @@ of the column (`privacy.mechanisms`), never the raw data:
   Bayesian GMM modes, min-max) is then fitted on a surrogate sample drawn from that histogram,
   rounded to the column's declared decimals. No raw minimum, maximum, quantile, point mass or
   value grid reaches the model file.
-- categories: noisy counts of the public list (a pandas Categorical's declared categories,
-  booleans' True/False, or `categories` of a public column), or of the observed values, of
-  which only those above `mechanisms.category_threshold` are kept (no raw-count `min_count`);
-  rows of dropped categories are pooled as "other". The noisy count of each code is kept
-  (`code_counts_`, saved with the transformer): CTGAN's conditional vector reuses it.
-- ids, PII, text and constants: regenerated as usual; their null share is a noisy count, and a
-  text column's character model (which reads real strings) becomes Faker sentences.
+- categories: noisy counts of the public list (booleans' True/False, or `categories` of a
+  column marked public; a pandas Categorical's own list is data, not public), or of the
+  observed values, of which only those above `mechanisms.category_threshold` are kept (no
+  raw-count `min_count`). Rows of categories that were not kept share an "other" code only
+  when their noisy number is significant (else they count as the most frequent category), so
+  noise alone never invents a category. The noisy count of each code is kept (`code_counts_`,
+  saved with the transformer): CTGAN's conditional vector reuses it.
+- ids, PII and text: regenerated as usual; their null share is a noisy count, and a text
+  column's character model (which reads real strings) becomes Faker sentences.
+- constants: the value declared in public metadata, or the value found by the same noisy
+  threshold as categories (a value held by one row is never released); else null.
+- the number of rows: one more noisy count (`DPStatistics.rows`), the only row count a DP
+  model uses or stores.
 
-What stays as inferred (the schema, not protected): column names, kinds, dtypes, integer-ness
-and decimals, datetime formats and time zones, id patterns, a constant column's value, and the
-number of rows. The saved Metadata is this schema plus the DP null shares (`public_metadata`).
+What the DP path takes as given is the schema: column names, kinds, dtypes, integer-ness and
+decimals, datetime formats and time zones, id patterns. It comes from the user's metadata, or,
+when the user opts in (`infer_schema=True`), from inference over the rows, which publishes it
+as it is. The saved Metadata is this schema plus the DP null shares (`public_metadata`).
 """
 
 from __future__ import annotations
@@ -31,10 +38,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..metadata import TEXT_MODEL, Column, Metadata, guess_datetime_format
-from ..privacy.budget import PrivacyBudget
+from ..metadata import TEXT_MODEL, Column, Metadata
+from ..privacy.ledger import PrivacyLedger
 from ..privacy.mechanisms import (
-    GaussianCounts,
     category_threshold,
     cells_for,
     dp_histogram,
@@ -74,15 +80,25 @@ def has_public_range(meta: Column) -> bool:
 
 
 def public_categories(meta: Column, series: pd.Series | None = None) -> list[Any] | None:
-    """The category list that is public knowledge: declared by a pandas Categorical dtype,
-    True/False of a boolean, or `categories` of a column marked public; None otherwise."""
-    if series is not None and isinstance(series.dtype, pd.CategoricalDtype):
-        return [_json_value(v) for v in series.dtype.categories]
+    """The category list that is public knowledge: True/False of a boolean, or, for a column
+    marked public, its `categories` (else a pandas Categorical's own list); None otherwise. A
+    Categorical's list is not public by itself: it is often built from the rows."""
     if meta.kind == "boolean":
         return [False, True]
-    if meta.public and meta.categories is not None:
+    if not meta.public:
+        return None
+    if meta.categories is not None:
         return list(meta.categories)
+    if series is not None and isinstance(series.dtype, pd.CategoricalDtype):
+        return [_json_value(v) for v in series.dtype.categories]
     return None
+
+
+def searches_values(meta: Column) -> bool:
+    """Whether the DP path finds this column's values with the noisy threshold."""
+    if meta.kind == "categorical":
+        return not (meta.public and meta.categories is not None)
+    return meta.kind == "constant" and not meta.public
 
 
 def measurements_of(meta: Column) -> int:
@@ -97,20 +113,19 @@ def measurements_of(meta: Column) -> int:
 
 class DPStatistics:
     """The noise every DP column transform draws from: one sigma for all measurements (the
-    metadata share of the budget split evenly), and the threshold for found categories."""
+    metadata share of the budget split evenly over the columns' histograms and the row
+    count), the threshold for found categories, and the noisy number of rows."""
 
-    def __init__(
-        self, budget: PrivacyBudget, metadata: Metadata, rows: int, rng: np.random.Generator
-    ):
+    def __init__(self, ledger: PrivacyLedger, metadata: Metadata, rows: int):
         columns = list(metadata.columns.values())
+        budget = ledger.budget
         self.budget = budget
-        self.rows = rows
-        self.measurements = sum(measurements_of(c) for c in columns)
+        self.measurements = 1 + sum(measurements_of(c) for c in columns)
         self.sigma = sigma_for(budget.metadata_rho, self.measurements)
-        self.noise = GaussianCounts(self.sigma, rng)
-        searching = sum(
-            c.kind == "categorical" and not (c.public and c.categories is not None) for c in columns
-        )
+        self.noise = ledger.noise(self.sigma, "metadata statistics")
+        # the row count: a histogram of one cell (sensitivity 1 under add/remove)
+        self.rows = max(int(self.noise.noisy(np.array([rows]))[0]), 1)
+        searching = sum(searches_values(c) for c in columns)
         self.threshold = category_threshold(self.sigma, budget.threshold_delta / max(searching, 1))
 
     def describe(self) -> dict[str, Any]:
@@ -119,6 +134,7 @@ class DPStatistics:
             "measurements": self.measurements,
             "sigma": round(self.sigma, 4),
             "category_threshold": round(self.threshold, 2),
+            "rows": self.rows,
         }
 
 
@@ -126,6 +142,7 @@ class DPColumn:
     """What every DP column transform shares: its DP statistics, the record of where each
     learned statistic came from (`sources_`), and its public Column."""
 
+    shows_values = False
     stats: DPStatistics
     name: str
     meta: Column
@@ -139,6 +156,7 @@ class DPColumn:
         return replace(
             meta,
             null_share=round(float(getattr(self, "null_share_", 0.0)), 4),
+            value=getattr(self, "value_", None) if meta.kind == "constant" else None,
             min=meta.min if keep else None,
             max=meta.max if keep else None,
             start=meta.start if keep else None,
@@ -149,10 +167,11 @@ class DPColumn:
         )
 
     def _null_share(self, null_count: float, total: float) -> float:
+        """The share of nulls from noisy counts: 0 unless significant, at most 1, rounded."""
         if null_count < NULL_SIGMAS * self.stats.sigma or total <= 0:
             return 0.0
-        share = null_count / total
-        return share if share >= MIN_NULL_SHARE else 0.0
+        share = min(null_count / total, 1.0)
+        return round(share, 4) if share >= MIN_NULL_SHARE else 0.0
 
     # cooperative: the column transform after this mixin in the MRO stores the rest
     def _state(self) -> dict[str, Any]:
@@ -228,17 +247,42 @@ class DPNumericalTransform(DPContinuous, NumericalTransform):
 
 class DPDatetimeTransform(DPContinuous, DatetimeTransform):
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        self.format_ = self.meta.format or guess_datetime_format(series)
+        native = pd.api.types.is_datetime64_any_dtype(series.dtype)
+        self.format_ = self.meta.format
+        if self.format_ is None and not native:
+            raise DataError(
+                f"column '{self.name}': under differential privacy a datetime column's format "
+                "comes from the metadata; set its 'format' (e.g. \"%Y-%m-%d\")"
+            )
         self._fit_dp(self.to_float(series), rng)
         self.resolution_ = _resolution(self.format_, self.meta.dtype)
-        fmt = self.format_ or ""
-        if "%z" in fmt and not pd.api.types.is_datetime64_any_dtype(series.dtype):
-            offset = pd.to_datetime(series.dropna().iloc[0], format=fmt).utcoffset()
-            self.offset_minutes_ = int(offset.total_seconds() // 60) if offset else 0
+        if "%z" in (self.format_ or "") and not native:
+            # the UTC offset written out: the metadata's time zone, never a row's own offset
+            self.offset_minutes_ = declared_offset(self.meta.timezone)
+            self.sources_["utc_offset"] = PUBLIC if self.meta.timezone else "UTC (none declared)"
         return self
 
     def describe(self) -> dict[str, Any]:
         return self._dp_describe(super().describe())
+
+
+def _sorted(values: list[Any]) -> list[Any]:
+    """Values in their natural order (as pandas orders a Categorical's list), else as given."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return list(values)
+
+
+def declared_offset(timezone: str | None) -> int:
+    """Minutes east of UTC of a declared time zone ("+02:00", "Europe/Paris" in January)."""
+    if not timezone:
+        return 0
+    try:
+        offset = pd.Timestamp("2000-01-01", tz=timezone).utcoffset()
+    except (ValueError, TypeError, KeyError) as exc:
+        raise DataError(f"time zone {timezone!r} is not one pandas knows") from exc
+    return int(offset.total_seconds() // 60) if offset else 0
 
 
 def _resolution(fmt: str | None, dtype: str) -> float | None:
@@ -258,18 +302,7 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         stats = self.stats
         declared = public_categories(self.meta, series)
-        observed = series.value_counts(dropna=True, sort=False)
-        if declared is not None:
-            unknown = [v for v in observed.index if _json_value(v) not in declared]
-            if unknown:
-                raise DataError(
-                    f"column '{self.name}' holds {unknown[0]!r}, not in its public categories"
-                )
-            values = list(declared)
-            raw = [float(observed.get(v, 0)) for v in declared]
-        else:
-            values = [_json_value(v) for v in observed.index]
-            raw = observed.to_numpy(np.float64).tolist()
+        values, raw = self._observed(series, declared)
         noisy = stats.noise.noisy(np.array([*raw, float(series.isna().sum())]))
         counts, nulls = noisy[:-1], max(float(noisy[-1]), 0.0)
         keep = np.ones(len(values), bool) if declared is not None else counts > stats.threshold
@@ -281,15 +314,11 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
         self.tail_counts_ = kept_counts[self.max_categories :]
         self.null_share_ = self._null_share(nulls, float(np.maximum(counts, 0).sum()) + nulls)
         self.has_null_ = bool(self.null_share_)
-        # rows of categories below the threshold are pooled; their number is estimated
-        # from the (public) row count, so pooling always has a code when the list is not public
-        rest = stats.rows - float(kept_counts.sum()) - (nulls if self.has_null_ else 0.0)
-        self.rare_count_ = 0.0 if declared is not None else max(rest, 1.0)
+        self.rare_count_ = 0.0 if declared is not None else self._pooled(kept_counts, nulls)
         is_categorical = isinstance(series.dtype, pd.CategoricalDtype)
+        listed = list(declared) if declared is not None else _sorted(kept)
         self.dtype_categories_ = (
-            list(declared or []) + ([RARE_LABEL] if self.rare_count_ else [])
-            if is_categorical
-            else None
+            listed + ([RARE_LABEL] if self.rare_count_ else []) if is_categorical else None
         )
         self.code_counts_ = self._code_counts(kept_counts[: self.max_categories])
         surrogate = self._surrogate()
@@ -301,6 +330,36 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
             "nulls": "DP: noisy null count",
         }
         return self
+
+    def _observed(
+        self, series: pd.Series, declared: list[Any] | None
+    ) -> tuple[list[Any], list[float]]:
+        """The values to count (the public list, else those in the rows) and their counts."""
+        observed = series.value_counts(dropna=True, sort=False)
+        if declared is None:
+            return [_json_value(v) for v in observed.index], observed.to_numpy(np.float64).tolist()
+        if any(_json_value(v) not in declared for v in observed.index):
+            raise DataError(
+                f"column '{self.name}' holds a value that is not in its public categories "
+                "(not shown: the column is private)"
+            )
+        return list(declared), [float(observed.get(v, 0)) for v in declared]
+
+    def _pooled(self, kept_counts: np.ndarray, nulls: float) -> float:
+        """Rows of categories below the threshold, estimated from the noisy row count; 0
+        (no "other" code) unless that estimate is significant, or nothing was kept."""
+        rest = self.stats.rows - float(kept_counts.sum()) - (nulls if self.has_null_ else 0.0)
+        spread = self.stats.sigma * np.sqrt(len(kept_counts) + 2)
+        if len(kept_counts) and rest < NULL_SIGMAS * spread:
+            return 0.0
+        return max(rest, 1.0)
+
+    def codes(self, series: pd.Series) -> np.ndarray:
+        codes = super().codes(series)
+        if not self.rare_count_ and not self.tail_values_ and self.categories_:
+            # no "other" code: rows of values not kept count as the most frequent category
+            codes[(codes == self.other_code) & series.notna().to_numpy()] = 0
+        return codes
 
     def _code_counts(self, head: np.ndarray) -> np.ndarray:
         """Noisy rows of each code (at least 1): the kept categories, "other" (the tail and
@@ -326,7 +385,13 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
         self.code_counts_ = np.asarray(state.get("code_counts", []), dtype=np.float64)
 
     def describe(self) -> dict[str, Any]:
-        return self._dp_describe(super().describe())
+        out = self._dp_describe(super().describe())
+        if self.rare_count_:
+            out["rare"] = (
+                f"about {self.rare_count_:.0f} rows (a noisy estimate) hold categories the DP "
+                f"threshold did not release; emitted as {self._rare_value()!r}"
+            )
+        return out
 
 
 class DPBooleanTransform(DPCategoricalTransform, BooleanTransform):
@@ -374,9 +439,27 @@ class DPTextTransform(DPGenerated, TextTransform):
 
 
 class DPConstantTransform(DPGenerated, ConstantTransform):
+    """A constant's value from public metadata, or found by the noisy category threshold (a
+    value held by a few rows is never released; then the column is null)."""
+
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        ConstantTransform.fit(self, series, rng)
-        self._fit_nulls(series)
+        if self.meta.public:
+            ConstantTransform.fit(self, series.iloc[:0], rng)  # the declared value only
+            self._fit_nulls(series)
+            return self
+        observed = series.value_counts(dropna=True, sort=False)
+        raw = [*observed.to_numpy(np.float64), float(series.isna().sum())]
+        noisy = self.stats.noise.noisy(np.array(raw))  # one histogram: values and nulls
+        noisy, nulls = noisy[:-1], float(noisy[-1])
+        found = np.flatnonzero(noisy > self.stats.threshold)
+        value = observed.index[found[np.argmax(noisy[found])]] if len(found) else None
+        if isinstance(value, pd.Timestamp | np.datetime64):
+            value = pd.Timestamp(value).isoformat()
+        self.value_ = _json_value(value)
+        total = float(max(noisy[found].max(), 0.0)) if len(found) else 0.0
+        self.null_share_ = 1.0 if value is None else self._null_share(nulls, total + nulls)
+        self.meta = replace(self.meta, null_share=self.null_share_, value=self.value_)
+        self.sources_ = {"value": "DP: noisy counts above threshold", "nulls": "DP: noisy count"}
         return self
 
 

@@ -39,7 +39,9 @@ class TableTransformer:
     `privacy` (a `privacy.PrivacyBudget`) selects the differentially private path
     (`transforms/dp.py`): every statistic comes from public metadata or from Gaussian
     histograms that spend the budget's metadata share, and after `fit` `metadata` holds only
-    the schema and those statistics (what a DP model stores).
+    the schema and those statistics (what a DP model stores). The fit opens the run's
+    `ledger_` (`privacy.PrivacyLedger`), in which the model then spends the rest, and
+    releases a noisy row count, `rows_`, the only row count a DP model uses.
     """
 
     def __init__(
@@ -87,7 +89,7 @@ class TableTransformer:
         )
 
     def fit(self, table: pd.DataFrame) -> TableTransformer:
-        self.metadata.check_table(table)
+        self.metadata.check_table(table, private=self.privacy is not None)
         rng = seeding.rng(self.seed, "transform")
         names = self._track(self.metadata.names, "fitting transforms", len(table))
         if self.privacy is not None:
@@ -100,12 +102,13 @@ class TableTransformer:
         self, table: pd.DataFrame, names: Iterator[str], rng: np.random.Generator
     ) -> TableTransformer:
         """The DP fit: each column's statistics from public metadata or Gaussian noise."""
+        from ..privacy.ledger import PrivacyLedger
         from .dp import DPStatistics, public_metadata
 
         assert self.privacy is not None
-        stats = DPStatistics(
-            self.privacy, self.metadata, len(table), seeding.rng(self.seed, "transform", 1)
-        )
+        self.ledger_ = PrivacyLedger(self.privacy)
+        stats = DPStatistics(self.ledger_, self.metadata, len(table))
+        self.rows_ = stats.rows
         self.columns_ = {}
         for name in names:
             column = self._new(name)
@@ -132,7 +135,7 @@ class TableTransformer:
 
     def encode(self, table: pd.DataFrame) -> np.ndarray:
         """The encoded matrix (rows x `width_`), seeded so the same table gives the same matrix."""
-        self.metadata.check_table(table)
+        self.metadata.check_table(table, private=self.privacy is not None)
         rng = seeding.rng(self.seed, "encode")
         names = self._track(list(self.columns_), "encoding", len(table))
         parts = [self.columns_[name].encode(table[name], rng) for name in names]
@@ -215,6 +218,7 @@ class TableTransformer:
             self.privacy_ = {
                 k: v for k, v in state["privacy"].items() if k not in privacy.to_dict()
             }
+            self.rows_ = int(self.privacy_.get("rows", 0))
         self.columns_ = {
             name: self._new(name).set_state(col) for name, col in state["columns"].items()
         }
