@@ -81,17 +81,14 @@ class DPSGD:
         self.ledger.sgd = SGDSteps(self.sample_rate, self.noise_multiplier, self.taken)
 
     def gradients(
-        self,
-        loss_of_row: Callable[..., torch.Tensor],
-        inputs: tuple[torch.Tensor, ...],
-        params: dict[str, nn.Parameter] | None = None,
+        self, loss_of_row: Callable[..., torch.Tensor], inputs: tuple[torch.Tensor, ...]
     ) -> None:
         """Set each parameter's `.grad` to the noisy mean of the clipped per-row gradients of
-        `loss_of_row(params, *row_inputs)`, and count one step."""
+        `loss_of_row(module_call, *row_inputs)` (one vmapped gradient per row: any module;
+        `ghost.py` is the fast path for linear layers), and count one step."""
         from torch.func import functional_call, grad, vmap
 
-        if params is None:
-            params = dict(self.module.named_parameters())
+        params = dict(self.module.named_parameters())
         names = [k for k, p in params.items() if p.requires_grad]
         frozen = {k: params[k].detach() for k in names}
         buffers = dict(self.module.named_buffers())
@@ -105,15 +102,28 @@ class DPSGD:
         for start in range(0, len(inputs[0]), CHUNK_ROWS):
             chunk = tuple(t[start : start + CHUNK_ROWS] for t in inputs)
             grads = per_row(frozen, *chunk)
-            norms = torch.sqrt(sum(g.reshape(len(g), -1).pow(2).sum(1) for g in grads.values()))
-            scale = (self.max_grad_norm / (norms + 1e-6)).clamp(max=1.0)
+            norms2 = sum(g.reshape(len(g), -1).float().pow(2).sum(1) for g in grads.values())
+            scale = self.clip_scale(norms2)
             for k in names:
                 total[k] += torch.einsum("i,i...->...", scale, grads[k])
+        self.release({params[k]: total[k] for k in names})
+
+    def clip_scale(self, squared_norms: torch.Tensor) -> torch.Tensor:
+        """Per row, the factor that clips its gradient (squared norm given) to max_grad_norm."""
+        return (self.max_grad_norm / (torch.sqrt(squared_norms) + 1e-6)).clamp(max=1.0)
+
+    def release(self, clipped_sums: dict[torch.Tensor, torch.Tensor]) -> None:
+        """Set each parameter's `.grad` to its clipped per-row gradient sum plus Gaussian noise,
+        over the expected batch size, and count one step. Every trainable parameter of the
+        module must be in `clipped_sums` (a parameter left out would train without noise)."""
+        trainable = [p for p in self.module.parameters() if p.requires_grad]
+        if len(clipped_sums) != len(trainable) or any(p not in clipped_sums for p in trainable):
+            raise ValueError("DP-SGD: every trainable parameter needs its clipped gradient")
         std = self.noise_multiplier * self.max_grad_norm
-        for k in names:
-            noise = torch.from_numpy(randomness.normal(tuple(total[k].shape), std))
-            noise = noise.to(dtype=total[k].dtype, device=total[k].device)
-            params[k].grad = (total[k] + noise) / self.expected_batch
+        for param, total in clipped_sums.items():
+            noise = torch.from_numpy(randomness.normal(tuple(total.shape), std))
+            noise = noise.to(dtype=param.dtype, device=total.device)
+            param.grad = (total.to(param.dtype) + noise) / self.expected_batch
         self._count_step()
 
     def spent(self) -> float:

@@ -54,6 +54,7 @@ from ..errors import DataError
 from ..metadata import Metadata
 from ..params import Constraint, Interval
 from ..privacy.budget import METADATA_SHARE
+from ..privacy.ghost import LinearRecorder, linear_clipped, linear_norms2
 from ..privacy.sgd import DPSGD
 from ..transforms.conditions import Conditions
 from .dp import PrivateFit
@@ -274,26 +275,52 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
     def _loss(self, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the average cross-entropy of each row's hidden columns."""
         inputs = torch.where(hidden, self._sizes.expand_as(tokens), tokens)
-        logits = self.net_(inputs).float()
-        grouped = logits[:, self._index].masked_fill(~self._token_mask, float("-inf"))
+        return self._row_losses(self.net_(inputs), tokens, hidden).mean()
+
+    def _row_losses(
+        self, logits: torch.Tensor, tokens: torch.Tensor, hidden: torch.Tensor
+    ) -> torch.Tensor:
+        """Per row, the average cross-entropy of its hidden columns under `logits`."""
+        grouped = logits.float()[:, self._index].masked_fill(~self._token_mask, float("-inf"))
         logp = torch.log_softmax(grouped, dim=-1)
         nll = -logp.gather(2, tokens.unsqueeze(2)).squeeze(2)
-        per_row = (nll * hidden).sum(dim=1) / hidden.sum(dim=1)
-        return per_row.mean()
+        return (nll * hidden).sum(dim=1) / hidden.sum(dim=1)
 
-    def _row_loss(self, net: Any, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
-        """One row's loss (for per-row gradients): `_loss` of a batch of one."""
-        inputs = torch.where(hidden, self._sizes, tokens)
-        logits = net(inputs.unsqueeze(0))[0].float()
-        grouped = logits[self._index].masked_fill(~self._token_mask, float("-inf"))
-        nll = -torch.log_softmax(grouped, dim=-1).gather(1, tokens.unsqueeze(1)).squeeze(1)
-        return (nll * hidden).sum() / hidden.sum()
+    def _ghost_gradients(self, dp: DPSGD, tokens: torch.Tensor, hidden: torch.Tensor) -> None:
+        """DP-SGD's noisy clipped gradient for a batch of rows by ghost clipping
+        (`privacy/ghost.py`): per-row norms from one backward pass to the layers' outputs.
+        The first layer sums one embedding row per column (distinct rows, thanks to the
+        offsets) and a bias, so its per-row squared norm is (columns + 1) |g|^2."""
+        net = self.net_
+        index = torch.where(hidden, self._sizes.expand_as(tokens), tokens) + net.offsets
+        with LinearRecorder(net) as linear:
+            first = net.embedding(index).sum(dim=1) + net.bias
+            losses = self._row_losses(net.head(net.trunk(first)), tokens, hidden)
+        grads = torch.autograd.grad(losses.sum(), [first, *(c.output for c in linear.calls)])
+        norms2 = grads[0].float().pow(2).sum(dim=1) * (tokens.shape[1] + 1)
+        for call, grad in zip(linear.calls, grads[1:], strict=True):
+            norms2 = norms2 + linear_norms2(call, grad)
+        scale = dp.clip_scale(norms2).unsqueeze(1)
+        first_grad = grads[0].float() * scale
+        embedding = torch.zeros_like(net.embedding.weight).index_add_(
+            0, index.reshape(-1), first_grad.repeat_interleave(tokens.shape[1], dim=0)
+        )
+        sums: dict[torch.Tensor, torch.Tensor] = {
+            net.embedding.weight: embedding,
+            net.bias: first_grad.sum(dim=0),
+        }
+        for call, grad in zip(linear.calls, grads[1:], strict=True):
+            sums.update(linear_clipped(call, grad * scale))
+        dp.release(sums)
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.net_.train()
         if self._dp is not None:
+            dp = self._dp
             return self._private_epoch(
-                self._dp, (self._train,), lambda rows: (self._random_hidden(rows),), self._row_loss
+                dp,
+                (self._train,),
+                lambda rows: self._ghost_gradients(dp, rows, self._random_hidden(len(rows))),
             )
         total, steps = self._minibatch_steps(self._train, None)
         losses = {"loss": float(total) / max(steps, 1)}

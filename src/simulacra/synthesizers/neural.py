@@ -212,15 +212,14 @@ class NeuralSynthesizer(Synthesizer):
         self,
         dp: DPSGD,
         rows: tuple[torch.Tensor, ...],
-        extra: Callable[[int], tuple[torch.Tensor, ...]],
-        loss_of_row: Callable[..., torch.Tensor],
+        gradients: Callable[..., None],
         after_step: Callable[[], None] | None = None,
     ) -> dict[str, float]:
         """One epoch's worth of DP-SGD steps (fewer when the budget runs out): a Poisson
-        sample of `rows` (tensors indexed alike) plus `extra(batch rows)` per step, the noisy
-        clipped gradient of `loss_of_row`, then `_opt`'s step. The history keeps the epsilon
-        spent, not a loss: a loss on real rows is a statistic of them outside the mechanism,
-        and the history is saved in the model file."""
+        sample of `rows` (tensors indexed alike) per step, `gradients(*batch)` (which sets
+        the noisy clipped gradients through `dp`), then `_opt`'s step. The history keeps the
+        epsilon spent, not a loss: a loss on real rows is a statistic of them outside the
+        mechanism, and the history is saved in the model file."""
         for _ in range(dp.steps_per_epoch):
             if dp.exhausted:
                 break
@@ -228,8 +227,7 @@ class NeuralSynthesizer(Synthesizer):
             if not len(index):
                 dp.skip()
                 continue
-            batch = tuple(t.index_select(0, index) for t in rows)
-            dp.gradients(loss_of_row, (*batch, *extra(len(index))))
+            gradients(*(t.index_select(0, index) for t in rows))
             self._opt.step()
             if after_step is not None:
                 after_step()

@@ -228,16 +228,17 @@ class TVAE(PrivateFit, NeuralSynthesizer):
     def _private_steps(self, dp: DPSGD) -> dict[str, float]:
         """One epoch's worth of DP-SGD steps on the whole VAE (`PrivateLoss` per row)."""
 
-        def noise(rows: int) -> tuple[torch.Tensor]:
-            return (torch.randn((rows, self.embedding_dim), device=self.device_),)
+        def loss_of_row(loss: Any, *row: torch.Tensor) -> torch.Tensor:
+            return loss(*(t[None] for t in row))
+
+        def gradients(*batch: torch.Tensor) -> None:
+            noise = torch.randn((len(batch[0]), self.embedding_dim), device=self.device_)
+            dp.gradients(loss_of_row, (*batch, noise))
 
         def clamp() -> None:
             self.decoder_.sigma.data.clamp_(*SIGMA_RANGE)
 
-        def loss_of_row(loss: Any, *row: torch.Tensor) -> torch.Tensor:
-            return loss(*(t[None] for t in row))
-
-        return self._private_epoch(dp, self._train_rows, noise, loss_of_row, clamp)
+        return self._private_epoch(dp, self._train_rows, gradients, clamp)
 
     def _step(
         self, x: torch.Tensor, scalars: torch.Tensor, classes: torch.Tensor
