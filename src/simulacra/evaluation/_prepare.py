@@ -4,6 +4,9 @@ Every metric group works on the same `Tables`: the shared columns that can be co
 numerical and datetime columns as float64 (nulls as NaN, datetimes as nanoseconds) and categorical
 and boolean columns as pandas Categoricals whose categories are shared by all tables and ordered
 by their frequency in the real table (so category code 0 is the real table's most common value).
+A categorical or boolean column that every table writes as booleans, but in different ways
+(True/False in one, 1/0 or 'true'/'false' in another), is compared as the same two values,
+spelled as the real table spells them, with a note.
 Id, PII, text and constant columns are left out and listed in `excluded` with the reason.
 """
 
@@ -40,6 +43,7 @@ class Tables:
     categorical: list[str]
     kinds: dict[str, str]
     excluded: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:
@@ -96,12 +100,17 @@ def prepare(
     if holdout is not None:
         frames["holdout"] = holdout
     converted: dict[str, dict[str, pd.Series]] = {label: {} for label in frames}
+    notes: list[str] = []
     for name in numerical:
         fmt = (metadata[name].format or "mixed") if kinds[name] == "datetime" else None
         for label, frame in frames.items():
             converted[label][name] = as_numbers(frame[name], name, label, fmt)
     for name in categorical:
         labels = {label: as_labels(frame[name]) for label, frame in frames.items()}
+        aligned = align_booleans(labels)
+        if aligned is not labels:
+            notes.append(_spelling_note(name, labels))
+            labels = aligned
         order = labels["real"].value_counts().index.tolist()
         seen = set(order)
         for other in labels.values():
@@ -126,6 +135,7 @@ def prepare(
         categorical=categorical,
         kinds=kinds,
         excluded=excluded,
+        notes=notes,
     )
 
 
@@ -213,6 +223,52 @@ def as_labels(values: pd.Series) -> pd.Series:
             kept = numbers.astype("int64")
     out[present] = kept.astype(str).to_numpy(dtype=object)
     return out
+
+
+_TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+
+
+def align_booleans(labels: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """The labels of one column in each table (`as_labels`, the real table under "real"), with
+    True and False spelled as the real table spells them, when every table holds only boolean
+    spellings (True/False, 1/0, 'true'/'false' in any case) and not all spell them alike.
+    Returns `labels` itself when there is nothing to align."""
+    found = {label: _truth(values) for label, values in labels.items()}
+    truths = {label: truth for label, truth in found.items() if truth is not None}
+    if len(truths) < len(found):
+        return labels
+    spellings = {label: set(values.dropna()) for label, values in labels.items()}
+    if all(s <= spellings["real"] for s in spellings.values()):
+        return labels
+    real, real_truth = labels["real"], truths["real"]
+    numeric = set(real.dropna()) <= {"0", "1"}
+    spelling: dict[bool, str] = {}
+    for value in (True, False):
+        written = real[real_truth == value]
+        default = str(int(value)) if numeric else str(value)
+        spelling[value] = str(written.mode().iloc[0]) if len(written) else default
+    return {label: truth.map(spelling).astype(object) for label, truth in truths.items()}
+
+
+def _truth(values: pd.Series) -> pd.Series | None:
+    """True/False (None where null) of labels that all spell a boolean, else None."""
+    lowered = values.dropna().str.lower()
+    if not lowered.isin(_TRUE | _FALSE).all():
+        return None
+    out = pd.Series(None, index=values.index, dtype=object)
+    out[lowered.index] = lowered.isin(_TRUE).to_numpy()
+    return out
+
+
+def _spelling_note(name: str, labels: dict[str, pd.Series]) -> str:
+    written = "; ".join(
+        f"{label} {'/'.join(sorted(set(values.dropna()), reverse=True))}"
+        for label, values in labels.items()
+    )
+    return (
+        f"column '{name}' writes its booleans differently ({written}): compared as the same "
+        "two values"
+    )
 
 
 def _stamps_as_numbers(stamps: pd.Series) -> pd.Series:

@@ -120,7 +120,7 @@ def evaluate(
             raise DataError(f"{label} '{name}' cannot be evaluated: {tables.excluded[name]}")
     if target is not None and len(tables.columns) < 2:
         raise DataError(f"target '{target}' is the only compared column: utility needs others")
-    notes: list[str] = []
+    notes: list[str] = list(tables.notes)
     if columns is not None:
         left_out = [c for c in map(str, real.columns) if c not in set(map(str, columns))]
         notes.append(
