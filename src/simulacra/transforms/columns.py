@@ -1,136 +1,60 @@
-"""One reversible transform per column kind, built from the encoders.
+"""One reversible transform per column kind: numbers and datetimes here, the others in
+`categorical` and `generated` (re-exported), and `TRANSFORMS`, the kind -> class map.
 
-A column transform turns a pandas Series into model-space numbers (`transform`) and model-space
+A column transform turns a pandas Series into model-space numbers (`encode`) and model-space
 numbers back into a Series with the original dtype, bounds, rounding, nulls and categories
-(`reverse`). Columns that are never modelled (ids, PII, free text, constants) have no output
-block and are regenerated on `reverse`.
+(`decode`). Columns that are never modelled (ids, PII, free text, constants) have no output
+block and are regenerated on `decode`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ConditionError, DataError
-from ..ids import generate_ids
-from ..metadata import TEXT_MODEL, Column, guess_datetime_format
-from ..pii import fake_values
-from .base import Encoder
-from .chars import learn_strings
+from ..metadata import guess_datetime_format
+from .categorical import BooleanTransform, CategoricalTransform
+from .column import (
+    CONTINUOUS,
+    DISCRETE,
+    ENCODERS,
+    RARE_LABEL,
+    ColumnTransform,
+    _json_value,
+)
 from .conditions import NUMBER_WINDOW, Condition
-from .continuous import MinMax, ModeNormal, QuantileNormal
-from .discrete import FrequencyNormal, OneHot
+from .generated import (
+    ConstantTransform,
+    FakerTransform,
+    GeneratedTransform,
+    IdTransform,
+    TextTransform,
+)
 from .grid import MASS_ROWS, Grid, learn_grid
-from .parametric import ParametricNormal
-from .tokens import BINS, Codes, QuantileBins
 
-CONTINUOUS: dict[str, type[Encoder]] = {
-    "quantile": QuantileNormal,
-    "parametric": ParametricNormal,
-    "minmax": MinMax,
-    "gmm": ModeNormal,
-    "bins": QuantileBins,
-}
-DISCRETE: dict[str, type[Encoder]] = {
-    "frequency": FrequencyNormal,
-    "onehot": OneHot,
-    "codes": Codes,
-}
-# a pooled rare category of a text column decodes to this value
-RARE_LABEL = "other"
-ENCODERS = {**CONTINUOUS, **DISCRETE}
-
-
-def _json_value(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-class ColumnTransform:
-    """Base of the per-kind transforms. `encoders` holds the fitted encoders in output order."""
-
-    kind: ClassVar[str]
-    # whether error messages may quote a value of the column (not for private columns)
-    shows_values: ClassVar[bool] = True
-
-    def __init__(
-        self,
-        name: str,
-        meta: Column,
-        continuous: str,
-        discrete: str,
-        max_categories: int,
-        *,
-        min_count: int = 1,
-        bins: int = BINS,
-    ):
-        self.name = name
-        self.meta = meta
-        self.continuous = continuous
-        self.discrete = discrete
-        self.max_categories = max_categories
-        self.min_count = min_count
-        self.bins = bins
-        self.encoders: list[Encoder] = []
-
-    def _encoder(self, cls: type[Encoder]) -> Encoder:
-        """A new encoder of `cls`, given the options it declares (bins, min_count)."""
-        options = {k: getattr(self, k) for k in getattr(cls, "options", ())}
-        return cls(**options)
-
-    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        raise NotImplementedError
-
-    def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
-        return np.zeros((len(series), 0))
-
-    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
-        raise NotImplementedError
-
-    def layout(self) -> list[tuple[str, str, int, bool]]:
-        """(role, activation, width, discrete) of each output block."""
-        return []
-
-    def null_token(self, role: str) -> int | None:
-        """The token that means 'null' in this column's block `role`, if there is one."""
-        return None
-
-    def condition(self, value: Any, start: int) -> Condition:
-        """`value` typed as this column's values and placed at encoded column `start`."""
-        raise ConditionError(
-            f"column '{self.name}' ({self.kind}) is generated, not modelled: "
-            "it cannot be a condition"
-        )
-
-    def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind}
-
-    def get_state(self) -> dict[str, Any]:
-        return {"encoders": [e.get_state() for e in self.encoders], **self._state()}
-
-    def set_state(self, state: dict[str, Any]) -> ColumnTransform:
-        self.encoders = [ENCODERS[s["encoder"]]().set_state(s) for s in state["encoders"]]
-        self._set_state(state)
-        return self
-
-    def _state(self) -> dict[str, Any]:
-        return {}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        return None
-
-    def _split(self, encoded: np.ndarray) -> list[np.ndarray]:
-        parts, start = [], 0
-        for enc in self.encoders:
-            parts.append(encoded[:, start : start + enc.width])
-            start += enc.width
-        return parts
-
-    def _nulls(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.random(n) < self.meta.null_share
-
+__all__ = [
+    "CONTINUOUS",
+    "DISCRETE",
+    "ENCODERS",
+    "RARE_LABEL",
+    "TRANSFORMS",
+    "BooleanTransform",
+    "CategoricalTransform",
+    "ColumnTransform",
+    "ConstantTransform",
+    "ContinuousTransform",
+    "DatetimeTransform",
+    "FakerTransform",
+    "GeneratedTransform",
+    "IdTransform",
+    "NumericalTransform",
+    "TextTransform",
+    "_json_value",
+]
 
 # codes of the indicator block of a continuous column: a value, null, inf, -inf
 VALUE_CODE, NULL_CODE, POSINF_CODE, NEGINF_CODE = 0, 1, 2, 3
@@ -458,323 +382,6 @@ class DatetimeTransform(ContinuousTransform):
         super()._set_state(state)
         self.format_ = state["format"]
         self.resolution_, self.offset_minutes_ = state["resolution"], state["offset"]
-
-
-class CategoricalTransform(ColumnTransform):
-    """Categories coded by frequency: the `max_categories` most frequent keep their own code;
-    the rarer tail shares one "other" code and is re-drawn from its empirical distribution;
-    null is a category of its own. The encoder is frequency intervals or one-hot."""
-
-    kind = "categorical"
-
-    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        counts = series.value_counts(dropna=True, sort=True)
-        # seen, but in fewer than min_count rows: pooled, never stored, never emitted as such
-        rare = (counts > 0) & (counts < self.min_count)
-        self.rare_count_ = float(counts[rare].sum())
-        rare_values = set(counts.index[rare])
-        counts = counts[~rare]
-        top = counts.iloc[: self.max_categories]
-        tail = counts.iloc[self.max_categories :]
-        self.categories_ = [_json_value(v) for v in top.index]
-        self.tail_values_ = [_json_value(v) for v in tail.index]
-        self.tail_counts_ = tail.to_numpy(np.float64)
-        self.has_null_ = bool(series.isna().any())
-        dtype = series.dtype
-        self.dtype_categories_ = (
-            [_json_value(v) for v in dtype.categories if v not in rare_values]
-            + ([RARE_LABEL] if self.rare_count_ and RARE_LABEL not in counts.index else [])
-            if isinstance(dtype, pd.CategoricalDtype)
-            else None
-        )
-        self.encoders = [self._encoder(DISCRETE[self.discrete]).fit(self.codes(series), rng)]
-        return self
-
-    @property
-    def other_code(self) -> int:
-        return len(self.categories_)
-
-    @property
-    def null_code(self) -> int:
-        return len(self.categories_) + (1 if self.tail_values_ or self.rare_count_ else 0)
-
-    def codes(self, series: pd.Series) -> np.ndarray:
-        values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
-        codes = pd.Index(self.categories_, dtype=object).get_indexer(values).astype(np.int64)
-        codes[(codes < 0) & series.notna().to_numpy()] = self.other_code
-        codes[series.isna().to_numpy()] = self.null_code
-        return codes
-
-    def null_token(self, role: str) -> int | None:
-        return self.null_code if role == "value" and self.has_null_ else None
-
-    def condition(self, value: Any, start: int) -> Condition:
-        typed = _as_category(value, self.categories_ + self.tail_values_)
-        if typed is None or (isinstance(typed, float) and np.isnan(typed)):
-            code = self.null_code if self.has_null_ else None
-        elif typed in self.categories_:
-            code = self.categories_.index(typed)
-        else:
-            code = self.other_code if typed in self.tail_values_ else None
-        if code is None:
-            shown = ", ".join(map(repr, self.categories_[:10]))
-            more = "..." if len(self.categories_) > 10 else ""
-            raise ConditionError(
-                f"column '{self.name}' has no category {value!r} (known: {shown}{more})"
-            )
-        encoder = self.encoders[0]
-        return Condition(
-            self.name,
-            typed,
-            start,
-            encoder.width,
-            encoder.decode,
-            code=code,
-            bounds=encoder.score_bounds(code),
-        )
-
-    def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
-        return self.encoders[0].encode(self.codes(series), rng)
-
-    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
-        codes = self.encoders[0].decode(encoded)
-        table = np.array([*self.categories_, None, None], dtype=object)
-        values = table[np.minimum(codes, len(table) - 1)]
-        values[codes == self.null_code] = None
-        other = codes == self.other_code
-        if (self.tail_values_ or self.rare_count_) and other.any():
-            tail = np.array([*self.tail_values_, self._rare_value()], dtype=object)
-            weights = np.append(self.tail_counts_, self.rare_count_)
-            values[other] = tail[rng.choice(len(tail), int(other.sum()), p=weights / weights.sum())]
-        return self._restore_dtype(values)
-
-    def _rare_value(self) -> Any:
-        """What a pooled rare category decodes to: "other" in a text column, else the most
-        frequent category (a number or flag cannot say "other")."""
-        text = self.meta.dtype in ("object", "string", "str") or self.dtype_categories_ is not None
-        if text and all(isinstance(c, str) for c in self.categories_):
-            return RARE_LABEL
-        return self.categories_[0] if self.categories_ else None
-
-    def _restore_dtype(self, values: np.ndarray) -> pd.Series:
-        dtype = self.meta.dtype
-        nulls = pd.isna(values)
-        if self.dtype_categories_ is not None:
-            cat = pd.Categorical(values, categories=self.dtype_categories_)
-            return pd.Series(cat, name=self.name)
-        if dtype in ("bool", "boolean"):
-            data = pd.array(values, dtype="boolean")
-            return pd.Series(data, name=self.name).astype("bool" if not nulls.any() else "boolean")
-        if dtype.lower().startswith(("int", "uint")):
-            data = pd.array(values, dtype="Int64")
-            target = dtype if not nulls.any() else dtype[0].upper() + dtype[1:]
-            return pd.Series(data, name=self.name).astype(target)
-        if dtype.startswith("float"):
-            return pd.Series(values, name=self.name).astype(dtype)
-        return pd.Series(values, name=self.name, dtype=dtype)
-
-    def layout(self) -> list[tuple[str, str, int, bool]]:
-        return [(r, a, w, True) for r, a, w in self.encoders[0].layout()]
-
-    def describe(self) -> dict[str, Any]:
-        out = {
-            "kind": self.kind,
-            **self.encoders[0].describe(),
-            "categories": len(self.categories_),
-        }
-        if self.tail_values_:
-            out["tail"] = (
-                f"{len(self.tail_values_)} rarer categories share one 'other' code "
-                f"(top {self.max_categories} kept), re-drawn from their frequencies"
-            )
-        if self.rare_count_:
-            out["rare"] = (
-                f"{self.rare_count_:.0f} rows of categories seen in fewer than {self.min_count} "
-                f"rows pooled; emitted as {self._rare_value()!r}, never as themselves"
-            )
-        return out
-
-    def _state(self) -> dict[str, Any]:
-        return {
-            "categories": self.categories_,
-            "tail_values": self.tail_values_,
-            "tail_counts": self.tail_counts_,
-            "has_null": self.has_null_,
-            "rare_count": self.rare_count_,
-            "dtype_categories": self.dtype_categories_,
-        }
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        self.categories_ = list(state["categories"])
-        self.tail_values_ = list(state["tail_values"])
-        self.tail_counts_ = np.asarray(state["tail_counts"], dtype=np.float64)
-        self.has_null_ = state["has_null"]
-        self.rare_count_ = float(state.get("rare_count", 0.0))
-        self.dtype_categories_ = state["dtype_categories"]
-
-
-class BooleanTransform(CategoricalTransform):
-    kind = "boolean"
-
-
-class GeneratedTransform(ColumnTransform):
-    """A column made afresh on every sample from a seed drawn at fit; real values are unused."""
-
-    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        self.seed_ = int(rng.integers(2**31))
-        return self
-
-    def _state(self) -> dict[str, Any]:
-        return {"seed": self.seed_}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        self.seed_ = state["seed"]
-
-
-class IdTransform(GeneratedTransform):
-    """Unique ids regenerated from the learned pattern; never modelled."""
-
-    kind = "id"
-
-    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
-        pattern = self.meta.pattern or "{int}"
-        ids = generate_ids(pattern, offset, len(encoded), self.seed_, first=self.meta.start or 0)
-        if pattern == "{int}":
-            return pd.Series(ids.astype(np.int64), name=self.name).astype(self.meta.dtype)
-        if self.meta.null_share:  # a near-unique column with gaps keeps its share of nulls
-            ids[self._nulls(rng, len(ids))] = None
-        return pd.Series(ids, name=self.name, dtype=self.meta.dtype)
-
-    def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "pattern": self.meta.pattern}
-
-
-class FakerTransform(GeneratedTransform):
-    """PII and free text: Faker values with the learned share of nulls; real values unused.
-
-    Values are drawn from a pool of at most `POOL` Faker values made once per model (seeded at
-    fit), so streaming millions of rows does not call Faker millions of times.
-    """
-
-    kind = "pii"
-    POOL: ClassVar[int] = 20_000
-
-    @property
-    def provider(self) -> str:
-        return self.meta.provider or ("sentence" if self.kind == "text" else "name")
-
-    def _pool(self, size: int) -> np.ndarray:
-        cached: np.ndarray | None = getattr(self, "_pool_values", None)
-        if cached is None or len(cached) < size:
-            cached = fake_values(self.provider, size, self.seed_)
-            self._pool_values = cached
-        return cached[:size]
-
-    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
-        n = len(encoded)
-        pool = self._pool(min(n, self.POOL))
-        if n <= len(pool):  # distinct values while the pool lasts
-            values = pool[rng.permutation(len(pool))[:n]]
-        else:
-            values = pool[rng.integers(0, len(pool), n)]
-        values[self._nulls(rng, n)] = None
-        return pd.Series(values, name=self.name, dtype=self.meta.dtype)
-
-    def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "provider": self.provider}
-
-
-class TextTransform(FakerTransform):
-    """Free text: Faker sentences (or another provider), or, for provider "chars", strings
-    drawn from a character model of the column (`chars.learn_strings`) into a pool at fit.
-    The pool holds no real value and is all the model stores: sampling never re-emits one."""
-
-    kind = "text"
-    CHAR_VALUES: ClassVar[int] = 20_000  # real values a character model learns from, at most
-
-    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        super().fit(series, rng)
-        self.strings_: list[str] | None = None
-        if self.provider == TEXT_MODEL:
-            distinct = series.dropna().astype(str).unique()
-            learned = distinct
-            if len(distinct) > self.CHAR_VALUES:
-                learned = rng.choice(distinct, self.CHAR_VALUES, replace=False)
-            size = int(min(max(1_000, 2 * len(distinct)), self.POOL))
-            self.strings_ = learn_strings(
-                list(learned), size, rng, self.min_count, exclude=set(distinct)
-            )
-        return self
-
-    def _pool(self, size: int) -> np.ndarray:
-        if getattr(self, "strings_", None) is None:
-            return super()._pool(size)
-        return np.array(self.strings_, dtype=object)
-
-    def _state(self) -> dict[str, Any]:
-        strings = getattr(self, "strings_", None)
-        return {**super()._state(), **({"strings": strings} if strings is not None else {})}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        super()._set_state(state)
-        self.strings_ = state.get("strings")
-
-
-class ConstantTransform(ColumnTransform):
-    """A column copied as its one value (with its share of nulls); an all-null column has
-    the value None and stays null."""
-
-    kind = "constant"
-
-    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        observed = series.dropna()
-        value = self.meta.value
-        if value is None and len(observed):
-            value = observed.iloc[0]
-        if isinstance(value, pd.Timestamp | np.datetime64):
-            value = pd.Timestamp(value).isoformat()
-        self.value_ = _json_value(value)
-        return self
-
-    def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
-        values = np.full(len(encoded), self.value_, dtype=object)
-        nulls = (
-            self._nulls(rng, len(values)) if self.value_ is not None else np.ones(len(values), bool)
-        )
-        values[nulls] = None
-        return pd.Series(values, name=self.name).astype(
-            _nullable(self.meta.dtype, bool(nulls.any()))
-        )
-
-    def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value_, "nulls": self.meta.null_share}
-
-    def _state(self) -> dict[str, Any]:
-        return {"value": self.value_}
-
-    def _set_state(self, state: dict[str, Any]) -> None:
-        self.value_ = state["value"]
-
-
-def _nullable(dtype: str, nulls: bool) -> str:
-    """`dtype`, or its nullable form when the values hold nulls (int64 -> Int64...)."""
-    if not nulls:
-        return dtype
-    if dtype.startswith(("int", "uint")):
-        return dtype[0].upper() + dtype[1:]
-    return "boolean" if dtype == "bool" else dtype
-
-
-def _as_category(value: Any, known: list[Any]) -> Any:
-    """Match a (possibly textual) condition value to the type of the known categories."""
-    if value in known or not isinstance(value, str):
-        return value
-    for candidate in known:
-        if str(candidate) == value or (
-            isinstance(candidate, bool) and value.lower() == str(candidate).lower()
-        ):
-            return candidate
-    return value
 
 
 TRANSFORMS: dict[str, type[ColumnTransform]] = {
