@@ -1,3 +1,8 @@
+import os
+import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -5,7 +10,7 @@ import pandas as pd
 import pytest
 
 from simulacra import DataError, read_table, write_table
-from simulacra.io import READ_NOTES, _umask, write_chunks
+from simulacra.io import READ_NOTES, _umask, atomic_path, write_chunks
 
 
 @pytest.mark.parametrize("ext", ["csv", "parquet", "jsonl"])
@@ -89,3 +94,43 @@ def test_parquet_round_trip_keeps_infinities(tmp_path: Path) -> None:
     frame = pd.DataFrame({"x": [1.0, np.inf, -np.inf]})
     back = read_table(write_table(frame, tmp_path / "i.parquet"))
     assert back["x"].tolist() == [1.0, np.inf, -np.inf]
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_temp_files_of_dead_writers_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    # issue 23, item 28: `kill -9` during a write left a hidden temp file no run removed
+    target = tmp_path / "g.parquet"
+    host = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:32]
+    dead = tmp_path / f".g.parquet.{_dead_pid()}-{host}.abcd1234.tmp"
+    alive = tmp_path / f".g.parquet.{os.getppid()}-{host}.efgh5678.tmp"
+    elsewhere = tmp_path / f".g.parquet.{_dead_pid()}-another-host.ijkl9012.tmp"
+    other = tmp_path / ".g.parquet.notes.tmp"
+    for path in (dead, alive, elsewhere, other):
+        path.write_bytes(b"partial")
+    seen: list[str] = []
+    with atomic_path(target) as tmp:
+        seen.append(tmp.name)
+        tmp.write_bytes(b"x")
+    assert not dead.exists()
+    assert alive.exists() and elsewhere.exists() and other.exists()
+    assert seen[0].startswith(f".g.parquet.{os.getpid()}-{host}.") and target.exists()
+
+
+def test_a_parquet_file_named_csv_is_named_as_parquet(tmp_path: Path) -> None:
+    # issue 23, item 30: it got advice about text encodings (--encoding latin-1)
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}).to_parquet(path)
+    with pytest.raises(DataError, match=r"t\.csv: is a Parquet file, not CSV text.*t\.parquet"):
+        read_table(path)
+    (tmp_path / "t.jsonl").write_bytes(path.read_bytes())
+    with pytest.raises(DataError, match=r"is a Parquet file, not JSON lines"):
+        read_table(tmp_path / "t.jsonl")
+    parquet = tmp_path / "t.parquet"
+    parquet.write_bytes(path.read_bytes())
+    assert read_table(parquet)["a"].tolist() == [1, 2]

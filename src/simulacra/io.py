@@ -11,6 +11,8 @@ import csv
 import io
 import os
 import re
+import shutil
+import socket
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
@@ -51,10 +53,15 @@ def table_format(path: str | Path) -> str:
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+
+    The temporary file is named `.NAME.PID-HOST.XXXXXXXX.tmp` after the writing process, so a
+    later writer of the same target removes the ones whose process is gone (`kill -9`, a
+    crash): see `remove_stale_temps`."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temps(target)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
     try:
@@ -69,6 +76,59 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def temp_prefix(target: Path) -> str:
+    """The start of the name of a temporary file or folder written for `target` by this
+    process: `.NAME.PID-HOST.` (hidden, beside the target)."""
+    return f".{target.name}.{os.getpid()}-{_host()}."
+
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Remove the temporary files (and folders) left beside `target` by writers on this
+    machine whose process no longer runs (killed with `kill -9`, crashed, out of memory);
+    the paths removed. Temporary files of running processes, of other machines sharing the
+    folder, and other files are never touched."""
+    if os.name != "posix" or not target.parent.is_dir():
+        return []
+    start = f".{target.name}."
+    removed = []
+    for path in target.parent.iterdir():
+        if not path.name.startswith(start):
+            continue
+        match = _TEMP_NAME.match(path.name[len(start) :])
+        if match is None or match["host"] != _host() or _running(int(match["pid"])):
+            continue
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue  # removed by another writer meanwhile, or not ours to remove
+        removed.append(path)
+    return removed
+
+
+# what follows `.NAME.` in a temporary name made from `temp_prefix` (mkstemp adds 8 characters)
+_TEMP_NAME = re.compile(r"^(?P<pid>\d+)-(?P<host>[A-Za-z0-9-]*)\.[A-Za-z0-9_]+\.tmp$")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:32]
+
+
+def _running(pid: int) -> bool:
+    """Whether a process `pid` exists (a process of another user counts as running)."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
@@ -94,6 +154,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
         raise DataError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
+    _refuse_other_format(path, fmt)
     notes: list[str] = []
     try:
         if fmt == "csv":
@@ -117,6 +178,31 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     frame = restore_integer_columns(_utc_timestamps(frame, notes))
     frame.attrs[READ_NOTES] = notes
     return frame
+
+
+# the first bytes of binary formats that a text table is sometimes named after by mistake
+_MAGIC = {
+    b"PAR1": "a Parquet file",
+    b"PK\x03\x04": "a zip archive (an Excel workbook, or a model file?)",
+}
+
+
+def _refuse_other_format(path: Path, fmt: str) -> None:
+    """A DataError for a file whose first bytes say it is not in the format its name says:
+    a Parquet file named `.csv` would otherwise get advice about text encodings."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    found = next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
+    if found is None or (fmt == "parquet" and head == b"PAR1"):
+        return
+    if head == b"PAR1":
+        fix = f"rename it to {path.with_suffix('.parquet').name}"
+    else:
+        fix = "export it as CSV, Parquet or JSON lines"
+    raise DataError(f"{path}: is {found}, not {_FORMAT_NAMES[fmt]} as its name says; {fix}")
+
+
+_FORMAT_NAMES = {"csv": "CSV text", "jsonl": "JSON lines", "parquet": "Parquet"}
 
 
 def _not_utf8(path: Path, encoding: str | None) -> str:

@@ -21,6 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError
+from ..io import remove_stale_temps, temp_prefix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +56,8 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     target = Path(path)
     check_dataset_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    remove_stale_temps(target)  # left by a writer killed with `kill -9`
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".tmp", dir=target.parent))
     os.chmod(tmp, 0o777 & ~_umask())
     try:
         with _sigterm_raises():
