@@ -1,11 +1,14 @@
 """`run_benchmark`: registered models x tables, each cell fitted, sampled and evaluated once.
 
+A table is a bundled one (`TABLES`, with its own utility target) or the path of a CSV, Parquet
+or JSON-lines file (utility predicts `target` when one is given, else it is not measured).
 Each cell holds out `Limits.holdout_share` of the table's rows (seeded), fits the model on the
 rest, samples as many rows and runs `evaluate` with the holdout as reference. A cell's result
 is written to `cells/<table>__<model>.json` as soon as it is done and skipped when present, so
 an interrupted benchmark resumes where it stopped. The whole run ends in `benchmark.json` and
-one self-contained `leaderboard.html` (per table: realism, quality, privacy, utility, time; a
-privacy-vs-realism scatter; the best model per table).
+one self-contained `leaderboard.html` (see `leaderboard.py`).
+
+Models and tables are checked before any work, and a run that fails leaves no empty folder.
 
 Peer tools join as models named in `_peers.PEERS` (sdv-gaussiancopula, sdv-ctgan, sdv-tvae,
 mostlyai-tabularargn): they run in the interpreters named by SDV_PYTHON and MOSTLYAI_PYTHON and
@@ -16,9 +19,11 @@ are evaluated like ours. Without their interpreter a peer's cell says it was ski
 from __future__ import annotations
 
 import json
+import re
 import time
-from collections.abc import Callable, Sequence
-from html import escape
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +31,11 @@ import pandas as pd
 
 from .. import seeding
 from .._progress import new_progress
-from ..errors import ParameterError
-from ..io import atomic_path
+from ..errors import DataError, ParameterError
+from ..io import FORMATS, atomic_path, read_table
+from ..registry import names
 from ._peers import PEERS, peer_python, run_peer
+from .leaderboard import leaderboard_html
 from .limits import Limits
 from .report import _plain, evaluate
 
@@ -45,11 +52,32 @@ def _rdataset(package: str, name: str) -> Callable[[], pd.DataFrame]:
 
 
 # name -> (loader, utility target)
-TABLES: dict[str, tuple[Callable[[], pd.DataFrame], str]] = {
+TABLES: dict[str, tuple[Callable[[], pd.DataFrame], str | None]] = {
     "diamonds": (_rdataset("ggplot2", "diamonds"), "price"),
     "wa_churn": (_rdataset("modeldata", "wa_churn"), "churn"),
     "penguins": (_rdataset("palmerpenguins", "penguins"), "species"),
 }
+
+
+def parse_models(text: str) -> list[str]:
+    """The model specs in `--models`: 'copula,tvae:epochs=5,batch_size=200;ctgan' ->
+    ['copula', 'tvae:epochs=5,batch_size=200', 'ctgan']. Models are separated by ',' or ';'
+    (or '|'); an item holding '=' but no ':' is one more parameter of the model before it."""
+    specs: list[str] = []
+    for item in (part.strip() for part in re.split(r"[,;|]", text)):
+        if not item:
+            continue
+        if "=" in item and ":" not in item.partition("=")[0]:
+            if not specs or ":" not in specs[-1]:
+                after = f" after {specs[-1]!r}" if specs else ""
+                raise ParameterError(
+                    f"--models: parameter {item!r}{after} belongs to no model "
+                    "(write MODEL:KEY=VALUE, e.g. tvae:epochs=5)"
+                )
+            specs[-1] += "," + item
+        else:
+            specs.append(item)
+    return specs
 
 
 def parse_model(spec: str) -> tuple[str, dict[str, Any]]:
@@ -64,6 +92,49 @@ def parse_model(spec: str) -> tuple[str, dict[str, Any]]:
     return name.strip(), params
 
 
+def check_models(models: Sequence[str], seed: int = 0) -> None:
+    """Refuse, before any work, a model that is neither registered nor a peer, or a parameter
+    its constructor does not take."""
+    from ..synthesizers import Synthesizer
+
+    if not models:
+        raise ParameterError("--models names no model")
+    known = [*names("table"), *PEERS]
+    for spec in models:
+        name, params = parse_model(spec)
+        if name not in known:
+            where = f" in {spec!r}" if spec != name else ""
+            raise ParameterError(f"unknown model {name!r}{where} (use one of {', '.join(known)})")
+        if name not in PEERS:
+            Synthesizer(name, seed=seed, verbose=False, **params)
+
+
+Source = tuple[Callable[[], pd.DataFrame], str | None]
+
+
+def table_sources(tables: Sequence[str], target: str | None = None) -> dict[str, Source]:
+    """Each table's loader and utility target: a bundled table with its own target, or a table
+    file with `target`. Unknown names and missing files fail here, before any work."""
+    sources: dict[str, Source] = {}
+    for name in tables:
+        if name in TABLES:
+            sources[name] = TABLES[name]
+            continue
+        path = Path(name)
+        if path.suffix.lower() not in FORMATS:
+            raise ParameterError(
+                f"unknown table {name!r} (use one of {', '.join(TABLES)}, or the path of a "
+                f"table file: {', '.join(sorted(FORMATS))})"
+            )
+        if not path.is_file():
+            raise DataError(f"{name}: no such file")
+        sources[name] = (partial(read_table, path), target)
+    if target is not None and all(name in TABLES for name in tables):
+        own = ", ".join(f"{name}: {TABLES[name][1]}" for name in tables)
+        raise ParameterError(f"--target is for table files; bundled tables have their own ({own})")
+    return sources
+
+
 def run_benchmark(
     models: Sequence[str],
     tables: Sequence[str],
@@ -73,25 +144,22 @@ def run_benchmark(
     rows: int | None = None,
     limits: Limits | None = None,
     verbose: bool = True,
+    target: str | None = None,
 ) -> dict[str, Any]:
     """Fit, sample and evaluate every model on every table (see the module docstring); `rows`
-    caps each table (a seeded sample). Returns what `benchmark.json` holds."""
-    from ..synthesizers import Synthesizer
-
-    for table in tables:
-        if table not in TABLES:
-            raise ParameterError(f"unknown table {table!r} (use one of {', '.join(TABLES)})")
+    caps each table (a seeded sample), `target` is the utility target of table files. Returns
+    what `benchmark.json` holds."""
+    sources = table_sources(tables, target)
+    check_models(models, seed)
     out = Path(out_dir)
-    (out / "cells").mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     cells = []
-    with new_progress(verbose) as progress:
+    with _no_empty_folders_on_failure(out / "cells"), new_progress(verbose) as progress:
         task = progress.add_task("benchmark", total=len(models) * len(tables), info="")
-        for table in tables:
-            loader, target = TABLES[table]
+        for table, (loader, table_target) in sources.items():
             data: pd.DataFrame | None = None
             for spec in models:
-                path = out / "cells" / f"{table}__{_slug(spec)}.json"
+                path = out / "cells" / f"{_slug(table)}__{_slug(spec)}.json"
                 progress.update(task, description=f"{spec} on {table}")
                 name, params = parse_model(spec)
                 skipped = peer_python(name)[1] if name in PEERS else ""
@@ -101,33 +169,20 @@ def run_benchmark(
                     progress.advance(task)
                     continue
                 if data is None:
-                    data = loader()
-                    if rows is not None and len(data) > rows:
-                        data = data.sample(rows, random_state=seed).reset_index(drop=True)
-                held = seeding.rng(seed, "evaluation", BENCHMARK_SPLIT).random(len(data))
-                is_test = held < limits.holdout_share
-                train = data[~is_test].reset_index(drop=True)
-                test = data[is_test].reset_index(drop=True)
-                started = time.perf_counter()
-                if name in PEERS:
-                    synthetic, timing = run_peer(name, params, train, len(train), seed)
-                    fitted = started + timing["fit_s"]
-                    sampled = fitted + timing["sample_s"]
-                else:
-                    model = Synthesizer(name, seed=seed, verbose=False, **params).fit(train)
-                    fitted = time.perf_counter()
-                    synthetic = model.sample(len(train), seed=seed)
-                    sampled = time.perf_counter()
-                report = evaluate(
-                    train, synthetic, holdout=test, target=target, seed=seed, limits=limits,
-                    verbose=False, model=spec, inputs={"real": table},
-                )  # fmt: skip
-                cell = _cell(table, spec, report.scores, fitted - started, sampled - fitted)
+                    data = _load(table, loader, table_target, rows, seed)
+                cell = _run_cell(table, spec, data, table_target, seed, limits)
                 with atomic_path(path) as tmp:
                     tmp.write_text(json.dumps(_plain(cell), indent=2))
                 cells.append(cell)
                 progress.advance(task)
-    result = {"models": list(models), "tables": list(tables), "seed": seed, "cells": cells}
+    targets = {table: source[1] for table, source in sources.items()}
+    result = {
+        "models": list(models),
+        "tables": list(tables),
+        "targets": targets,
+        "seed": seed,
+        "cells": cells,
+    }
     with atomic_path(out / "benchmark.json") as tmp:
         tmp.write_text(json.dumps(_plain(result), indent=2))
     with atomic_path(out / "leaderboard.html") as tmp:
@@ -135,11 +190,56 @@ def run_benchmark(
     return result
 
 
+def _load(
+    table: str,
+    loader: Callable[[], pd.DataFrame],
+    target: str | None,
+    rows: int | None,
+    seed: int,
+) -> pd.DataFrame:
+    data = loader()
+    if target is not None and target not in data.columns:
+        shown = ", ".join(map(str, data.columns[:10]))
+        raise DataError(f"{table}: --target {target!r} is not a column (columns: {shown})")
+    if rows is not None and len(data) > rows:
+        data = data.sample(rows, random_state=seed).reset_index(drop=True)
+    return data
+
+
+def _run_cell(
+    table: str, spec: str, data: pd.DataFrame, target: str | None, seed: int, limits: Limits
+) -> dict[str, Any]:
+    """Fit `spec` on the table less its seeded holdout, sample as many rows, evaluate."""
+    from ..synthesizers import Synthesizer
+
+    name, params = parse_model(spec)
+    held = seeding.rng(seed, "evaluation", BENCHMARK_SPLIT).random(len(data))
+    is_test = held < limits.holdout_share
+    train = data[~is_test].reset_index(drop=True)
+    test = data[is_test].reset_index(drop=True)
+    started = time.perf_counter()
+    if name in PEERS:
+        synthetic, timing = run_peer(name, params, train, len(train), seed)
+        fitted = started + timing["fit_s"]
+        sampled = fitted + timing["sample_s"]
+    else:
+        model = Synthesizer(name, seed=seed, verbose=False, **params).fit(train)
+        fitted = time.perf_counter()
+        synthetic = model.sample(len(train), seed=seed)
+        sampled = time.perf_counter()
+    report = evaluate(
+        train, synthetic, holdout=test, target=target, seed=seed, limits=limits,
+        verbose=False, model=spec, inputs={"real": table},
+    )  # fmt: skip
+    return _cell(table, spec, report.scores, fitted - started, sampled - fitted)
+
+
 def _cell(table: str, model: str, s: dict[str, Any], fit: float, sample: float) -> dict[str, Any]:
     """One cell's headline: realism = fidelity score, quality = diversity score, privacy =
     privacy score (1 - 2 * (membership AUC - 0.5)) with the DCR share, utility = gain over
-    the trivial model."""
+    the trivial model; and the holdout's own scores, for the leaderboard's reference row."""
     share = s["privacy"].get("dcr_share") or {}
+    ref = s["reference"]
     return {
         "table": table,
         "model": model,
@@ -150,93 +250,35 @@ def _cell(table: str, model: str, s: dict[str, Any], fit: float, sample: float) 
         "dcr_share": share.get("share"),
         "utility": s["utility"]["score"],
         "detection_auc": s["fidelity"]["detection_auc"],
-        "reference_detection_auc": s["reference"]["detection_auc"],
+        "column_shapes": s["fidelity"]["column_shapes"],
+        "pair_trends": s["fidelity"]["column_pair_trends"],
         "knn_precision": s["diversity"]["knn_precision"],
-        "reference_knn_precision": s["reference"]["knn_precision"],
+        "reference_detection_auc": ref["detection_auc"],
+        "reference_column_shapes": ref["column_shapes"],
+        "reference_pair_trends": ref["column_pair_trends"],
+        "reference_knn_precision": ref["knn_precision"],
+        "holdout_rows": ref["rows"][1],
         "overall": s["overall"]["verdict"],
         "fit_seconds": round(fit, 2),
         "sample_seconds": round(sample, 2),
     }
 
 
-def best_model(cells: list[dict[str, Any]]) -> str | None:
-    """The model with the highest mean of realism, quality and utility (privacy is shown, not
-    traded: read it beside)."""
-
-    def mean(cell: dict[str, Any]) -> float:
-        parts = [cell[k] for k in ("realism", "quality", "utility") if cell[k] is not None]
-        return sum(parts) / len(parts) if parts else -1.0
-
-    scored = [c for c in cells if not c.get("skipped")]
-    return max(scored, key=mean)["model"] if scored else None
-
-
-def leaderboard_html(result: dict[str, Any]) -> str:
-    """One self-contained page: a table and an SVG scatter per table."""
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        "<title>simulacra benchmark</title><style>body{font-family:system-ui,sans-serif;"
-        "max-width:1100px;margin:0 auto;padding:16px;color:#1f2328}.scroll{overflow-x:auto}"
-        "table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #d0d7de;"
-        "padding:3px 8px}td.n{text-align:right}th{background:#f6f8fa}.best{font-weight:700}"
-        "</style></head><body><h1>simulacra benchmark</h1>"
-        f"<p>Models: {escape(', '.join(result['models']))}; seed {result['seed']}. Realism = "
-        "fidelity score, quality = diversity score, utility = gain over the trivial model, "
-        "privacy = 1 - 2 (membership AUC - 0.5); DCR share 0.5 is ideal. Every score is judged "
-        "against the table's holdout scored as if synthetic.</p>"
-    ]
-    keys = ["realism", "quality", "privacy", "dcr_share", "utility", "detection_auc"]
-    for table in result["tables"]:
-        every = [c for c in result["cells"] if c["table"] == table]
-        cells = [c for c in every if not c.get("skipped")]
-        best = best_model(cells)
-        skipped = "".join(
-            f"<li>{escape(c['model'])}: skipped, {escape(c['skipped'])}</li>"
-            for c in every
-            if c.get("skipped")
-        )
-        rows = "".join(
-            f"<tr class='{'best' if c['model'] == best else ''}'><td>{escape(c['model'])}</td>"
-            + "".join(f"<td class='n'>{_num(c[k])}</td>" for k in keys)
-            + f"<td>{escape(c['privacy_verdict'])}</td>"
-            f"<td class='n'>{c['fit_seconds'] + c['sample_seconds']:.1f}</td></tr>"
-            for c in cells
-        )
-        head = "".join(f"<th>{k}</th>" for k in ["model", *keys, "privacy verdict", "seconds"])
-        parts.append(
-            f"<h2>{escape(table)}</h2><p>Best: <b>{escape(str(best))}</b></p>"
-            f"<div class='scroll'><table><tr>{head}</tr>{rows}</table></div>"
-            + (f"<ul>{skipped}</ul>" if skipped else "")
-            + _scatter(cells)
-        )
-    return "\n".join(parts) + "</body></html>"
-
-
-def _scatter(cells: list[dict[str, Any]]) -> str:
-    """Privacy (y) against realism (x), both in [0, 1], as inline SVG."""
-    size, pad = 320, 40
-    dots = []
-    for c in cells:
-        if c["realism"] is None or c["privacy"] is None:
-            continue
-        x = pad + c["realism"] * (size - 2 * pad)
-        y = size - pad - c["privacy"] * (size - 2 * pad)
-        dots.append(
-            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='#DD8452'><title>{escape(c['model'])}"
-            f"</title></circle><text x='{x + 7:.1f}' y='{y + 4:.1f}' font-size='11'>"
-            f"{escape(c['model'][:20])}</text>"
-        )
-    axis = size - 2 * pad
-    return (
-        f"<svg role='img' aria-label='privacy vs realism' width='{size}' height='{size}' "
-        f"viewBox='0 0 {size} {size}'><rect x='{pad}' y='{pad}' width='{axis}' height='{axis}' "
-        f"fill='none' stroke='#999'/><text x='{size / 2}' y='{size - 8}' font-size='12' "
-        f"text-anchor='middle'>realism →</text><text x='12' y='{size / 2}' font-size='12' "
-        f"transform='rotate(-90 12 {size / 2})' text-anchor='middle'>privacy →</text>"
-        + "".join(dots)
-        + "</svg>"
-    )
+@contextmanager
+def _no_empty_folders_on_failure(folder: Path) -> Iterator[None]:
+    """Make `folder` (and its missing parents); if the block fails, remove those of them that
+    are still empty, so a failed run leaves no empty folder behind (finished cells stay)."""
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        for path in created:  # deepest first; stops at the first that holds something
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        raise
 
 
 def _slug(spec: str) -> str:
@@ -249,7 +291,3 @@ def _is_json(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _num(value: Any) -> str:
-    return "–" if value is None else f"{value:.3f}"
