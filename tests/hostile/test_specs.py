@@ -199,3 +199,22 @@ SIZES = [
 def test_other_spec_sizes_are_bounded(columns: dict, top: dict, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
         load_spec({**top, "columns": columns})
+
+
+def test_a_column_defined_twice_is_refused_by_name(tmp_path: Path, refused: Refused) -> None:
+    # issue 23, item 29: YAML kept the second definition and lost the first silently
+    text = spec_text(
+        "  age: {distribution: uniform, low: 18, high: 80}\n"
+        "  income: {distribution: normal}\n"
+        "  age: {distribution: normal, mean: 40}"
+    )
+    line = generate(tmp_path, text, refused)
+    assert "hostile.yaml: column 'age' is defined twice (lines 2 and 4)" in line
+    with pytest.raises(ParameterError, match="key 'mean' is defined twice"):
+        load_spec(spec_text("  x: {distribution: normal, mean: 1, mean: 2}"))
+    json_text = '{"columns": {"age": {"distribution": "normal"}, "age": {"type": "id"}}}'
+    with pytest.raises(ParameterError, match="'age' is defined twice in the same object"):
+        load_spec(json_text)
+    # merge keys and aliases are not duplicates
+    merged = "  x: &b {distribution: normal, mean: 1}\n  y: {<<: *b, mean: 3}\n  z: *b"
+    assert load_spec(spec_text(merged)).generate(5, seed=0).shape == (5, 3)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def load_text(text: str, where: str) -> Any:
     try:
         if is_json:
             _check_json_depth(text, where)
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=partial(_unique_keys, where))
         _check_yaml_size(text, where)
         return yaml.load(text, Loader=_LOADER)
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
@@ -69,6 +70,19 @@ def load_text(text: str, where: str) -> Any:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ParameterError(f"{where}: not valid YAML/JSON ({first})") from exc
+
+
+def _unique_keys(where: str, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when it names a key twice (the parser keeps the last)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ParameterError(
+                f"{where}: '{key}' is defined twice in the same object; the second would "
+                "silently replace the first: rename or remove one"
+            )
+        out[key] = value
+    return out
 
 
 def _check_json_depth(text: str, where: str) -> None:
@@ -85,14 +99,42 @@ def _check_json_depth(text: str, where: str) -> None:
 
 
 class _Open:
-    """A mapping or list being read: its anchor, its nodes so far and its deepest child."""
+    """A mapping or list being read: its anchor, its nodes so far and its deepest child; for
+    a mapping, the keys read so far (with their lines), whether the next node is a key, and
+    the key the mapping itself is the value of."""
 
-    __slots__ = ("anchor", "nodes", "depth")
+    __slots__ = ("anchor", "nodes", "depth", "mapping", "keys", "at_key", "key", "name")
 
-    def __init__(self, anchor: str | None) -> None:
+    def __init__(self, anchor: str | None, mapping: bool, name: str | None) -> None:
         self.anchor = anchor
         self.nodes = 1
         self.depth = 0
+        self.mapping = mapping
+        self.keys: dict[str, int] = {}
+        self.at_key = True
+        self.key: str | None = None
+        self.name = name
+
+    def place(self, key: str | None, line: int, where: str) -> str | None:
+        """Count one node of this mapping: a key (refused if read before: YAML keeps the
+        last silently) or a value, whose key is returned."""
+        if not self.mapping:
+            return None
+        if not self.at_key:
+            self.at_key = True
+            return self.key
+        self.at_key = False
+        self.key = key
+        if key is None or key == "<<":  # a complex key, or a merge
+            return None
+        if key in self.keys:
+            what = f"column '{key}'" if self.name == "columns" else f"key '{key}'"
+            raise ParameterError(
+                f"{where}: {what} is defined twice (lines {self.keys[key]} and {line}); "
+                "the second would silently replace the first: rename or remove one"
+            )
+        self.keys[key] = line
+        return None
 
 
 def _check_yaml_size(text: str, where: str) -> None:
@@ -117,9 +159,13 @@ def _check_yaml_size(text: str, where: str) -> None:
                 "expanded"
             )
 
+    def place(key: str | None, event: Any) -> str | None:
+        return stack[-1].place(key, event.start_mark.line + 1, where) if stack else None
+
     for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.CollectionStartEvent):
-            stack.append(_Open(event.anchor))
+            name = place(None, event)
+            stack.append(_Open(event.anchor, isinstance(event, yaml.MappingStartEvent), name))
             if len(stack) > MAX_SPEC_DEPTH:
                 raise ParameterError(
                     f"{where}: nested more than {MAX_SPEC_DEPTH} levels deep (the limit)"
@@ -130,10 +176,12 @@ def _check_yaml_size(text: str, where: str) -> None:
                 measured[done.anchor] = (done.nodes, done.depth + 1)
             add(done.nodes, done.depth + 1)
         elif isinstance(event, yaml.ScalarEvent):
+            place(event.value, event)
             if event.anchor is not None:
                 measured[event.anchor] = (1, 0)
             add(1, 0)
         elif isinstance(event, yaml.AliasEvent):
+            place(None, event)
             if event.anchor not in measured:
                 # the loader names an undefined anchor itself; an open one would contain itself
                 if any(o.anchor == event.anchor for o in stack):
