@@ -55,3 +55,37 @@ def test_evaluate_missing_table_names_it(
         main(["evaluate", str(missing), str(missing), "-q"])
     assert exit_info.value.code == 1
     assert capsys.readouterr().err == f"error: {missing}: no such file\n"
+
+
+def test_evaluate_names_the_files_model_and_command_it_judged(
+    small_diamonds: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulacra import Synthesizer
+    from simulacra.metadata import Metadata
+
+    real = small_diamonds.iloc[:300]
+    real.to_csv(tmp_path / "real.csv", index=False)
+    real.sample(frac=1.0, random_state=0).to_csv(tmp_path / "synth.csv", index=False)
+    Metadata.infer(real).save(tmp_path / "meta.json")
+    Synthesizer("copula", seed=0, verbose=False).fit(real).save(tmp_path / "m.simulacra")
+    args = [
+        "evaluate", str(tmp_path / "real.csv"), str(tmp_path / "synth.csv"),
+        "--metadata", str(tmp_path / "meta.json"), "--model", str(tmp_path / "m.simulacra"),
+        "--json", str(tmp_path / "s.json"), "-o", str(tmp_path / "r.html"), "-q",
+    ]  # fmt: skip
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
+    settings = json.loads((tmp_path / "s.json").read_text())["settings"]
+    assert settings["inputs"] == {
+        "real": str(tmp_path / "real.csv"),
+        "synthetic": str(tmp_path / "synth.csv"),
+        "metadata": str(tmp_path / "meta.json"),
+    }
+    assert settings["model"] == f"copula ({tmp_path / 'm.simulacra'})"
+    assert settings["command"].startswith(f"simulacra evaluate {tmp_path / 'real.csv'} ")
+    assert f"--model {tmp_path / 'm.simulacra'}" in settings["command"]
+    page = (tmp_path / "r.html").read_text()
+    assert "(a table given in Python)" not in page and "not stated" not in page
+    assert f"<dd>{tmp_path / 'synth.csv'}</dd>" in page and "<dt>command</dt>" in page
+    assert "(model copula (" in " ".join(capsys.readouterr().out.split())  # rich wraps the title

@@ -4,6 +4,7 @@ tools read, a self-contained HTML page, seeds, and clear errors for bad input.""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation.html import render
 
 SMALL = Limits(model_rows=1_000, query_rows=500, reference_rows=2_000, knn_rows=500)
+TINY = Limits(model_rows=300, query_rows=200, reference_rows=500, knn_rows=200, attack_targets=50)
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +189,39 @@ def test_limits_are_checked() -> None:
         Limits(model_rows=0)
     with pytest.raises(ParameterError, match="holdout_share"):
         Limits(holdout_share=1.5)
+
+
+def test_an_inconclusive_privacy_verdict_shows_no_number() -> None:
+    rng = np.random.default_rng(1)
+
+    def table(n: int, spread: float = 1.0) -> pd.DataFrame:
+        return pd.DataFrame({c: rng.normal(0.0, spread, n) for c in "abc"})
+
+    # synthetic rows far from every real row: low distances prove nothing
+    report = simulacra.evaluate(
+        table(400), table(400, 6.0), holdout=table(200), limits=TINY, verbose=False
+    )
+    privacy = report.scores["privacy"]
+    assert privacy["verdict"] == "inconclusive" and privacy["score"] is None
+    assert privacy["sentence"].startswith("No score: synthetic rows sit")
+    card = render(report).split("<h3>privacy</h3>")[1].split("</div>")[0]
+    assert "<span class='score' title='inconclusive: see below'>—</span>" in card
+    assert re.search(r"\d\.\d\d</span>", card) is None
+    line = next(x for x in report.summary().splitlines() if x.startswith("privacy"))
+    assert line.split()[1:3] == ["—", "inconclusive:"]
+
+
+def test_the_python_api_keeps_its_wording_when_told_nothing(small_diamonds: pd.DataFrame) -> None:
+    report = simulacra.evaluate(small_diamonds, small_diamonds, limits=TINY, verbose=False)
+    settings = report.scores["settings"]
+    assert settings["inputs"] == {} and settings["model"] is None and settings["command"] is None
+    page = render(report)
+    assert "<dd>(a table given in Python)</dd>" in page and "<dd>not stated</dd>" in page
+    assert report.summary().startswith("area")
+    named = simulacra.evaluate(
+        small_diamonds, small_diamonds, limits=TINY, verbose=False, model="copula",
+        inputs={"real": "train.csv", "synthetic": "s.parquet"}, command="run.py --fast",
+    )  # fmt: skip
+    assert named.summary().splitlines()[0] == "judged: s.parquet against train.csv; model copula"
+    page = render(named)
+    assert "<dd>train.csv</dd>" in page and "<dd>run.py --fast</dd>" in page

@@ -28,6 +28,7 @@ from .common import (
     )
 )
 def evaluate(
+    context: typer.Context,
     real: Path = typer.Argument(..., help="The real table the generator learned from."),
     synthetic: Path = typer.Argument(..., help="The synthetic table to judge."),
     holdout: Path | None = typer.Option(
@@ -51,7 +52,18 @@ def evaluate(
         None, "--json", help="Write every score as JSON here (default: none)."
     ),
     metadata_path: Path | None = typer.Option(
-        None, "--metadata", help="Metadata JSON (inferred from the real table if not given)."
+        None,
+        "--metadata",
+        help="Metadata JSON, e.g. from 'simulacra inspect --json' (default: inferred from the "
+        "real table). Column kinds decide how each column and pair is scored, so give the "
+        "metadata the model was fitted with, or the one another tool was given.",
+    ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help="The generator of SYNTHETIC, named in the report: a name such as 'ctgan', or the "
+        "model file it was sampled from (the report names the file and its model; default: "
+        "not stated).",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of every sample and model."),
     columns: str | None = typer.Option(
@@ -76,6 +88,7 @@ def evaluate(
 ) -> None:
     """Measure fidelity, utility, diversity, privacy and bias of a synthetic table."""
     from ..errors import DataError
+    from ..evaluation.report import NO_SCORE
     from ..evaluation.report import evaluate as run_evaluation
     from ..metadata import Metadata
     from .table import check_engine
@@ -86,7 +99,11 @@ def evaluate(
     for path in outputs:
         check_output(path, [real, synthetic, holdout, metadata_path])
     metadata = Metadata.load(metadata_path) if metadata_path else None
+    named = {"real": real, "synthetic": synthetic, "holdout": holdout, "metadata": metadata_path}
     options = {
+        "inputs": {label: str(path) for label, path in named.items() if path is not None},
+        "model": _model_label(model),
+        "command": _command_line(context),
         "metadata": metadata,
         "target": target,
         "sensitive": sensitive or None,
@@ -116,9 +133,10 @@ def evaluate(
     rows = []
     for area in ("fidelity", "utility", "diversity", "privacy", "bias"):
         entry = result.scores[area]
-        score = "" if entry["score"] is None else f"{entry['score']:.3f}"
+        score = NO_SCORE if entry["score"] is None else f"{entry['score']:.3f}"
         rows.append([area, score, entry["verdict"], entry["sentence"]])
-    print_table(f"{synthetic} against {real}", ["area", "score", "verdict", "in words"], rows)
+    title = f"{synthetic} against {real}" + (f" (model {options['model']})" if model else "")
+    print_table(title, ["area", "score", "verdict", "in words"], rows)
     whole = result.scores["settings"].get("whole_table")
     if whole is not None:
         out.print(
@@ -135,3 +153,31 @@ def evaluate(
     write_together(writers)
     for path in writers:
         out.print(f"{'scores' if path == json_path else 'report'} written to {path}")
+
+
+def _model_label(model: str | None) -> str | None:
+    """`--model` as the report names it: a model file as 'NAME (PATH)', anything else as is."""
+    if model is None or not Path(model).is_file():
+        return model
+    from ..modelfile import read_model
+
+    manifest, _ = read_model(model)
+    return f"{manifest.get('model', 'a model')} ({model})"
+
+
+def _command_line(context: typer.Context) -> str:
+    """The command as parsed: `simulacra evaluate` with every argument and every option that
+    differs from its default (global flags such as --quiet left out)."""
+    import shlex
+
+    words = context.command_path.split()
+    for param in context.command.params:
+        value = context.params.get(param.name or "")
+        if value is None or value == param.default or value == []:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if param.param_type_name == "option":
+                words.append(max(param.opts, key=len))
+            words.append(str(item))
+    return shlex.join(words)

@@ -5,22 +5,14 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from . import _html_top as top
 from . import plots
+from ._html_cells import Flag, first, num, pct, sort_key, table
+from ._html_privacy import privacy_section
 
 if TYPE_CHECKING:
     from .report import Report
 
-_COLOURS = {
-    "excellent": "#1a7f37",
-    "good": "#4c9a2a",
-    "fair": "#b7791f",
-    "poor": "#c53030",
-    "low risk": "#1a7f37",
-    "moderate risk": "#b7791f",
-    "high risk": "#c53030",
-    "inconclusive": "#b7791f",
-}
-_CUT = 72  # table text longer than this is cut, the full text shown on hover
 _RULES = 12
 _WORST = 10
 _OPEN_MARGINALS = 12
@@ -60,15 +52,15 @@ def render(report: Report) -> str:
     title = "simulacra evaluation" + (f" of {model}" if model else "")
     body = [
         f"<h1>{escape(title)}</h1>",
-        _header(s["settings"]),
-        _overall(s["overall"]),
-        _meta(s["settings"]),
-        _whole_table(s["settings"]),
-        _cards(s),
+        top.header(s["settings"]),
+        top.overall(s["overall"]),
+        top.meta(s["settings"]),
+        top.whole_table(s["settings"]),
+        top.cards(s),
         _fidelity(s["fidelity"], report.figures.get("fidelity", {})),
         _utility(s["utility"]),
         _diversity(s["diversity"]),
-        _privacy(s["privacy"], report.figures.get("privacy", {})),
+        privacy_section(s["privacy"], report.figures.get("privacy", {})),
         _bias(s["bias"]),
         _method(s["settings"]),
     ]
@@ -81,139 +73,63 @@ def render(report: Report) -> str:
     )
 
 
-def _header(settings: dict[str, Any]) -> str:
-    """What was evaluated: the input files, model, seed, simulacra version and date."""
-    inputs = settings.get("inputs") or {}
-    items = [
-        (label, inputs.get(label, "(a table given in Python)")) for label in ("real", "synthetic")
-    ]
-    if settings["rows"]["holdout"] is not None:
-        items.append(("holdout", inputs.get("holdout", "(a table given in Python)")))
-    items += [
-        ("model", settings.get("model") or "not stated"),
-        ("seed", str(settings["seed"])),
-        ("simulacra", str(settings.get("version", "?"))),
-        ("date", str(settings.get("date", "?"))),
-    ]
-    return (
-        "<dl class='head'>"
-        + "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in items)
-        + "</dl>"
-    )
-
-
-def _overall(overall: dict[str, Any]) -> str:
-    colour = _COLOURS.get(overall["verdict"], "#57606a")
-    return (
-        f"<div class='overall' style='border-color:{colour}'><b style='color:{colour}'>"
-        f"{escape(overall['verdict'].capitalize())}</b> — {escape(overall['sentence'])}</div>"
-    )
-
-
-def _meta(settings: dict[str, Any]) -> str:
-    rows = settings["rows"]
-    holdout = "" if rows["holdout"] is None else f", holdout {rows['holdout']:,} rows"
-    target = f"; target <b>{escape(str(settings['target']))}</b>" if settings["target"] else ""
-    return (
-        f"<p class='meta'>real {rows['real']:,} rows, synthetic {rows['synthetic']:,} rows"
-        f"{holdout}; {len(settings['columns'])} columns compared, "
-        f"{len(settings['excluded_columns'])} left out{target}; seed {settings['seed']}; "
-        f"{settings['seconds']:.1f} s.</p>"
-    )
-
-
-def _whole_table(settings: dict[str, Any]) -> str:
-    """Big tables evaluated on Dask: the shapes and pairs of every row, beside the samples'."""
-    whole = settings.get("whole_table")
-    if not whole:
-        return ""
-    rows = settings["rows"]
-    sample = settings.get("sample_rows", {})
-    means = [
-        ["column shapes (mean)", whole["column_shapes_mean"]],
-        ["pair trends (mean)", whole["pair_trends_mean"]],
-    ]
-    return (
-        "<h2>Every row</h2><p class='note'>The tables were read on Dask: these column shapes "
-        f"and pair trends come from summaries of all {rows['real']:,} real and "
-        f"{rows['synthetic']:,} synthetic rows; every score below is measured on seeded "
-        f"samples of {sample.get('real', 0):,} and {sample.get('synthetic', 0):,} rows.</p>"
-        + _table(["score", "every row"], means)
-        + _table(["column", "shape"], [[c, v] for c, v in whole["column_shapes"].items()])
-    )
-
-
-def _cards(s: dict[str, Any]) -> str:
-    cards = []
-    for area in ("fidelity", "utility", "diversity", "privacy", "bias"):
-        entry = s[area]
-        colour = _COLOURS.get(entry["verdict"], "#57606a")
-        score = "–" if entry["score"] is None else f"{entry['score']:.2f}"
-        cards.append(
-            f"<div class='card'><h3>{area}</h3><span class='score'>{score}</span> "
-            f"<span class='verdict' style='color:{colour}'>{escape(entry['verdict'])}</span>"
-            f"<p>{escape(entry['sentence'])}</p></div>"
-        )
-    return "<div class='cards'>" + "".join(cards) + "</div>"
-
-
 def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
     columns = f["columns"]
-    order = sorted(columns, key=lambda c: _key(columns[c]["shape"]))
+    order = sorted(columns, key=lambda c: sort_key(columns[c]["shape"]))
     ref = f.get("reference") or {}
-    head = _table(
+    head = table(
         ["measure", "synthetic", "unseen real rows", "meaning"],
         [
             [
                 "column shapes",
-                _num(f["column_shapes"]),
-                _num(ref.get("column_shapes")),
+                num(f["column_shapes"]),
+                num(ref.get("column_shapes")),
                 "mean KS / TV complement, 1 = identical",
             ],
             [
                 "column pair trends",
-                _num(f["column_pair_trends"]),
-                _num(ref.get("column_pair_trends")),
+                num(f["column_pair_trends"]),
+                num(ref.get("column_pair_trends")),
                 "mean correlation / contingency similarity, 1 = identical",
             ],
             [
                 "detection ROC AUC",
-                _num(f["detection_auc"]),
-                _num(ref.get("detection_auc")),
+                num(f["detection_auc"]),
+                num(ref.get("detection_auc")),
                 "classifier telling real from synthetic, 0.5 = indistinguishable",
             ],
             [
                 "far-away rows",
-                _pct(f.get("far_share")),
+                pct(f.get("far_share")),
                 "5.00%",
                 "rows farther from every training row than 95% of unseen real rows",
             ],
         ],
     )
-    worst_columns = _table(
+    worst_columns = table(
         ["column", "kind", "metric", "score", "unseen real", "JS distance", "Wasserstein / range"],
         [
             [
                 c,
                 columns[c]["kind"],
                 columns[c]["metric"],
-                _num(columns[c]["shape"]),
-                _num(columns[c].get("reference")),
-                _num(columns[c]["js_distance"]),
-                _num(columns[c].get("wasserstein")),
+                num(columns[c]["shape"]),
+                num(columns[c].get("reference")),
+                num(columns[c]["js_distance"]),
+                num(columns[c].get("wasserstein")),
             ]
             for c in order[:_WORST]
         ],
     )
     pairs = f["pairs"]
-    worst_pairs = _table(
+    worst_pairs = table(
         ["pair", "metric", "score", "unseen real", "real", "synthetic"],
         [
             [
                 " × ".join(p["columns"]),
                 p["metric"],
-                _num(p["score"]),
-                _num(p.get("reference")),
+                num(p["score"]),
+                num(p.get("reference")),
                 *_pair_values(p),
             ]
             for p in pairs[:_WORST]
@@ -224,7 +140,7 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
         f"src='data:image/png;base64,{plots.pair_png(p)}'>"
         for p in figures.get("worst_pairs", [])
     )
-    all_columns = _table(
+    all_columns = table(
         [
             "column",
             "kind",
@@ -241,14 +157,14 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
             [
                 c,
                 columns[c]["kind"],
-                _num(columns[c]["shape"]),
-                _num(columns[c]["js_distance"]),
+                num(columns[c]["shape"]),
+                num(columns[c]["js_distance"]),
                 *[
-                    _num(columns[c].get("moments", {}).get(m))
+                    num(columns[c].get("moments", {}).get(m))
                     for m in ("mean", "std", "skewness", "kurtosis")
                 ],
-                _num(columns[c].get("chi_square", {}).get("p_value")),
-                _num(columns[c]["null_share_difference"]),
+                num(columns[c].get("chi_square", {}).get("p_value")),
+                num(columns[c]["null_share_difference"]),
             ]
             for c in order
         ],
@@ -288,15 +204,15 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
         f"<h3>Worst column pairs</h3>{worst_pairs}<div class='pairs'>{pair_images}</div>"
         f"<details><summary>All {len(columns)} columns</summary>{all_columns}</details>"
         f"<details><summary>All {len(pairs)} pairs</summary>"
-        + _table(
+        + table(
             ["pair", "metric", "score", "contingency", "MI difference"],
             [
                 [
                     " × ".join(p["columns"]),
                     p["metric"],
-                    _num(p["score"]),
-                    _num(p["contingency_similarity"]),
-                    _num(p["mutual_information_difference"]),
+                    num(p["score"]),
+                    num(p["contingency_similarity"]),
+                    num(p["mutual_information_difference"]),
                 ]
                 for p in pairs
             ],
@@ -322,9 +238,9 @@ def _giveaways(f: dict[str, Any]) -> str:
         parts.append(
             "<p class='note'>Columns the classifier relies on: the drop of its ROC AUC when the "
             "column's values are shuffled (permutation importance).</p>"
-            + _table(
+            + table(
                 ["column", "AUC drop"],
-                [[r["column"], _num(r["importance"])] for r in importance[:_WORST]],
+                [[r["column"], num(r["importance"])] for r in importance[:_WORST]],
             )
         )
     if rules:
@@ -332,10 +248,10 @@ def _giveaways(f: dict[str, Any]) -> str:
             f"<p class='note'>Rules every real row keeps, broken by synthetic rows "
             f"({len(rules)} of {f.get('rules_checked', len(rules))} checked rules; largest "
             "excess over unseen real rows first).</p>"
-            + _table(
+            + table(
                 ["rule", "kind", "synthetic rows breaking it", "unseen real rows"],
                 [
-                    [r["rule"], r["kind"], _pct(r["synthetic_share"]), _pct(r["reference_share"])]
+                    [r["rule"], r["kind"], pct(r["synthetic_share"]), pct(r["reference_share"])]
                     for r in _varied(rules)
                 ],
             )
@@ -362,17 +278,17 @@ def _utility(u: dict[str, Any]) -> str:
     trivial = u.get("trivial") or {}
     for model, result in u["models"].items():
         for metric in result["real"]:
-            synthetic = _num(result["synthetic"][metric])
+            synthetic = num(result["synthetic"][metric])
             if metric == "roc_auc" and (result["synthetic"][metric] or 1.0) < 0.5:
-                synthetic = _Flag(f"{synthetic} < 0.5: worse than chance")
+                synthetic = Flag(f"{synthetic} < 0.5: worse than chance")
             rows.append(
                 [
                     model,
                     metric,
-                    _num(result["real"][metric]),
+                    num(result["real"][metric]),
                     synthetic,
-                    _num(trivial.get(metric)),
-                    _num(result["ratio"][metric]),
+                    num(trivial.get(metric)),
+                    num(result["ratio"][metric]),
                 ]
             )
     counts = u["rows"]
@@ -382,158 +298,48 @@ def _utility(u: dict[str, Any]) -> str:
         f"on {counts['test']:,} real rows. Ratio = synthetic / real (for MAE, real / synthetic), "
         "1 = as useful. Trivial: always the real training rows' majority class (or their mean), "
         f"which any useful model beats. Gain (share of the real models' lead over the trivial "
-        f"one kept by the synthetic models): <b>{_num(u.get('gain'))}</b>.</p>"
-        + _table(
+        f"one kept by the synthetic models): <b>{num(u.get('gain'))}</b>.</p>"
+        + table(
             ["model", "metric", "trained on real", "trained on synthetic", "trivial", "ratio"], rows
         )
     )
 
 
 def _diversity(d: dict[str, Any]) -> str:
-    head = _table(
+    head = table(
         ["measure", "value", "meaning"],
         [
             [
                 "category coverage",
-                _num(d["category_coverage"]),
+                num(d["category_coverage"]),
                 "share of real categories produced",
             ],
-            ["range coverage", _num(d["range_coverage"]), "share of real ranges reached"],
+            ["range coverage", num(d["range_coverage"]), "share of real ranges reached"],
             [
                 "k-NN precision",
-                _num(d["knn_precision"]),
+                num(d["knn_precision"]),
                 "synthetic rows inside the real data; unseen real rows: "
-                + _num((d.get("reference") or {}).get("knn_precision")),
+                + num((d.get("reference") or {}).get("knn_precision")),
             ],
             [
                 "k-NN recall",
-                _num(d["knn_recall"]),
+                num(d["knn_recall"]),
                 "real rows reached by synthetic ones; unseen real rows: "
-                + _num((d.get("reference") or {}).get("knn_recall")),
+                + num((d.get("reference") or {}).get("knn_recall")),
             ],
         ],
     )
-    per_column = _table(
+    per_column = table(
         ["column", "coverage"],
         [
-            [c, _num(v.get("category_coverage", v.get("range_coverage")))]
-            for c, v in sorted(d["columns"].items(), key=lambda kv: _key(_first(kv[1])))
+            [c, num(v.get("category_coverage", v.get("range_coverage")))]
+            for c, v in sorted(d["columns"].items(), key=lambda kv: sort_key(first(kv[1])))
         ],
     )
     return (
         f"<h2>Diversity</h2>{head}<p class='note'>k-NN with k = {d['knn_k']} on "
         f"{d['knn_rows'][0]:,} real and {d['knn_rows'][1]:,} synthetic rows.</p>"
         f"<details><summary>Coverage per column</summary>{per_column}</details>"
-    )
-
-
-def _privacy(p: dict[str, Any], figures: dict[str, Any]) -> str:
-    rows = [
-        [
-            "exact copies of training rows",
-            _pct(p["exact_copy_share"]),
-            "share of synthetic rows equal to a training row",
-        ],
-        [
-            "holdout rows equal to training rows",
-            _pct(p["holdout_exact_copy_share"]),
-            "duplicates that occur naturally",
-        ],
-        [
-            "DCR synthetic, 5th percentile",
-            _num(p["dcr_synthetic_p5"]),
-            "distance from synthetic rows to the closest training row",
-        ],
-        [
-            "DCR holdout, 5th percentile",
-            _num(p["dcr_holdout_p5"]),
-            "the same for real rows never seen in training",
-        ],
-        [
-            "synthetic rows closer than holdout p5",
-            _pct(p["share_closer_than_holdout_p5"]),
-            "about 5% expected",
-        ],
-        [
-            "NNDR synthetic, median",
-            _num(p["nndr_synthetic"]["p50"]),
-            "nearest / second-nearest distance, near 0 = singled out",
-        ],
-        [
-            "NNDR holdout, median",
-            _num((p.get("nndr_holdout") or {}).get("p50")),
-            "the same for unseen real rows (the reference)",
-        ],
-        ["membership attack ROC AUC", _num(p["membership_auc"]), "0.5 = no leak"],
-    ]
-    share = p.get("dcr_share")
-    if share:
-        rows.insert(
-            2,
-            [
-                "DCR share",
-                f"{_pct(share['share'])} ({_pct(share['low'])}–{_pct(share['high'])})",
-                f"synthetic rows closer to {share['reference_rows']:,} training rows than to as "
-                "many holdout rows; 50% ideal (95% Wilson interval)",
-            ],
-        )
-    attacks = ""
-    if p["attribute_inference"]:
-        attacks = "<h3>Attribute inference</h3>" + _table(
-            ["sensitive column", "metric", "training rows", "holdout rows", "baseline", "leak"],
-            [
-                [
-                    a["sensitive"],
-                    a["metric"],
-                    _num(a["training_rows"]),
-                    _num(a["holdout_rows"]),
-                    _num(a["baseline"]),
-                    _num(a["leak"]),
-                ]
-                for a in p["attribute_inference"]
-            ],
-        )
-    if p.get("attacks"):
-        attacks += _attacks(p["attacks"])
-    image = ""
-    if figures.get("dcr_synthetic") is not None:
-        png = plots.dcr_png(figures["dcr_synthetic"], figures.get("dcr_holdout"))
-        image = f"<div class='wide'><img alt='DCR' src='data:image/png;base64,{png}'></div>"
-    counts = p["dcr_rows"]
-    return (
-        f"<h2>Privacy</h2><p>{escape(p['sentence'])}</p>"
-        f"{_table(['measure', 'value', 'meaning'], rows)}{image}"
-        f"<p class='note'>Distances on {counts['queries']:,} query rows per table to "
-        f"{counts['reference']:,} training rows, in the normalised feature space.</p>{attacks}"
-    )
-
-
-def _attacks(attacks: list[dict[str, Any]]) -> str:
-    """The anonymeter-style attacks: success rates of main, control and baseline, and the risk."""
-    rows = []
-    for a in attacks:
-        risk = "–"
-        if a["risk"] is not None:
-            risk = f"{a['risk']:.2f} ({a['risk_low']:.2f} to {a['risk_high']:.2f})"
-            if a["risk_low"] > 0.1:
-                risk = _Flag(risk)
-        rows.append(
-            [
-                a["attack"],
-                a["detail"],
-                _pct(a["main"]["rate"]),
-                _pct(a["control"]["rate"]),
-                _pct(a["baseline"]["rate"]),
-                risk,
-                a["main"]["n"],
-            ]
-        )
-    return (
-        "<h3>Attacks</h3><p class='note'>Success rates of each attack on training rows (main), "
-        "on unseen holdout rows (control) and of a naive guess (baseline); risk = (main − "
-        "control) / (1 − control) with its 95% interval: 0 means the synthetic rows help the "
-        "attacker no more on the people they were made from than on anyone else.</p>"
-        + _table(["attack", "on", "main", "control", "baseline", "risk (95% CI)", "attempts"], rows)
     )
 
 
@@ -550,10 +356,10 @@ def _bias(b: dict[str, Any]) -> str:
             parts.append(
                 f"<p class='note'>Target rate by group ({escape(what)}): "
                 f"gap {rates['gap_real']:.3f} real vs {rates['gap_synthetic']:.3f} synthetic.</p>"
-                + _table(
+                + table(
                     ["group", "real", "synthetic"],
                     [
-                        [g, _num(v), _num(rates["rates_synthetic"].get(g))]
+                        [g, num(v), num(rates["rates_synthetic"].get(g))]
                         for g, v in rates["rates_real"].items()
                     ],
                 )
@@ -568,7 +374,7 @@ def _scope(settings: dict[str, Any]) -> str:
 
 
 def _method(settings: dict[str, Any]) -> str:
-    excluded = _table(
+    excluded = table(
         ["column", "left out because"], [[c, r] for c, r in settings["excluded_columns"].items()]
     )
     limits = settings["limits"]
@@ -595,55 +401,15 @@ def _method(settings: dict[str, Any]) -> str:
 def _shares_table(balance: dict[str, Any]) -> str:
     real, synth = balance["real"], balance["synthetic"]
     keys = sorted(real, key=lambda k: -real[k])[:30]
-    return _table(
-        ["value", "real", "synthetic"], [[k, _pct(real[k]), _pct(synth.get(k))] for k in keys]
+    return table(
+        ["value", "real", "synthetic"], [[k, pct(real[k]), pct(synth.get(k))] for k in keys]
     )
 
 
 def _pair_values(p: dict[str, Any]) -> list[str]:
     if p["metric"] == "correlation similarity":
-        return [_num(p.get("pearson_real")), _num(p.get("pearson_synthetic"))]
+        return [num(p.get("pearson_real")), num(p.get("pearson_synthetic"))]
     return [
-        f"NMI {_num(p['mutual_information_real'])}",
-        f"NMI {_num(p['mutual_information_synthetic'])}",
+        f"NMI {num(p['mutual_information_real'])}",
+        f"NMI {num(p['mutual_information_synthetic'])}",
     ]
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(_cell(v) for v in r) + "</tr>" for r in rows)
-    return f"<div class='scroll'><table><tr>{head}</tr>{body}</table></div>"
-
-
-class _Flag(str):
-    """Table text shown in red (a score worse than chance)."""
-
-
-def _cell(value: Any) -> str:
-    text = str(value)
-    if isinstance(value, _Flag):
-        return f"<td class='n bad'>{escape(text)}</td>"
-    numeric = text.replace(".", "", 1).replace("-", "", 1).replace("%", "").isdigit()
-    if numeric or text == "–":
-        return f"<td class='n'>{escape(text)}</td>"
-    if len(text) > _CUT:
-        return f"<td title='{escape(text)}'>{escape(plots.short(text, _CUT))}</td>"
-    return f"<td>{escape(text)}</td>"
-
-
-def _num(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2%}"
-
-
-def _first(entry: dict[str, Any]) -> Any:
-    return next(iter(entry.values()), None)
-
-
-def _key(value: Any) -> float:
-    return 2.0 if value is None or value != value else float(value)

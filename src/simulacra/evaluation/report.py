@@ -23,6 +23,7 @@ from ._prepare import prepare
 from .limits import Limits
 
 AREAS = ("fidelity", "utility", "diversity", "privacy", "bias")
+NO_SCORE = "—"  # an area judged without a number: not measured, or inconclusive
 
 
 class Report:
@@ -48,11 +49,14 @@ class Report:
         return Path(path)
 
     def summary(self) -> str:
-        """A short text table: one line per area with its score, verdict and sentence."""
-        lines = [f"{'area':<10} {'score':>6}  verdict"]
+        """A short text table: one line per area with its score (a dash when it has none),
+        verdict and sentence; above it, what was judged when the inputs or model were named."""
+        judged = judged_line(self.scores["settings"])
+        lines = [judged] if judged else []
+        lines.append(f"{'area':<10} {'score':>6}  verdict")
         for area in AREAS:
             s = self.scores[area]
-            score = "" if s.get("score") is None else f"{s['score']:.3f}"
+            score = NO_SCORE if s.get("score") is None else f"{s['score']:.3f}"
             lines.append(f"{area:<10} {score:>6}  {s['verdict']}: {s['sentence']}")
         lines.append(f"{'overall':<10} {'':>6}  {self.scores['overall']['sentence']}")
         return "\n".join(lines)
@@ -75,6 +79,7 @@ def evaluate(
     columns: Sequence[str] | None = None,
     model: str | None = None,
     inputs: dict[str, str] | None = None,
+    command: str | None = None,
 ) -> Report:
     """Measure how faithful, useful, diverse, private and unbiased `synthetic` is against `real`.
 
@@ -87,8 +92,9 @@ def evaluate(
     PII, text and constant columns are left out of every metric. Costly metrics use seeded
     samples capped by `limits`. Every score comes with its reference: the holdout (or, without
     one, a share of the real rows) scored as if it were synthetic, and for utility the trivial
-    model. `model` names the generator and `inputs` the files compared, for the report's header
-    (paths given as tables are named automatically).
+    model. `model` names the generator, `inputs` the files compared ("real", "synthetic",
+    "holdout", "metadata"; paths given as tables are named automatically) and `command` the
+    command line that ran the evaluation, for the report's header and settings.
     """
     # scikit-learn loads only here, so `import simulacra` stays quick
     from .areas import bias_area, diversity_area, fidelity_area, privacy_area, utility_area
@@ -171,6 +177,7 @@ def evaluate(
     scores["settings"] = {
         "model": model,
         "inputs": named,
+        "command": command,
         "version": _version(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "rows": {
@@ -191,6 +198,18 @@ def evaluate(
     return Report(
         {key: scores[key] for key in ("overall", *AREAS, "reference", "settings")}, figures
     )
+
+
+def judged_line(settings: dict[str, Any]) -> str:
+    """'judged: SYNTHETIC against REAL, holdout H, metadata M; model X', or "" when the report
+    was given tables in Python and no model."""
+    inputs, model = settings.get("inputs") or {}, settings.get("model")
+    if not inputs and not model:
+        return ""
+    synthetic = inputs.get("synthetic", "a synthetic table")
+    real = inputs.get("real", "a real table")
+    extra = "".join(f", {k} {inputs[k]}" for k in ("holdout", "metadata") if inputs.get(k))
+    return f"judged: {synthetic} against {real}{extra}; model {model or 'not stated'}"
 
 
 def _table(table: pd.DataFrame | str | Path) -> pd.DataFrame:

@@ -133,6 +133,8 @@ ATTACK_MODERATE, ATTACK_HIGH = 0.1, 0.5
 
 
 def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
+    """Score = 1 - 2 (membership AUC - 0.5), with a risk from copies, distances and attacks;
+    no score (None) without a holdout or when the verdict is inconclusive."""
     copies = s["exact_copy_share"]
     natural = s["holdout_exact_copy_share"] or 0.0
     auc = s["membership_auc"]
@@ -172,15 +174,16 @@ def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
     )
     if attacks:
         sentence += " " + attack_sentence(attacks)
+    score: float | None = 1.0 - max(0.0, 2 * (auc - 0.5))
     ratio, far = s.get("distance_ratio"), s.get("far_share")
     if risk == "low risk" and ratio is not None and (ratio > FAR_RATIO or (far or 0) > FAR_SHARE):
-        risk = "inconclusive"
+        risk, score = "inconclusive", None  # a number would read as a measured level of privacy
         sentence = (
-            f"Synthetic rows sit {ratio:.1f}x farther from the training rows than unseen real "
-            "rows do: they are unrealistic rather than private (see fidelity), so low distances "
-            f"prove little. {sentence}"
+            f"No score: synthetic rows sit {ratio:.1f}x farther from the training rows than "
+            "unseen real rows do: they are unrealistic rather than private (see fidelity), so "
+            f"low distances prove little. {sentence}"
         )
-    return 1.0 - max(0.0, 2 * (auc - 0.5)), risk, sentence
+    return score, risk, sentence
 
 
 def attack_sentence(attacks: list[dict[str, Any]]) -> str:
