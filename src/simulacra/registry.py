@@ -3,7 +3,8 @@
 Modules are imported on first use, so `import simulacra` (and the CLI's `--help`) does not
 import PyTorch, and `load` builds only classes found here: a model file cannot name code.
 Adding a model: write its module (a subclass of `Synthesizer` or `ImageSynthesizer`), add one
-line below, and the shared contract test runs it through fit, sample, seeds, save and load.
+line below (and its name under `ABILITIES` if it can impute), and the shared contract test
+runs it through fit, sample, seeds, save and load.
 """
 
 from __future__ import annotations
@@ -33,11 +34,22 @@ REGISTRY: dict[str, dict[str, str]] = {
     },
 }
 KINDS = tuple(REGISTRY)
+# What some models can do beyond fit and sample, declared here so the command line can name
+# them without importing PyTorch; a test checks each entry against the classes themselves.
+ABILITIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "table": {"impute": ("autoregressive", "ddpm")},
+}
 
 
 def names(kind: str = "table") -> list[str]:
     """Every registered model name of `kind` ("table" or "images")."""
     return list(_models(kind))
+
+
+def able_to(ability: str, kind: str = "table") -> list[str]:
+    """The registered models of `kind` that can do `ability` (e.g. "impute"), in registry order."""
+    declared = ABILITIES.get(kind, {}).get(ability, ())
+    return [name for name in _models(kind) if name in declared]
 
 
 def get(name: str, kind: str = "table") -> type[Model]:

@@ -47,6 +47,12 @@ def test_risk_formula_and_interval_by_hand() -> None:
     assert risk_of(5, 10, 10, 10, 0, 10)["risk"] == 0.0  # control always right: no room
 
 
+def test_an_attack_weaker_on_training_rows_shows_no_leak_not_a_negative_risk() -> None:
+    r = risk_of(40, 100, 50, 100, 10, 100)  # issue 23, item 11: risks printed as -0.20
+    assert r["risk"] == 0.0 and r["risk_low"] == 0.0 and 0.0 <= r["risk_high"] <= 1.0
+    assert r["risk_estimate"] == pytest.approx((0.4 - 0.5) / (1 - 0.5))
+
+
 def test_expected_single_matches_a_known_rate() -> None:
     rng = np.random.default_rng(0)
     size, rows = 4_000, 1_000

@@ -1,7 +1,8 @@
 """The `simulacra` command: a thin shell over the Python API.
 
 Each command module registers its commands on `app`; this module only parses the global options
-and turns every error into one line on stderr and exit status 1 (`--debug` shows the traceback).
+and turns every error, usage errors included, into one line on stderr and exit status 1
+(`--debug` shows the traceback).
 Command modules import pandas, PyTorch and the rest inside their commands, so `--help` is quick.
 """
 
@@ -9,9 +10,14 @@ from __future__ import annotations
 
 import contextvars
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
+
+# Typer carries its own copy of Click; these two have no public name
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from .._progress import set_quiet
@@ -111,6 +117,18 @@ def error_line(exc: BaseException) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def usage_line(exc: typer.TyperException) -> str:
+    """Click's error as one line, pointing at the command's help: `no such option: --nope
+    (see 'simulacra fit --help')`."""
+    text = " ".join(line.strip() for line in exc.format_message().splitlines() if line.strip())
+    if text[:1].isupper() and text[1:2].islower():
+        text = text[0].lower() + text[1:]
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, UsageError) and context is not None:
+        text = f"{text.rstrip('.')} (see '{context.command_path} --help')"
+    return text
+
+
 class Terminated(BaseException):
     """SIGTERM arrived (what `kill`, Docker and CI time-outs send): unwind like Ctrl-C, so
     every half-written output is removed on the way out."""
@@ -126,8 +144,23 @@ def main(argv: list[str] | None = None) -> None:
     _register()
     handler = _on_sigterm(_terminate)
     try:
-        # in a copy of the context: `--quiet` ends with the command (main may run in-process)
-        contextvars.copy_context().run(app, args=[*flags, *rest], prog_name="simulacra")
+        # in a copy of the context: `--quiet` ends with the command (main may run in-process);
+        # not standalone, so Click's usage errors come here instead of printing their own block
+        with _notes_printed():
+            code = contextvars.copy_context().run(
+                app, args=[*flags, *rest], prog_name="simulacra", standalone_mode=False
+            )
+    except NoArgsIsHelpError as exc:  # a command group without its command: its help
+        typer.echo(exc.format_message())
+        sys.exit(0)
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument...
+        if "--debug" in flags:
+            raise
+        print(f"error: {usage_line(exc)}", file=sys.stderr)
+        sys.exit(1)
+    except typer.Abort:  # end of input at a prompt
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
@@ -141,6 +174,30 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     finally:
         _on_sigterm(handler)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+@contextmanager
+def _notes_printed() -> Iterator[None]:
+    """Print each `DataNote` warning (what was assumed about the data: text read as null,
+    rare categories pooled) as a `note:` line, every time; other warnings as Python would."""
+    import warnings
+
+    from .._progress import print_note
+    from ..errors import DataNote
+
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, DataNote):
+                print_note(str(message))
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.simplefilter("always", DataNote)
+        warnings.showwarning = show
+        yield
 
 
 def _on_sigterm(handler: Any) -> Any:

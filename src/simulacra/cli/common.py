@@ -31,8 +31,9 @@ class _LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            # no file given: the console writes to sys.stdout / sys.stderr as they are then
-            self._console = Console(stderr=self._stderr)
+            # no file given: the console writes to sys.stdout / sys.stderr as they are then;
+            # no markup: text such as "[carat, cut]" in a value or a path prints as it is
+            self._console = Console(stderr=self._stderr, markup=False)
         return getattr(self._console, name)
 
 
@@ -168,15 +169,16 @@ def _plain(value: Any) -> Any:
 
 def print_table(title: str, headers: list[str], rows: list[list[Any]]) -> None:
     """A table on stdout; piped or captured output gets 160 columns, not rich's default 80,
-    so no cell is cut."""
+    so no cell is cut. Cells are plain text: brackets in a value are not rich markup."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title or None, title_justify="left")
+    table = Table(title=Text(title) if title else None, title_justify="left")
     for header in headers:
-        table.add_column(header)
+        table.add_column(Text(header))
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     (out if out.is_terminal else Console(width=max(out.width, 160))).print(table)
 
 

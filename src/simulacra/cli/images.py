@@ -93,14 +93,20 @@ def fit(
     with status(f"writing {output}"):
         synthesizer.save(output)
     info = synthesizer.describe()
-    last = {k: round(v, 3) for k, v in info["final_losses"].items()}
+    last = ", ".join(f"{name} {value:.4g}" for name, value in info["final_losses"].items())
     out.print(
         f"fitted {model} on {info['fit']['images']:,} images {images.shape[0]}x{images.shape[1]} "
-        f"({info['epochs_trained']} epochs, {info['device']}) in {info['fit']['seconds']:.1f}s, "
-        f"final losses {last} -> {output}"
+        f"({_count(info['epochs_trained'], 'epoch')}, {info['device']}) in "
+        f"{info['fit']['seconds']:.1f}s; "
+        f"final losses: {last or 'none'} -> {output}",
+        soft_wrap=True,
     )
     for warning in info["warnings"]:
-        out.print(f"warning: {warning}")
+        out.print(f"warning: {warning}", soft_wrap=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @images_app.command(

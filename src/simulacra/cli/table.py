@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from .._progress import is_quiet, status
-from ..registry import names
+from ..registry import able_to, names
 from . import app
 from .common import (
     ENCODING_HELP,
@@ -76,10 +76,14 @@ def _holds_model(path: Path) -> bool:
 
 
 def _inspect_table(path: Path, json_path: Path | None, encoding: str | None) -> None:
+    import warnings
+
+    from ..errors import DataNote
     from ..metadata import Metadata
 
     table = load_table(path, encoding)
-    with status("inferring metadata"):
+    with status("inferring metadata"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataNote)  # the notes are a column of the table below
         metadata = Metadata.infer(table)
     rows = []
     for name, col in metadata.columns.items():
@@ -388,8 +392,7 @@ def impute(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
-    """Fill the missing cells of a table, each drawn given the rest of its row (models that
-    condition on any columns: autoregressive)."""
+    """Fill the missing cells of a table, each drawn given the rest of its row."""
     from ..errors import ParameterError
     from ..io import write_table
     from ..synthesizers import Synthesizer
@@ -398,8 +401,9 @@ def impute(
     with status(f"loading {model}"):
         synthesizer = Synthesizer.load(model)
     if not hasattr(synthesizer, "impute"):
+        fit_with = " or ".join(f"-m {name}" for name in able_to("impute"))
         raise ParameterError(
-            f"{model}: a {synthesizer.name} model cannot impute; fit one with -m autoregressive"
+            f"{model}: a {synthesizer.name} model cannot impute; fit one with {fit_with}"
         )
     table = load_table(data, encoding)
     missing = int(table.isna().to_numpy().sum())
@@ -409,6 +413,12 @@ def impute(
         write_table(filled, output)
     left = int(filled.isna().to_numpy().sum())
     out.print(f"filled {missing - left:,} of {missing:,} missing cells -> {output}")
+
+
+impute.__doc__ = (
+    "Fill the missing cells of a table, each drawn given the rest of its row (models that "
+    f"condition on any columns: {', '.join(able_to('impute'))})."
+)
 
 
 @app.command(epilog="Example:\n\n  simulacra demo -o demo_output")

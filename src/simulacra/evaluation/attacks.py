@@ -6,11 +6,13 @@ rows (real people the generator never saw), so whatever it achieves comes from p
 population, not from a leak; the *baseline* attacker guesses without the synthetic rows' structure
 and checks that the attack is stronger than guessing. The risk of a leak is
 
-    risk = (main - control) / (1 - control)          range [-1, 1]; 0 = no leak, 1 = total
+    risk = (main - control) / (1 - control)          range [0, 1]; 0 = no leak, 1 = total
 
 with a 95% interval propagated, as anonymeter does, from the Wilson intervals of the two success
-rates (first-order error propagation of the formula; anonymeter clips it to [0, 1], we keep
-negative values so the interval holds the estimate).
+rates (first-order error propagation of the formula). Like anonymeter, the risk and its interval
+are clipped to [0, 1]: an attack that does worse on training rows than on unseen ones shows no
+leak, and a negative "risk" only confused readers. The unclipped estimate stays in
+`risk_estimate`.
 
 Tables are the prepared `Tables` frames (numbers as float64 with NaN, categories as pandas
 Categoricals sharing their categories), so a value means the same thing in every table.
@@ -47,8 +49,9 @@ def risk_of(
     main: float, main_n: int, control: float, control_n: int, baseline: float, baseline_n: int
 ) -> dict[str, Any]:
     """Success rates of the three attacks (successes / attempts, with Wilson intervals) and the
-    risk (main - control) / (1 - control) with its propagated 95% interval. A control rate of
-    1 leaves no room for a leak to show: risk 0."""
+    risk (main - control) / (1 - control) with its propagated 95% interval, both clipped to
+    [0, 1] (the unclipped value is `risk_estimate`). A control rate of 1 leaves no room for a
+    leak to show: risk 0."""
     rates: dict[str, dict[str, Any]] = {}
     for label, successes, n in (
         ("main", main, main_n),
@@ -59,17 +62,23 @@ def risk_of(
         rates[label] = {"rate": successes / n if n else None, "low": low, "high": high, "n": n}
     m, c = rates["main"]["rate"], rates["control"]["rate"]
     if m is None or c is None or c >= 1.0:
-        return {**rates, "risk": 0.0 if c is not None else None, "risk_low": 0.0, "risk_high": 0.0}
+        risk = 0.0 if c is not None else None
+        return {**rates, "risk": risk, "risk_estimate": risk, "risk_low": 0.0, "risk_high": 0.0}
     error_m = (rates["main"]["high"] - rates["main"]["low"]) / 2
     error_c = (rates["control"]["high"] - rates["control"]["low"]) / 2
-    risk = max(-1.0, (m - c) / (1 - c))
+    estimate = (m - c) / (1 - c)
     error = float(np.hypot(error_m / (1 - c), error_c * (1 - m) / (1 - c) ** 2))
     return {
         **rates,
-        "risk": risk,
-        "risk_low": max(-1.0, risk - error),
-        "risk_high": min(1.0, risk + error),
+        "risk": _unit(estimate),
+        "risk_estimate": estimate,
+        "risk_low": _unit(estimate - error),
+        "risk_high": _unit(estimate + error),
     }
+
+
+def _unit(value: float) -> float:
+    return float(min(1.0, max(0.0, value)))
 
 
 # --- singling out -----------------------------------------------------------------------------

@@ -154,11 +154,20 @@ def dcr_png(synthetic: np.ndarray, holdout: np.ndarray | None) -> str:
 
 
 def pair_png(pair: dict[str, Any]) -> str:
-    """One column pair, real beside synthetic: a scatter plot of two numerical columns, or a
-    heatmap of the shares of their (binned) value combinations."""
+    """One column pair, real beside synthetic (see `pair_figure`), as PNG text."""
+    return _png(pair_figure(pair))
+
+
+def pair_figure(pair: dict[str, Any]) -> Any:
+    """A scatter plot of two numerical columns, or heatmaps of the shares of their (binned)
+    value combinations on one colour scale, with its colour bar, real beside synthetic."""
     fig = _figure(7.2, 3.2)
     axes = fig.subplots(1, 2, sharex=True, sharey=True)
     a, b = pair["columns"]
+    top = None
+    if pair["type"] != "scatter":
+        top = max(float(np.nanmax(pair[side], initial=0.0)) for side in ("real", "synthetic"))
+    image = None
     for ax, side, colour in zip(
         axes, ("real", "synthetic"), (REAL_COLOUR, SYNTH_COLOUR), strict=True
     ):
@@ -166,7 +175,9 @@ def pair_png(pair: dict[str, Any]) -> str:
             x, y = pair[side]
             ax.scatter(x, y, s=4, alpha=0.35, color=colour, linewidths=0)
         else:
-            ax.imshow(np.asarray(pair[side]), cmap="Blues", vmin=0, aspect="auto")
+            image = ax.imshow(
+                np.asarray(pair[side]), cmap="Blues", vmin=0, vmax=top or 1.0, aspect="auto"
+            )
             ax.set_xticks(range(len(pair["labels_b"])), [short(v, 12) for v in pair["labels_b"]],
                           rotation=45, ha="right")  # fmt: skip
             ax.set_yticks(range(len(pair["labels_a"])), [short(v, 14) for v in pair["labels_a"]])
@@ -174,4 +185,8 @@ def pair_png(pair: dict[str, Any]) -> str:
         ax.set_xlabel(short(b, 30), fontsize=FONT)
         ax.tick_params(labelsize=FONT - 1)
     axes[0].set_ylabel(short(a, 30), fontsize=FONT)
-    return _png(fig)
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes), shrink=0.85)
+        bar.set_label("share of rows", fontsize=FONT)
+        bar.ax.tick_params(labelsize=FONT - 1)
+    return fig
