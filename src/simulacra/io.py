@@ -154,9 +154,9 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
         raise DataError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
-    _refuse_other_format(path, fmt)
     notes: list[str] = []
     try:
+        _refuse_other_format(path, fmt)
         if fmt == "csv":
             frame = _read_csv(path, encoding, notes)
         elif fmt == "parquet":
