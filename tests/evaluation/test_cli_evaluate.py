@@ -89,3 +89,17 @@ def test_evaluate_names_the_files_model_and_command_it_judged(
     assert "(a table given in Python)" not in page and "not stated" not in page
     assert f"<dd>{tmp_path / 'synth.csv'}</dd>" in page and "<dt>command</dt>" in page
     assert "(model copula (" in " ".join(capsys.readouterr().out.split())  # rich wraps the title
+
+
+def test_evaluate_refuses_the_training_file_as_holdout(
+    small_diamonds: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = small_diamonds.drop_duplicates()
+    real.to_csv(tmp_path / "real.csv", index=False)
+    args = ["evaluate", str(tmp_path / "real.csv"), str(tmp_path / "real.csv"), "-q"]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--holdout", str(tmp_path / "real.csv")])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the holdout is not unseen real rows: 100.0% of its")
+    assert err.count("\n") == 1

@@ -225,3 +225,48 @@ def test_the_python_api_keeps_its_wording_when_told_nothing(small_diamonds: pd.D
     assert named.summary().splitlines()[0] == "judged: s.parquet against train.csv; model copula"
     page = render(named)
     assert "<dd>train.csv</dd>" in page and "<dd>run.py --fast</dd>" in page
+
+
+def test_a_holdout_that_is_the_training_table_is_refused(
+    split_diamonds: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    train, _ = split_diamonds
+    shuffled = train.sample(frac=1.0, random_state=3)
+    with pytest.raises(DataError, match=r"the holdout is not unseen real rows: 100\.0% of its"):
+        simulacra.evaluate(train, train, holdout=shuffled, limits=TINY, verbose=False)
+
+
+def test_a_holdout_that_overlaps_the_training_rows_is_flagged_everywhere(
+    split_diamonds: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    train, holdout = split_diamonds
+    mixed = pd.concat([holdout.iloc[:400], train.iloc[:100]], ignore_index=True)  # 20% seen
+    synth = train.sample(frac=1.0, replace=True, random_state=4).reset_index(drop=True)
+    report = simulacra.evaluate(train, synth, holdout=mixed, limits=TINY, verbose=False)
+    s = report.scores
+    overlap = s["privacy"]["holdout_overlap"]
+    assert overlap["contaminated"] and overlap["overlap"] == pytest.approx(0.2, abs=0.01)
+    assert s["reference"]["holdout_overlap"] == overlap
+    [warning] = s["settings"]["warnings"]
+    assert "20.0% of its 500 rows are exact copies of the 1,500 training rows" in warning
+    assert s["privacy"]["score"] is None and s["privacy"]["sentence"].startswith("No score:")
+    assert "the references above are too good" in s["fidelity"]["sentence"]
+    assert "the references above are too good" in s["diversity"]["sentence"]
+    assert f"WARNING: {warning}" in report.summary().splitlines()
+    page = render(report)
+    assert "<div class='warn' role='alert'>Warning: the holdout overlaps" in page
+    assert "<td class='n bad'>20.00%</td>" in page
+
+
+def test_natural_duplicates_are_not_an_overlap() -> None:
+    rng = np.random.default_rng(5)
+
+    def table(n: int) -> pd.DataFrame:  # 12 possible rows: most rows repeat others
+        return pd.DataFrame({"a": rng.choice(list("xyz"), n), "b": rng.integers(0, 4, n)})
+
+    report = simulacra.evaluate(
+        table(600), table(600), holdout=table(200), limits=TINY, verbose=False
+    )
+    overlap = report.scores["privacy"]["holdout_overlap"]
+    assert overlap["copy_share"] == 1.0 and overlap["chance_share"] == 1.0
+    assert not overlap["contaminated"] and report.scores["settings"]["warnings"] == []

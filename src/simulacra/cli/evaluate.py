@@ -143,6 +143,8 @@ def evaluate(
             f"whole tables, from summaries: column shapes {whole['column_shapes_mean']}, "
             f"pair trends {whole['pair_trends_mean']}"
         )
+    for warning in result.scores["settings"]["warnings"]:
+        out.print(f"warning: {warning}", style="bold red", markup=False, soft_wrap=True)
     for note in result.scores["settings"]["notes"]:
         out.print(f"note: {note}")
     writers: dict[Path, Callable[[Path], object]] = {}

@@ -48,6 +48,18 @@ def privacy_section(p: dict[str, Any], figures: dict[str, Any]) -> str:
         ],
         ["membership attack ROC AUC", num(p["membership_auc"]), "0.5 = no leak"],
     ]
+    overlap = p.get("holdout_overlap")
+    if overlap is not None:
+        estimate = pct(overlap["overlap"])
+        rows.insert(
+            2,
+            [
+                "holdout rows that are training rows",
+                Flag(estimate) if overlap["contaminated"] else estimate,
+                f"estimated, beyond the {pct(overlap['chance_share'])} of training rows that "
+                "repeat another; in red, the holdout is not unseen and flatters every comparison",
+            ],
+        )
     share = p.get("dcr_share")
     if share:
         rows.insert(

@@ -45,6 +45,15 @@ def header(settings: dict[str, Any]) -> str:
     )
 
 
+def warnings(settings: dict[str, Any]) -> str:
+    """What makes figures of the report untrustworthy (a holdout that overlaps the training
+    rows), in red above the verdict."""
+    return "".join(
+        f"<div class='warn' role='alert'>Warning: {escape(w)}</div>"
+        for w in settings.get("warnings", [])
+    )
+
+
 def overall(entry: dict[str, Any]) -> str:
     colour = COLOURS.get(entry["verdict"], GREY)
     return (

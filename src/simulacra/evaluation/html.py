@@ -38,6 +38,8 @@ th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .overall{border-left:6px solid;padding:8px 14px;margin:12px 0;background:#f6f8fa;
 border-radius:4px}.overall b{font-size:1.15em}
 .pairs img{max-width:100%;width:640px;display:block;margin:6px 0}
+.warn{border-left:6px solid #c53030;padding:8px 14px;margin:12px 0;background:#fff5f5;
+border-radius:4px;color:#c53030;font-weight:600}
 dl.head{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:.9em;
 margin:.4em 0}dl.head dt{color:#57606a}dl.head dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:600px){body{padding:10px}.row img{min-width:0;max-width:100%}
@@ -53,6 +55,7 @@ def render(report: Report) -> str:
     body = [
         f"<h1>{escape(title)}</h1>",
         top.header(s["settings"]),
+        top.warnings(s["settings"]),
         top.overall(s["overall"]),
         top.meta(s["settings"]),
         top.whole_table(s["settings"]),

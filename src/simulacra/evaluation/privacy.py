@@ -19,6 +19,11 @@ from ._space import model_matrix
 from ._threads import one_thread
 
 PERCENTILES = (1, 5, 25, 50)
+# estimated share of holdout rows that are training rows (`holdout_overlap`): from this share
+# on, a holdout is refused (most of it is not unseen: every figure it gives is void) ...
+OVERLAP_REFUSED = 0.5
+# ... and from this one on, with copies beyond chance, every figure it gives is flagged
+OVERLAP_WARNED = 0.02
 
 
 def exact_copy_share(synthetic: pd.DataFrame, training: pd.DataFrame) -> float:
@@ -28,6 +33,30 @@ def exact_copy_share(synthetic: pd.DataFrame, training: pd.DataFrame) -> float:
     seen = pd.util.hash_pandas_object(training, index=False)
     rows = pd.util.hash_pandas_object(synthetic, index=False)
     return float(rows.isin(seen).mean())
+
+
+def holdout_overlap(training: pd.DataFrame, holdout: pd.DataFrame) -> dict[str, Any]:
+    """How much of the holdout is training rows, beyond the repeats real rows have anyway.
+
+    c = share of holdout rows equal to some training row on every compared column;
+    d = share of training rows equal to another training row: about the share of unseen real
+    rows that repeat a training row by chance. The estimated share of holdout rows that are
+    copies of training rows is overlap = (c - d) / (1 - d), clipped to [0, 1] (0 when d = 1:
+    when every real row repeats, copies cannot be told from chance). `contaminated` when the
+    overlap reaches `OVERLAP_WARNED` and the 95% Wilson interval of c lies above d. Range of
+    each share [0, 1]; 0 overlap means the holdout is as unseen as independent real rows.
+    """
+    seen = pd.util.hash_pandas_object(training, index=False)
+    copies = float(pd.util.hash_pandas_object(holdout, index=False).isin(seen).mean())
+    chance = float(seen.duplicated(keep=False).mean())
+    overlap = 0.0 if chance >= 1.0 else min(1.0, max(0.0, (copies - chance) / (1.0 - chance)))
+    low, _ = wilson_interval(copies * len(holdout), len(holdout))
+    return {
+        "copy_share": copies,
+        "chance_share": chance,
+        "overlap": overlap,
+        "contaminated": overlap >= OVERLAP_WARNED and low > chance,
+    }
 
 
 @one_thread

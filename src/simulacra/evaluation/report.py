@@ -50,9 +50,11 @@ class Report:
 
     def summary(self) -> str:
         """A short text table: one line per area with its score (a dash when it has none),
-        verdict and sentence; above it, what was judged when the inputs or model were named."""
+        verdict and sentence; above it, what was judged when the inputs or model were named,
+        and a WARNING line for each of the report's warnings."""
         judged = judged_line(self.scores["settings"])
         lines = [judged] if judged else []
+        lines += [f"WARNING: {w}" for w in self.scores["settings"].get("warnings", [])]
         lines.append(f"{'area':<10} {'score':>6}  verdict")
         for area in AREAS:
             s = self.scores[area]
@@ -98,6 +100,7 @@ def evaluate(
     """
     # scikit-learn loads only here, so `import simulacra` stays quick
     from .areas import bias_area, diversity_area, fidelity_area, privacy_area, utility_area
+    from .privacy import holdout_overlap
     from .reference import reference_scores
 
     started = time.perf_counter()
@@ -126,6 +129,10 @@ def evaluate(
             raise DataError(f"{label} '{name}' cannot be evaluated: {tables.excluded[name]}")
     if target is not None and len(tables.columns) < 2:
         raise DataError(f"target '{target}' is the only compared column: utility needs others")
+    overlap, warnings = None, []
+    if tables.holdout is not None:
+        overlap = holdout_overlap(tables.real, tables.holdout)
+        warnings = _overlap_warnings(overlap, len(tables.real), len(tables.holdout))
     notes: list[str] = list(tables.notes)
     if columns is not None:
         left_out = [c for c in map(str, real.columns) if c not in set(map(str, columns))]
@@ -171,10 +178,13 @@ def evaluate(
             "privacy: no holdout given, so distances and membership inference were not "
             "measured against unseen real rows"
         )
+    if overlap is not None:
+        scores["reference"]["holdout_overlap"] = scores["privacy"]["holdout_overlap"] = overlap
     _add_references(scores)
     _add_verdicts(scores)
     scores["overall"] = verdict.overall_verdict(scores)
     scores["settings"] = {
+        "warnings": warnings,
         "model": model,
         "inputs": named,
         "command": command,
@@ -212,6 +222,31 @@ def judged_line(settings: dict[str, Any]) -> str:
     return f"judged: {synthetic} against {real}{extra}; model {model or 'not stated'}"
 
 
+def _overlap_warnings(overlap: dict[str, Any], training: int, held: int) -> list[str]:
+    """A DataError when most of the holdout is training rows (`privacy.OVERLAP_REFUSED`); one
+    warning when part of it is (`holdout_overlap`'s `contaminated`); else none."""
+    from .privacy import OVERLAP_REFUSED
+
+    copies = (
+        f"{overlap['copy_share']:.1%} of its {held:,} rows are exact copies of the "
+        f"{training:,} training rows, where about {overlap['chance_share']:.1%} would be by "
+        "chance"
+    )
+    if overlap["overlap"] >= OVERLAP_REFUSED:
+        raise DataError(
+            f"the holdout is not unseen real rows: {copies}; give real rows the generator never "
+            "saw (or no holdout)"
+        )
+    if not overlap["contaminated"]:
+        return []
+    return [
+        f"the holdout overlaps the training rows: {copies} (about {overlap['overlap']:.0%} of "
+        "the holdout is training rows); the privacy figures and the 'unseen real rows' "
+        "references are measured against rows the generator saw, so they look better than "
+        "they are"
+    ]
+
+
 def _table(table: pd.DataFrame | str | Path) -> pd.DataFrame:
     return table if isinstance(table, pd.DataFrame) else read_table(table)
 
@@ -227,14 +262,16 @@ def _add_references(scores: dict[str, Any]) -> None:
     (measured with the privacy distances) under fidelity, where they belong."""
     ref = scores["reference"]
     fidelity, diversity, privacy = scores["fidelity"], scores["diversity"], scores["privacy"]
+    overlap = {"holdout_overlap": ref["holdout_overlap"]} if "holdout_overlap" in ref else {}
     fidelity["reference"] = {
-        k: ref[k] for k in ("column_shapes", "column_pair_trends", "detection_auc")
+        **{k: ref[k] for k in ("column_shapes", "column_pair_trends", "detection_auc")},
+        **overlap,
     }
     for name, column in fidelity["columns"].items():
         column["reference"] = ref["columns"].get(name)
     for pair in fidelity["pairs"]:
         pair["reference"] = ref["pairs"].get(" × ".join(pair["columns"]))
-    diversity["reference"] = {k: ref[k] for k in ("knn_precision", "knn_recall")}
+    diversity["reference"] = {**{k: ref[k] for k in ("knn_precision", "knn_recall")}, **overlap}
     fidelity["far_share"] = privacy["far_share"]
     fidelity["distance_ratio"] = privacy["distance_ratio"]
 

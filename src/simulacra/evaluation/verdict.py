@@ -62,7 +62,7 @@ def fidelity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
         sentence += (
             f" Most telling broken rule: {r['rule']} ({_pct(r['synthetic_share'])} of rows)."
         )
-    return score, grade(score), sentence
+    return score, grade(score), sentence + _contaminated(ref)
 
 
 def utility_verdict(s: dict[str, Any] | None) -> tuple[float | None, str, str]:
@@ -121,7 +121,7 @@ def diversity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
         f"among real rows{_ref(ref.get('knn_precision'))} (precision) and they reach "
         f"{_pct(s['knn_recall'])} of the real rows{_ref(ref.get('knn_recall'))} (recall)."
     )
-    return score, grade(score), sentence
+    return score, grade(score), sentence + _contaminated(ref)
 
 
 # synthetic rows this much farther from the training rows than unseen real rows make the
@@ -175,6 +175,16 @@ def privacy_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
     if attacks:
         sentence += " " + attack_sentence(attacks)
     score: float | None = 1.0 - max(0.0, 2 * (auc - 0.5))
+    overlap = s.get("holdout_overlap") or {}
+    if overlap.get("contaminated"):
+        # membership, copies and distances compared with rows the generator saw: the risk
+        # found is a floor, and no number can stand for the privacy level
+        risk = "inconclusive" if risk == "low risk" else risk
+        score = None
+        sentence = (
+            f"No score: about {_pct(overlap['overlap'])} of the holdout is training rows, so "
+            f"every comparison with unseen real rows below understates the risk. {sentence}"
+        )
     ratio, far = s.get("distance_ratio"), s.get("far_share")
     if risk == "low risk" and ratio is not None and (ratio > FAR_RATIO or (far or 0) > FAR_SHARE):
         risk, score = "inconclusive", None  # a number would read as a measured level of privacy
@@ -250,6 +260,18 @@ def bias_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
     worst = max(gaps)
     score = max(0.0, 1.0 - 2.0 * worst)
     return score, grade(score), "; ".join(parts).capitalize() + "."
+
+
+def _contaminated(s: dict[str, Any]) -> str:
+    """' ...' saying the holdout-based figures are flattered, when the holdout overlaps the
+    training rows (`privacy.holdout_overlap`), else ''."""
+    overlap = s.get("holdout_overlap") or {}
+    if not overlap.get("contaminated"):
+        return ""
+    return (
+        f" Unseen real rows are not all unseen: about {_pct(overlap['overlap'])} of the holdout "
+        "is training rows, so the references above are too good."
+    )
 
 
 def _pct(value: float | None, digits: int = 0) -> str:
