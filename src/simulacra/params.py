@@ -16,8 +16,11 @@ class Interval:
     low: float | None = None
     high: float | None = None
     integer: bool = False
+    optional: bool = False
 
     def accepts(self, value: Any) -> bool:
+        if value is None:
+            return self.optional
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
         if self.integer and not isinstance(value, int):
@@ -26,9 +29,10 @@ class Interval:
 
     def __str__(self) -> str:
         kind = "an integer" if self.integer else "a number"
-        return f"{kind} in [{self.low if self.low is not None else '-inf'}, " + (
+        text = f"{kind} in [{self.low if self.low is not None else '-inf'}, " + (
             f"{self.high if self.high is not None else 'inf'}]"
         )
+        return text + (" or None" if self.optional else "")
 
 
 @dataclass(frozen=True)

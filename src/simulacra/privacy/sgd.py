@@ -20,6 +20,7 @@ secure generator (`randomness.py`), never from the seed; each step is written to
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,54 @@ from .ledger import PrivacyLedger
 CHUNK_ROWS = 64
 
 
+def seconds_per_step(probe: Callable[[], object], repeats: int = 2) -> float:
+    """Wall seconds of one call of `probe` (the least of `repeats`): a gradient computation on
+    data-independent input of a batch's shape, to plan how many steps fit a time budget."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        probe()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def clip_factors(squared_norms: torch.Tensor, max_grad_norm: float) -> torch.Tensor:
+    """Per row, the factor that clips its gradient (squared norm given) to max_grad_norm."""
+    return (max_grad_norm / (torch.sqrt(squared_norms) + 1e-6)).clamp(max=1.0)
+
+
+def clipped_sums(
+    module: nn.Module,
+    loss_of_row: Callable[..., torch.Tensor],
+    inputs: tuple[torch.Tensor, ...],
+    max_grad_norm: float,
+) -> dict[torch.Tensor, torch.Tensor]:
+    """Per parameter, the sum over rows of the per-row gradients of
+    `loss_of_row(module_call, *row_inputs)`, each clipped to `max_grad_norm` (one vmapped
+    gradient per row: any module; `ghost.py` is the fast path for linear layers)."""
+    from torch.func import functional_call, grad, vmap
+
+    params = dict(module.named_parameters())
+    names = [k for k, p in params.items() if p.requires_grad]
+    frozen = {k: params[k].detach() for k in names}
+    buffers = dict(module.named_buffers())
+
+    def one(weights: dict[str, torch.Tensor], *row: torch.Tensor) -> torch.Tensor:
+        call = lambda *args: functional_call(module, {**weights, **buffers}, args)  # noqa: E731
+        return loss_of_row(call, *row)
+
+    per_row = vmap(grad(one), in_dims=(None, *([0] * len(inputs))), randomness="different")
+    total = {k: torch.zeros_like(frozen[k]) for k in names}
+    for start in range(0, len(inputs[0]), CHUNK_ROWS):
+        chunk = tuple(t[start : start + CHUNK_ROWS] for t in inputs)
+        grads = per_row(frozen, *chunk)
+        norms2 = sum(g.reshape(len(g), -1).float().pow(2).sum(1) for g in grads.values())
+        scale = clip_factors(norms2, max_grad_norm)
+        for k in names:
+            total[k] += torch.einsum("i,i...->...", scale, grads[k])
+    return {params[k]: total[k] for k in names}
+
+
 class DPSGD:
     """The DP-SGD state of one training run (see the module docstring)."""
 
@@ -46,14 +95,21 @@ class DPSGD:
         batch_size: int,
         epochs: int,
         max_grad_norm: float,
-        steps: int | None = None,
+        seconds_per_step: float | None = None,
+        time_budget: float | None = None,
     ):
         budget = ledger.budget
         self.module = module
         self.ledger = ledger
         self.sample_rate = min(batch_size / max(rows, 1), 1.0)
         self.steps_per_epoch = max(round(1 / self.sample_rate), 1)
-        self.steps = self.steps_per_epoch * epochs if steps is None else int(steps)
+        self.steps = self.steps_per_epoch * epochs
+        self.planned_by = f"{epochs} epochs"
+        if seconds_per_step and time_budget and self.steps * seconds_per_step > time_budget:
+            self.steps = max(int(time_budget / seconds_per_step), 1)
+            self.planned_by = (
+                f"a time budget of {time_budget:.0f} s ({seconds_per_step:.3f} s/step)"
+            )
         self.max_grad_norm = max_grad_norm
         self.rho_before = ledger.rho_spent
         self.noise_multiplier = noise_multiplier_for(
@@ -66,6 +122,10 @@ class DPSGD:
     @property
     def exhausted(self) -> bool:
         return self.taken >= self.steps
+
+    @property
+    def epochs_planned(self) -> int:
+        return -(-self.steps // self.steps_per_epoch)
 
     def batch(self, rows: int, device: torch.device) -> torch.Tensor:
         """Indices of one Poisson sample of `rows` rows (each in with the sample rate)."""
@@ -84,33 +144,8 @@ class DPSGD:
         self, loss_of_row: Callable[..., torch.Tensor], inputs: tuple[torch.Tensor, ...]
     ) -> None:
         """Set each parameter's `.grad` to the noisy mean of the clipped per-row gradients of
-        `loss_of_row(module_call, *row_inputs)` (one vmapped gradient per row: any module;
-        `ghost.py` is the fast path for linear layers), and count one step."""
-        from torch.func import functional_call, grad, vmap
-
-        params = dict(self.module.named_parameters())
-        names = [k for k, p in params.items() if p.requires_grad]
-        frozen = {k: params[k].detach() for k in names}
-        buffers = dict(self.module.named_buffers())
-
-        def one(weights: dict[str, torch.Tensor], *row: torch.Tensor) -> torch.Tensor:
-            call = lambda *args: functional_call(self.module, {**weights, **buffers}, args)  # noqa: E731
-            return loss_of_row(call, *row)
-
-        per_row = vmap(grad(one), in_dims=(None, *([0] * len(inputs))), randomness="different")
-        total = {k: torch.zeros_like(frozen[k]) for k in names}
-        for start in range(0, len(inputs[0]), CHUNK_ROWS):
-            chunk = tuple(t[start : start + CHUNK_ROWS] for t in inputs)
-            grads = per_row(frozen, *chunk)
-            norms2 = sum(g.reshape(len(g), -1).float().pow(2).sum(1) for g in grads.values())
-            scale = self.clip_scale(norms2)
-            for k in names:
-                total[k] += torch.einsum("i,i...->...", scale, grads[k])
-        self.release({params[k]: total[k] for k in names})
-
-    def clip_scale(self, squared_norms: torch.Tensor) -> torch.Tensor:
-        """Per row, the factor that clips its gradient (squared norm given) to max_grad_norm."""
-        return (self.max_grad_norm / (torch.sqrt(squared_norms) + 1e-6)).clamp(max=1.0)
+        `loss_of_row(module_call, *row_inputs)` (`clipped_sums`), and count one step."""
+        self.release(clipped_sums(self.module, loss_of_row, inputs, self.max_grad_norm))
 
     def release(self, clipped_sums: dict[torch.Tensor, torch.Tensor]) -> None:
         """Set each parameter's `.grad` to its clipped per-row gradient sum plus Gaussian noise,
@@ -140,5 +175,6 @@ class DPSGD:
             "sample_rate": self.sample_rate,
             "steps": self.taken,
             "steps_planned": self.steps,
+            "steps_planned_from": self.planned_by,
             "metadata_share": self.ledger.budget.metadata_share,
         }

@@ -55,7 +55,7 @@ from ..metadata import Metadata
 from ..params import Constraint, Interval
 from ..privacy.budget import METADATA_SHARE
 from ..privacy.ghost import LinearRecorder, linear_clipped, linear_norms2
-from ..privacy.sgd import DPSGD
+from ..privacy.sgd import DPSGD, clip_factors
 from ..transforms.conditions import Conditions
 from .dp import PrivateFit
 from .neural import NeuralSynthesizer
@@ -125,15 +125,27 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         "patience": Interval(1, None, integer=True),
         "weight_decay": Interval(0, None),
         "max_grad_norm": Interval(1e-6, None),
+        "epochs": Interval(1, None, integer=True, optional=True),
+        "batch_size": Interval(2, None, integer=True, optional=True),
+    }
+    # None picks these: without DP, long training stopped early by the held-out loss and a
+    # wide network; under DP-SGD (every step costs budget, noise grows with the network's
+    # size), 20 passes in large Poisson batches through a small network
+    epochs: int | None  # type: ignore[assignment]
+    batch_size: int | None  # type: ignore[assignment]
+    _auto: ClassVar[dict[str, tuple[Any, Any]]] = {
+        "epochs": (300, 20),
+        "batch_size": (500, 1_000),
+        "hidden_dims": ((512, 256), (128, 128)),
     }
 
     def __init__(
         self,
         *,
-        epochs: int = 300,
-        batch_size: int = 500,
+        epochs: int | None = None,
+        batch_size: int | None = None,
         learning_rate: float = 2e-3,
-        hidden_dims: tuple[int, ...] | list[int] = (512, 256),
+        hidden_dims: tuple[int, ...] | list[int] | None = None,
         dropout: float = 0.0,
         bins: int = 64,
         min_count: int = 5,
@@ -208,7 +220,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
 
     # training ----------------------------------------------------------------------------
     def _make_networks(self, width: int) -> None:
-        net = TokenNet(self.sizes_, list(self.hidden_dims), self.dropout)
+        net = TokenNet(self.sizes_, list(self._setting("hidden_dims")), self.dropout)
         self.net_ = net.to(self.device_)
         self._sizes = torch.tensor(self.sizes_, dtype=torch.long, device=self.device_)
         self._starts = torch.tensor(np.cumsum([0, *self.sizes_]), device=self.device_)
@@ -231,12 +243,12 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         if self.transformer_.privacy is not None:  # DP-SGD on every row: no held-out rows
             self._train, self._valid_rows = tokens, tokens[:0]
             self._valid_hidden = self._random_hidden(0)
-            self._dp = self._dpsgd(self.net_)
+            self._dp = self._dpsgd(self.net_, self._ghost_probe)
             self._waited, self._epoch = 0, 0
             return
         if getattr(self, "_streaming", False):  # no held-out rows: every pass sees new rows
             self._train = self._valid_rows = tokens[:0]
-            self._batch, self._waited, self._epoch = self.batch_size, 0, 0
+            self._batch, self._waited, self._epoch = self._setting("batch_size"), 0, 0
             return
         order = torch.randperm(len(tokens), device=self.device_)
         held = int(len(tokens) * self.validation) if len(tokens) >= 50 else 0
@@ -245,7 +257,8 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         # fixed hidden sets for the validation loss, so epochs compare like with like
         self._valid_hidden = self._random_hidden(len(self._valid_rows))
         # at most batch_size rows, fewer on small tables so that an epoch has about 50 steps
-        self._batch = max(min(self.batch_size, len(self._train) // 50), min(32, len(self._train)))
+        batch = self._setting("batch_size")
+        self._batch = max(min(batch, len(self._train) // 50), min(32, len(self._train)))
         self._waited = 0
         self._epoch = 0
 
@@ -287,10 +300,22 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         return (nll * hidden).sum(dim=1) / hidden.sum(dim=1)
 
     def _ghost_gradients(self, dp: DPSGD, tokens: torch.Tensor, hidden: torch.Tensor) -> None:
-        """DP-SGD's noisy clipped gradient for a batch of rows by ghost clipping
-        (`privacy/ghost.py`): per-row norms from one backward pass to the layers' outputs.
-        The first layer sums one embedding row per column (distinct rows, thanks to the
-        offsets) and a bias, so its per-row squared norm is (columns + 1) |g|^2."""
+        """DP-SGD's noisy clipped gradient for a batch of rows (`_ghost_sums`)."""
+        dp.release(self._ghost_sums(tokens, hidden, dp.max_grad_norm))
+
+    def _ghost_probe(self, rows: int) -> object:
+        """One step's clipped sums for `rows` random rows (to time a step; nothing kept)."""
+        sizes = torch.tensor(self.sizes_, device=self.device_)
+        tokens = (torch.rand((rows, len(sizes)), device=self.device_) * sizes).long()
+        return self._ghost_sums(tokens, self._random_hidden(rows), 1.0)
+
+    def _ghost_sums(
+        self, tokens: torch.Tensor, hidden: torch.Tensor, max_grad_norm: float
+    ) -> dict[torch.Tensor, torch.Tensor]:
+        """The clipped per-row gradient sums of a batch by ghost clipping (`privacy/ghost.py`):
+        per-row norms from one backward pass to the layers' outputs. The first layer sums one
+        embedding row per column (distinct rows, thanks to the offsets) and a bias, so its
+        per-row squared norm is (columns + 1) |g|^2."""
         net = self.net_
         index = torch.where(hidden, self._sizes.expand_as(tokens), tokens) + net.offsets
         with LinearRecorder(net) as linear:
@@ -300,7 +325,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         norms2 = grads[0].float().pow(2).sum(dim=1) * (tokens.shape[1] + 1)
         for call, grad in zip(linear.calls, grads[1:], strict=True):
             norms2 = norms2 + linear_norms2(call, grad)
-        scale = dp.clip_scale(norms2).unsqueeze(1)
+        scale = clip_factors(norms2, max_grad_norm).unsqueeze(1)
         first_grad = grads[0].float() * scale
         embedding = torch.zeros_like(net.embedding.weight).index_add_(
             0, index.reshape(-1), first_grad.repeat_interleave(tokens.shape[1], dim=0)
@@ -311,7 +336,7 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
         }
         for call, grad in zip(linear.calls, grads[1:], strict=True):
             sums.update(linear_clipped(call, grad * scale))
-        dp.release(sums)
+        return sums
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.net_.train()

@@ -51,7 +51,7 @@ from torch import nn
 from ..errors import ParameterError
 from ..params import Constraint, Interval, Kind
 from ..privacy.budget import METADATA_SHARE
-from ..privacy.sgd import DPSGD
+from ..privacy.sgd import DPSGD, clipped_sums
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
 from .condvec import ConditionalSampler
@@ -221,7 +221,9 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
         self._steps = max(len(data) // self._batch, 1)
         if budget is not None:
             self._batch = self.batch_size  # the generated half of a step; real rows: Poisson
-            self._dp = self._dpsgd(self.discriminator_, self.discriminator_steps)
+            self._dp = self._dpsgd(
+                self.discriminator_, self._private_probe, self.discriminator_steps
+            )
             self._steps = self._dp.steps_per_epoch
 
     def _dp_sampler(self) -> ConditionalSampler:
@@ -294,6 +296,15 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
             param.grad += extra
         self._opt_d.step()
         return fake_score.detach()
+
+    def _private_probe(self, rows: int) -> object:
+        """One discriminator step's clipped sums on `rows` all-zero rows (to time a step)."""
+        width = self.transformer_.width_ + self.sampler_.width
+        zeros = torch.zeros((rows, width), device=self.device_)
+        alpha = torch.rand((rows, 1), device=self.device_)
+        return clipped_sums(
+            self.discriminator_, self._real_row_loss, (zeros, zeros, alpha), self.max_grad_norm
+        )
 
     @staticmethod
     def _real_row_loss(

@@ -20,7 +20,7 @@ from .._progress import new_progress
 from ..errors import ParameterError
 from ..metadata import Metadata
 from ..params import Constraint, Interval, Kind, OneOf
-from ..privacy.sgd import DPSGD
+from ..privacy.sgd import DPSGD, seconds_per_step
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
 from .conditions import sample_meeting
@@ -35,6 +35,8 @@ from .torch_utils import (
 )
 
 GENERATE_ROWS = 20_000
+# DP-SGD plans at most this many seconds of steps (each step timed before training starts)
+DP_SECONDS = 900.0
 STREAMED = (
     "trained on minibatches streamed from Dask partitions: every row trains, none held out, "
     "no early stopping; stops after `epochs` passes or `steps` optimiser steps"
@@ -54,6 +56,8 @@ class NeuralSynthesizer(Synthesizer):
         "precision": OneOf(("auto", "float32", "bfloat16")),
     }
     _networks: ClassVar[tuple[str, ...]] = ()
+    # parameters whose default (None) depends on the fit: (without DP, with DP)
+    _auto: ClassVar[dict[str, tuple[Any, Any]]] = {}
     # train under torch.autocast in the training dtype; False: the model casts for itself to
     # `_compute_dtype` (TVAE's hand-written step)
     _autocast: ClassVar[bool] = True
@@ -165,9 +169,10 @@ class NeuralSynthesizer(Synthesizer):
         with seeded_torch(seeding.integer(self.seed, "torch"), self.threads), autocast:
             x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
             self._build(x)
+            epochs = self._epochs_planned()
             with new_progress(self.verbose) as progress:
-                task = progress.add_task(f"training {self.name}", total=self.epochs, info="")
-                for epoch in range(self.epochs):
+                task = progress.add_task(f"training {self.name}", total=epochs, info="")
+                for epoch in range(epochs):
                     started, cpu = time.perf_counter(), time.process_time()
                     losses = run_epoch(epoch, x)
                     seconds = time.perf_counter() - started
@@ -194,18 +199,40 @@ class NeuralSynthesizer(Synthesizer):
     def _build(self, data: torch.Tensor) -> None:
         raise NotImplementedError
 
+    def _setting(self, name: str) -> Any:
+        """A parameter as given, or, when None, its default for this fit (`_auto`)."""
+        value = getattr(self, name)
+        if value is not None or name not in self._auto:
+            return value
+        plain, private = self._auto[name]
+        return private if self.transformer_.privacy is not None else plain
+
+    def _epochs_planned(self) -> int:
+        """Passes the training loop runs at most: DP-SGD's plan, else `epochs`."""
+        dp = getattr(self, "_dp", None)
+        return dp.epochs_planned if dp is not None else int(self._setting("epochs"))
+
     # differential privacy ----------------------------------------------------------------
-    def _dpsgd(self, module: torch.nn.Module, epochs_factor: int = 1) -> DPSGD:
+    def _dpsgd(
+        self, module: torch.nn.Module, probe: Callable[[int], object], epochs_factor: int = 1
+    ) -> DPSGD:
         """DP-SGD for `module` on the transformer's ledger: sample rate from the noisy row
-        count, `epochs` (times `epochs_factor` updates per step) passes' worth of steps."""
+        count, `epochs` (times `epochs_factor` updates per step) passes' worth of steps, or
+        fewer when they would not fit `DP_SECONDS`: `probe(rows)` computes one step's
+        clipped gradients for a batch of data-independent rows, timed before training."""
         transformer = self.transformer_
+        batch = int(self._setting("batch_size"))
+        if getattr(self, "batch_size", None) is None:  # the default: a quarter of the rows at most
+            batch = min(batch, max(transformer.rows_ // 4, 16))
         return DPSGD(
             module,
             transformer.ledger_,
             rows=transformer.rows_,
-            batch_size=self.batch_size,
-            epochs=self.epochs * epochs_factor,
+            batch_size=batch,
+            epochs=int(self._setting("epochs")) * epochs_factor,
             max_grad_norm=self.max_grad_norm,  # type: ignore[attr-defined]
+            seconds_per_step=seconds_per_step(lambda: probe(batch)) * epochs_factor,
+            time_budget=DP_SECONDS,
         )
 
     def _private_epoch(

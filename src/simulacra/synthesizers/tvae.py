@@ -37,7 +37,7 @@ from torch import nn
 
 from ..params import Constraint, Interval, Kind
 from ..privacy.budget import METADATA_SHARE
-from ..privacy.sgd import DPSGD
+from ..privacy.sgd import DPSGD, clipped_sums
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
 from .dp import PrivateFit
@@ -223,17 +223,28 @@ class TVAE(PrivateFit, NeuralSynthesizer):
             loss.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
         self._train_rows = (data, *self.padded_.targets(data))
-        self._dp = self._dpsgd(loss)
+        self._dp = self._dpsgd(loss, self._private_probe)
+
+    @staticmethod
+    def _row_loss(loss: Any, *row: torch.Tensor) -> torch.Tensor:
+        """One row's VAE loss (`PrivateLoss` on a batch of one), for per-row gradients."""
+        return loss(*(t[None] for t in row))
+
+    def _with_noise(self, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+        """The batch's tensors and the reparametrisation noise of its rows."""
+        return (*batch, torch.randn((len(batch[0]), self.embedding_dim), device=self.device_))
+
+    def _private_probe(self, rows: int) -> object:
+        """One step's clipped sums on `rows` all-zero rows (to time a step; nothing kept)."""
+        zeros = tuple(torch.zeros((rows, *t.shape[1:]), dtype=t.dtype) for t in self._train_rows)
+        inputs = self._with_noise(zeros)
+        return clipped_sums(self._private_loss, self._row_loss, inputs, self.max_grad_norm)
 
     def _private_steps(self, dp: DPSGD) -> dict[str, float]:
         """One epoch's worth of DP-SGD steps on the whole VAE (`PrivateLoss` per row)."""
 
-        def loss_of_row(loss: Any, *row: torch.Tensor) -> torch.Tensor:
-            return loss(*(t[None] for t in row))
-
         def gradients(*batch: torch.Tensor) -> None:
-            noise = torch.randn((len(batch[0]), self.embedding_dim), device=self.device_)
-            dp.gradients(loss_of_row, (*batch, noise))
+            dp.gradients(self._row_loss, self._with_noise(batch))
 
         def clamp() -> None:
             self.decoder_.sigma.data.clamp_(*SIGMA_RANGE)
