@@ -284,6 +284,7 @@ def _add_verdicts(scores: dict[str, Any]) -> None:
         "privacy": verdict.privacy_verdict,
         "bias": verdict.bias_verdict,
     }
+    scores["fidelity"]["caps"] = verdict.fidelity_caps(scores["fidelity"])
     for area, judge in judges.items():
         score, word, sentence = judge(scores[area])
         if scores[area] is None:

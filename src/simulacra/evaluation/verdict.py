@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 # Quality grades of a score in [0, 1] where 1 is best.
@@ -24,7 +25,7 @@ def relative(score: float | None, reference: float | None) -> float | None:
 
 def fidelity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
     """Score = mean of column shapes and pair trends, each relative to unseen real rows (see
-    reference.py), and the detection score."""
+    reference.py), and the detection score; its grade capped by `fidelity_caps`."""
     ref = s.get("reference") or {}
     auc = s["detection_auc"]
     parts = [
@@ -56,13 +57,66 @@ def fidelity_verdict(s: dict[str, Any]) -> tuple[float | None, str, str]:
             f" {_pct(far)} of synthetic rows lie farther from every real row than 95% of unseen "
             "real rows do (unrealistic rows; about 5% expected)."
         )
+    caps = fidelity_caps(s)
     rules = [r for r in s.get("rules") or [] if r["excess"] > 0.05]
-    if rules:
+    if rules and not any(c.get("rule") == rules[0]["rule"] for c in caps):
         r = rules[0]
         sentence += (
             f" Most telling broken rule: {r['rule']} ({_pct(r['synthetic_share'])} of rows)."
         )
-    return score, grade(score), sentence + _contaminated(ref)
+    word = capped(grade(score), caps)
+    if word != grade(score):
+        reasons = "; ".join(c["reason"] for c in caps)
+        sentence = f"Capped at {word} (the scores alone say {grade(score)}): {reasons}. {sentence}"
+    return score, word, sentence + _contaminated(ref)
+
+
+# A rule that synthetic rows break at least RULE_RATIO times as often as unseen real rows do,
+# in at least a cap's share of rows more, caps the fidelity verdict (and so the overall one).
+# 4x, not 10x: a formula rule's tolerance is the real rows' 95th percentile of error, so about
+# 5% of unseen real rows break it by design, and 10x would wait for half the synthetic rows.
+RULE_RATIO = 4.0
+RULE_CAPS = ((0.25, "poor"), (0.05, "fair"))
+# So does a detection ROC AUC this far above its floor (the unseen real rows' AUC, at least
+# 0.5), when the gap is also beyond 3 standard errors of chance at the detector's sample sizes
+# (0.4: a classifier that recognises nearly every synthetic row).
+DETECTION_CAPS = ((0.4, "poor"), (0.1, "fair"))
+
+
+def fidelity_caps(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """The grades fidelity cannot exceed, each with its reason: the most broken real-data rule
+    (`rules.broken_rules`, largest excess first) and the detection test."""
+    caps = []
+    for rule in s.get("rules") or []:
+        synth, real = rule["synthetic_share"], rule["reference_share"]
+        word = next((w for floor, w in RULE_CAPS if synth - real >= floor), None)
+        if word is not None and synth >= RULE_RATIO * real:
+            reason = (
+                f"{_pct(synth)} of synthetic rows break the rule {rule['rule']}, against "
+                f"{_pct(real, 1)} of unseen real rows"
+            )
+            caps.append({"verdict": word, "by": "rule", "rule": rule["rule"], "reason": reason})
+            break
+    auc = s["detection_auc"]
+    floor = max(0.5, (s.get("reference") or {}).get("detection_auc") or 0.5)
+    n_real, n_synth = s.get("detection_rows") or (0, 0)
+    chance = 3 * math.sqrt((n_real + n_synth + 1) / (12 * n_real * n_synth)) if n_real else 0.0
+    word = next((w for gap, w in DETECTION_CAPS if auc - floor >= gap), None)
+    if word is not None and auc - floor > chance:
+        reason = (
+            f"a classifier tells synthetic from real rows at ROC AUC {auc:.2f}, against "
+            f"{floor:.2f} for unseen real rows"
+        )
+        caps.append({"verdict": word, "by": "detection", "reason": reason})
+    return caps
+
+
+def capped(word: str, caps: list[dict[str, Any]]) -> str:
+    """The worse of a grade and the caps' grades."""
+    order = [w for _, w in GRADES]
+    if word not in order:
+        return word
+    return max([word, *(c["verdict"] for c in caps)], key=order.index)
 
 
 def utility_verdict(s: dict[str, Any] | None) -> tuple[float | None, str, str]:
