@@ -53,6 +53,12 @@ def _console() -> Console:
     return Console(stderr=True)
 
 
+def print_note(text: str) -> None:
+    """`note: text` on stderr, above a running spinner; shown even when quiet (a note says
+    what was assumed about the data, not how far the work is)."""
+    _console().print(f"note: {text}", markup=False, highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def status(description: str) -> Iterator[None]:
     """Show a spinner with `description` on stderr while the block runs (nothing when quiet).

@@ -29,3 +29,8 @@ class ParameterError(SimulacraError, ValueError):
 
 class NotFittedError(SimulacraError, RuntimeError):
     """A model was used before `fit` was called."""
+
+
+class DataNote(UserWarning):
+    """What simulacra assumed about the data or did to it on the way (text read as null,
+    many rows of rare categories pooled); the command line prints each as a `note:` line."""

@@ -136,3 +136,17 @@ def test_token_encoders_list_the_tokens_a_range_can_take(table: pd.DataFrame) ->
         tokens.columns_["level"].encoders[0].code_of(1): 1.0,
         tokens.columns_["level"].encoders[0].code_of(2): 1.0,
     }
+
+
+def test_an_integer_column_takes_only_whole_number_conditions(
+    transformer: TableTransformer,
+) -> None:
+    # issue 23, item 22: age=20.2..20.8 on whole numbers gave rows of 20 and 21
+    with pytest.raises(ConditionError, match="'level' holds whole numbers and none lies in"):
+        transformer.encode_conditions({"level": "2.2..2.8"})
+    with pytest.raises(ConditionError, match="'level' holds whole numbers; give one"):
+        transformer.encode_conditions({"level": 2.5})
+    (cond,) = transformer.encode_conditions({"level": "1.2..3.8"})  # cut to 2..3
+    assert (cond.low, cond.high) == (2.0, 3.0) and cond.value == (2, 3)
+    (point,) = transformer.encode_conditions({"level": "3.0"})
+    assert point.value == 3

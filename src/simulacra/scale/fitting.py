@@ -102,6 +102,7 @@ def fit_summaries(
             verbose=False,
             **{"min_count": synthesizer.min_count, **synthesizer._transformer_params()},
         ).fit(sample)
+        pilot_meta = pilot.metadata  # a column may be modelled otherwise than declared
         plan = (pilot_meta.to_dict(), pilot.get_state())
         summary = reduce_tree([dask.delayed(_summarise)(p, plan) for p in parts], merge_summaries)
         final_meta = metadata_from_summaries(pilot_meta, summary) if inferred else pilot_meta

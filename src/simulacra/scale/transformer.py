@@ -142,6 +142,7 @@ def _categorical_state(column: CategoricalTransform, s: ColumnSummary) -> dict[s
         **column.get_state(),
         "encoders": [_codes_state(column.discrete, np.array(counts))],
         "categories": [v for v, _ in top],
+        "counts": np.array([c for _, c in top], dtype=np.float64),
         "tail_values": [v for v, _ in tail],
         "tail_counts": np.array([c for _, c in tail], dtype=np.float64),
         "has_null": has_null,

@@ -75,6 +75,7 @@ class Synthesizer(Model):
             verbose=self.verbose,
             **{"min_count": self.min_count, **self._transformer_params()},
         ).fit(table)
+        self.metadata_ = self.transformer_.metadata  # a column may be modelled otherwise
         encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))
         self.fit_info_: dict[str, Any] = {

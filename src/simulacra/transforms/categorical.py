@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ConditionError
+from ..errors import ConditionError, DataNote
 from .column import DISCRETE, RARE_LABEL, ColumnTransform, _json_value
 from .conditions import Condition
+
+# a fit that pools at least this share of a column's rows says so (`errors.DataNote`)
+POOLED_NOTE_SHARE = 0.05
 
 
 class CategoricalTransform(ColumnTransform):
     """Categories coded by frequency: the `max_categories` most frequent keep their own code;
     the rarer tail shares one "other" code and is re-drawn from its empirical distribution;
-    null is a category of its own. The encoder is frequency intervals or one-hot."""
+    null is a category of its own. The encoder is frequency intervals or one-hot.
+
+    Categories seen in fewer than `min_count` rows are pooled, never stored or emitted: a
+    pooled row decodes to "other" in a text column, and in a column of numbers or flags
+    (which cannot say "other") to a kept category drawn by its frequency, so pooled rows
+    never collapse onto one real value. Pooling `POOLED_NOTE_SHARE` of the rows or more is
+    a `DataNote` warning."""
 
     kind = "categorical"
+    counts_: np.ndarray | None = None  # rows of each kept category (None: a model saved before)
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         counts = series.value_counts(dropna=True, sort=True)
@@ -29,6 +40,7 @@ class CategoricalTransform(ColumnTransform):
         top = counts.iloc[: self.max_categories]
         tail = counts.iloc[self.max_categories :]
         self.categories_ = [_json_value(v) for v in top.index]
+        self.counts_ = top.to_numpy(np.float64)
         self.tail_values_ = [_json_value(v) for v in tail.index]
         self.tail_counts_ = tail.to_numpy(np.float64)
         self.has_null_ = bool(series.isna().any())
@@ -40,7 +52,19 @@ class CategoricalTransform(ColumnTransform):
             else None
         )
         self.encoders = [self._encoder(DISCRETE[self.discrete]).fit(self.codes(series), rng)]
+        if self.rare_count_ >= POOLED_NOTE_SHARE * len(series):
+            note = (
+                f"column '{self.name}': {self.rare_count_:,.0f} of {len(series):,} rows hold "
+                f"one of {int(rare.sum()):,} values seen in fewer than {self.min_count} rows "
+                f"each: pooled, never emitted as themselves; {self._pooled_as()}"
+            )
+            warnings.warn(note, DataNote, stacklevel=2)
         return self
+
+    @property
+    def pools_everything(self) -> bool:
+        """Whether every non-null row was pooled, so no category is left to emit."""
+        return bool(self.rare_count_) and not self.categories_ and not self.tail_values_
 
     @property
     def other_code(self) -> int:
@@ -97,16 +121,38 @@ class CategoricalTransform(ColumnTransform):
         if (self.tail_values_ or self.rare_count_) and other.any():
             tail = np.array([*self.tail_values_, self._rare_value()], dtype=object)
             weights = np.append(self.tail_counts_, self.rare_count_)
-            values[other] = tail[rng.choice(len(tail), int(other.sum()), p=weights / weights.sum())]
+            picks = rng.choice(len(tail), int(other.sum()), p=weights / weights.sum())
+            values[other] = tail[picks]
+            if self._draws_pooled():
+                pooled = np.flatnonzero(other)[picks == len(tail) - 1]
+                kept = np.asarray(self.counts_, dtype=np.float64)
+                drawn = rng.choice(len(kept), len(pooled), p=kept / kept.sum())
+                values[pooled] = np.array(self.categories_, dtype=object)[drawn]
         return self._restore_dtype(values)
 
-    def _rare_value(self) -> Any:
-        """What a pooled rare category decodes to: "other" in a text column, else the most
-        frequent category (a number or flag cannot say "other")."""
+    def _is_text(self) -> bool:
         text = self.meta.dtype in ("object", "string", "str") or self.dtype_categories_ is not None
-        if text and all(isinstance(c, str) for c in self.categories_):
+        return text and all(isinstance(c, str) for c in self.categories_)
+
+    def _draws_pooled(self) -> bool:
+        """Whether pooled rows are drawn from the kept categories by frequency: in a column
+        of numbers or flags (which cannot say "other") fitted with the counts kept."""
+        return not self._is_text() and self.counts_ is not None and len(self.categories_) > 0
+
+    def _rare_value(self) -> Any:
+        """What a pooled rare category decodes to: "other" in a text column; elsewhere the
+        most frequent category, which `decode` replaces by draws from the kept categories
+        (`_draws_pooled`) unless the model was saved without their counts."""
+        if self._is_text():
             return RARE_LABEL
         return self.categories_[0] if self.categories_ else None
+
+    def _pooled_as(self) -> str:
+        if self._is_text():
+            return f"those rows read {RARE_LABEL!r}"
+        if self._draws_pooled():
+            return "those rows get kept categories drawn by their frequency"
+        return f"those rows read {self._rare_value()!r}"
 
     def _restore_dtype(self, values: np.ndarray) -> pd.Series:
         dtype = self.meta.dtype
@@ -118,9 +164,9 @@ class CategoricalTransform(ColumnTransform):
             data = pd.array(values, dtype="boolean")
             return pd.Series(data, name=self.name).astype("bool" if not nulls.any() else "boolean")
         if dtype.lower().startswith(("int", "uint")):
-            data = pd.array(values, dtype="Int64")
-            target = dtype if not nulls.any() else dtype[0].upper() + dtype[1:]
-            return pd.Series(data, name=self.name).astype(target)
+            nullable = dtype[0].upper() + dtype[1:]  # UInt64 holds what Int64 cannot
+            data = pd.array(values, dtype=nullable)
+            return pd.Series(data, name=self.name).astype(dtype if not nulls.any() else nullable)
         if dtype.startswith("float"):
             return pd.Series(values, name=self.name).astype(dtype)
         return pd.Series(values, name=self.name, dtype=dtype)
@@ -142,7 +188,7 @@ class CategoricalTransform(ColumnTransform):
         if self.rare_count_:
             out["rare"] = (
                 f"{self.rare_count_:.0f} rows of categories seen in fewer than {self.min_count} "
-                f"rows pooled; emitted as {self._rare_value()!r}, never as themselves"
+                f"rows pooled, never emitted as themselves; {self._pooled_as()}"
             )
         return out
 
@@ -154,6 +200,7 @@ class CategoricalTransform(ColumnTransform):
             "has_null": self.has_null_,
             "rare_count": self.rare_count_,
             "dtype_categories": self.dtype_categories_,
+            **({"counts": self.counts_} if self.counts_ is not None else {}),
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -163,6 +210,8 @@ class CategoricalTransform(ColumnTransform):
         self.has_null_ = state["has_null"]
         self.rare_count_ = float(state.get("rare_count", 0.0))
         self.dtype_categories_ = state["dtype_categories"]
+        counts = state.get("counts")
+        self.counts_ = None if counts is None else np.asarray(counts, dtype=np.float64)
 
 
 class BooleanTransform(CategoricalTransform):

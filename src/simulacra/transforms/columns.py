@@ -10,11 +10,13 @@ block and are regenerated on `decode`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._values import without_tokens
 from ..errors import ConditionError, DataError
 from ..metadata import guess_datetime_format
 from .categorical import BooleanTransform, CategoricalTransform
@@ -173,6 +175,13 @@ class ContinuousTransform(ColumnTransform):
             raise ConditionError(f"condition {self.name}={value!r}: the range is empty")
         self._check_learned(value, low, high)
         low, high = max(low, self.low_), min(high, self.high_)
+        if self.meta.integer:  # the whole numbers of the range, or none
+            low, high = float(math.ceil(low)), float(math.floor(high))
+            if low > high:
+                raise ConditionError(
+                    f"condition {self.name}={value!r}: column '{self.name}' holds whole "
+                    "numbers and none lies in that range"
+                )
         typed = self.typed(np.array([low, high]))
         encoder = self.encoders[0]
         ends_lo, ends_hi = encoder.score_bounds(low), encoder.score_bounds(high)
@@ -194,6 +203,11 @@ class ContinuousTransform(ColumnTransform):
         if isinstance(value, tuple | list) or (isinstance(value, str) and ".." in value):
             return self._range_condition(value, start)
         number = self._number(value, value)
+        if self.meta.integer and number != round(number):
+            raise ConditionError(
+                f"condition {name}={value!r}: column '{name}' holds whole numbers; give one "
+                "(or a range LOW..HIGH)"
+            )
         self._check_learned(value, number, number)
         typed = self.typed(np.array([number])).iloc[0]
         encoder = self.encoders[0]
@@ -239,6 +253,7 @@ class NumericalTransform(ContinuousTransform):
     grid_: Grid = Grid()
 
     def to_float(self, series: pd.Series) -> np.ndarray:
+        series = without_tokens(series, self.meta.null_values)  # 'unknown' among numbers
         try:
             return pd.to_numeric(series, errors="raise").astype("float64").to_numpy(na_value=np.nan)
         except (ValueError, TypeError) as exc:
@@ -249,7 +264,8 @@ class NumericalTransform(ContinuousTransform):
         x = self.to_float(series)
         decimals = 0 if self.meta.integer else self.meta.decimals
         min_rows = max(MASS_ROWS, getattr(self, "min_count", 1))
-        self.grid_ = learn_grid(x[~np.isnan(x)], decimals, self.high_ - self.low_, min_rows)
+        # infinities are special values, not part of the grid (they overflow its arithmetic)
+        self.grid_ = learn_grid(x[np.isfinite(x)], decimals, self.high_ - self.low_, min_rows)
         return self
 
     def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
@@ -278,15 +294,27 @@ class NumericalTransform(ContinuousTransform):
             values = np.round(values, self.meta.decimals)
         dtype = self.meta.dtype
         if dtype.lower().startswith(("int", "uint")):
+            ints = whole_numbers(values, np.dtype(dtype.lower()))
             if nulls.any() or dtype[0] == "I" or dtype[0] == "U":
                 nullable = dtype[0].upper() + dtype[1:]
-                data = pd.array(values.astype(np.int64), dtype=nullable)
+                data = pd.array(ints, dtype=nullable)
                 data[nulls] = pd.NA
                 return pd.Series(data, name=self.name)
-            return pd.Series(values.astype(dtype), name=self.name)
+            return pd.Series(ints, name=self.name)
         out = values.astype(np.float64)
         out[nulls] = np.nan
         return pd.Series(out, name=self.name).astype(dtype)
+
+
+def whole_numbers(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
+    """Rounded floats as integers of `dtype`, clipped to what it holds: a float past its
+    largest value (2^64 for uint64, the nearest float to values near it) would wrap to 0."""
+    info = np.iinfo(dtype)
+    high = float(info.max)
+    if int(high) > info.max:  # the float nearest the largest integer is one past it
+        high = float(np.nextafter(high, 0.0))
+    clipped = np.clip(np.nan_to_num(values, nan=0.0), float(info.min), high)
+    return clipped.astype(dtype)
 
 
 _EPOCH = pd.Timestamp("1970-01-01")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -10,9 +12,10 @@ import pandas as pd
 
 from .. import seeding
 from .._progress import LONG_ROWS, track
-from ..errors import ConditionError, DataError
+from ..errors import ConditionError, DataError, DataNote
 from ..metadata import Metadata
 from .base import Block
+from .categorical import CategoricalTransform
 from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, ColumnTransform
 from .conditions import Conditions
 from .tokens import BINS
@@ -32,8 +35,10 @@ class TableTransformer:
     "minmax", "gmm", "bins"); `discrete` that of categorical and boolean columns ("frequency",
     "onehot", "codes"). Categories seen in fewer than `min_count` rows (default `MIN_COUNT`,
     5) are pooled and never stored or emitted as themselves: they decode to "other" in a text
-    column, else to the most frequent category; `min_count` also prunes the character model
-    of "chars" text columns. `bins` is the number of quantile bins of "bins".
+    column, else to kept categories drawn by their frequency (a column of numbers declared
+    categorical whose every value is pooled is modelled as numerical: `_fit_column`);
+    `min_count` also prunes the character model of "chars" text columns. `bins` is the
+    number of quantile bins of "bins".
     Every column of the metadata is handled; unknown or missing columns are an error.
 
     `privacy` (a `privacy.PrivacyBudget`) selects the differentially private path
@@ -94,9 +99,45 @@ class TableTransformer:
         names = self._track(self.metadata.names, "fitting transforms", len(table))
         if self.privacy is not None:
             return self._fit_private(table, names, rng)
-        self.columns_ = {name: self._new(name).fit(table[name], rng) for name in names}
+        self.columns_ = {name: self._fit_column(name, table[name], rng) for name in names}
         self._layout()
         return self
+
+    def _fit_column(
+        self, name: str, series: pd.Series, rng: np.random.Generator
+    ) -> ColumnTransform:
+        """The fitted transform of one column. A column of numbers declared categorical whose
+        every value is too rare to keep (each in fewer than `min_count` rows: prices, ids)
+        would have no category left to emit: it is modelled as numerical instead, `metadata`
+        says so (a new Metadata; the one given is not changed) and a DataNote warns."""
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            column = self._new(name).fit(series, rng)
+        numbers = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+            series.dtype
+        )
+        if not (isinstance(column, CategoricalTransform) and column.pools_everything and numbers):
+            for warning in said:  # as if not caught
+                warnings.warn(warning.message, warning.category, stacklevel=3)
+            return column
+        note = (
+            f"declared categorical, but none of its values is held by {self.min_count} rows or "
+            "more, so every row would be pooled and no category emitted: modelled as numerical"
+        )
+        warnings.warn(f"column '{name}': {note}", DataNote, stacklevel=3)
+        finite = series[np.isfinite(series.astype("float64"))]
+        integer = bool((finite == finite.round()).all())
+        meta = replace(
+            self.metadata[name],
+            kind="numerical",
+            integer=integer,
+            decimals=0 if integer else None,
+            cardinality=None,
+            categories=None,
+            extra={**self.metadata[name].extra, "note": note},
+        )
+        self.metadata = Metadata({**self.metadata.columns, name: meta})
+        return self._new(name).fit(series, rng)
 
     def _fit_private(
         self, table: pd.DataFrame, names: Iterator[str], rng: np.random.Generator
@@ -134,8 +175,9 @@ class TableTransformer:
         self.width_ = start
 
     def encode(self, table: pd.DataFrame) -> np.ndarray:
-        """The encoded matrix (rows x `width_`), seeded so the same table gives the same matrix."""
-        self.metadata.check_table(table, private=self.privacy is not None)
+        """The encoded matrix (rows x `width_`), seeded so the same table gives the same
+        matrix. Only the columns are checked: any cell may be empty (a table to impute)."""
+        self.metadata.check_columns(table)
         rng = seeding.rng(self.seed, "encode")
         names = self._track(list(self.columns_), "encoding", len(table))
         parts = [self.columns_[name].encode(table[name], rng) for name in names]
