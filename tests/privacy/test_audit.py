@@ -46,9 +46,7 @@ def _mst(epsilon: float):  # type: ignore[no-untyped-def]
 
 def _autoregressive(epsilon: float):  # type: ignore[no-untyped-def]
     def fit_and_score(table: pd.DataFrame, metadata: Metadata) -> float:
-        syn = Synthesizer(
-            "autoregressive", epsilon=epsilon, delta=DELTA, verbose=False, **AR_SMALL
-        )
+        syn = Synthesizer("autoregressive", epsilon=epsilon, delta=DELTA, verbose=False, **AR_SMALL)
         return canary_share(syn.fit(table, metadata).sample(SAMPLE_ROWS, seed=0))
 
     return fit_and_score

@@ -91,6 +91,8 @@ def test_no_planted_value_leaves_a_dp_fit(
         for place, text in places.items():
             assert secret not in text, (secret, place)
     assert sample["amount"].max() < 1e6  # no tail reaching the outlier
+    protections = syn.describe()["model"].get("protections", {})
+    assert "min_count" not in protections  # the non-DP rules are not claimed for a DP model
     assert sample["lone"].isna().all()  # the one value was never released
 
 

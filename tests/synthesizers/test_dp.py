@@ -251,3 +251,42 @@ def test_dp_model_survives_save_and_load(tmp_path: Path) -> None:
     loaded = Synthesizer.load(syn.save(tmp_path / "m.simulacra"))
     pd.testing.assert_frame_equal(loaded.sample(100, seed=1), syn.sample(100, seed=1))
     assert loaded.describe()["model"]["privacy"] == syn.describe()["model"]["privacy"]
+
+
+def test_a_boolean_written_0_1_keeps_its_share_under_dp() -> None:
+    """A 0/1 column declared boolean: its public values are 0 and 1 (by its dtype), not
+    True/False, so the rows are counted (issue 23: every sampled row was 1)."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {"senior": (rng.random(4_000) < 0.16).astype(int), "g": ["a", "b"] * 2_000}
+    )
+    meta = Metadata.infer(table)
+    meta.columns["senior"].kind = "boolean"
+    sample = Synthesizer("mst", epsilon=1.0, verbose=False).fit(table, meta).sample(4_000, seed=0)
+    assert sample["senior"].dtype == np.int64
+    assert abs(sample["senior"].mean() - 0.16) < 0.03
+
+
+def test_dp_noise_alone_never_invents_a_category() -> None:
+    """Yes/No in thousands of rows each: the noisy row count minus the noisy category counts
+    is noise, not a pooled 'other' (issue 23: 44 rows of 'other')."""
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame(
+        {"churn": rng.choice(["Yes", "No"], 5_000), "plan": rng.choice(["a", "b", "c"], 5_000)}
+    )
+    syn = Synthesizer("mst", epsilon=1.0, verbose=False, infer_schema=True).fit(table)
+    sample = syn.sample(20_000, seed=0)
+    assert set(sample["churn"]) == {"Yes", "No"} and set(sample["plan"]) == {"a", "b", "c"}
+    assert "rare" not in syn.describe()["columns"]["churn"]
+
+
+def test_many_unreleased_rare_categories_are_pooled_and_said_so() -> None:
+    rng = np.random.default_rng(2)
+    zips = np.where(
+        rng.random(3_000) < 0.5, "10001", [f"z{k}" for k in rng.integers(0, 900, 3_000)]
+    )
+    table = pd.DataFrame({"zip": zips, "g": rng.choice(["a", "b"], 3_000)})
+    syn = Synthesizer("mst", epsilon=1.0, verbose=False, infer_schema=True).fit(table)
+    rare = syn.describe()["columns"]["zip"]["rare"]
+    assert "DP threshold did not release" in rare and "min_count" not in rare
+    assert set(syn.sample(2_000, seed=0)["zip"]) == {"10001", "other"}

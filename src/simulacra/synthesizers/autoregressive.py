@@ -588,9 +588,32 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
             "without improvement, keeps the best epoch"
         )
 
-    def _describe(self) -> dict[str, Any]:
+    def _protections(self) -> dict[str, Any]:
+        """What keeps training rows out of samples (the DP ones under `epsilon`)."""
+        if self.transformer_.privacy is not None:
+            return {
+                "differential_privacy": "bins, categories, null shares and the row count are "
+                "noisy statistics and every training step is DP-SGD, all paid from the budget "
+                "(see privacy); no min_count or extreme-value rule is needed or applied",
+                "values": "numbers drawn uniformly inside DP quantile bins",
+                "temperature": self.temperature,
+            }
         return {
-            **super()._describe(),
+            "min_count": f"categories and point masses need {self.min_count} rows; rarer "
+            "categories are pooled, never stored or emitted",
+            "extremes": "outer bin edges between the min_count-th and next values from "
+            "each end: training minimum and maximum never stored or emitted",
+            "values": f"numbers drawn uniformly inside one of up to {self.bins} quantile "
+            "bins, or exactly at a point mass",
+            "early_stopping": self._describe_stopping(),
+            "temperature": self.temperature,
+        }
+
+    def _describe(self) -> dict[str, Any]:
+        described = super()._describe()
+        described.pop("one_hot", None)  # tokens, not one-hot columns
+        return {
+            **described,
             "columns_modelled": len(self.sizes_),
             "tokens_per_column": dict(
                 zip(
@@ -606,14 +629,5 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
             "order": "trained over random column orders; samples in table order with "
             "conditioned columns fixed first",
             "best_epoch": getattr(self, "best_epoch_", None),
-            "protections": {
-                "min_count": f"categories and point masses need {self.min_count} rows; rarer "
-                "categories are pooled, never stored or emitted",
-                "extremes": "outer bin edges between the min_count-th and next values from "
-                "each end: training minimum and maximum never stored or emitted",
-                "values": f"numbers drawn uniformly inside one of up to {self.bins} quantile "
-                "bins, or exactly at a point mass",
-                "early_stopping": self._describe_stopping(),
-                "temperature": self.temperature,
-            },
+            "protections": self._protections(),
         }

@@ -80,11 +80,16 @@ def has_public_range(meta: Column) -> bool:
 
 
 def public_categories(meta: Column, series: pd.Series | None = None) -> list[Any] | None:
-    """The category list that is public knowledge: True/False of a boolean, or, for a column
-    marked public, its `categories` (else a pandas Categorical's own list); None otherwise. A
-    Categorical's list is not public by itself: it is often built from the rows."""
-    if meta.kind == "boolean":
-        return [False, True]
+    """The category list that is public knowledge: a boolean's two values as its dtype writes
+    them (True/False, or 0/1 for numbers), or, for a column marked public, its `categories`
+    (else a pandas Categorical's own list); None otherwise. A Categorical's list is not public
+    by itself: it is often built from the rows."""
+    if meta.kind == "boolean":  # by its dtype (schema): True/False, 0/1, or text to find
+        if meta.dtype.lower() in ("bool", "boolean"):
+            return [False, True]
+        if meta.dtype.lower().startswith(("int", "uint", "float")):
+            return [0, 1]
+        return list(meta.categories) if meta.public and meta.categories else None
     if not meta.public:
         return None
     if meta.categories is not None:
@@ -96,8 +101,8 @@ def public_categories(meta: Column, series: pd.Series | None = None) -> list[Any
 
 def searches_values(meta: Column) -> bool:
     """Whether the DP path finds this column's values with the noisy threshold."""
-    if meta.kind == "categorical":
-        return not (meta.public and meta.categories is not None)
+    if meta.kind in ("categorical", "boolean"):
+        return public_categories(meta) is None
     return meta.kind == "constant" and not meta.public
 
 
