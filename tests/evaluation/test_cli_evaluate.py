@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -103,3 +104,36 @@ def test_evaluate_refuses_the_training_file_as_holdout(
     err = capsys.readouterr().err
     assert err.startswith("error: the holdout is not unseen real rows: 100.0% of its")
     assert err.count("\n") == 1
+
+
+def test_evaluate_scores_pairs_by_the_users_metadata_and_lists_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simulacra.metadata import Metadata
+
+    rng = np.random.default_rng(0)
+    n = 600
+    term = rng.choice([12, 24, 36, 48, 60, 72], n)
+    real = pd.DataFrame({"term": term, "rate": term / 10 + rng.normal(0, 1, n)})
+    real.to_csv(tmp_path / "real.csv", index=False)
+    real.sample(frac=1.0, random_state=1).to_csv(tmp_path / "synth.csv", index=False)
+    metadata = Metadata.infer(real)
+    assert metadata["term"].kind == "numerical"
+    metadata.set_kind("term", "categorical")
+    metadata.save(tmp_path / "meta.json")
+    args = ["evaluate", str(tmp_path / "real.csv"), str(tmp_path / "synth.csv")]
+    args += ["--metadata", str(tmp_path / "meta.json"), "--json", str(tmp_path / "s.json"), "-q"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
+    scores = json.loads((tmp_path / "s.json").read_text())
+    assert scores["settings"]["columns"] == {"term": "categorical", "rate": "numerical"}
+    assert scores["settings"]["kinds_from"] == "the metadata given"
+    [pair] = scores["fidelity"]["pairs"]
+    assert pair["columns"] == ["term", "rate"] and pair["kinds"] == ["categorical", "numerical"]
+    assert pair["metric"] == "contingency similarity" and pair["sdmetrics_default"] is True
+    convention = scores["fidelity"]["pair_trends_convention"]
+    assert convention["used"] == "all pairs" and convention["pairs_in_sdmetrics_default"] == 1
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "note: pair trends: the mean over every column pair (1: 1.0000)" in printed
+    assert "averages only the pairs whose real |r| > 0.5 or Cramér's V > 0.3 (1: 1.0000)" in printed

@@ -12,10 +12,12 @@ from simulacra.evaluation.fidelity import column_fidelity
 from simulacra.evaluation.pairs import (
     contingency_similarity,
     correlation_similarity,
+    cramers_v,
     discretise,
     mutual_information_difference,
     normalised_mutual_information,
     pair_fidelity,
+    pair_trends_means,
 )
 
 
@@ -103,3 +105,44 @@ def test_shuffling_columns_destroys_pairs_but_not_columns(sample: pd.DataFrame) 
     assert scores[("x", "y")] < 0.6
     identical = {tuple(p["columns"]): p["score"] for p in pair_fidelity(prepare(sample, sample))}
     assert all(v == pytest.approx(1.0) for v in identical.values())
+
+
+def test_cramers_v_matches_scipy() -> None:
+    from scipy.stats.contingency import association
+
+    counts = np.array([[30, 5, 0, 1], [4, 25, 0, 9], [0, 0, 0, 0], [2, 3, 0, 21]], dtype=float)
+    kept = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    expected = association(kept.astype(int), method="cramer")
+    assert cramers_v(counts / counts.sum()) == pytest.approx(expected, abs=1e-12)
+    assert cramers_v(np.array([[0.5, 0.5]])) == 0.0
+
+
+def test_each_pair_says_whether_sdmetrics_default_counts_it() -> None:
+    rng = np.random.default_rng(3)
+    n = 2000
+    x = rng.normal(size=n)
+    group = rng.choice(list("abc"), n)
+    real = pd.DataFrame(
+        {
+            "x": x,
+            "y": x + rng.normal(0, 0.5, n),  # r about 0.9: counted
+            "z": rng.normal(size=n),  # r about 0 with both: skipped
+            "group": group,
+            "size": np.where(group == "a", "big", rng.choice(["big", "small"], n)),  # V about 0.5
+        }
+    )
+    synth = real.assign(y=rng.normal(size=n))  # the one strong numerical pair is lost
+    pairs = {tuple(p["columns"]): p for p in pair_fidelity(prepare(real, synth))}
+    assert pairs[("x", "y")]["kinds"] == ["numerical", "numerical"]
+    assert pairs[("x", "y")]["real_association"] == pytest.approx(0.89, abs=0.02)
+    assert pairs[("x", "y")]["sdmetrics_default"] is True
+    assert pairs[("x", "z")]["sdmetrics_default"] is False
+    assert pairs[("group", "size")]["real_association"] == pytest.approx(0.5, abs=0.05)
+    assert pairs[("group", "size")]["sdmetrics_default"] is True
+    assert pairs[("x", "group")]["sdmetrics_default"] is False
+    means = pair_trends_means(list(pairs.values()))
+    assert means["pairs"] == 10 and means["pairs_in_sdmetrics_default"] == 2
+    strong = [pairs[("x", "y")]["score"], pairs[("group", "size")]["score"]]
+    assert means["sdmetrics_default"] == pytest.approx(np.mean(strong))
+    assert means["all_pairs"] == pytest.approx(np.mean([p["score"] for p in pairs.values()]))
+    assert means["sdmetrics_default"] < means["all_pairs"]  # the weak pairs were all kept

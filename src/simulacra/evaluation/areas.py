@@ -22,7 +22,7 @@ from .detection import detection_auc, detection_importance, detection_score
 from .diversity import category_coverage, knn_precision_recall, range_coverage
 from .fidelity import column_fidelity, frequencies
 from .limits import Limits
-from .pairs import pair_fidelity
+from .pairs import pair_fidelity, pair_trends_means
 from .privacy import (
     attribute_inference,
     closest_distances,
@@ -86,6 +86,7 @@ def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Sc
     scores: Scores = {
         "column_shapes": float(np.mean(shapes)) if shapes else None,
         "column_pair_trends": float(np.mean(trends)) if trends else None,
+        "pair_trends_convention": pair_trends_means(pairs),
         "detection_auc": auc,
         "detection_score": detection_score(auc),
         "detection_rows": [len(real_sample), len(synth_sample)],

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _html_top as top
 from . import plots
-from ._html_cells import Flag, first, num, pct, sort_key, table
+from ._html_cells import MISSING, Flag, first, num, pct, sort_key, table
 from ._html_privacy import privacy_section
 
 if TYPE_CHECKING:
@@ -93,7 +93,13 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
                 "column pair trends",
                 num(f["column_pair_trends"]),
                 num(ref.get("column_pair_trends")),
-                "mean correlation / contingency similarity, 1 = identical",
+                "mean correlation / contingency similarity over every pair, 1 = identical",
+            ],
+            [
+                "pair trends, SDMetrics' default",
+                num((f.get("pair_trends_convention") or {}).get("sdmetrics_default")),
+                MISSING,
+                "the same over the pairs with real |r| > 0.5 or Cramér's V > 0.3 only",
             ],
             [
                 "detection ROC AUC",
@@ -208,7 +214,15 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
         f"<details><summary>All {len(columns)} columns</summary>{all_columns}</details>"
         f"<details><summary>All {len(pairs)} pairs</summary>"
         + table(
-            ["pair", "metric", "score", "contingency", "MI difference"],
+            [
+                "pair",
+                "metric",
+                "score",
+                "contingency",
+                "MI difference",
+                "real |r| or V",
+                "SDMetrics",
+            ],
             [
                 [
                     " × ".join(p["columns"]),
@@ -216,6 +230,8 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
                     num(p["score"]),
                     num(p["contingency_similarity"]),
                     num(p["mutual_information_difference"]),
+                    num(p.get("real_association")),
+                    {True: "counted", False: "skipped"}.get(p.get("sdmetrics_default"), MISSING),
                 ]
                 for p in pairs
             ],

@@ -10,6 +10,15 @@ for numbers and datetimes. SDMetrics' CorrelationSimilarity and ContingencySimil
 same: on tables with 10% nulls in three numeric, two categorical or the datetime column, or in
 the synthetic table only, every pair score agrees to 4e-15 (benchmarks/sdmetrics_nulls.py). The
 0.911 vs 0.843 reported in issue 15 was not reproduced with SDMetrics 0.32.
+
+Which pairs count: `column_pair_trends` is the mean over every pair. SDMetrics' QualityReport
+by default averages only the pairs whose real association is strong (|Pearson r| > 0.5 for two
+numerical columns, Cramér's V > 0.3 otherwise; `SDMETRICS_THRESHOLDS`), so each pair here
+carries its real association and whether that default would count it (`sdmetrics_default`),
+and the report gives both means. Two more differences, from reading SDMetrics' source
+(`ColumnPairTrends`), not measured: its report bins each table's numbers on that table's own
+range (here both on the real range), and kinds come from the metadata it is given (simulacra
+infers them unless given metadata: `evaluate(metadata=...)`, `simulacra evaluate --metadata`).
 """
 
 from __future__ import annotations
@@ -23,6 +32,9 @@ import pandas as pd
 from ._prepare import Tables, codes
 
 PAIR_BINS = 10
+# SDMetrics' QualityReport defaults: pairs whose real association is at or below these are
+# left out of its mean (real_correlation_threshold, real_association_threshold)
+SDMETRICS_THRESHOLDS = {"correlation": 0.5, "cramers_v": 0.3}
 
 
 def correlation_similarity(
@@ -79,6 +91,34 @@ def normalised_mutual_information(joint: np.ndarray) -> float:
     return float(min(max(mutual / np.sqrt(hx * hy), 0.0), 1.0))
 
 
+def cramers_v(joint: np.ndarray) -> float:
+    """Cramér's V of a joint probability table, its empty rows and columns dropped:
+    sqrt(phi2 / (min(r, c) - 1)) with phi2 = sum_ij (p_ij - p_i p_j)^2 / (p_i p_j), as
+    scipy.stats.contingency.association(method="cramer") without continuity correction.
+    Range [0, 1]; 0 when either column holds a single value (0 = independent)."""
+    joint = joint[joint.sum(axis=1) > 0][:, joint.sum(axis=0) > 0]
+    if min(joint.shape) < 2:
+        return 0.0
+    expected = np.outer(joint.sum(axis=1), joint.sum(axis=0))
+    phi2 = float(np.sum((joint - expected) ** 2 / expected))
+    return float(min(1.0, np.sqrt(phi2 / (min(joint.shape) - 1))))
+
+
+def pair_trends_means(pairs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The mean pair score over every pair (simulacra's `column_pair_trends`) and over the
+    pairs SDMetrics' QualityReport counts by default (None when there is none), with counts."""
+    scored = [p for p in pairs if p["score"] is not None and np.isfinite(p["score"])]
+    strong = [p["score"] for p in scored if p["sdmetrics_default"]]
+    return {
+        "used": "all pairs",
+        "all_pairs": float(np.mean([p["score"] for p in scored])) if scored else None,
+        "sdmetrics_default": float(np.mean(strong)) if strong else None,
+        "pairs": len(scored),
+        "pairs_in_sdmetrics_default": len(strong),
+        "thresholds": dict(SDMETRICS_THRESHOLDS),
+    }
+
+
 def discretise(
     real: np.ndarray, synthetic: np.ndarray, bins: int = PAIR_BINS
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +137,9 @@ def pair_fidelity(tables: Tables, bins: int = PAIR_BINS) -> list[dict[str, Any]]
 
     Numerical pairs get Pearson and Spearman correlation similarities and use the Pearson one as
     their `score`; other pairs use the contingency similarity. Every pair also gets the
-    contingency similarity and the normalised mutual information difference.
+    contingency similarity, the normalised mutual information difference, the two columns'
+    kinds, the real association its score's metric is judged by (|Pearson r| or Cramér's V)
+    and whether SDMetrics' default would count it (`sdmetrics_default`, see the module).
     """
     columns = tables.columns
     numerical = set(tables.numerical)
@@ -123,6 +165,7 @@ def pair_fidelity(tables: Tables, bins: int = PAIR_BINS) -> list[dict[str, Any]]
             q = _joint(binned[a][1], binned[b][1], binned[a][2], binned[b][2])
             entry: dict[str, Any] = {
                 "columns": [a, b],
+                "kinds": [tables.kinds[a], tables.kinds[b]],
                 "contingency_similarity": float(1.0 - 0.5 * np.abs(p - q).sum()),
                 "mutual_information_real": normalised_mutual_information(p),
                 "mutual_information_synthetic": normalised_mutual_information(q),
@@ -138,9 +181,15 @@ def pair_fidelity(tables: Tables, bins: int = PAIR_BINS) -> list[dict[str, Any]]
                     entry[f"{method}_similarity"] = _none_if_nan(1.0 - abs(r_real - r_synth) / 2)
                 entry["metric"] = "correlation similarity"
                 entry["score"] = entry["pearson_similarity"]
+                entry["real_association"] = _none_if_nan(abs(float(corr["pearson"][0].at[a, b])))
+                threshold = SDMETRICS_THRESHOLDS["correlation"]
             else:
                 entry["metric"] = "contingency similarity"
                 entry["score"] = entry["contingency_similarity"]
+                entry["real_association"] = cramers_v(p)
+                threshold = SDMETRICS_THRESHOLDS["cramers_v"]
+            strength = entry["real_association"]
+            entry["sdmetrics_default"] = strength is not None and strength > threshold
             results.append(entry)
     return results
 

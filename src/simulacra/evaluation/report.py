@@ -178,6 +178,7 @@ def evaluate(
             "privacy: no holdout given, so distances and membership inference were not "
             "measured against unseen real rows"
         )
+    notes.extend(_pairs_note(scores["fidelity"]["pair_trends_convention"]))
     if overlap is not None:
         scores["reference"]["holdout_overlap"] = scores["privacy"]["holdout_overlap"] = overlap
     _add_references(scores)
@@ -196,6 +197,7 @@ def evaluate(
             "holdout": None if holdout is None else len(holdout),
         },
         "columns": {name: tables.kinds[name] for name in tables.columns},
+        "kinds_from": "inferred from the real table" if metadata is None else "the metadata given",
         "excluded_columns": tables.excluded,
         "target": target,
         "sensitive": sensitive_list,
@@ -220,6 +222,22 @@ def judged_line(settings: dict[str, Any]) -> str:
     real = inputs.get("real", "a real table")
     extra = "".join(f", {k} {inputs[k]}" for k in ("holdout", "metadata") if inputs.get(k))
     return f"judged: {synthetic} against {real}{extra}; model {model or 'not stated'}"
+
+
+def _pairs_note(means: dict[str, Any]) -> list[str]:
+    """Which pairs the pair trends average, beside SDMetrics' default (`pairs.py`)."""
+    if not means["pairs"]:
+        return []
+    strong = means["sdmetrics_default"]
+    limits = means["thresholds"]
+    return [
+        f"pair trends: the mean over every column pair ({means['pairs']}: "
+        f"{means['all_pairs']:.4f}); SDMetrics' QualityReport by default averages only the "
+        f"pairs whose real |r| > {limits['correlation']} or Cramér's V > {limits['cramers_v']} "
+        f"({means['pairs_in_sdmetrics_default']}"
+        + (f": {strong:.4f})" if strong is not None else ")")
+        + "; each pair's score, kinds and real association are under fidelity.pairs in the JSON"
+    ]
 
 
 def _overlap_warnings(overlap: dict[str, Any], training: int, held: int) -> list[str]:
