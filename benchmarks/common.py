@@ -32,7 +32,28 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "code_version": code_version(),
     }
+
+
+def code_version() -> str:
+    """The git commit the benchmark ran on (with '+changes' when the tree differs from it)."""
+    import subprocess
+
+    here = Path(__file__).parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "../src"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return (commit or "unknown") + ("+changes" if dirty else "")
 
 
 def write_results(name: str, data: dict[str, Any], markdown: str) -> None:
