@@ -26,13 +26,15 @@ Protections (defaults in parentheses, all documented in README):
 - `temperature` (1.0) divides the logits: below 1 sharper (more typical rows), above 1 more
   diverse rows.
 
-Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
+Differential privacy: with `epsilon` set (and `delta`, default 1e-8), the transformer
 learns its bins and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
 `metadata_share` of the budget), and the network trains with DP-SGD (`privacy/sgd.py`:
 Poisson batches of `batch_size` rows on average, per-row gradients clipped to `max_grad_norm`,
 Gaussian noise calibrated by the RDP accountant) on every row for `epochs` passes' worth of
-steps; there is no validation split and no early stopping (both would read rows outside the
-mechanism), and training stops when the budget is spent.
+steps, or fewer when they would not fit DP-SGD's time budget; there is no validation split and
+no early stopping (both would read rows outside the mechanism), and training stops when the
+budget is spent. Per-row gradient norms come by ghost clipping (`privacy/ghost.py`), and
+`epochs`, `batch_size` and `hidden_dims` default (None) to DP-sized values (`_auto`).
 
 The network (embeddings, linear layers, ReLU) has only layers that DP-SGD can train.
 Its first layer sums one learned vector per column token, so sampling a column updates it by

@@ -22,7 +22,7 @@ own rows: its rows are indexed by category and its category counts draw the cond
 vectors while it trains; the sampler kept for sampling counts the pilot sample (a seeded
 uniform sample of the table), as a local fit counts its table.
 
-Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
+Differential privacy: with `epsilon` set (and `delta`, default 1e-8), the transformer
 learns its modes and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
 `metadata_share` of the budget). Only the discriminator reads real rows, so only its updates
 on them are DP-SGD (`privacy/sgd.py`); the generator learns through the discriminator

@@ -17,7 +17,7 @@ Conditional sampling is vectorised rejection (conditions.py).
 On Dask (`fit_dask`, `scale.streaming`) the networks are built from the pilot sample and each
 streamed buffer goes through the same minibatch loop as an epoch of a local fit.
 
-Differential privacy: with `epsilon` set (and `delta`, default 1 / n^1.1), the transformer
+Differential privacy: with `epsilon` set (and `delta`, default 1e-8), the transformer
 learns its modes and categories from public metadata or Gaussian histograms (`transforms/dp.py`,
 `metadata_share` of the budget), and the whole VAE (encoder, decoder and the learned scales:
 all of them see the rows) trains with DP-SGD (`privacy/sgd.py`: Poisson batches of
