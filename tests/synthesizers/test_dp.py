@@ -290,3 +290,11 @@ def test_many_unreleased_rare_categories_are_pooled_and_said_so() -> None:
     rare = syn.describe()["columns"]["zip"]["rare"]
     assert "DP threshold did not release" in rare and "min_count" not in rare
     assert set(syn.sample(2_000, seed=0)["zip"]) == {"10001", "other"}
+
+
+def test_delta_without_epsilon_is_refused() -> None:
+    """Issue 23: `fit -m ctgan --delta 1e-5` without --epsilon trained without DP, exit 0."""
+    from simulacra import ParameterError
+
+    with pytest.raises(ParameterError, match="delta is set but epsilon is not"):
+        Synthesizer("ctgan", delta=1e-5, verbose=False).fit(private_table(200))
