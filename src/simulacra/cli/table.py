@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .._progress import is_quiet, status
+from .._progress import is_quiet, status, track_rows
 from ..registry import able_to, names
 from . import app
 from .common import (
@@ -329,9 +329,11 @@ def sample(
         shown = {label: counts[label] for label in sorted(counts, key=counts.__getitem__)}
         out.print(f"wrote {sum(counts.values()):,} rows to {output} ({rebalance_column}: {shown})")
         return
+    # the command counts the rows as they are written, whatever -n (the model's own bar
+    # shows only past one chunk of rows)
+    synthesizer.verbose = False
     chunks = synthesizer.iter_sample(rows, conditions=conditions, seed=seed)
-    with status(f"sampling {rows:,} rows into {output}"):
-        write_chunks(chunks, output)
+    write_chunks(track_rows(chunks, f"sampling {synthesizer.name} into {output}", rows), output)
     out.print(f"wrote {rows:,} rows to {output}")
 
 
