@@ -12,7 +12,7 @@ ACTIVATE := source $(VENV)/bin/activate
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Installing simulacra and its dependencies (PyTorch for the CPU, pandas, scikit-learn,"
-	@echo "Dask, matplotlib...: about 1.8 GB) into $(VENV). This takes a few minutes; pip is"
+	@echo "Dask, matplotlib...: about 2 GB) into $(VENV). This takes a few minutes; pip is"
 	@echo "quiet meanwhile."
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
