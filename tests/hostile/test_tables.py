@@ -313,7 +313,7 @@ def test_no_synthesizer_emits_a_rare_category() -> None:
     for name in registry.names("table"):
         params = {
             k: v
-            for k, v in {"epochs": 2, "batch_size": 100}.items()
+            for k, v in {"epochs": 2, "batch_size": 100, "infer_schema": True}.items()
             if k in registry.get(name)._param_names()
         }
         syn = Synthesizer(name, seed=0, verbose=False, **params).fit(table)
