@@ -44,7 +44,10 @@ def test_quantile_transform_is_exact_on_the_categories_and_close_on_numbers() ->
     for name in ("cat", "flag", "level"):
         assert (back[name] == table[name]).all(), name
     gap = np.abs(back["x"] - table["x"])
-    assert np.quantile(gap, 0.99) < 0.02  # only the extreme ranks move, by half a rank
+    assert np.quantile(gap, 0.95) < 0.02  # only the extreme ranks move
+    # the 5 most extreme values of each end are never reached (issue 23, item 20)
+    ordered = np.sort(table["x"].dropna())
+    assert back["x"].between(ordered[4], ordered[-5]).all()
     assert (back["date_int"] // 10_000).between(2020, 2023).all()  # never 1970
     assert back["created"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").all()
     assert (back["day"] == back["day"].dt.normalize()).all()

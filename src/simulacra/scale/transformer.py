@@ -27,7 +27,7 @@ from ..transforms.columns import (
     ContinuousTransform,
     NumericalTransform,
 )
-from ..transforms.continuous import quantile_grid
+from ..transforms.continuous import quantile_grid, tail_probabilities
 from ..transforms.grid import MASS_ROWS, learn_grid
 from .summaries import ColumnSummary, TableSummary
 
@@ -101,8 +101,16 @@ def _marginal_state(
     n = s.sketch.n
     if column.continuous == "quantile":
         probs = quantile_grid(n)
-        quantiles = s.sketch.quantile(probs)
-        return {"encoder": "quantile", "probs_": probs, "quantiles_": quantiles, "n_": n}
+        # the tails end between the same ranks from each end as the pilot's
+        shares = getattr(column.encoders[0], "shares_", None)
+        at = probs if shares is None else tail_probabilities(probs, n, column.min_count, shares)
+        state = {
+            "encoder": "quantile",
+            "probs_": probs,
+            "quantiles_": s.sketch.quantile(at),
+            "n_": n,
+        }
+        return state if shares is None else {**state, "shares_": shares}
     if column.continuous == "minmax":
         return {"encoder": "minmax", "low_": s.sketch.values[0], "high_": s.sketch.values[-1]}
     points = s.sketch.quantile((np.arange(min(n, PSEUDO_ROWS)) + 0.5) / min(n, PSEUDO_ROWS))

@@ -11,6 +11,7 @@ from scipy.special import ndtr, ndtri
 from .base import Encoder
 
 GRID_SIZE = 1_000
+TAIL_SQUEEZE = 4  # each end's excluded share of rows is taken from this many times as much
 _GMM_FIT_ROWS = 5_000
 
 
@@ -33,21 +34,62 @@ def quantile_grid(n: int, size: int = GRID_SIZE) -> np.ndarray:
     return np.concatenate([[0.0], ndtr(np.linspace(-edge, edge, size - 2)), [1.0]])
 
 
+def tail_probabilities(probs: np.ndarray, n: int, min_count: int, shares: np.ndarray) -> np.ndarray:
+    """The probabilities at which to take the quantiles of grid `probs` over `n` values so
+    that the `min_count` most extreme values at each end are never reached: a lone outlier
+    is not re-emitted, nor the minimum or maximum stored.
+
+    The outer quantiles lie between the `min_count`-th and the next value from each end,
+    moved by `shares` (two random shares of a rank, as the bins of `tokens.QuantileBins`);
+    the grid's outer `TAIL_SQUEEZE` x that share of each end is squeezed linearly into what
+    is left, the rest of the grid is unchanged. `probs` itself for a column too short."""
+    k = min_count
+    if k < 1 or n < 2 * k + 2:
+        return probs
+    low, high = (k - 1 + shares[0]) / (n - 1), (n - k - shares[1]) / (n - 1)
+    start, stop = min(TAIL_SQUEEZE * low, 0.5), max(1 - TAIL_SQUEEZE * (1 - high), 0.5)
+    out = probs.astype(np.float64)
+    below, above = probs < start, probs > stop
+    out[below] = low + probs[below] / start * (start - low)
+    out[above] = high - (1 - probs[above]) / (1 - stop) * (high - stop)
+    return out
+
+
 class QuantileNormal(Encoder):
     """Empirical quantile function: x -> F(x) -> Phi^-1(F(x)), and back by interpolation.
 
     The learned state is a grid of `GRID_SIZE` quantiles (see `quantile_grid`), not the data,
-    so a model file holds no real record. Ties (point masses, integers) get a random
-    probability inside their step.
+    so a model file holds no real record: the grid spans the values inside the `min_count`
+    most extreme ones at each end (`tail_probabilities`), so samples never come near a
+    single row's extreme value. Ties (point masses, integers) get a random probability
+    inside their step.
     """
 
     name = "quantile"
     _state_keys = ("probs_", "quantiles_", "n_")
+    options: ClassVar[tuple[str, ...]] = ("min_count",)
+    shares_: np.ndarray | None = None  # where the tails end (None: a model saved before)
+
+    def __init__(self, min_count: int = 1):
+        self.min_count = min_count
 
     def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
         self.probs_ = quantile_grid(len(values))
-        self.quantiles_ = np.quantile(values, self.probs_)
+        # a child stream: the draws of the caller's other columns stay as they were
+        self.shares_ = rng.spawn(1)[0].random(2)
+        inner = tail_probabilities(self.probs_, len(values), self.min_count, self.shares_)
+        self.quantiles_ = np.quantile(values, inner)
         self.n_ = len(values)
+
+    def get_state(self) -> dict[str, Any]:
+        shares = {} if self.shares_ is None else {"shares_": self.shares_}
+        return {**super().get_state(), **shares}
+
+    def set_state(self, state: dict[str, Any]) -> Encoder:
+        super().set_state(state)
+        shares = state.get("shares_")
+        self.shares_ = None if shares is None else np.asarray(shares, dtype=np.float64)
+        return self
 
     def probability(self, values: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
         """F(x): linear between the grid's quantiles; a value equal to grid quantiles (a tie)
