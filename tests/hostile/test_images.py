@@ -237,3 +237,32 @@ def test_resizing_is_bounded() -> None:
         resize(images, 100_000)
     with pytest.raises(ParameterError, match="more than the limit of 250,000,000 pixels"):
         resize(np.zeros((20, 4, 4), dtype=np.float32), 4_000)
+
+
+def test_16_bit_greys_load_at_their_own_depth(tmp_path: Path) -> None:
+    # issue 23, item 18: 16-bit PNGs loaded clipped to nearly white (mean 0.999 for 0.497)
+    rng = np.random.default_rng(0)
+    levels = rng.integers(0, 65_536, (4, 12, 12)).astype(np.uint16)
+    for i, image in enumerate(levels):
+        Image.fromarray(image).save(tmp_path / f"{i}.png")
+    with Image.open(tmp_path / "0.png") as first:
+        assert first.mode == "I;16"
+    loaded = load_images(tmp_path)
+    assert np.allclose(loaded.images, levels / 65_535, atol=1e-6)
+    resized = load_images(tmp_path, size=6)
+    assert resized.shape == (6, 6) and abs(resized.images.mean() - loaded.images.mean()) < 0.02
+
+
+def test_a_sample_past_the_pixel_limit_is_refused_before_any_work(
+    tmp_path: Path, refused: Refused
+) -> None:
+    # issue 23, item 26: `images sample -n 1000000000` grew to 3 GB before failing
+    from simulacra.images import ImageSynthesizer
+
+    digits = load_images("digits", size=8)
+    model = tmp_path / "m.simulacra"
+    ImageSynthesizer("vae", epochs=1, verbose=False).fit(digits).save(model)
+    target = tmp_path / "out"
+    line = refused(["images", "sample", str(model), "-n", "1000000000", "-o", str(target)], target)
+    assert "1,000,000,000 images of 8 x 8 are more than the limit of" in line
+    assert "(at most 3,906,250 images)" in line

@@ -150,3 +150,32 @@ def test_the_kept_weights_are_never_worse_than_bicubic_on_validation(digits16: I
         np.testing.assert_allclose(model.upscale(low), bicubic(low, 2), atol=1e-5)
     with pytest.raises(ParameterError, match="validation"):
         Upscaler(validation=1.0, verbose=False).fit(train)
+
+
+def test_upscale_takes_the_models_scale_and_only_the_samples_of_a_sample_folder(
+    tmp_path: Path, digits16: ImageSet
+) -> None:
+    # issue 23, item 9: --model up.simulacra failed "a x2 upscaler, not x4" unless --scale 2,
+    # and a sample folder's grid.png and loss_curve.png were enlarged too
+    from simulacra.images.sample import write_samples
+
+    np.savez(tmp_path / "d.npz", images=digits16.images[:40])
+    model = tmp_path / "up.simulacra"
+    fit = ["images", "fit-upscaler", str(tmp_path / "d.npz"), "-o", str(model), "--scale", "2"]
+    assert run([*fit, "--steps", "2"]) == 0
+    samples = tmp_path / "samples"
+    write_samples(digits16.subset(np.arange(3)), samples, history={"loss": [3.0, 2.0]})
+    assert (samples / "grid.png").exists() and (samples / "loss_curve.png").exists()
+    out = tmp_path / "big"
+    args = ["images", "upscale", str(samples), "-o", str(out), "--model", str(model)]
+    assert run(args) == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"synthetic_image_{i}.png" for i in range(3)]
+    with Image.open(out / "synthetic_image_0.png") as big:
+        assert big.size == (32, 32)  # x2, the model's own
+    assert run([*args, "--scale", "4"]) == 1  # a scale given must be the model's
+    # a folder that is not a sample folder keeps every PNG, whatever its name
+    (tmp_path / "mine").mkdir()
+    Image.fromarray(np.zeros((4, 4), np.uint8), "L").save(tmp_path / "mine" / "grid.png")
+    assert run(["images", "upscale", str(tmp_path / "mine"), "-o", str(tmp_path / "x")]) == 0
+    with Image.open(tmp_path / "x" / "grid.png") as grid:
+        assert grid.size == (16, 16)  # Lanczos x4 by default

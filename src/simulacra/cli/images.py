@@ -287,7 +287,11 @@ def fit_upscaler(
 def upscale(
     source: Path = typer.Argument(..., help="A PNG file or a folder of PNG files."),
     output: Path = typer.Option(..., "-o", "--out", "--output", help="Folder for the PNGs."),
-    scale: int = typer.Option(4, "--scale", help="Enlargement: 2 or 4."),
+    scale: int | None = typer.Option(
+        None,
+        "--scale",
+        help="Enlargement: 2 or 4 (default: the --model's or --weights' own, else 4).",
+    ),
     weights: Path | None = typer.Option(
         None, "--weights", help="Real-ESRGAN RRDBNet weights (.pth or .safetensors)."
     ),
@@ -302,7 +306,7 @@ def upscale(
     our own trained upscaler. Outputs keep the input names and never overwrite an input."""
     from ..images.upscale_files import upscale_files
 
-    written = upscale_files(
+    written, used = upscale_files(
         source, output, scale=scale, weights=weights, model=model, threads=threads
     )
-    out.print(f"wrote {len(written):,} images x{scale} to {output}/")
+    out.print(f"wrote {len(written):,} images x{used} to {output}/")

@@ -20,6 +20,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -236,7 +237,8 @@ def load_folder(folder: str | Path, *, size: int | None = None) -> ImageSet:
 
 def _read_image(path: Path, size: int | None) -> np.ndarray:
     """One image file in [0, 1], `(h, w)` when grayscale (modes 1, L, LA, I, I;16, F) else RGB
-    `(h, w, 3)`, resized to `size` x `size` when given."""
+    `(h, w, 3)`, resized to `size` x `size` when given. 16-bit and float greys keep their
+    depth (`_deep_grey`): 8-bit conversion would clip them to nearly white."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -250,6 +252,8 @@ def _read_image(path: Path, size: int | None) -> np.ndarray:
                         f"{path}: image of {width} x {height} pixels, more than the limit of "
                         f"{MAX_IMAGE_SIDE:,} on a side"
                     )
+                if image.mode in _DEEP_MODES:
+                    return _deep_grey(image, size)
                 grey = image.mode in _GREY_MODES
                 converted = image.convert("L" if grey else "RGB")
                 if size is not None:
@@ -267,6 +271,30 @@ def _read_image(path: Path, size: int | None) -> np.ndarray:
 
 
 _GREY_MODES = ("1", "L", "LA", "I", "I;16", "F")
+# greys deeper than 8 bits: 16-bit PNG/TIFF (I;16...), 32-bit integers (I), floats (F)
+_DEEP_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+
+
+def _deep_grey(image: Any, size: int | None) -> np.ndarray:
+    """A grey image deeper than 8 bits in [0, 1]: integers over the 16-bit range (or, past it,
+    the 32-bit one), floats as they are when within [0, 1], else over 255 or 65,535."""
+    from PIL import Image
+
+    pixels = np.asarray(image, dtype=np.float64)
+    top = float(pixels.max()) if pixels.size else 0.0
+    if image.mode == "F" and top <= 1.0:
+        scale = 1.0
+    elif image.mode == "F" and top <= 255.0:
+        scale = 255.0
+    else:
+        scale = 65_535.0 if top <= 65_535 else float(2**32 - 1)
+    unit = np.clip(pixels / scale, 0.0, 1.0).astype(np.float32)
+    if size is not None:
+        resized = Image.fromarray(unit).resize((size, size), Image.Resampling.BILINEAR)
+        unit = np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+    return unit
+
+
 _IMAGE_KEYS = ("images", "x", "x_train", "X")
 _LABEL_KEYS = ("labels", "y", "y_train")
 

@@ -37,7 +37,7 @@ from ..synthesizers.torch_utils import (
     seeded_torch,
     torch_generator,
 )
-from .data import ImageSet
+from .data import MAX_PIXELS, ImageSet
 from .signals import training_warnings
 from .streams import BATCH_ORDER, NOISE, WEIGHTS
 from .train import TrainingSet
@@ -231,6 +231,14 @@ class ImageSynthesizer(Model):
         self._check_fitted()
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
             raise DataError(f"number of images must be a positive integer, not {n!r}")
+        height, width = self.image_shape_
+        if int(n) * height * width * self.channels_ > MAX_PIXELS:
+            most = MAX_PIXELS // (height * width * self.channels_)
+            raise DataError(
+                f"{int(n):,} images of {height} x {width} are more than the limit of "
+                f"{MAX_PIXELS:,} pixels in one sample (at most {most:,} images); sample in "
+                "several calls with different seeds"
+            )
         if seed is not None and (
             isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
         ):
