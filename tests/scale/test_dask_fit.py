@@ -13,6 +13,7 @@ from dask.distributed import Client
 from simulacra import ParameterError, Synthesizer
 from simulacra.io import read_table
 from simulacra.scale.fitting import fit_dask, read_parquet_glob
+from simulacra.scale.partitions import parquet_files
 from simulacra.scale.summaries import QuantileSketch
 
 from .test_dask_sample import run
@@ -75,3 +76,35 @@ def test_cli_fit_on_dask(
     assert code == 0, err
     assert "12,000 rows on Dask" in text
     assert len(Synthesizer.load(model).sample(10, seed=0)) == 10
+
+
+def test_partition_files_that_disagree_are_refused_before_a_cluster_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 23, item 25: text in one file and integers in another gave an all-'other' column;
+    # different columns gave a worker's traceback
+    from simulacra.cli import main
+
+    def refused(folder: Path) -> str:
+        target = tmp_path / f"{folder.name}.simulacra"
+        glob = str(folder / "*.parquet")
+        with pytest.raises(SystemExit) as info:
+            main(["--quiet", "fit", glob, "--engine", "dask", "-m", "copula", "-o", str(target)])
+        err = capsys.readouterr().err.strip()
+        assert info.value.code == 1 and len(err.splitlines()) == 1 and not target.exists()
+        return err
+
+    typed, columns, fine = tmp_path / "typed", tmp_path / "columns", tmp_path / "fine"
+    for folder in (typed, columns, fine):
+        folder.mkdir()
+    pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}).to_parquet(typed / "p0.parquet")
+    pd.DataFrame({"a": ["u", "v"], "b": ["x", "y"]}).to_parquet(typed / "p1.parquet")
+    err = refused(typed)
+    assert "column 'a' is numbers (int64) in" in err and "but text (" in err and "p1.parquet" in err
+    pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}).to_parquet(columns / "p0.parquet")
+    pd.DataFrame({"a": [3, 4], "c": ["x", "y"]}).to_parquet(columns / "p1.parquet")
+    assert "p1.parquet: has no column 'b'; an extra column 'c' beside" in refused(columns)
+    # integers in one file and floats (an integer column with nulls) in another agree
+    pd.DataFrame({"a": [1, 2], "b": ["x", None]}).to_parquet(fine / "p0.parquet")
+    pd.DataFrame({"a": [3.0, None], "b": [None, None]}).to_parquet(fine / "p1.parquet")
+    assert len(parquet_files(str(fine / "*.parquet"))) == 2

@@ -94,7 +94,9 @@ def fit_from_parquet(
     (`fitting.fit_dask`)."""
     from .cluster import dask_client
     from .fitting import fit_dask, read_parquet_glob
+    from .partitions import parquet_files
 
+    parquet_files(pattern)  # files that disagree are refused before a cluster starts
     with dask_client(scheduler, announce=announce):
         frame = read_parquet_glob(pattern)
         return fit_dask(synthesizer, frame, metadata=metadata, steps=steps)

@@ -17,7 +17,6 @@ No step holds more than one partition and the summaries; the table is never mate
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from ..errors import DataError, ParameterError
 from ..metadata import MODELLED_KINDS, Metadata
 from ..transforms import TableTransformer
 from ..transforms.columns import CategoricalTransform, ContinuousTransform
+from .partitions import parquet_files
 from .summaries import (
     ColumnSummary,
     Moments,
@@ -51,14 +51,12 @@ _PICK_FAN_IN = 4  # picks (up to PILOT_ROWS rows each) merged together
 
 
 def read_parquet_glob(pattern: str) -> dd.DataFrame:
-    """The Parquet files matching `pattern` as one Dask DataFrame (text as pandas reads it)."""
+    """The Parquet files matching `pattern` as one Dask DataFrame (text as pandas reads it),
+    once their schemas are checked to agree (`partitions.parquet_files`)."""
     import dask
     import dask.dataframe as dd
 
-    files = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
-    files = [f for f in files if not f.endswith(("_metadata", "_common_metadata"))]
-    if not files:
-        raise DataError(f"{pattern}: no Parquet file matches")
+    files = parquet_files(pattern)
     with dask.config.set({"dataframe.convert-string": False}):
         return dd.read_parquet(files)
 
