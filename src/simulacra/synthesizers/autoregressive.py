@@ -49,61 +49,25 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
-from .. import seeding
 from ..errors import DataError
 from ..metadata import Metadata
 from ..params import Constraint, Interval
 from ..privacy.budget import METADATA_SHARE
-from ..privacy.ghost import LinearRecorder, linear_clipped, linear_norms2
-from ..privacy.sgd import DPSGD, clip_factors
-from ..transforms.conditions import Conditions
+from ..privacy.sgd import DPSGD
 from .dp import PrivateFit
 from .neural import NeuralSynthesizer
-from .torch_utils import FusedAdam, torch_generator, torch_threads
+from .token_net import TokenNet, ghost_sums
+from .token_sampling import TokenSampling
+from .torch_utils import FusedAdam
 
-SAMPLE_ROWS = 4_096  # rows drawn together: their activations stay in the CPU's cache
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3
 WARMUP_EPOCHS = 40
-RANGE_REDRAWS = 50
 LR_DECAY = 0.5
 
 
-class TokenNet(nn.Module):
-    """Every column's token (or its 'hidden' marker) -> a vector; their sum -> MLP -> logits.
-
-    The first layer is a sum of per-token vectors (what a linear layer over concatenated
-    one-hot columns computes), so when sampling fills one column, the layer is updated by
-    adding that token's vector instead of being recomputed.
-    """
-
-    def __init__(self, sizes: list[int], hidden: list[int], dropout: float = 0.0):
-        super().__init__()
-        self.sizes = list(sizes)
-        width_in = [k + 1 for k in sizes]  # token k of column j is its 'hidden' marker
-        self.embedding = nn.Embedding(sum(width_in), hidden[0])
-        self.bias = nn.Parameter(torch.zeros(hidden[0]))
-        offsets = np.concatenate([[0], np.cumsum(width_in)[:-1]]).astype(np.int64)
-        self.offsets: torch.Tensor
-        self.register_buffer("offsets", torch.from_numpy(offsets), persistent=False)
-        layers: list[nn.Module] = [nn.ReLU(), nn.Dropout(dropout)]
-        width = hidden[0]
-        for h in hidden[1:]:
-            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
-            width = h
-        self.trunk = nn.Sequential(*layers)
-        self.head = nn.Linear(width, sum(sizes))
-
-    def first_layer(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.embedding(tokens + self.offsets).sum(dim=1) + self.bias
-
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.head(self.trunk(self.first_layer(tokens)))
-
-
-class AutoRegressive(PrivateFit, NeuralSynthesizer):
+class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
     """Any-order autoregressive network over binned numbers and category codes."""
 
     name = "autoregressive"
@@ -212,14 +176,6 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
     def _transformer_params(self) -> dict[str, Any]:
         return {**super()._transformer_params(), "min_count": self.min_count, "bins": self.bins}
 
-    # columns -----------------------------------------------------------------------------
-    def _token_columns(self) -> list[int]:
-        """Encoded columns that hold tokens, in table order (the sampling order)."""
-        return [b.start for b in self.transformer_.blocks_ if b.activation == "token"]
-
-    def _uniform_columns(self) -> list[int]:
-        return [b.start for b in self.transformer_.blocks_ if b.activation == "uniform"]
-
     # training ----------------------------------------------------------------------------
     def _make_networks(self, width: int) -> None:
         net = TokenNet(self.sizes_, list(self._setting("hidden_dims")), self.dropout)
@@ -314,31 +270,8 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
     def _ghost_sums(
         self, tokens: torch.Tensor, hidden: torch.Tensor, max_grad_norm: float
     ) -> dict[torch.Tensor, torch.Tensor]:
-        """The clipped per-row gradient sums of a batch by ghost clipping (`privacy/ghost.py`):
-        per-row norms from one backward pass to the layers' outputs. The first layer sums one
-        embedding row per column (distinct rows, thanks to the offsets) and a bias, so its
-        per-row squared norm is (columns + 1) |g|^2."""
-        net = self.net_
-        index = torch.where(hidden, self._sizes.expand_as(tokens), tokens) + net.offsets
-        with LinearRecorder(net) as linear:
-            first = net.embedding(index).sum(dim=1) + net.bias
-            losses = self._row_losses(net.head(net.trunk(first)), tokens, hidden)
-        grads = torch.autograd.grad(losses.sum(), [first, *(c.output for c in linear.calls)])
-        norms2 = grads[0].float().pow(2).sum(dim=1) * (tokens.shape[1] + 1)
-        for call, grad in zip(linear.calls, grads[1:], strict=True):
-            norms2 = norms2 + linear_norms2(call, grad)
-        scale = clip_factors(norms2, max_grad_norm).unsqueeze(1)
-        first_grad = grads[0].float() * scale
-        embedding = torch.zeros_like(net.embedding.weight).index_add_(
-            0, index.reshape(-1), first_grad.repeat_interleave(tokens.shape[1], dim=0)
-        )
-        sums: dict[torch.Tensor, torch.Tensor] = {
-            net.embedding.weight: embedding,
-            net.bias: first_grad.sum(dim=0),
-        }
-        for call, grad in zip(linear.calls, grads[1:], strict=True):
-            sums.update(linear_clipped(call, grad * scale))
-        return sums
+        """The clipped per-row gradient sums of a batch (`token_net.ghost_sums`)."""
+        return ghost_sums(self.net_, tokens, hidden, self._row_losses, max_grad_norm)
 
     def _train_epoch(self, data: torch.Tensor) -> dict[str, float]:
         self.net_.train()
@@ -409,167 +342,6 @@ class AutoRegressive(PrivateFit, NeuralSynthesizer):
             self.net_.load_state_dict(best[1])
             self.best_epoch_ = best[2]
         super()._eval()
-
-    # sampling ----------------------------------------------------------------------------
-    def _sample_encoded(
-        self, n: int, conditions: Conditions, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Exact conditional sampling: conditioned columns are fixed (a value) or drawn among
-        the tokens their range allows, before the others."""
-        fixed, allowed = self._condition_tokens(conditions)
-        with torch.inference_mode(), torch_threads(self.threads):
-            parts = []
-            for start in range(0, n, SAMPLE_ROWS):
-                rows = min(SAMPLE_ROWS, n - start)
-                tokens = torch.full((rows, len(self.sizes_)), -1, dtype=torch.long)
-                for j, token in fixed.items():
-                    tokens[:, j] = token
-                encoded = self._complete(tokens.to(self.device_), rng, allowed=allowed)
-                parts.append(self._inside_ranges(encoded, conditions, rng))
-        return np.concatenate(parts) if len(parts) > 1 else parts[0]
-
-    def _inside_ranges(
-        self, encoded: np.ndarray, conditions: Conditions, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Rows whose bin only partly overlaps a range condition redraw their position in the
-        bin until the value is inside (a uniform draw restricted to the overlap)."""
-        for cond in conditions:
-            if cond.low is None:
-                continue
-            blocks = self.transformer_.blocks_
-            spots = np.array(
-                [b.start for b in blocks if b.column == cond.column and b.role == "position"],
-                dtype=np.int64,
-            )
-            for _ in range(RANGE_REDRAWS):
-                outside = np.flatnonzero(~cond.meets(encoded))
-                if not len(outside) or not spots:
-                    break
-                encoded[np.ix_(outside, spots)] = rng.random((len(outside), len(spots)))
-        return encoded
-
-    def _condition_tokens(
-        self, conditions: Conditions
-    ) -> tuple[dict[int, int], dict[int, dict[int, float]]]:
-        """Token column -> required token (values), and -> allowed tokens (ranges); the
-        column's null indicator is fixed to 'not null' for both."""
-        position = {start: j for j, start in enumerate(self._token_columns())}
-        fixed: dict[int, int] = {}
-        allowed: dict[int, dict[int, float]] = {}
-        for cond in conditions:
-            if cond.codes is not None:
-                allowed[position[cond.start]] = cond.codes
-            elif cond.code is not None:
-                fixed[position[cond.start]] = int(cond.code)
-            else:
-                raise DataError(f"autoregressive: condition on '{cond.column}' has no token")
-            for block in self.transformer_.blocks_:
-                if block.column == cond.column and block.role == "null":
-                    fixed[position[block.start]] = 0
-        return fixed, allowed
-
-    def _complete(
-        self,
-        tokens: torch.Tensor,
-        rng: np.random.Generator,
-        forbid: dict[int, list[int]] | None = None,
-        allowed: dict[int, dict[int, float]] | None = None,
-    ) -> np.ndarray:
-        """Draw every token that is -1, column after column, given the known ones; return the
-        encoded rows (tokens and uniform positions inside bins). `forbid` lists tokens a
-        column may not take (imputation never draws 'null'); columns in `allowed` may take
-        only the listed tokens, weighted by the share of each token's values inside the range,
-        and are drawn first."""
-        gen = torch_generator(rng, self.device_)
-        unknown = tokens < 0
-        inputs = torch.where(unknown, self._sizes.expand_as(tokens), tokens)
-        net = self.net_
-        table = net.embedding.weight
-        # the first layer of an all-hidden row, plus the tokens that are already known
-        hidden_rows = table[net.offsets + self._sizes].sum(dim=0) + net.bias
-        first = hidden_rows.expand(len(tokens), -1).clone()
-        for j in (~unknown).any(dim=0).nonzero().squeeze(1).tolist():
-            known = ~unknown[:, j]
-            offset = int(net.offsets[j])
-            first[known] += table[offset + inputs[known, j]] - table[offset + self.sizes_[j]]
-        weight, bias = net.head.weight, net.head.bias
-        allowed = allowed or {}
-        order = [*allowed, *(j for j in range(len(self.sizes_)) if j not in allowed)]
-        for j in order:
-            size = self.sizes_[j]
-            todo = unknown[:, j]
-            if not bool(todo.any()):
-                continue
-            every = bool(todo.all())  # the usual case: no gather and scatter of rows
-            rows = slice(None) if every else todo.nonzero().squeeze(1)
-            start = int(self._starts[j])
-            features = net.trunk(first if every else first[rows])
-            logits = features @ weight[start : start + size].T + bias[start : start + size]
-            logits = logits.float() / self.temperature
-            for banned in (forbid or {}).get(j, []):
-                if banned < size:
-                    logits[:, banned] = float("-inf")
-            if j in allowed:
-                keep = torch.full((size,), float("-inf"), device=logits.device)
-                for token, share in allowed[j].items():
-                    if token < size and share > 0:
-                        keep[token] = float(np.log(share))
-                logits = logits + keep
-            u = torch.rand(logits.shape, generator=gen, device=self.device_).clamp(1e-10, 1.0)
-            drawn = (logits - torch.log(-torch.log(u))).argmax(dim=1)
-            inputs[rows, j] = drawn
-            # the first layer sums token vectors: swap the hidden marker's for the drawn one's
-            offset = int(net.offsets[j])
-            if every:
-                first += table[offset + drawn]
-                first -= table[offset + size]
-            else:
-                first[rows] += table[offset + drawn] - table[offset + size]
-        out = np.zeros((len(tokens), self.transformer_.width_))
-        out[:, self._token_columns()] = inputs.cpu().numpy()
-        uniform = self._uniform_columns()
-        if uniform:
-            out[:, uniform] = (
-                torch.rand((len(tokens), len(uniform)), generator=gen, device=self.device_)
-                .cpu()
-                .numpy()
-            )
-        return out
-
-    # imputation --------------------------------------------------------------------------
-    def impute(self, table: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
-        """`table` with its missing cells of modelled columns filled, each drawn given the
-        rest of its row; cells that are present stay as they are. Same seed, same values."""
-        self._check_fitted()
-        missing = {
-            name: table[name].isna().to_numpy()
-            for name in self.transformer_.columns_
-            if name in table and any(b.column == name for b in self.transformer_.blocks_)
-        }
-        encoded = self.transformer_.encode(table)
-        tokens = torch.from_numpy(encoded[:, self._token_columns()].round().astype(np.int64))
-        position = {start: j for j, start in enumerate(self._token_columns())}
-        forbid: dict[int, list[int]] = {}
-        for block in self.transformer_.blocks_:
-            if block.activation != "token" or not missing.get(block.column, np.zeros(0)).any():
-                continue
-            j = position[block.start]
-            tokens[torch.from_numpy(missing[block.column].copy()), j] = -1
-            null = self.transformer_.columns_[block.column].null_token(block.role)
-            if null is not None:
-                forbid[j] = [null]
-        key = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
-        rng = seeding.rng(key[0], "sample", key[1], 0)
-        with torch.inference_mode(), torch_threads(self.threads):
-            filled = self._complete(tokens.to(self.device_), rng, forbid)
-        decoded = self.transformer_.decode(filled, rng)
-        out = table.copy()
-        for name, rows in missing.items():
-            if rows.any():
-                column = out[name].astype(decoded[name].dtype, errors="ignore")
-                column[rows] = decoded[name][rows].to_numpy()
-                out[name] = column
-        return out
 
     # state -------------------------------------------------------------------------------
     def _extra_state(self) -> dict[str, Any]:
