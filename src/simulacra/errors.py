@@ -27,6 +27,10 @@ class ParameterError(SimulacraError, ValueError):
     """A parameter has a value outside its allowed set or range."""
 
 
+class ClusterError(SimulacraError, RuntimeError):
+    """A Dask cluster could not be started or reached."""
+
+
 class NotFittedError(SimulacraError, RuntimeError):
     """A model was used before `fit` was called."""
 

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import ParameterError
+
 STREAMS: dict[str, int] = {
     "transform": 0,
     "encode": 1,
@@ -53,12 +55,20 @@ STREAMS: dict[str, int] = {
 }
 
 
+def check_seed(seed: object) -> int:
+    """`seed` as an int, or a ParameterError unless it is a non-negative integer (what
+    `SeedSequence` takes: a negative seed was a ValueError from deep inside numpy)."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"seed must be a non-negative integer, not {seed!r}")
+    return int(seed)
+
+
 def sequence(seed: int, name: str, *path: int) -> np.random.SeedSequence:
     """The child of `SeedSequence(seed)` for stream `name` at `path`."""
     if name not in STREAMS:
         raise KeyError(f"unknown random stream {name!r} (known: {', '.join(STREAMS)})")
     key = (STREAMS[name], *(int(p) for p in path))
-    return np.random.SeedSequence(int(seed), spawn_key=key)
+    return np.random.SeedSequence(check_seed(seed), spawn_key=key)
 
 
 def rng(seed: int, name: str, *path: int) -> np.random.Generator:

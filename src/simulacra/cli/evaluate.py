@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,6 +19,9 @@ from .common import (
     print_table,
     write_together,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @app.command(
@@ -124,9 +128,9 @@ def evaluate(
             )
     else:
         result = run_evaluation(
-            load_table(real),
-            load_table(synthetic),
-            holdout=load_table(holdout) if holdout else None,
+            _compared(real),
+            _compared(synthetic),
+            holdout=_compared(holdout) if holdout else None,
             seed=seed,
             **options,  # type: ignore[arg-type]
         )
@@ -183,3 +187,13 @@ def _command_line(context: typer.Context) -> str:
                 words.append(max(param.opts, key=len))
             words.append(str(item))
     return shlex.join(words)
+
+
+def _compared(path: Path) -> pd.DataFrame:
+    """A table read for evaluation: nearest-neighbour and classifier scores need two rows."""
+    from ..errors import DataError
+
+    table = load_table(path)
+    if len(table) < 2:
+        raise DataError(f"{path}: has {len(table)} row; evaluate needs at least 2 in each table")
+    return table

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ..errors import ClusterError
+
 if TYPE_CHECKING:
     from dask.distributed import Client
 
@@ -41,17 +43,21 @@ def dask_client(
             yield client
         return
     count = workers if workers is not None else machine_workers()
-    with (
-        LocalCluster(
+    try:
+        cluster = LocalCluster(
             n_workers=count,
             threads_per_worker=1,
             processes=processes,
             memory_limit=memory_limit if memory_limit is not None else "auto",
             dashboard_address=":0",
             silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+        )
+    except (RuntimeError, OSError, TimeoutError) as exc:  # e.g. "Nanny failed to start."
+        raise ClusterError(
+            f"a local Dask cluster of {count} workers could not start ({exc}); start one "
+            "and give --scheduler, or use --engine local"
+        ) from exc
+    with cluster, Client(cluster) as client:
         if announce is not None:
             announce(f"dask LocalCluster of {count} workers; dashboard {client.dashboard_link}")
         yield client

@@ -29,11 +29,13 @@ def sample_to_dataset(
     verbose: bool = True,
 ) -> int:
     """Sample `rows` rows of a saved model into the Parquet folder `output`; the partitions."""
+    from ..synthesizers.base import CHUNK_ROWS
     from .cluster import dask_client
     from .dataset import check_dataset_target
-    from .sampling import write_sample
+    from .sampling import Plan, write_sample
 
     check_dataset_target(output)
+    Plan.make(rows, partitions, CHUNK_ROWS)  # bad counts are refused before a cluster starts
     with dask_client(scheduler, announce=announce) as client, new_progress(verbose) as bar:
         task = bar.add_task("sampling on dask", total=rows, info="rows")
         plan = write_sample(
@@ -64,8 +66,10 @@ def generate_to_dataset(
     from .cluster import dask_client
     from .dataset import check_dataset_target
     from .generating import write_generated
+    from .sampling import check_partitions
 
     check_dataset_target(output)
+    check_partitions(partitions)  # before a cluster starts
     with dask_client(scheduler, announce=announce) as client, new_progress(verbose) as bar:
         task = bar.add_task("generating on dask", total=rows, info="rows")
         plan = write_generated(

@@ -47,8 +47,7 @@ class Plan:
         chunks = -(-rows // chunk_rows)
         if partitions is None:
             partitions = -(-chunks // CHUNKS_PER_PARTITION)
-        if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
-            raise ParameterError(f"partitions must be a positive integer, not {partitions!r}")
+        check_partitions(partitions)
         if partitions > chunks:
             raise ParameterError(
                 f"partitions must be at most {chunks:,} for {rows:,} rows "
@@ -65,6 +64,14 @@ class Plan:
     def partition_rows(self, p: int) -> int:
         first, stop = self.bounds[p]
         return sum(self.chunk_rows_of(k)[1] for k in range(first, stop))
+
+
+def check_partitions(partitions: int | None) -> None:
+    """A ParameterError unless `partitions` is None (the default) or a positive integer."""
+    if partitions is None:
+        return
+    if isinstance(partitions, bool) or not isinstance(partitions, int) or partitions < 1:
+        raise ParameterError(f"partitions must be a positive integer, not {partitions!r}")
 
 
 # workers ---------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ class Synthesizer(Model):
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
             raise DataError(f"number of rows must be a positive integer, not {n!r}")
         typed = self.transformer_.encode_conditions(conditions)
-        key = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
+        key = (seeding.check_seed(seed), 0) if seed is not None else (self.seed, self._next_call())
         return self._chunks(int(n), typed, key, chunk_rows)
 
     def _chunks(

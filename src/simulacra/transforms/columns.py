@@ -203,12 +203,12 @@ class ContinuousTransform(ColumnTransform):
         if isinstance(value, tuple | list) or (isinstance(value, str) and ".." in value):
             return self._range_condition(value, start)
         number = self._number(value, value)
+        self._check_learned(value, number, number)
         if self.meta.integer and number != round(number):
             raise ConditionError(
                 f"condition {name}={value!r}: column '{name}' holds whole numbers; give one "
                 "(or a range LOW..HIGH)"
             )
-        self._check_learned(value, number, number)
         typed = self.typed(np.array([number])).iloc[0]
         encoder = self.encoders[0]
         return Condition(
