@@ -34,7 +34,8 @@ Gaussian noise calibrated by the RDP accountant) on every row for `epochs` passe
 steps, or fewer when they would not fit DP-SGD's time budget; there is no validation split and
 no early stopping (both would read rows outside the mechanism), and training stops when the
 budget is spent. Per-row gradient norms come by ghost clipping (`privacy/ghost.py`), and
-`epochs`, `batch_size` and `hidden_dims` default (None) to DP-sized values (`_auto`).
+`epochs`, `batch_size`, `hidden_dims`, `bins` and `learning_rate` default (None) to DP-sized
+values (`_auto`).
 
 The network (embeddings, linear layers, ReLU) has only layers that DP-SGD can train.
 Its first layer sums one learned vector per column token, so sampling a column updates it by
@@ -84,7 +85,8 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
     )
     _parameter_constraints: ClassVar[dict[str, Constraint]] = {
         "min_count": Interval(1, None, integer=True),
-        "bins": Interval(2, 10_000, integer=True),
+        "bins": Interval(2, 10_000, integer=True, optional=True),
+        "learning_rate": Interval(0, 1, optional=True),
         "temperature": Interval(1e-3, 100),
         "dropout": Interval(0, 0.9),
         "validation": Interval(0, 0.5),
@@ -94,15 +96,20 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
         "epochs": Interval(1, None, integer=True, optional=True),
         "batch_size": Interval(2, None, integer=True, optional=True),
     }
-    # None picks these: without DP, long training stopped early by the held-out loss and a
-    # wide network; under DP-SGD (every step costs budget, noise grows with the network's
-    # size), 20 passes in large Poisson batches through a small network
     epochs: int | None  # type: ignore[assignment]
     batch_size: int | None  # type: ignore[assignment]
+    learning_rate: float | None  # type: ignore[assignment]
+    # None picks these: without DP, long training stopped early by the held-out loss, a wide
+    # network and fine bins; under DP-SGD (every step costs budget, the noise grows with the
+    # number of weights), 20 passes in large Poisson batches through a small network with 16
+    # bins per number and a larger step (at epsilon 1 on diamonds, TSTR/TRTR 0.72 instead of
+    # about 0 with the non-DP settings; benchmarks/results/privacy.md)
     _auto: ClassVar[dict[str, tuple[Any, Any]]] = {
         "epochs": (300, 20),
         "batch_size": (500, 1_000),
         "hidden_dims": ((512, 256), (128, 128)),
+        "bins": (64, 16),
+        "learning_rate": (2e-3, 1e-2),
     }
 
     def __init__(
@@ -110,10 +117,10 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
         *,
         epochs: int | None = None,
         batch_size: int | None = None,
-        learning_rate: float = 2e-3,
+        learning_rate: float | None = None,
         hidden_dims: tuple[int, ...] | list[int] | None = None,
         dropout: float = 0.0,
-        bins: int = 64,
+        bins: int | None = None,
         min_count: int = 5,
         temperature: float = 1.0,
         validation: float = 0.1,
@@ -174,7 +181,8 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
         )
 
     def _transformer_params(self) -> dict[str, Any]:
-        return {**super()._transformer_params(), "min_count": self.min_count, "bins": self.bins}
+        bins = self._setting("bins")
+        return {**super()._transformer_params(), "min_count": self.min_count, "bins": bins}
 
     # training ----------------------------------------------------------------------------
     def _make_networks(self, width: int) -> None:
@@ -194,7 +202,9 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
         self._make_networks(data.shape[1])
         self._group_logits()
         self._opt = FusedAdam(
-            self.net_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
+            self.net_.parameters(),
+            lr=self._setting("learning_rate"),
+            weight_decay=self.weight_decay,
         )
         self._best: tuple[float, dict[str, torch.Tensor], int] | None = None
         self._dp: DPSGD | None = None
@@ -377,8 +387,8 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
             "categories are pooled, never stored or emitted",
             "extremes": "outer bin edges between the min_count-th and next values from "
             "each end: training minimum and maximum never stored or emitted",
-            "values": f"numbers drawn uniformly inside one of up to {self.bins} quantile "
-            "bins, or exactly at a point mass",
+            "values": f"numbers drawn uniformly inside one of up to {self._setting('bins')} "
+            "quantile bins, or exactly at a point mass",
             "early_stopping": self._describe_stopping(),
             "temperature": self.temperature,
         }

@@ -205,7 +205,7 @@ class NeuralSynthesizer(Synthesizer):
         if value is not None or name not in self._auto:
             return value
         plain, private = self._auto[name]
-        return private if self.transformer_.privacy is not None else plain
+        return private if getattr(self, "epsilon", None) is not None else plain
 
     def _epochs_planned(self) -> int:
         """Passes the training loop runs at most: DP-SGD's plan, else `epochs`."""
