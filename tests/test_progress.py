@@ -88,3 +88,19 @@ def test_a_small_sample_shows_its_rows_when_piped(
     assert f"loading {model} ...\n" in err
     assert f"sampling copula into {out}: 0/5,000 (0%) rows" in err
     assert f"sampling copula into {out}: 5,000/5,000 (100%) rows" in err
+
+
+def test_time_left_of_training_that_may_stop_early_reads_as_a_bound() -> None:
+    from rich.progress import Progress
+
+    from simulacra._progress import _remaining
+
+    column = _remaining()()
+    with Progress(disable=True) as progress:
+        capped = progress.add_task("training", total=300, at_most=True)
+        planned = progress.add_task("training", total=20)
+        for task_id in (capped, planned):
+            progress.advance(task_id, 5)
+        tasks = {t.id: t for t in progress.tasks}
+        assert column.render(tasks[capped]).plain.startswith("≤")
+        assert not column.render(tasks[planned]).plain.startswith("≤")

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress, TaskID
+    from rich.progress import Progress, ProgressColumn, Task, TaskID
     from rich.status import Status
+    from rich.text import Text
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Sized)
@@ -189,6 +190,23 @@ def _task_line(task: Any, final: bool) -> str:
     return f"{task.description}: {done}{' ' + info if info else ''}, {elapsed}{end}"
 
 
+@cache
+def _remaining() -> type[ProgressColumn]:
+    from rich.progress import TimeRemainingColumn
+
+    class Remaining(TimeRemainingColumn):
+        """The time left, marked '≤' for a task that may end early (`at_most=True`: training
+        that stops when its held-out loss stalls), so the estimate reads as a bound."""
+
+        def render(self, task: Task) -> Text:
+            text = super().render(task)
+            if task.fields.get("at_most") and not task.finished:
+                text.plain = "≤" + text.plain
+            return text
+
+    return Remaining
+
+
 def new_progress(verbose: bool = True) -> Progress:
     """A rich progress display on stderr, disabled when quiet or not verbose; plain lines when
     stderr is not a terminal."""
@@ -197,7 +215,6 @@ def new_progress(verbose: bool = True) -> Progress:
         MofNCompleteColumn,
         TextColumn,
         TimeElapsedColumn,
-        TimeRemainingColumn,
     )
 
     shown = verbose and not is_quiet()
@@ -209,7 +226,7 @@ def new_progress(verbose: bool = True) -> Progress:
         MofNCompleteColumn(),
         TextColumn("{task.fields[info]}"),
         TimeElapsedColumn(),
-        TimeRemainingColumn(),
+        _remaining()(),
         console=_console(),
         disable=not shown,
         transient=False,

@@ -341,6 +341,9 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
             if self._waited % LR_PATIENCE == 0:  # a plateau: smaller steps before stopping
                 self._opt.lr *= LR_DECAY
 
+    def _stops_early(self) -> bool:
+        return getattr(self, "_dp", None) is None and len(getattr(self, "_valid_rows", ())) > 0
+
     def _converged(self) -> bool:
         if getattr(self, "_dp", None) is not None:
             return super()._converged()

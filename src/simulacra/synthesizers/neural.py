@@ -171,7 +171,9 @@ class NeuralSynthesizer(Synthesizer):
             self._build(x)
             epochs = self._epochs_planned()
             with new_progress(self.verbose) as progress:
-                task = progress.add_task(f"training {self.name}", total=epochs, info="")
+                task = progress.add_task(
+                    f"training {self.name}", total=epochs, info="", at_most=self._stops_early()
+                )
                 for epoch in range(epochs):
                     started, cpu = time.perf_counter(), time.process_time()
                     losses = run_epoch(epoch, x)
@@ -206,6 +208,11 @@ class NeuralSynthesizer(Synthesizer):
             return value
         plain, private = self._auto[name]
         return private if getattr(self, "epsilon", None) is not None else plain
+
+    def _stops_early(self) -> bool:
+        """Whether training may end before its planned epochs (early stopping): the progress
+        bar then shows its time left as a bound."""
+        return False
 
     def _epochs_planned(self) -> int:
         """Passes the training loop runs at most: DP-SGD's plan, else `epochs`."""
