@@ -127,3 +127,27 @@ def test_high_cardinality_inference_is_fast_and_categorical() -> None:
     meta = Metadata.infer(frame)
     assert meta["code"].kind == "categorical"
     assert meta["code"].cardinality and meta["code"].cardinality > 90_000
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"min": "abc"}, "column 'a': 'min' must be a finite number, not 'abc'"),
+        ({"min": float("nan")}, "'min' must be a finite number, not nan"),
+        ({"min": 5.0, "max": 1.0}, r"'min' \(5\) is above 'max' \(1\)"),
+        ({"decimals": -1}, "'decimals' must be a whole number of at least 0, not -1"),
+        ({"integer": "yes"}, "'integer' must be true or false, not 'yes'"),
+        ({"null_share": 2}, r"'null_share' must be a number in \[0, 1\], not 2"),
+        ({"format": 5}, "'format' must be text, not 5"),
+        ({"extra": "x"}, "'extra' must be a mapping, not 'x'"),
+    ],
+)
+def test_hand_edited_fields_of_the_wrong_type_are_refused_by_name(
+    change: dict[str, object], message: str
+) -> None:
+    # issue 23 (internal exceptions): "min": "abc" was "ValueError: could not convert string
+    # to float" deep in a fit, "format": 5 a TypeError; -1 decimals or a null share of 2 fitted
+    data = Metadata.infer(pd.DataFrame({"a": [0.5, 1.5, 2.5]})).to_dict()
+    data["columns"]["a"].update(change)
+    with pytest.raises(MetadataError, match=message):
+        Metadata.from_dict(data, source="m.json")

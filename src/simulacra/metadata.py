@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._column_fields import check_fields
 from ._progress import LONG_ROWS, track
 from ._values import contradiction, stray_tokens, without_tokens
 from .errors import DataError, DataNote, MetadataError
@@ -106,8 +107,7 @@ class Column:
             raise MetadataError(
                 f"unknown text provider '{self.provider}' (use one of {', '.join(text_models)})"
             )
-        if self.public is not None and not isinstance(self.public, bool):
-            raise MetadataError(f"'public' must be true or false, not {self.public!r}")
+        check_fields(self.__dict__)
         if self.categories is not None and not isinstance(self.categories, list):
             raise MetadataError(f"'categories' must be a list, not {self.categories!r}")
         tokens = self.null_values
@@ -191,7 +191,10 @@ class Metadata:
                 )
             if "kind" not in entry or "dtype" not in entry:
                 raise MetadataError(f"{source}: column '{name}' needs 'kind' and 'dtype'")
-            columns[name] = Column(**entry)
+            try:
+                columns[name] = Column(**entry)
+            except MetadataError as exc:
+                raise MetadataError(f"{source}: column '{name}': {exc}") from exc
         return cls(columns)
 
     def save(self, path: str | Path) -> Path:

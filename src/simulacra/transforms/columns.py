@@ -349,7 +349,8 @@ class DatetimeTransform(ContinuousTransform):
             parsed = pd.to_datetime(series, format=fmt, errors="coerce", utc="%z" in fmt)
         bad = parsed.isna() & series.notna()
         if bad.any():
-            example = repr(series[bad].iloc[0]) if self.shows_values else "a value (not shown)"
+            shown = repr(_json_value(series[bad].iloc[0]))  # 29, not np.int64(29)
+            example = shown if self.shows_values else "a value (not shown)"
             raise DataError(f"column '{self.name}': {example} does not match format {fmt!r}")
         if isinstance(parsed.dtype, pd.DatetimeTZDtype):
             parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)

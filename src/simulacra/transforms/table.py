@@ -121,8 +121,9 @@ class TableTransformer:
                 warnings.warn(warning.message, warning.category, stacklevel=3)
             return column
         note = (
-            f"declared categorical, but none of its values is held by {self.min_count} rows or "
-            "more, so every row would be pooled and no category emitted: modelled as numerical"
+            f"declared {column.kind}, but none of its values is held by {self.min_count} rows "
+            "or more, so every row would be pooled and no category emitted: modelled as "
+            "numerical"
         )
         warnings.warn(f"column '{name}': {note}", DataNote, stacklevel=3)
         finite = series[np.isfinite(series.astype("float64"))]
