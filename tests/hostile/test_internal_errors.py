@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import ParameterError, Synthesizer, seeding
+from simulacra import DataError, ParameterError, Synthesizer, seeding
 from simulacra.errors import ClusterError
 
 Refused = Callable[[list[str], Path], str]  # the `refused` fixture of conftest.py
@@ -95,3 +95,12 @@ def test_a_cluster_that_cannot_start_is_one_error(monkeypatch: pytest.MonkeyPatc
     expected = r"could not start \(Nanny failed to start.\); start one and give --scheduler"
     with pytest.raises(ClusterError, match=expected), dask_client(workers=1):
         pass
+
+
+def test_values_too_large_for_a_mixture_of_modes_are_named() -> None:
+    # ctgan and tvae said "ValueError: array must not contain infs or NaNs" (sklearn's GMM)
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"a": np.r_[rng.normal(size=99), 1e300], "b": rng.normal(size=100)})
+    with pytest.raises(DataError, match="column 'a': values as large as 1e\\+300 overflow"):
+        Synthesizer("ctgan", epochs=1, verbose=False).fit(table)
+    assert len(Synthesizer("copula", verbose=False).fit(table).sample(10)) == 10

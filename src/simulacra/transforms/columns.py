@@ -94,7 +94,10 @@ class ContinuousTransform(ColumnTransform):
             )
         self.low_ = float(observed.min() if self.meta.min is None else self.meta.min)
         self.high_ = float(observed.max() if self.meta.max is None else self.meta.max)
-        self.encoders = [self._encoder(CONTINUOUS[self.continuous]).fit(observed, rng)]
+        try:
+            self.encoders = [self._encoder(CONTINUOUS[self.continuous]).fit(observed, rng)]
+        except DataError as exc:  # the encoder cannot learn these values: name the column
+            raise DataError(f"column '{self.name}': {exc}") from exc
         support = self.encoders[0].support()
         if support is not None:  # the encoder keeps the extremes private: use its range
             self.low_ = support[0] if self.meta.min is None else self.low_

@@ -8,11 +8,13 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from ..errors import DataError
 from .base import Encoder
 
 GRID_SIZE = 1_000
 TAIL_SQUEEZE = 4  # each end's excluded share of rows is taken from this many times as much
 _GMM_FIT_ROWS = 5_000
+_GMM_LARGEST = 1e150  # the mixture squares values: larger ones overflow to inf
 
 
 def to_normal(u: np.ndarray, n: int) -> np.ndarray:
@@ -180,6 +182,12 @@ class ModeNormal(Encoder):
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.mixture import BayesianGaussianMixture
 
+        largest = float(np.abs(values).max()) if len(values) else 0.0
+        if largest > _GMM_LARGEST:
+            raise DataError(
+                f"values as large as {largest:.3g} overflow the mixture of modes (gmm: ctgan, "
+                "tvae); rescale the column (e.g. to other units) or use the copula"
+            )
         rows = values if len(values) <= _GMM_FIT_ROWS else rng.choice(values, _GMM_FIT_ROWS)
         modes = min(self.max_modes, len(np.unique(rows)))
         gmm = BayesianGaussianMixture(
