@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from simulacra import DataError, read_table, write_table
-from simulacra.io import READ_NOTES, _umask, atomic_path, write_chunks
+from simulacra._atomic import _umask, atomic_path
+from simulacra.io import READ_NOTES, write_chunks
 
 
 @pytest.mark.parametrize("ext", ["csv", "parquet", "jsonl"])

@@ -20,8 +20,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from .._atomic import remove_stale_temps, temp_prefix
 from ..errors import DataError
-from ..io import remove_stale_temps, temp_prefix
 
 if TYPE_CHECKING:
     import pandas as pd
