@@ -1,7 +1,7 @@
 """Copula benchmark: speed and fidelity against SDV, sampling throughput, streaming memory.
 
 Run: python benchmarks/bench_copula.py   (SDV_PYTHON=/path/to/python-with-sdv to compare SDV)
-Writes results/copula.json and results/copula.md.
+Writes results/copula/copula.json and .md.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def main() -> None:
 
     md = [
         "# Copula benchmark",
-        f"Machine: {results['machine']}. Diamonds (ggplot2, {rows:,} x 10). Medians of 3 runs.",
+        f"Diamonds (ggplot2, {rows:,} x 10). Medians of 3 runs.",
         "",
         "## Fit + sample as many rows",
         table(["synthesizer", "seconds"], speed_rows),

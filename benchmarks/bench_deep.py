@@ -7,7 +7,7 @@ fidelity (column shapes, column pair trends, detection AUC from simulacra.evalua
 synthetic sample as large as the training set, and TSTR utility (models trained on synthetic
 rows, tested on the real holdout, relative to the same models trained on real rows). Same
 epochs and batch size for every neural model; both libraries run PyTorch on one CPU thread
-(see torch_utils.default_threads).
+(see simulacra._torch.default_threads).
 
     /tmp/venv0/bin/python benchmarks/bench_deep.py [--quick]
 SDV runs in its own virtualenv named by SDV_PYTHON (via sdv_deep.py); without it the SDV rows

@@ -8,7 +8,8 @@ sampling seconds.
 
     .venv/bin/python benchmarks/bench_diffusion_steps.py [--tables diamonds,wa_churn]
         [--steps 10,50,200,1000] [--etas 0,1] [--epochs N]
-Everything runs on one thread; writes results/diffusion_steps.json and .md.
+Everything runs on one thread; writes results/diffusion_steps/diffusion_steps.json
+and .md.
 """
 
 from __future__ import annotations

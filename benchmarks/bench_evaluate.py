@@ -2,8 +2,8 @@
 a 61-column table, and a cross-check of our column and pair scores against SDMetrics.
 
 Run: python benchmarks/bench_evaluate.py   (SDV_PYTHON=/path/to/python-with-sdmetrics to
-cross-check). Writes results/evaluate.json, results/evaluate.md and the diamonds report
-results/evaluate.diamonds.html / results/evaluate.diamonds.json.
+cross-check). Writes results/evaluate/: evaluate.json, evaluate.md and the diamonds report
+evaluate.diamonds.html / evaluate.diamonds.json (its scores, stamped with the run).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sklearn.datasets import load_digits
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import RESULTS, machine, table, timed, write_results  # noqa: E402
+from common import machine, results_dir, stamped, table, timed, write_results  # noqa: E402
 from simulacra import Synthesizer, evaluate  # noqa: E402
 from simulacra.demo import load_diamonds  # noqa: E402
 from simulacra.evaluation._prepare import prepare  # noqa: E402
@@ -72,13 +72,15 @@ def diamonds_cli(workdir: Path) -> dict[str, Any]:
     train.to_csv(paths["train"], index=False)
     test.to_csv(paths["test"], index=False)
     synthetic.to_csv(paths["synthetic"], index=False)
-    html, scores = RESULTS / "evaluate.diamonds.html", RESULTS / "evaluate.diamonds.json"
+    folder = results_dir("evaluate")
+    html, scores = folder / "evaluate.diamonds.html", folder / "evaluate.diamonds.json"
     cli = Path(sys.executable).with_name("simulacra")
     args = [str(cli), "--quiet", "evaluate", str(paths["train"]), str(paths["synthetic"])]
     args += ["--holdout", str(paths["test"]), "--target", "price", "--sensitive", "cut"]
     args += ["--report", str(html), "--json", str(scores)]
     seconds, _ = timed(lambda: subprocess.run(args, check=True, capture_output=True), repeats=3)
     data = json.loads(scores.read_text())
+    scores.write_text(json.dumps(stamped(data), indent=2) + "\n")
     return {
         "rows": {"train": len(train), "test": len(test), "synthetic": len(synthetic)},
         "cli_seconds": seconds,
@@ -156,7 +158,7 @@ def wide_table(workdir: Path) -> dict[str, Any]:
         "rows": len(real),
         "evaluate_seconds": seconds,
         "html_kib": html.stat().st_size / 1024,
-        "html": str(html),
+        "html": html.name,  # its name only: the folder is temporary (or $WIDE_DIR)
         "scores": headline(report.scores),
     }
 
@@ -203,14 +205,14 @@ def main() -> None:
     d, m, w, x = results["diamonds"], results["million"], results["wide"], results["sdmetrics"]
     md = [
         "# Evaluation benchmark",
-        f"Machine: {results['machine']}.",
         "",
         "## `simulacra evaluate` on the copula's diamonds (Done-when run)",
         f"Copula fitted on 80% of diamonds ({d['rows']['train']:,} rows), sampled as many rows; "
         f"evaluated with the other 20% as holdout, `--target price --sensitive cut`. "
         f"CLI wall time (median of 3, includes start-up and reading CSVs): "
         f"**{d['cli_seconds']:.1f} s**; evaluate() itself {d['evaluate_seconds']:.1f} s. "
-        "Report: results/evaluate.diamonds.html, scores: results/evaluate.diamonds.json.",
+        "Report: [evaluate.diamonds.html](evaluate.diamonds.html), scores: "
+        "[evaluate.diamonds.json](evaluate.diamonds.json).",
         "",
         table(["score", "value"], [[k, v] for k, v in d["scores"].items() if k != "verdicts"]),
         f"\nVerdicts: {d['scores']['verdicts']}.",

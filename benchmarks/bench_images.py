@@ -19,7 +19,7 @@ Run on a CPU (about 30 minutes on 2 shared cores):
     .venv/bin/python benchmarks/bench_images.py
 On a GPU: .venv/bin/python benchmarks/bench_images.py --device cuda --digits-size 28 \\
     --colour-size 32 --epochs-scale 2
-Writes benchmarks/results/images.{json,md} and images_<set>_<model>_grid.png.
+Writes benchmarks/results/images/: images.{json,md} and images_<set>_<model>_grid.png.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch.nn import functional
 
-from common import RESULTS, write_results
+from common import machine, results_dir, write_results
 from simulacra import seeding
 from simulacra.images import ImageSet, ImageSynthesizer, load_images
 from simulacra.images.evaluate import evaluate_images
@@ -71,7 +71,7 @@ def run_model(
     samples = syn.sample(args.samples, seed=1)
     sample_seconds = time.perf_counter() - started
     grid = f"images_{label}_grid.png"
-    save_png(RESULTS / grid, grid_image(syn.sample(100, seed=0).images))
+    save_png(results_dir("images") / grid, grid_image(syn.sample(100, seed=0).images))
     metrics = evaluate_images(data, samples, threads=1)
     info = syn.describe()
     row = {
@@ -162,16 +162,13 @@ def main() -> None:
     parser.add_argument("--upscaler-steps", type=int, default=2000)
     parser.add_argument("--mnist", action="store_true", help="per-epoch time at MNIST scale")
     args = parser.parse_args()
-    RESULTS.mkdir(exist_ok=True)
     torch.set_num_threads(1)
     result: dict[str, Any] = {
         "machine": {
+            **machine(),
             "device": args.device if args.device != "auto" else _auto_device(),
             "torch": torch.__version__,
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
             "load_average_at_start": round(os.getloadavg()[0], 2),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         },
         "settings": {k: v for k, v in vars(args).items() if k != "mnist"},
         "sets": {},

@@ -10,7 +10,7 @@ the cost of DP-SGD in time.
    without DP and with epsilon 1 (its DP defaults), fit seconds and their ratio (goal: <= 4).
 
     .venv/bin/python benchmarks/bench_privacy_audit.py [--trials 200]
-Writes results/privacy_audit.json and .md.
+Writes results/privacy/privacy_audit.json and .md.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def main() -> None:
     with threadpool_limits(1):
         data = {"machine": machine(), "trials": args.trials, "audits": audits(args.trials),
                 "speed": speed()}  # fmt: skip
-    write_results("privacy_audit", data, markdown(data))
+    write_results("privacy_audit", data, markdown(data), folder="privacy")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@
    (`--sample-rows`), then on 1 worker (`--one-worker-rows`): rows/s and the peak resident
    memory of each worker.
 
-Results: results/scale.json and results/scale.md.
+Results: results/scale/scale.json and .md.
 """
 
 from __future__ import annotations

@@ -11,9 +11,8 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 if TYPE_CHECKING:  # what type checkers and editors see
+    from ._version import __version__
     from .errors import (
         ConditionError,
         DataError,
@@ -63,6 +62,7 @@ _SOURCES = {
     "Report": ".evaluation",
     "SimulacraError": ".errors",
     "Synthesizer": ".synthesizers",
+    "__version__": "._version",
     "evaluate": ".evaluation",
     "generate": ".specs",
     "read_table": ".io",

@@ -21,8 +21,8 @@ import numpy as np
 from safetensors.numpy import load as load_arrays
 from safetensors.numpy import save as save_arrays
 
-from . import __version__
 from ._state import pack, unpack
+from ._version import __version__
 from .errors import ModelFileError
 from .io import atomic_path
 

@@ -13,11 +13,11 @@ import pytest
 import torch
 
 from simulacra import seeding
+from simulacra._torch import torch_generator
 from simulacra.errors import DataError, ModelFileError, ParameterError
 from simulacra.images import ImageSet, ImageSynthesizer
 from simulacra.images.model import default_batch_size
 from simulacra.images.models import ConvImageVAE, ImageGAN, ImageVAE
-from simulacra.synthesizers.torch_utils import torch_generator
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from simulacra import ParameterError, Synthesizer
+from simulacra._torch import module_state, resolve_device
 from simulacra.synthesizers.condvec import ConditionalSampler
-from simulacra.synthesizers.torch_utils import module_state, resolve_device
 
 from .two_modes import check_learned, two_modes
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from simulacra import Synthesizer
+from simulacra._torch import module_state
 from simulacra.errors import ModelFileError
-from simulacra.synthesizers.torch_utils import module_state
 from simulacra.synthesizers.tvae import TVAE
 
 from .two_modes import check_learned, two_modes

@@ -270,7 +270,7 @@ def _table(table: pd.DataFrame | str | Path) -> pd.DataFrame:
 
 
 def _version() -> str:
-    from .. import __version__
+    from .._version import __version__
 
     return str(__version__)
 

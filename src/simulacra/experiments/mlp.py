@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .. import seeding
-from ..synthesizers.torch_utils import torch_threads
+from .._torch import torch_threads
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from torch import nn
 from torch.nn import functional
 
 from .. import seeding
+from .._torch import seeded_torch
 from ..errors import DataError
-from ..synthesizers.torch_utils import seeded_torch
 from .data import ImageSet
 from .streams import CLASSIFIER_BATCHES, CLASSIFIER_SPLIT, CLASSIFIER_WEIGHTS
 from .train import batches

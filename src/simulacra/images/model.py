@@ -27,16 +27,16 @@ from torch import nn
 
 from .. import seeding
 from .._progress import new_progress
-from ..errors import DataError, ParameterError
-from ..model import Model
-from ..params import Constraint, Interval, Kind, check_params
-from ..synthesizers.torch_utils import (
+from .._torch import (
     load_module_state,
     module_state,
     resolve_device,
     seeded_torch,
     torch_generator,
 )
+from ..errors import DataError, ParameterError
+from ..model import Model
+from ..params import Constraint, Interval, Kind, check_params
 from .data import MAX_PIXELS, ImageSet
 from .signals import training_warnings
 from .streams import BATCH_ORDER, NOISE, WEIGHTS

@@ -25,9 +25,9 @@ from torch.nn import functional
 
 from .. import seeding
 from .._progress import new_progress
+from .._torch import load_module_state, module_state, seeded_torch
 from ..errors import ModelFileError, NotFittedError, ParameterError
 from ..modelfile import read_model, write_model
-from ..synthesizers.torch_utils import load_module_state, module_state, seeded_torch
 from .data import ImageSet
 
 KIND = "upscaler"

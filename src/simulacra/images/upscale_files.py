@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .._torch import seeded_torch
 from ..errors import DataError, ParameterError
-from ..synthesizers.torch_utils import seeded_torch
 from .data import MAX_IMAGE_SIDE, SAMPLES_FILE, _read_image
 from .sample import GRID_FILE, LOSS_FILE, save_png
 from .upscale import SCALES, Upscaler, lanczos

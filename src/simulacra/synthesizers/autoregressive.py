@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .._torch import FusedAdam
 from ..errors import DataError
 from ..metadata import Metadata
 from ..params import Constraint, Interval
@@ -60,7 +61,6 @@ from .dp import PrivateFit
 from .neural import NeuralSynthesizer
 from .token_net import TokenNet, ghost_sums
 from .token_sampling import TokenSampling
-from .torch_utils import FusedAdam
 
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3

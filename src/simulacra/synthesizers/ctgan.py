@@ -48,6 +48,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._torch import FusedAdam, torch_generator
 from ..errors import ParameterError
 from ..params import Constraint, Interval, Kind
 from ..privacy.budget import METADATA_SHARE
@@ -57,7 +58,6 @@ from ..transforms.table import MIN_COUNT
 from .condvec import ConditionalSampler
 from .dp import PrivateFit
 from .neural import NeuralSynthesizer
-from .torch_utils import FusedAdam, torch_generator
 
 GUMBEL_TAU = 0.2
 GP_WEIGHT = 10.0

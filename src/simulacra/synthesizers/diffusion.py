@@ -48,13 +48,13 @@ import torch
 from scipy.special import ndtr, ndtri
 
 from .. import seeding
+from .._torch import torch_generator, torch_threads
 from ..errors import DataError, ParameterError
 from ..params import Constraint, Interval, Kind, OneOf
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
 from .diffusion_net import Denoiser, ddim_step, noised, time_grid
 from .diffusion_train import DiffusionTraining
-from .torch_utils import torch_generator, torch_threads
 
 SAMPLE_ROWS = 8_192
 GIBBS_SWEEPS = 20

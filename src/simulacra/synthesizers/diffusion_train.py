@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
+from .._torch import FusedAdam
 from ..errors import DataError
 from .diffusion_net import noised, signal_level
 from .neural import NeuralSynthesizer
-from .torch_utils import FusedAdam
 
 # share of training rows that show some columns clean, as conditions and imputation do
 KNOWN_ROWS = 0.25

@@ -17,6 +17,14 @@ import torch
 
 from .. import seeding
 from .._progress import new_progress
+from .._torch import (
+    load_module_state,
+    module_state,
+    resolve_device,
+    seeded_torch,
+    torch_threads,
+    training_dtype,
+)
 from ..errors import ParameterError
 from ..metadata import Metadata
 from ..params import Constraint, Interval, Kind, OneOf
@@ -25,14 +33,6 @@ from ..transforms.conditions import Conditions
 from .base import Synthesizer
 from .conditions import sample_meeting
 from .output_layout import OutputLayout
-from .torch_utils import (
-    load_module_state,
-    module_state,
-    resolve_device,
-    seeded_torch,
-    torch_threads,
-    training_dtype,
-)
 
 GENERATE_ROWS = 20_000
 # DP-SGD plans at most this many seconds of steps (each step timed before training starts)

@@ -12,9 +12,9 @@ import pandas as pd
 import torch
 
 from .. import seeding
+from .._torch import torch_generator, torch_threads
 from ..errors import DataError
 from ..transforms.conditions import Conditions
-from .torch_utils import torch_generator, torch_threads
 
 SAMPLE_ROWS = 4_096  # rows drawn together: their activations stay in the CPU's cache
 RANGE_REDRAWS = 50

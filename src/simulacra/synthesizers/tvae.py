@@ -9,7 +9,7 @@
   one-hot groups a category drawn from the softmax of their logits.
 
 Speed: a training step is written out by hand, forward and backward, without autograd
-(vae_backprop.py); all weights live in one vector (torch_utils.FlatParameters), cast to
+(vae_backprop.py); all weights live in one vector (_torch.FlatParameters), cast to
 bfloat16 in one kernel where the CPU has bfloat16 units, and updated by one fused Adam call;
 batches are gathered by a shuffled index (no DataLoader); the decoder writes one-hot groups as
 padded slabs, one masked softmax per slab (output_layout.PaddedLayout).
@@ -35,6 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._torch import FlatParameters, FusedAdam, torch_generator
 from ..params import Constraint, Interval, Kind
 from ..privacy.budget import METADATA_SHARE
 from ..privacy.sgd import DPSGD, clipped_sums
@@ -43,7 +44,6 @@ from ..transforms.table import MIN_COUNT
 from .dp import PrivateFit
 from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
-from .torch_utils import FlatParameters, FusedAdam, torch_generator
 from .vae_backprop import (
     Layer,
     latent_backward,

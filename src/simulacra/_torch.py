@@ -1,4 +1,5 @@
-"""PyTorch helpers for the neural synthesizers: device choice, seeding, threads, state arrays.
+"""PyTorch helpers shared by the table and image models: device choice, seeding, threads,
+state arrays.
 
 Training runs inside `seeded_torch`, which forks PyTorch's global random state, seeds it from
 the synthesizer's numpy generator and restores it afterwards, so the same seed gives the same
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..errors import ParameterError
+from .errors import ParameterError
 
 
 def resolve_device(device: str) -> torch.device:
@@ -148,7 +149,7 @@ class FusedAdam:
     """Adam with L2 weight decay, the update of `torch.optim.Adam(fused=True)`, through the
     same fused PyTorch kernel but without torch.optim's per-step bookkeeping (state lookups,
     grouping by device and dtype, hooks), which costs about 0.2 ms a step: a tenth of a TVAE
-    step on a CPU. tests/synthesizers/test_torch_utils.py checks that both give the same
+    step on a CPU. tests/test_torch.py checks that both give the same
     parameters.
 
     The kernel, `torch._fused_adam_`, is private: it runs on CPUs only from PyTorch 2.4 and may

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import torch
 
-from simulacra.synthesizers.torch_utils import (
+from simulacra._torch import (
     FlatParameters,
     FusedAdam,
     fused_adam_works,
