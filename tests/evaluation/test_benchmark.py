@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simulacra.cli.benchmarking import parse_model, parse_models, run_benchmark
 from simulacra.errors import DataError, ParameterError
 from simulacra.evaluation import Limits
-from simulacra.evaluation.benchmark import parse_model, parse_models, run_benchmark
 
 SMALL = Limits(model_rows=300, query_rows=200, reference_rows=500, knn_rows=200)
 

@@ -51,8 +51,8 @@ def benchmark(
 ) -> None:
     """Fit, sample and evaluate every model on every table; write JSON and an HTML leaderboard.
     The best model of a table is the most realistic one not rated high privacy risk."""
-    from ..evaluation.benchmark import parse_models, run_benchmark
     from ..evaluation.leaderboard import BEST_RULE, HOLDOUT, best_sentence, reference_row
+    from .benchmarking import parse_models, run_benchmark
 
     specs = parse_models(models)
     names = [t.strip() for t in tables.split(",") if t.strip()]

@@ -429,6 +429,6 @@ def demo(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
 ) -> None:
     """Fit the copula on the bundled diamonds table, sample as many rows, show fidelity."""
-    from ..demo import run_demo
+    from .demo import run_demo
 
     run_demo(out_dir, seed)

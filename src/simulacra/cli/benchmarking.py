@@ -32,12 +32,12 @@ import pandas as pd
 from .. import seeding
 from .._progress import new_progress
 from ..errors import DataError, ParameterError
+from ..evaluation._peers import PEERS, peer_python, run_peer
+from ..evaluation.leaderboard import leaderboard_html
+from ..evaluation.limits import Limits
+from ..evaluation.report import _plain, evaluate
 from ..io import FORMATS, atomic_path, read_table
 from ..registry import names
-from ._peers import PEERS, peer_python, run_peer
-from .leaderboard import leaderboard_html
-from .limits import Limits
-from .report import _plain, evaluate
 
 BENCHMARK_SPLIT = 50  # purpose of the holdout split in the "evaluation" stream
 

