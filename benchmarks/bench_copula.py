@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, table, timed, write_results  # noqa: E402
 from sdv_runner import run_sdv, sdv_available  # noqa: E402
 from simulacra import Metadata, Synthesizer  # noqa: E402
-from simulacra.demo import column_scores, load_diamonds  # noqa: E402
+from simulacra.cli.demo import column_scores, load_diamonds  # noqa: E402
 
 STREAM_ROWS = 10_000_000
 FLOOR_ROWS = 1_000_000
