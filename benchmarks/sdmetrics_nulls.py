@@ -6,7 +6,7 @@ real table, the synthetic rows from the copula fitted on it), and nulls in the s
 only. Both sides read the same CSV files; SDMetrics runs under SDV_PYTHON.
 
 Run: SDV_PYTHON=/path/to/python-with-sdmetrics python benchmarks/sdmetrics_nulls.py
-Writes results/sdmetrics_nulls.md.
+Writes results/sdmetrics_nulls/sdmetrics_nulls.json and .md.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import RESULTS  # noqa: E402
+from common import machine, write_results  # noqa: E402
 from simulacra import Synthesizer  # noqa: E402
 from simulacra.demo import load_diamonds  # noqa: E402
 from simulacra.evaluation._prepare import prepare  # noqa: E402
@@ -130,6 +130,7 @@ def main() -> None:
     python = os.environ.get("SDV_PYTHON")
     if not python:
         sys.exit("set SDV_PYTHON to an interpreter with sdmetrics")
+    run = machine()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, (real, synthetic) in cases().items():
@@ -153,7 +154,8 @@ def main() -> None:
             f"| {r['pair_trends'][0]:.4f} / {r['pair_trends'][1]:.4f} "
             f"| {r['max_column_difference']:.2e} | {r['max_pair_difference']:.2e} | {worst} |"
         )
-    (RESULTS / "sdmetrics_nulls.md").write_text("\n".join(md) + "\n")
+    data = {"machine": run, "sdmetrics": version, "tables": results}
+    write_results("sdmetrics_nulls", data, "\n".join(md))
 
 
 if __name__ == "__main__":

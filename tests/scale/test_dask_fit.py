@@ -36,7 +36,7 @@ def test_fit_from_files_equals_fit_on_concatenation(client: Client, files: Path)
     local = Synthesizer("copula", verbose=False).fit(whole)
     frame = read_parquet_glob(str(files / "*.parquet"))
     assert frame.npartitions == 3
-    dist = Synthesizer("copula", verbose=False).fit_dask(frame)
+    dist = fit_dask(Synthesizer("copula", verbose=False), frame)
     assert dist.fit_info_["rows"] == len(whole)
     assert dist.metadata_.to_dict() == local.metadata_.to_dict()
     assert np.abs(dist.correlation_ - local.correlation_).max() < 0.03

@@ -13,6 +13,7 @@ from dask.distributed import Client
 from simulacra import DataError, ParameterError, Synthesizer
 from simulacra.cli import main
 from simulacra.io import write_chunks
+from simulacra.scale import sample_dask
 from simulacra.scale.dataset import write_dataset
 from simulacra.scale.sampling import Plan, write_sample
 
@@ -66,7 +67,7 @@ def test_same_bytes_with_one_or_two_workers(
 
 def test_sample_dask_is_sample(client: Client, model_path: Path) -> None:
     model = Synthesizer.load(model_path, verbose=False)
-    frame = model.sample_dask(120_000, partitions=2, seed=7, conditions={"cut": "Ideal"})
+    frame = sample_dask(model, 120_000, partitions=2, seed=7, conditions={"cut": "Ideal"})
     assert frame.npartitions == 2
     got = frame.compute()
     assert got.index.equals(pd.RangeIndex(120_000))

@@ -14,6 +14,7 @@ from scipy.stats import ks_2samp
 
 from simulacra import ParameterError, Synthesizer
 from simulacra.io import read_table
+from simulacra.scale import fit_dask
 from simulacra.scale.fitting import read_parquet_glob
 from simulacra.scale.streaming import buffer_groups
 
@@ -45,7 +46,7 @@ def test_streamed_fit_matches_a_local_fit(client: Client, files: Path) -> None:
     whole = whole_table(files)
     local = Synthesizer("autoregressive", epochs=6, **SMALL).fit(whole)
     frame = read_parquet_glob(str(files / "*.parquet"))
-    streamed = Synthesizer("autoregressive", epochs=10, **SMALL).fit_dask(frame)
+    streamed = fit_dask(Synthesizer("autoregressive", epochs=10, **SMALL), frame)
     assert streamed.fit_info_["rows"] == len(whole)
     assert len(streamed.history_["epoch"]) == 10
     a, b = streamed.sample(4_000, seed=0), local.sample(4_000, seed=0)
@@ -73,7 +74,7 @@ def test_streamed_fit_same_seed_same_bytes(client: Client, files: Path, tmp_path
     paths = []
     for name in ("first", "again"):
         frame = read_parquet_glob(str(files / "*.parquet"))
-        syn = Synthesizer("autoregressive", epochs=3, **SMALL).fit_dask(frame, steps=30)
+        syn = fit_dask(Synthesizer("autoregressive", epochs=3, **SMALL), frame, steps=30)
         described = syn.describe()
         assert described["fit"]["rows"] == 12_000
         assert "none held out" in described["model"]["streamed"]
@@ -106,7 +107,7 @@ def test_tvae_ctgan_and_ddpm_stream_with_the_same_bytes_for_the_same_seed(
         frame = read_parquet_glob(str(files / "*.parquet"))
         frame = frame if columns is None else frame[columns]
         syn = Synthesizer(name, epochs=2, verbose=False, seed=0, **TINY[name])
-        syn.fit_dask(frame, steps=15)
+        fit_dask(syn, frame, steps=15)
         assert syn.fit_info_["rows"] == 12_000
         assert len(syn.history_["epoch"]) == 1  # 30 or more steps a pass: the limit ends the first
         paths.append(syn.save(tmp_path / f"{run_name}.simulacra"))
@@ -132,7 +133,7 @@ def test_a_local_fit_does_not_say_it_streamed(files: Path) -> None:
 def test_streaming_refuses_differential_privacy(client: Client, files: Path, name: str) -> None:
     frame = read_parquet_glob(str(files / "*.parquet"))
     with pytest.raises(ParameterError, match="differential privacy"):
-        Synthesizer(name, epsilon=1.0, verbose=False).fit_dask(frame)
+        fit_dask(Synthesizer(name, epsilon=1.0, verbose=False), frame)
 
 
 def test_cli_fit_autoregressive_on_dask(

@@ -12,4 +12,15 @@ per-partition summaries.
   TableTransformer and copula built from them alone.
 
 dask is imported inside the functions that use it, so `import simulacra` stays quick.
+
+Scale calls models through their public protocol (`infer_metadata`, `new_transformer`,
+`fit_moments`, `fit_batches`, `sample_chunk`); models never import scale:
+
+    from simulacra.scale import fit_dask, sample_dask
+    fit_dask(Synthesizer("copula"), dask_frame); sample_dask(model, 10**8, partitions=64)
 """
+
+from .fitting import fit_dask
+from .sampling import sample_dask
+
+__all__ = ["fit_dask", "sample_dask"]

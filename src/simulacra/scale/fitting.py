@@ -3,7 +3,7 @@
 1. A seeded uniform sample of `PILOT_ROWS` rows, picked in the same pass that counts the
    rows (every row of partition i gets a key from stream ("transform", 2, i); the smallest
    keys win, merged as a tree: `_Pick`), gives the metadata (unless given, by the model's
-   own `_infer_metadata`) and a pilot TableTransformer.
+   own `infer_metadata`) and a pilot TableTransformer.
 2. Every partition is summarised where it lies (`summaries.py`); the summaries merge as a
    tree; the metadata's statistics and the transformer come from the merged summary
    (`transformer.py`).
@@ -17,6 +17,7 @@ No step holds more than one partition and the summaries; the table is never mate
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -92,14 +93,8 @@ def fit_summaries(
         if rows < 2:
             raise DataError(f"the table has {rows} row(s); at least 2 are needed to fit")
         inferred = metadata is None
-        pilot_meta = synthesizer._infer_metadata(sample) if metadata is None else metadata
-        pilot = TableTransformer(
-            pilot_meta,
-            max_categories=synthesizer.max_categories,
-            seed=seed,
-            verbose=False,
-            **{"min_count": synthesizer.min_count, **synthesizer._transformer_params()},
-        ).fit(sample)
+        pilot_meta = synthesizer.infer_metadata(sample) if metadata is None else metadata
+        pilot = synthesizer.new_transformer(pilot_meta, verbose=False).fit(sample)
         pilot_meta = pilot.metadata  # a column may be modelled otherwise than declared
         plan = (pilot_meta.to_dict(), pilot.get_state())
         summary = reduce_tree([dask.delayed(_summarise)(p, plan) for p in parts], merge_summaries)
@@ -260,21 +255,31 @@ def fit_dask(
     metadata: Metadata | None = None,
     steps: int | None = None,
 ) -> Synthesizer:
-    """`synthesizer.fit_dask(frame, metadata)` for the models that have it (`steps`: the
-    optimiser steps of a model trained from streamed minibatches)."""
-    fit = getattr(synthesizer, "fit_dask", None)
-    if fit is None:
+    """Fit `synthesizer` on a `dask.dataframe.DataFrame` without materialising it, through
+    the model's public protocol: a model with `fit_moments` (the copula) from merged
+    per-partition summaries and partial sums of normal scores; a model with `fit_batches`
+    (the neural ones) on minibatches streamed partition by partition, for `epochs` passes
+    or `steps` optimiser steps (`streaming.fit_streamed`). Returns the fitted model."""
+    if hasattr(synthesizer, "fit_batches"):
+        from .streaming import fit_streamed
+
+        return fit_streamed(synthesizer, frame, metadata, steps=steps)  # type: ignore[arg-type]
+    if steps is not None:
+        raise ParameterError(
+            f"--steps applies to models trained on minibatches, not {synthesizer.name}"
+        )
+    fit_moments = getattr(synthesizer, "fit_moments", None)
+    if fit_moments is None:
         raise ParameterError(
             f"{synthesizer.name} cannot fit on Dask yet (from summaries: copula; from "
             "streamed minibatches: autoregressive, tvae, ctgan, ddpm); use --engine local on a "
             "sample"
         )
-    if steps is None:
-        result: Synthesizer = fit(frame, metadata)
-        return result
-    if not hasattr(synthesizer, "_fit_batches"):
-        raise ParameterError(
-            f"--steps applies to models trained on minibatches, not {synthesizer.name}"
-        )
-    result = fit(frame, metadata, steps=steps)
+    started = time.perf_counter()
+    fitted = fit_summaries(synthesizer, frame, metadata)
+    assert fitted.moments is not None
+    moments = fitted.moments.mean_std_correlation()
+    result: Synthesizer = fit_moments(
+        fitted.metadata, fitted.transformer, moments, fitted.rows, started=started
+    )
     return result

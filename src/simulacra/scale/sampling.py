@@ -159,10 +159,9 @@ def sample_dask(
 
     from ..synthesizers.base import CHUNK_ROWS
 
-    model._check_fitted()
+    model.encode_conditions(conditions)  # unfitted, or a bad condition: fails here
     seed = model.seed if seed is None else int(seed)
     plan = Plan.make(n, partitions, chunk_rows or CHUNK_ROWS)
-    model.encode_conditions(conditions)  # a bad condition fails here, not on a worker
     meta = _pilot(model, n, seed, conditions).iloc[:0]
     data = _model_bytes(model)
     return dd.from_map(

@@ -7,7 +7,7 @@
    buffers of at least `BUFFER_ROWS` rows (whole partitions, consecutive in the table). A
    worker encodes its partition (stream ("encode", i), as in `fitting._moments`) and sends
    back float32 arrays; the client shuffles each buffer with stream ("shuffle", epoch, b) and
-   trains on it in minibatches (`NeuralSynthesizer._fit_batches`) while the next buffer
+   trains on it in minibatches (`NeuralSynthesizer.fit_batches`) while the next buffer
    loads.
 3. Training stops after the model's `epochs` passes or `steps` optimiser steps.
 
@@ -49,7 +49,6 @@ def fit_streamed(
     buffer_rows: int = BUFFER_ROWS,
 ) -> NeuralSynthesizer:
     """Fit `synthesizer` on `frame` without materialising it (see the module docstring)."""
-    synthesizer._check_params()
     if getattr(synthesizer, "epsilon", None) is not None:
         raise ParameterError(
             f"{synthesizer.name}: differential privacy does not fit on Dask (DP-SGD needs "
@@ -59,7 +58,6 @@ def fit_streamed(
         raise ParameterError(f"steps must be a positive integer, not {steps!r}")
     started = time.perf_counter()
     fitted = fit_summaries(synthesizer, frame, metadata, moments=False)
-    synthesizer.metadata_, synthesizer.transformer_ = fitted.metadata, fitted.transformer
     pilot = fitted.transformer.encode(fitted.sample)
     plan = (fitted.metadata.to_dict(), fitted.transformer.get_state())
     parts = frame.to_delayed()
@@ -69,11 +67,15 @@ def fit_streamed(
     def epoch(e: int) -> Iterator[np.ndarray]:
         return stream_buffers(parts, groups, plan, seed, e)
 
-    synthesizer._fit_batches(pilot, epoch, steps, rows=fitted.rows)
-    seconds = round(time.perf_counter() - started, 3)
-    synthesizer.fit_info_ = {"rows": fitted.rows, "seconds": seconds}
-    synthesizer._calls = 0
-    return synthesizer
+    return synthesizer.fit_batches(
+        fitted.metadata,
+        fitted.transformer,
+        pilot,
+        epoch,
+        steps=steps,
+        rows=fitted.rows,
+        started=started,
+    )
 
 
 def buffer_groups(lengths: list[int], rows: int) -> list[list[int]]:

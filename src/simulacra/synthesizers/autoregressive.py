@@ -171,7 +171,7 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
             "temperature": [0.8, 1.0],
         }
 
-    def _infer_metadata(self, table: pd.DataFrame) -> Metadata:
+    def infer_metadata(self, table: pd.DataFrame) -> Metadata:
         """Inferred metadata without the columns' observed minimum and maximum: the bins keep
         the extremes private, and the model file must not hold them either. Bounds a user
         writes into the metadata are public knowledge and are kept."""

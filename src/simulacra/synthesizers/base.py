@@ -67,14 +67,8 @@ class Synthesizer(Model):
         if not isinstance(table, pd.DataFrame):
             raise DataError(f"fit needs a pandas DataFrame, not {type(table).__name__}")
         started = time.perf_counter()
-        self.metadata_ = metadata if metadata is not None else self._infer_metadata(table)
-        self.transformer_ = TableTransformer(
-            self.metadata_,
-            max_categories=self.max_categories,
-            seed=self.seed,
-            verbose=self.verbose,
-            **{"min_count": self.min_count, **self._transformer_params()},
-        ).fit(table)
+        self.metadata_ = metadata if metadata is not None else self.infer_metadata(table)
+        self.transformer_ = self.new_transformer(self.metadata_).fit(table)
         self.metadata_ = self.transformer_.metadata  # a column may be modelled otherwise
         encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))
@@ -85,8 +79,21 @@ class Synthesizer(Model):
         self._calls = 0
         return self
 
-    def _infer_metadata(self, table: pd.DataFrame) -> Metadata:
+    def infer_metadata(self, table: pd.DataFrame) -> Metadata:
+        """The metadata this model infers for `table` when none is given."""
         return Metadata.infer(table)
+
+    def new_transformer(self, metadata: Metadata, verbose: bool | None = None) -> TableTransformer:
+        """The unfitted TableTransformer this model encodes `metadata`'s columns with (its
+        encoders, bins, category limits and seed): what `fit` fits, and what the Dask engine
+        fits from merged summaries."""
+        return TableTransformer(
+            metadata,
+            max_categories=self.max_categories,
+            seed=self.seed,
+            verbose=self.verbose if verbose is None else verbose,
+            **{"min_count": self.min_count, **self._transformer_params()},
+        )
 
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
         raise NotImplementedError
@@ -161,21 +168,6 @@ class Synthesizer(Model):
         frame = self.transformer_.decode(encoded, rng, offset=offset)
         conditions.apply(frame)
         return frame
-
-    def sample_dask(
-        self,
-        n: int,
-        partitions: int | None = None,
-        seed: int | None = None,
-        conditions: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """The rows of `sample(n, conditions, seed)` as a lazy `dask.dataframe.DataFrame`:
-        partition p holds whole chunks drawn from their own seed streams, so the rows are the
-        same whatever the number of partitions or workers (`simulacra.scale.sampling`).
-        Without `seed`, the model's own seed (as call 0)."""
-        from ..scale.sampling import sample_dask
-
-        return sample_dask(self, n, partitions=partitions, seed=seed, conditions=conditions)
 
     def _next_call(self) -> int:
         self._calls = getattr(self, "_calls", 0) + 1

@@ -30,6 +30,7 @@ from .base import Synthesizer
 
 if TYPE_CHECKING:
     from ..metadata import Metadata
+    from ..transforms import TableTransformer
 
 _RIDGE = 1e-6
 
@@ -103,23 +104,25 @@ class GaussianCopula(Synthesizer):
         corr = (scores.T @ scores) / len(scores)
         self.correlation_ = nearest_correlation(np.nan_to_num(corr))
 
-    def fit_dask(self, frame: Any, metadata: Metadata | None = None) -> GaussianCopula:
-        """Learn a `dask.dataframe.DataFrame` without materialising it: metadata and
-        marginals from mergeable per-partition summaries, the correlation of normal scores
-        from partial sums (rows, column sums, X^T X) over partitions (`scale.fitting`).
-        Ends in the same state as `fit`, within sketch and sampling tolerance. Returns self."""
-        from ..scale.fitting import fit_summaries
-
+    def fit_moments(
+        self,
+        metadata: Metadata,
+        transformer: TableTransformer,
+        moments: tuple[np.ndarray, np.ndarray, np.ndarray],
+        rows: int,
+        started: float | None = None,
+    ) -> GaussianCopula:
+        """Take a fitted `transformer` and the means, standard deviations and correlation of
+        the encoded rows computed elsewhere (the Dask engine merges them from per-partition
+        partial sums, `scale.fitting`): the same state as `fit`, without the rows. Returns
+        self."""
         self._check_params()
-        started = time.perf_counter()
-        fitted = fit_summaries(self, frame, metadata)
-        assert fitted.moments is not None
-        self.metadata_, self.transformer_ = fitted.metadata, fitted.transformer
-        self.means_, self.stds_, corr = fitted.moments.mean_std_correlation()
+        self.metadata_, self.transformer_ = metadata, transformer
+        self.means_, self.stds_, corr = moments
         width = len(self.means_)
         self.correlation_ = nearest_correlation(np.nan_to_num(corr)) if width else np.zeros((0, 0))
-        seconds = round(time.perf_counter() - started, 3)
-        self.fit_info_ = {"rows": fitted.rows, "seconds": seconds}
+        seconds = round(time.perf_counter() - (started or time.perf_counter()), 3)
+        self.fit_info_ = {"rows": rows, "seconds": seconds}
         self._calls = 0
         return self
 

@@ -29,6 +29,7 @@ from ..errors import ParameterError
 from ..metadata import Metadata
 from ..params import Constraint, Interval, Kind, OneOf
 from ..privacy.sgd import DPSGD, seconds_per_step
+from ..transforms import TableTransformer
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
 from .conditions import sample_meeting
@@ -74,42 +75,44 @@ class NeuralSynthesizer(Synthesizer):
     _opt: Any  # the optimiser of the networks DP-SGD trains
 
     # training ----------------------------------------------------------------------------
-    def fit_dask(
-        self, frame: Any, metadata: Metadata | None = None, *, steps: int | None = None
-    ) -> NeuralSynthesizer:
-        """Learn a `dask.dataframe.DataFrame` without materialising it: metadata and the
-        transformer from mergeable per-partition summaries (as the copula's), then training
-        on encoded minibatches streamed partition by partition, shuffled inside a seeded
-        buffer, for `epochs` passes or `steps` optimiser steps (`scale.streaming`).
-        Returns self."""
-        from ..scale.streaming import fit_streamed
-
-        return fit_streamed(self, frame, metadata, steps=steps)
-
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
         self._train_loop(data, lambda epoch, x: self._train_epoch(x))
 
-    def _fit_batches(
+    def fit_batches(
         self,
+        metadata: Metadata,
+        transformer: TableTransformer,
         pilot: np.ndarray,
         buffers: Callable[[int], Iterator[np.ndarray]],
+        *,
         steps: int | None = None,
         rows: int | None = None,
-    ) -> None:
+        started: float | None = None,
+    ) -> NeuralSynthesizer:
         """Train on encoded rows that arrive in buffers instead of one array (a table that
-        does not fit in memory, `scale.streaming`): `pilot` (an encoded sample) builds the
+        does not fit in memory; the Dask engine, `scale.streaming`, fits `transformer` from
+        merged summaries and streams the buffers): `pilot` (an encoded sample) builds the
         networks; epoch e trains on every buffer `buffers(e)` yields, each in minibatches;
         training stops after `epochs` passes or `steps` optimiser steps, whichever comes
         first. No held-out rows and no early stopping: each pass sees new rows. `rows`, the
         table's row count (default: the pilot's), plans schedules that span the run (ddpm's
-        learning-rate decay)."""
+        learning-rate decay). Returns self."""
+        self._check_params()
+        if steps is not None and (isinstance(steps, bool) or steps < 1):
+            raise ParameterError(f"steps must be a positive integer, not {steps!r}")
+        started = time.perf_counter() if started is None else started
+        self.metadata_, self.transformer_ = metadata, transformer
+        total = len(pilot) if rows is None else int(rows)
         self._stream_steps_left = steps
-        self._stream_rows = len(pilot) if rows is None else rows
+        self._stream_rows = total
         self._streaming = True
         try:
             self._train_loop(pilot, lambda epoch, x: self._train_buffers(buffers(epoch)))
         finally:
             del self._stream_steps_left, self._stream_rows, self._streaming
+        self.fit_info_ = {"rows": total, "seconds": round(time.perf_counter() - started, 3)}
+        self._calls = 0
+        return self
 
     def _train_buffers(self, buffers: Iterator[np.ndarray]) -> dict[str, float]:
         """One streamed epoch: each buffer in turn, losses averaged over the steps taken."""
