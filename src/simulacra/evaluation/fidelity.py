@@ -2,9 +2,10 @@
 
 Pairs of columns are in `pairs.py`, the classifier two-sample test in `detection.py`.
 
-Nulls (benchmarks/results/sdmetrics_nulls.md, SDMetrics 0.32): the KS complement of numbers and
-datetimes uses the non-null values, like SDMetrics' KSComplement (equal to 1e-16 with nulls in
-the real table, the synthetic one or both); a wrong share of nulls shows in
+Nulls (benchmarks/results/sdmetrics_nulls/sdmetrics_nulls.md, SDMetrics 0.32): the KS
+complement of numbers and datetimes uses the non-null values, like SDMetrics' KSComplement
+(equal to 1e-16 with nulls in the real table, the synthetic one or both); a wrong share of nulls
+shows in
 `null_share_difference` instead. The TV complement of categories counts null as a category,
 where SDMetrics' TVComplement drops nulls first: a synthetic table whose `cut` is 10% null
 (the real one never) scores 0.889 here and 0.985 in SDMetrics. Ours is deliberate: a generator
