@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from common import machine, write_results  # noqa: E402
 from simulacra import Synthesizer  # noqa: E402
-from simulacra.demo import load_diamonds  # noqa: E402
+from simulacra.cli.demo import load_diamonds  # noqa: E402
 from simulacra.evaluation._prepare import prepare  # noqa: E402
 from simulacra.evaluation.fidelity import column_fidelity  # noqa: E402
 from simulacra.evaluation.pairs import pair_fidelity  # noqa: E402
