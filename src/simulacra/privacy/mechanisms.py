@@ -97,21 +97,22 @@ def cell_edges(low: float, high: float, cells: int) -> np.ndarray:
 
 def dp_histogram(
     values: np.ndarray, low: float, high: float, cells: int, noise: Noise
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """(edges, noisy cell counts, noisy null count) of `values` clipped to [low, high];
-    NaN counts as null, infinities as the nearest bound."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(edges, noisy cell counts of the finite `values` clipped to [low, high], noisy counts
+    of NaN, +inf and -inf): one histogram, a row in exactly one of its cells."""
     edges = cell_edges(low, high, cells)
-    nulls = np.isnan(values)
-    x = np.clip(values[~nulls], low, high)
-    counts = np.histogram(x, bins=edges)[0]
-    noisy = noise.noisy(np.append(counts, nulls.sum()))
-    cleaned = np.where(noisy[:-1] >= CELL_SIGMAS * noise.sigma, noisy[:-1], 0.0)
-    first, last = _support(noisy[:-1], noise.sigma)
+    finite = np.isfinite(values)
+    counts = np.histogram(np.clip(values[finite], low, high), bins=edges)[0]
+    specials = [np.isnan(values).sum(), np.isposinf(values).sum(), np.isneginf(values).sum()]
+    noisy = noise.noisy(np.append(counts, specials))
+    cells_noisy = noisy[:-3]
+    cleaned = np.where(cells_noisy >= CELL_SIGMAS * noise.sigma, cells_noisy, 0.0)
+    first, last = _support(cells_noisy, noise.sigma)
     cleaned[:first] = 0.0
     cleaned[last + 1 :] = 0.0
     if not cleaned.any():
-        cleaned[int(np.argmax(noisy[:-1]))] = 1.0
-    return edges, cleaned, float(max(noisy[-1], 0.0))
+        cleaned[int(np.argmax(cells_noisy))] = 1.0
+    return edges, cleaned, np.maximum(noisy[-3:], 0.0)
 
 
 def _support(noisy: np.ndarray, sigma: float) -> tuple[int, int]:

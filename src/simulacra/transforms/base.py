@@ -48,6 +48,15 @@ class Encoder:
     def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
         raise NotImplementedError
 
+    def fit_counts(self, counts: np.ndarray) -> Encoder:
+        """Fit an encoder of category codes from how many rows hold each code (code k:
+        `counts[k]` rows), the same as fitting it on those codes (`statistics.py`)."""
+        self._fit_counts(np.asarray(counts, dtype=np.float64))
+        return self
+
+    def _fit_counts(self, counts: np.ndarray) -> None:
+        raise NotImplementedError(f"the {self.name} encoder takes values, not code counts")
+
     def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConditionError, DataNote
-from .column import DISCRETE, RARE_LABEL, ColumnTransform, _json_value
+from .column import DISCRETE, RARE_LABEL, ColumnTransform
 from .conditions import Condition
+from .statistics import CategoryStats, category_stats
 
 # a fit that pools at least this share of a column's rows says so (`errors.DataNote`)
 POOLED_NOTE_SHARE = 0.05
@@ -31,31 +32,46 @@ class CategoricalTransform(ColumnTransform):
     counts_: np.ndarray | None = None  # rows of each kept category (None: a model saved before)
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        counts = series.value_counts(dropna=True, sort=True)
-        # seen, but in fewer than min_count rows: pooled, never stored, never emitted as such
-        rare = (counts > 0) & (counts < self.min_count)
-        self.rare_count_ = float(counts[rare].sum())
-        rare_values = set(counts.index[rare])
-        counts = counts[~rare]
-        top = counts.iloc[: self.max_categories]
-        tail = counts.iloc[self.max_categories :]
-        self.categories_ = [_json_value(v) for v in top.index]
-        self.counts_ = top.to_numpy(np.float64)
-        self.tail_values_ = [_json_value(v) for v in tail.index]
-        self.tail_counts_ = tail.to_numpy(np.float64)
-        self.has_null_ = bool(series.isna().any())
-        dtype = series.dtype
-        self.dtype_categories_ = (
-            [_json_value(v) for v in dtype.categories if v not in rare_values]
-            + ([RARE_LABEL] if self.rare_count_ and RARE_LABEL not in counts.index else [])
-            if isinstance(dtype, pd.CategoricalDtype)
-            else None
-        )
-        self.encoders = [self._encoder(DISCRETE[self.discrete]).fit(self.codes(series), rng)]
-        if self.rare_count_ >= POOLED_NOTE_SHARE * len(series):
+        return self.learn(category_stats(series), rng)
+
+    def learn(self, stats: CategoryStats, rng: np.random.Generator) -> ColumnTransform:
+        """Learn from a column's statistics, exact, DP or merged (`statistics.py`): values in
+        frequency order (ties as given), the first `max_categories` kept with codes of their
+        own, the rest a tail sharing "other"; without a pooled count given, values seen in
+        fewer than `min_count` rows are pooled (never stored, never emitted as such)."""
+        order = sorted(stats.counts.items(), key=lambda kv: -kv[1])  # stable: ties as given
+        if stats.pooled is None:
+            rare = [(v, c) for v, c in order if 0 < c < self.min_count]
+            kept = [(v, c) for v, c in order if c >= self.min_count]
+            self.rare_count_ = float(sum(c for _, c in rare) + stats.dropped)
+        else:
+            rare, kept = [], [(v, c) for v, c in order if c > 0]
+            self.rare_count_ = float(stats.pooled)
+        top, tail = kept[: self.max_categories], kept[self.max_categories :]
+        self.categories_ = [v for v, _ in top]
+        self.counts_ = np.array([c for _, c in top], dtype=np.float64)
+        self.tail_values_ = [v for v, _ in tail]
+        self.tail_counts_ = np.array([c for _, c in tail], dtype=np.float64)
+        self.has_null_ = bool(stats.nulls > 0)
+        self.dtype_categories_ = None
+        if stats.listed is not None:
+            rare_values = {v for v, _ in rare}
+            known = {v for v, _ in kept}
+            self.dtype_categories_ = [v for v in stats.listed if v not in rare_values] + (
+                [RARE_LABEL] if self.rare_count_ and RARE_LABEL not in known else []
+            )
+        code_counts = [*self.counts_]
+        if self.tail_values_ or self.rare_count_:
+            code_counts.append(float(self.tail_counts_.sum()) + self.rare_count_)
+        if self.has_null_:
+            code_counts.append(float(stats.nulls))
+        encoder = self._encoder(DISCRETE[self.discrete])
+        self.encoders = [encoder.fit_counts(np.array(code_counts, dtype=np.float64))]
+        total = sum(c for _, c in order) + stats.nulls
+        if stats.pooled is None and self.rare_count_ >= POOLED_NOTE_SHARE * total:
             note = (
-                f"column '{self.name}': {self.rare_count_:,.0f} of {len(series):,} rows hold "
-                f"one of {int(rare.sum()):,} values seen in fewer than {self.min_count} rows "
+                f"column '{self.name}': {self.rare_count_:,.0f} of {total:,.0f} rows hold "
+                f"one of {len(rare):,} values seen in fewer than {self.min_count} rows "
                 f"each: pooled, never emitted as themselves; {self._pooled_as()}"
             )
             warnings.warn(note, DataNote, stacklevel=2)
@@ -85,6 +101,8 @@ class CategoricalTransform(ColumnTransform):
         return self.null_code if role == "value" and self.has_null_ else None
 
     def condition(self, value: Any, start: int) -> Condition:
+        if not pd.api.types.is_scalar(value):  # an array has no truth value to compare
+            raise ConditionError(f"condition {self.name}={value!r}: give one category")
         typed = _as_category(value, self.categories_ + self.tail_values_)
         if typed is None or (isinstance(typed, float) and np.isnan(typed)):
             code = self.null_code if self.has_null_ else None
@@ -162,7 +180,9 @@ class CategoricalTransform(ColumnTransform):
             return pd.Series(cat, name=self.name)
         if dtype in ("bool", "boolean"):
             data = pd.array(values, dtype="boolean")
-            return pd.Series(data, name=self.name).astype("bool" if not nulls.any() else "boolean")
+            # a nullable column stays nullable in a chunk that happens to hold no null
+            plain = dtype == "bool" and not nulls.any()
+            return pd.Series(data, name=self.name).astype("bool" if plain else "boolean")
         if dtype.lower().startswith(("int", "uint")):
             nullable = dtype[0].upper() + dtype[1:]  # UInt64 holds what Int64 cannot
             data = pd.array(values, dtype=nullable)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ from .generated import (
     TextTransform,
 )
 from .grid import MASS_ROWS, Grid, learn_grid
+from .statistics import NumberStats, number_stats, resolution_of
 
 __all__ = [
     "CONTINUOUS",
@@ -86,33 +88,43 @@ class ContinuousTransform(ColumnTransform):
         raise NotImplementedError
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        x = self.to_float(series)
-        observed = x[np.isfinite(x)]
+        return self.learn(self.statistics(series), rng)
+
+    def statistics(self, series: pd.Series) -> NumberStats:
+        """The column's exact statistics (the range declared in the metadata kept)."""
+        return number_stats(self.to_float(series), self.meta.min, self.meta.max)
+
+    def learn(self, stats: NumberStats, rng: np.random.Generator) -> ColumnTransform:
+        """Learn from a column's statistics, exact, DP or merged (`statistics.py`): the
+        encoder of the finite values, the range (declared; else the encoder's own, which keeps
+        the extremes private; else the values'), and an indicator of nulls and infinities
+        when the column has them."""
+        observed = stats.finite
         if not len(observed):
             raise DataError(
                 f"column '{self.name}' has no finite values; set its kind to 'categorical'"
             )
-        self.low_ = float(observed.min() if self.meta.min is None else self.meta.min)
-        self.high_ = float(observed.max() if self.meta.max is None else self.meta.max)
         try:
             self.encoders = [self._encoder(CONTINUOUS[self.continuous]).fit(observed, rng)]
         except DataError as exc:  # the encoder cannot learn these values: name the column
             raise DataError(f"column '{self.name}': {exc}") from exc
         support = self.encoders[0].support()
+        low = stats.low if stats.low is not None else float(observed.min())
+        high = stats.high if stats.high is not None else float(observed.max())
         if support is not None:  # the encoder keeps the extremes private: use its range
-            self.low_ = support[0] if self.meta.min is None else self.low_
-            self.high_ = support[1] if self.meta.max is None else self.high_
-        specials = _special_codes(x)
-        self.specials_ = int(specials.max())
+            low, high = support
+        self.low_ = float(low if stats.declared_low is None else stats.declared_low)
+        self.high_ = float(high if stats.declared_high is None else stats.declared_high)
+        codes = stats.special_counts()
+        self.specials_ = int(np.flatnonzero(codes)[-1])
         if self.specials_:
-            self.encoders.append(self._encoder(DISCRETE[self.discrete]).fit(specials, rng))
+            encoder = self._encoder(DISCRETE[self.discrete])
+            self.encoders.append(encoder.fit_counts(codes[: self.specials_ + 1]))
         return self
 
     def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
-        x = self.to_float(series)
+        x = self._unseen_infinities(self.to_float(series))
         codes = _special_codes(x)
-        if codes.max(initial=VALUE_CODE) > max(self.specials_, NULL_CODE):
-            raise DataError(f"column '{self.name}' holds infinities, unseen when fitted")
         special = codes != VALUE_CODE
         if special.any():
             observed = x[~special]
@@ -122,6 +134,12 @@ class ContinuousTransform(ColumnTransform):
         if len(self.encoders) > 1:
             parts.append(self.encoders[1].encode(codes, rng))
         return np.hstack(parts)
+
+    def _unseen_infinities(self, x: np.ndarray) -> np.ndarray:
+        """`x` to encode, refused when it holds infinities the fit did not learn."""
+        if _special_codes(x).max(initial=VALUE_CODE) > max(self.specials_, NULL_CODE):
+            raise DataError(f"column '{self.name}' holds infinities, unseen when fitted")
+        return x
 
     def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         parts = self._split(encoded)
@@ -262,13 +280,15 @@ class NumericalTransform(ContinuousTransform):
         except (ValueError, TypeError) as exc:
             raise DataError(f"column '{self.name}' is numerical but holds non-numbers") from exc
 
-    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        super().fit(series, rng)
-        x = self.to_float(series)
-        decimals = 0 if self.meta.integer else self.meta.decimals
-        min_rows = max(MASS_ROWS, getattr(self, "min_count", 1))
-        # infinities are special values, not part of the grid (they overflow its arithmetic)
-        self.grid_ = learn_grid(x[np.isfinite(x)], decimals, self.high_ - self.low_, min_rows)
+    def learn(self, stats: NumberStats, rng: np.random.Generator) -> ColumnTransform:
+        super().learn(stats, rng)
+        self.grid_ = Grid()
+        if stats.grid_values is not None:
+            decimals = 0 if self.meta.integer else self.meta.decimals
+            min_rows = max(MASS_ROWS, getattr(self, "min_count", 1))
+            # finite values only: infinities would overflow the grid's arithmetic
+            span = self.high_ - self.low_
+            self.grid_ = learn_grid(stats.grid_values, decimals, span, min_rows)
         return self
 
     def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:
@@ -322,7 +342,6 @@ def whole_numbers(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
 
 _EPOCH = pd.Timestamp("1970-01-01")
 _EPOCH_UNITS = {"epoch_s": "s", "epoch_ms": "ms"}
-_RESOLUTIONS = (86_400.0, 3_600.0, 60.0, 1.0, 1e-3, 1e-6)
 
 
 class DatetimeTransform(ContinuousTransform):
@@ -346,7 +365,10 @@ class DatetimeTransform(ContinuousTransform):
             numbers = pd.to_numeric(series, errors="coerce")
             parsed = pd.to_datetime(numbers, unit=_EPOCH_UNITS[fmt], errors="coerce")
         elif pd.api.types.is_numeric_dtype(series.dtype):
-            text = series.astype("Int64").astype("string")
+            x = series.astype("float64")
+            # a fraction, an infinity or a huge number matches no date (and fails Int64)
+            whole = x.where((x % 1 == 0) & (x.abs() < 2**53))
+            text = whole.astype("Int64").astype("string")
             parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         else:
             parsed = pd.to_datetime(series, format=fmt, errors="coerce", utc="%z" in fmt)
@@ -366,14 +388,21 @@ class DatetimeTransform(ContinuousTransform):
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         self.format_ = self.meta.format or guess_datetime_format(series)
         super().fit(series, rng)
-        x = self.to_float(series)
-        x = x[~np.isnan(x)]
-        self.resolution_ = next((r for r in _RESOLUTIONS if np.all(np.mod(x, r) == 0)), None)
         fmt = self.format_ or ""
         if "%z" in fmt and not pd.api.types.is_datetime64_any_dtype(series.dtype):
             first = pd.to_datetime(series.dropna().iloc[0], format=fmt)
             offset = first.utcoffset()
             self.offset_minutes_ = int(offset.total_seconds() // 60) if offset else 0
+        return self
+
+    def statistics(self, series: pd.Series) -> NumberStats:
+        x = self.to_float(series)
+        stats = number_stats(x, self.meta.min, self.meta.max)
+        return replace(stats, resolution=resolution_of(x))
+
+    def learn(self, stats: NumberStats, rng: np.random.Generator) -> ColumnTransform:
+        super().learn(stats, rng)
+        self.resolution_ = stats.resolution
         return self
 
     def from_float(self, values: np.ndarray, nulls: np.ndarray) -> pd.Series:

@@ -20,9 +20,11 @@ class FrequencyNormal(Encoder):
     _state_keys = ("bounds_", "n_")
 
     def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
-        counts = np.bincount(values.astype(np.int64), minlength=int(values.max()) + 1)
+        self._fit_counts(np.bincount(values.astype(np.int64), minlength=int(values.max()) + 1))
+
+    def _fit_counts(self, counts: np.ndarray) -> None:
         self.bounds_ = np.concatenate([[0.0], np.cumsum(counts) / counts.sum()])
-        self.n_ = len(values)
+        self.n_ = int(round(float(counts.sum())))
 
     def score_bounds(self, value: float) -> tuple[float, float]:
         """The normal-score interval of the category coded `value`."""
@@ -54,6 +56,9 @@ class OneHot(Encoder):
 
     def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
         self.size_ = int(values.max()) + 1
+
+    def _fit_counts(self, counts: np.ndarray) -> None:
+        self.size_ = len(counts)
 
     def encode(self, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         out = np.zeros((len(values), self.size_))

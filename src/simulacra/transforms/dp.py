@@ -49,9 +49,8 @@ from ..privacy.mechanisms import (
     sigma_for,
 )
 from .columns import (
-    CONTINUOUS,
-    DISCRETE,
-    RARE_LABEL,
+    NEGINF_CODE,
+    POSINF_CODE,
     BooleanTransform,
     CategoricalTransform,
     ColumnTransform,
@@ -63,7 +62,7 @@ from .columns import (
     TextTransform,
     _json_value,
 )
-from .grid import Grid
+from .statistics import CategoryStats, NumberStats
 
 # rows of the surrogate sample the encoders are fitted on (post-processing: any size is free)
 SURROGATE_ROWS = 10_000
@@ -171,6 +170,10 @@ class DPColumn:
             extra=dict(meta.extra) if keep else {},
         )
 
+    def _significant(self, count: float) -> float:
+        """A noisy count, or 0 when noise alone could have made it (under `NULL_SIGMAS`)."""
+        return float(count) if count >= NULL_SIGMAS * self.stats.sigma else 0.0
+
     def _null_share(self, null_count: float, total: float) -> float:
         """The share of nulls from noisy counts: 0 unless significant, at most 1, rounded."""
         if null_count < NULL_SIGMAS * self.stats.sigma or total <= 0:
@@ -202,55 +205,71 @@ class DPContinuous(DPColumn):
     continuous: str
     discrete: str
     _encoder: Any  # ColumnTransform._encoder, from the partner class
+    # what a value of the column can be at all (a noisy range is kept inside)
+    value_limits: tuple[float, float] = (-np.inf, np.inf)
 
-    def _fit_dp(self, x: np.ndarray, rng: np.random.Generator) -> None:
+    def dp_statistics(self, x: np.ndarray, rng: np.random.Generator) -> NumberStats:
+        """The DP producer of a numeric column's statistics: the range (public, or noisy
+        power-of-two buckets), a noisy histogram of the values and the null count, and a
+        surrogate sample drawn from it (rounded to the declared decimals) for the encoders."""
         meta, stats = self.meta, self.stats
         if has_public_range(meta):
             low, high = float(meta.min), float(meta.max)  # type: ignore[arg-type]
             range_source = PUBLIC
         else:
-            low, high = dp_range(x, stats.noise)
+            low, high = np.clip(dp_range(x, stats.noise), *self.value_limits)
             range_source = "DP: noisy power-of-two buckets, then the histogram's outer cells"
         cells = cells_for(stats.rows, stats.sigma)
-        edges, counts, nulls = dp_histogram(x, low, high, cells, stats.noise)
+        edges, counts, (nulls, posinf, neginf) = dp_histogram(x, low, high, cells, stats.noise)
         surrogate = resample(edges, counts, SURROGATE_ROWS, rng)
         if meta.integer:
             surrogate = np.round(surrogate)
         elif meta.decimals is not None:
             surrogate = np.round(surrogate, meta.decimals)
         surrogate = np.clip(surrogate, low, high)
+        public = range_source == PUBLIC
         used = np.flatnonzero(counts > 0)
-        if range_source != PUBLIC:
-            low, high = float(edges[used[0]]), float(edges[used[-1] + 1])
-        self.low_, self.high_ = low, high
-        self.encoders = [self._encoder(CONTINUOUS[self.continuous]).fit(surrogate, rng)]
-        support = self.encoders[0].support()
-        if support is not None and range_source != PUBLIC:
-            self.low_, self.high_ = support
         self.null_share_ = self._null_share(nulls, counts.sum() + nulls)
-        self.specials_ = 1 if self.null_share_ else 0
-        if self.specials_:
-            flags = (np.arange(SURROGATE_ROWS) < self.null_share_ * SURROGATE_ROWS).astype(float)
-            flags[0], flags[-1] = 1.0, 0.0  # both codes present
-            self.encoders.append(self._encoder(DISCRETE[self.discrete]).fit(flags, rng))
         self.sources_ = {
             "range": range_source,
             "bins": f"DP: noisy histogram of {cells} cells, encoder fitted on a surrogate sample",
             "nulls": "DP: noisy null count",
         }
+        return NumberStats(
+            finite=surrogate,
+            finite_rows=float(counts.sum()),
+            nulls=nulls if self.null_share_ else 0.0,
+            posinf=self._significant(posinf),
+            neginf=self._significant(neginf),
+            low=None if public else float(edges[used[0]]),
+            high=None if public else float(edges[used[-1] + 1]),
+            declared_low=low if public else None,
+            declared_high=high if public else None,
+        )
+
+    def _unseen_infinities(self, x: np.ndarray) -> np.ndarray:
+        """Infinities too few for the noise to release are read as the range's ends (an
+        error would tell that a few rows hold them)."""
+        if self.specials_ < POSINF_CODE:
+            x = np.where(np.isposinf(x), self.high_, x)
+        if self.specials_ < NEGINF_CODE:
+            x = np.where(np.isneginf(x), self.low_, x)
+        return x
 
 
 class DPNumericalTransform(DPContinuous, NumericalTransform):
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
-        self._fit_dp(self.to_float(series), rng)
-        self.grid_ = Grid()  # no learned value grid: values are rounded to declared decimals
-        return self
+        # no value grid (grid_values None): values are rounded to the declared decimals
+        return self.learn(self.dp_statistics(self.to_float(series), rng), rng)
 
     def describe(self) -> dict[str, Any]:
         return self._dp_describe(super().describe())
 
 
 class DPDatetimeTransform(DPContinuous, DatetimeTransform):
+    # seconds since 1970 that a pandas timestamp (nanoseconds in 64 bits) can hold
+    value_limits = (pd.Timestamp.min.value / 1e9 + 1.0, pd.Timestamp.max.value / 1e9 - 1.0)
+
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
         native = pd.api.types.is_datetime64_any_dtype(series.dtype)
         self.format_ = self.meta.format
@@ -259,8 +278,9 @@ class DPDatetimeTransform(DPContinuous, DatetimeTransform):
                 f"column '{self.name}': under differential privacy a datetime column's format "
                 "comes from the metadata; set its 'format' (e.g. \"%Y-%m-%d\")"
             )
-        self._fit_dp(self.to_float(series), rng)
-        self.resolution_ = _resolution(self.format_, self.meta.dtype)
+        stats = self.dp_statistics(self.to_float(series), rng)
+        stats.resolution = _resolution(self.format_, self.meta.dtype)
+        self.learn(stats, rng)
         if "%z" in (self.format_ or "") and not native:
             # the UTC offset written out: the metadata's time zone, never a row's own offset
             self.offset_minutes_ = declared_offset(self.meta.timezone)
@@ -305,36 +325,39 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
     """Categories from a public list, or found by the DP threshold; noisy counts."""
 
     def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        self.learn(self.dp_statistics(series), rng)
+        assert self.counts_ is not None
+        self.code_counts_ = self._code_counts(self.counts_)
+        return self
+
+    def dp_statistics(self, series: pd.Series) -> CategoryStats:
+        """The DP producer of a categorical column's statistics: one noisy histogram of the
+        public list's values (or of the values found, kept above the threshold) and nulls."""
         stats = self.stats
         declared = public_categories(self.meta, series)
         values, raw = self._observed(series, declared)
         noisy = stats.noise.noisy(np.array([*raw, float(series.isna().sum())]))
         counts, nulls = noisy[:-1], max(float(noisy[-1]), 0.0)
         keep = np.ones(len(values), bool) if declared is not None else counts > stats.threshold
-        order = [i for i in np.argsort(-counts, kind="stable") if keep[i]]
-        kept = [values[i] for i in order]
-        kept_counts = np.maximum(counts[order], 1.0)
-        self.categories_ = kept[: self.max_categories]
-        self.tail_values_ = kept[self.max_categories :]
-        self.tail_counts_ = kept_counts[self.max_categories :]
+        kept = {values[i]: max(float(counts[i]), 1.0) for i in np.flatnonzero(keep)}
         self.null_share_ = self._null_share(nulls, float(np.maximum(counts, 0).sum()) + nulls)
         self.has_null_ = bool(self.null_share_)
-        self.rare_count_ = 0.0 if declared is not None else self._pooled(kept_counts, nulls)
-        is_categorical = isinstance(series.dtype, pd.CategoricalDtype)
-        listed = list(declared) if declared is not None else _sorted(kept)
-        self.dtype_categories_ = (
-            listed + ([RARE_LABEL] if self.rare_count_ else []) if is_categorical else None
-        )
-        self.code_counts_ = self._code_counts(kept_counts[: self.max_categories])
-        surrogate = self._surrogate()
-        self.encoders = [self._encoder(DISCRETE[self.discrete]).fit(surrogate, rng)]
+        pooled = 0.0 if declared is not None else self._pooled(np.array([*kept.values()]), nulls)
+        listed = None
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            listed = list(declared) if declared is not None else _sorted(list(kept))
         found = "public list" if declared is not None else "DP: noisy counts above threshold"
         self.sources_ = {
             "categories": found,
             "frequencies": "DP: noisy counts",
             "nulls": "DP: noisy null count",
         }
-        return self
+        return CategoryStats(
+            counts=kept,
+            nulls=self.null_share_ * stats.rows if self.has_null_ else 0.0,
+            pooled=pooled,
+            listed=listed,
+        )
 
     def _observed(
         self, series: pd.Series, declared: list[Any] | None
@@ -376,11 +399,6 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
         if self.has_null_:
             counts.append(self.null_share_ * self.stats.rows)
         return np.maximum(np.asarray(counts, dtype=np.float64), 1.0)
-
-    def _surrogate(self) -> np.ndarray:
-        """Category codes with the noisy counts (each code at least once)."""
-        sizes = np.maximum(np.round(self.code_counts_), 1).astype(np.int64)
-        return np.repeat(np.arange(len(sizes)), sizes).astype(float)
 
     def _state(self) -> dict[str, Any]:
         return {**super()._state(), "code_counts": self.code_counts_}

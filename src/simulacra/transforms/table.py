@@ -13,7 +13,8 @@ import pandas as pd
 from .. import seeding
 from .._progress import LONG_ROWS, track
 from ..errors import ConditionError, DataError, DataNote
-from ..metadata import Metadata
+from ..io import refused_values
+from ..metadata import MODELLED_KINDS, Metadata
 from .base import Block
 from .categorical import CategoricalTransform
 from .columns import CONTINUOUS, DISCRETE, TRANSFORMS, ColumnTransform
@@ -94,6 +95,7 @@ class TableTransformer:
         )
 
     def fit(self, table: pd.DataFrame) -> TableTransformer:
+        self._check_values(table)
         self.metadata.check_table(table, private=self.privacy is not None)
         rng = seeding.rng(self.seed, "transform")
         names = self._track(self.metadata.names, "fitting transforms", len(table))
@@ -163,6 +165,21 @@ class TableTransformer:
         self._layout()
         return self
 
+    def _check_values(self, table: pd.DataFrame) -> None:
+        """The table's columns are the metadata's, and no modelled column holds Python
+        objects that cannot be learned (lists, records, bytes: `io.refused_values`)."""
+        self.metadata.check_columns(table)
+        for name, column in self.metadata.columns.items():
+            problem = refused_values(table[name]) if column.kind in MODELLED_KINDS else None
+            if problem is not None:
+                raise DataError(f"column '{name}' {problem}")
+
+    def learn_column(self, name: str, stats: Any, rng: np.random.Generator) -> None:
+        """Learn column `name` again from statistics gathered elsewhere (`statistics.py`:
+        the Dask engine's merged summaries), keeping its other fitted parts."""
+        self.columns_[name].learn(stats, rng)  # type: ignore[attr-defined]
+        self._layout()
+
     def _track(self, names: list[str], label: str, rows: int) -> Iterator[str]:
         return track(names, label, len(names), self.verbose and rows >= LONG_ROWS)
 
@@ -177,8 +194,9 @@ class TableTransformer:
 
     def encode(self, table: pd.DataFrame) -> np.ndarray:
         """The encoded matrix (rows x `width_`), seeded so the same table gives the same
-        matrix. Only the columns are checked: any cell may be empty (a table to impute)."""
-        self.metadata.check_columns(table)
+        matrix. Only the columns (and cells holding lists or records) are checked: any cell
+        may be empty (a table to impute)."""
+        self._check_values(table)
         rng = seeding.rng(self.seed, "encode")
         names = self._track(list(self.columns_), "encoding", len(table))
         parts = [self.columns_[name].encode(table[name], rng) for name in names]

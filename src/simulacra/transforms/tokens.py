@@ -152,6 +152,9 @@ class Codes(Encoder):
     def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
         self.size_ = int(values.max()) + 1 if len(values) else 1
 
+    def _fit_counts(self, counts: np.ndarray) -> None:
+        self.size_ = max(len(counts), 1)
+
     @property
     def tokens(self) -> int:
         return int(self.size_)
