@@ -16,8 +16,8 @@ TEXT = (".json", ".md", ".html", ".txt", ".log", ".csv")
 
 
 def pending(path: Path) -> bool:
-    """The flat privacy* files, pending their move into results/privacy/ (being regenerated)."""
-    return path.parent == RESULTS and path.name.startswith("privacy")
+    """Results files waiting for their move into a folder (none now)."""
+    return False
 
 
 def results(*suffixes: str) -> list[Path]:
