@@ -270,3 +270,16 @@ def test_natural_duplicates_are_not_an_overlap() -> None:
     overlap = report.scores["privacy"]["holdout_overlap"]
     assert overlap["copy_share"] == 1.0 and overlap["chance_share"] == 1.0
     assert not overlap["contaminated"] and report.scores["settings"]["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("real_rows", "synthetic_rows", "short"), [(3, 50, "real"), (50, 1, "synthetic")]
+)
+def test_tables_too_short_to_evaluate_are_one_error_naming_them(
+    real_rows: int, synthetic_rows: int, short: str
+) -> None:
+    """Issue 23: a one-row synthetic table gave scikit-learn's n_neighbors ValueError."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=60), "c": rng.choice(["a", "b"], 60)})
+    with pytest.raises(DataError, match=f"the {short} table has"):
+        simulacra.evaluate(table.iloc[:real_rows], table.iloc[:synthetic_rows])

@@ -68,6 +68,23 @@ class Report:
         return f"Report({verdicts})"
 
 
+# rows each table needs at least: the real rows are split for the references and the
+# classifiers' folds; nearest-neighbour scores need two rows of every table
+MIN_ROWS = {"real": 10, "synthetic": 2, "holdout": 2}
+
+
+def _check_sizes(
+    real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None
+) -> None:
+    """One error line naming the table too short to be evaluated."""
+    for label, table in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
+        if table is not None and len(table) < MIN_ROWS[label]:
+            raise DataError(
+                f"the {label} table has {len(table)} row(s); evaluate needs at least "
+                f"{MIN_ROWS[label]}"
+            )
+
+
 def evaluate(
     real: pd.DataFrame | str | Path,
     synthetic: pd.DataFrame | str | Path,
@@ -116,6 +133,7 @@ def evaluate(
     named.update(inputs or {})
     real, synthetic = _table(real), _table(synthetic)
     holdout = None if holdout is None else _table(holdout)
+    _check_sizes(real, synthetic, holdout)
     with quiet(True) if not verbose else nullcontext():
         tables = prepare(real, synthetic, metadata, holdout, columns)
     for label, name in [("target", target)] + [("sensitive column", s) for s in sensitive_list]:
