@@ -133,7 +133,6 @@ def evaluate(
     named.update(inputs or {})
     real, synthetic = _table(real), _table(synthetic)
     holdout = None if holdout is None else _table(holdout)
-    _check_sizes(real, synthetic, holdout)
     with quiet(True) if not verbose else nullcontext():
         tables = prepare(real, synthetic, metadata, holdout, columns)
     for label, name in [("target", target)] + [("sensitive column", s) for s in sensitive_list]:
@@ -147,6 +146,7 @@ def evaluate(
             raise DataError(f"{label} '{name}' cannot be evaluated: {tables.excluded[name]}")
     if target is not None and len(tables.columns) < 2:
         raise DataError(f"target '{target}' is the only compared column: utility needs others")
+    _check_sizes(real, synthetic, holdout)
     overlap, warnings = None, []
     if tables.holdout is not None:
         overlap = holdout_overlap(tables.real, tables.holdout)
