@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 import simulacra
 from bench_realism import SEED, TABLES, c2st, fidelity, holdout_floor, load
 from common import machine, table, write_results
-from simulacra.evaluation._prepare import prepare
+from simulacra.evaluation.prepare import prepare
 
 STEPS = (10, 50, 200, 1000)
 ETAS = (0.0, 1.0)

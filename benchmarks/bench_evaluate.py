@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, results_dir, stamped, table, timed, write_results  # noqa: E402
 from simulacra import Synthesizer, evaluate  # noqa: E402
 from simulacra.cli.demo import load_diamonds  # noqa: E402
-from simulacra.evaluation._prepare import prepare  # noqa: E402
 from simulacra.evaluation.fidelity import column_fidelity  # noqa: E402
 from simulacra.evaluation.pairs import pair_fidelity  # noqa: E402
+from simulacra.evaluation.prepare import prepare  # noqa: E402
 
 BIG_ROWS = 1_000_000
 HOLDOUT_ROWS = 200_000

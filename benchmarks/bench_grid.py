@@ -33,8 +33,8 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 import simulacra  # noqa: E402
 from common import machine, table, write_results  # noqa: E402
-from simulacra.evaluation._prepare import prepare  # noqa: E402
 from simulacra.evaluation.detection import detection_auc  # noqa: E402
+from simulacra.evaluation.prepare import prepare  # noqa: E402
 
 DATASETS = {"diamonds": ("ggplot2", 10_000), "wa_churn": ("modeldata", None)}
 MODELS = ("copula", "ctgan", "tvae")

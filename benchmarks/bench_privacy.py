@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 import simulacra
 from bench_realism import SEED, TABLES, holdout_floor, load, measure
 from common import RESULTS, machine, merge_refusal, results_dir, table, write_results
-from simulacra.evaluation._prepare import prepare
+from simulacra.evaluation.prepare import prepare
 
 HERE = Path(__file__).parent
 FOLDER = "privacy"  # results/privacy/

@@ -52,7 +52,6 @@ from common import RESULTS, code_version, machine, merge_refusal, table, write_r
 from sdv_runner import run_sdv, sdv_available
 from simulacra import registry
 from simulacra.evaluation import Limits
-from simulacra.evaluation._prepare import Tables, prepare, subsample
 from simulacra.evaluation.areas import (
     DETECTION_REAL,
     DETECTION_SYNTHETIC,
@@ -62,6 +61,7 @@ from simulacra.evaluation.areas import (
 from simulacra.evaluation.detection import detection_auc
 from simulacra.evaluation.fidelity import ks_complement, tv_complement
 from simulacra.evaluation.pairs import pair_fidelity
+from simulacra.evaluation.prepare import Tables, prepare, subsample
 
 SEED = 0
 C2ST_ROWS = 20_000  # rows per side of the C2ST; the holdout floor uses the same cap

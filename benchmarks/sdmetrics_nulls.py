@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, write_results  # noqa: E402
 from simulacra import Synthesizer  # noqa: E402
 from simulacra.cli.demo import load_diamonds  # noqa: E402
-from simulacra.evaluation._prepare import prepare  # noqa: E402
 from simulacra.evaluation.fidelity import column_fidelity  # noqa: E402
 from simulacra.evaluation.pairs import pair_fidelity  # noqa: E402
+from simulacra.evaluation.prepare import prepare  # noqa: E402
 
 # Run under SDV_PYTHON: SDMetrics' column and pair scores, as one JSON line. Datetimes become
 # nanoseconds (NaN for nulls), as in simulacra: SDMetrics 0.32's ContingencySimilarity fails on

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation.attacks import expected_single, privacy_attacks, risk_of
 from simulacra.evaluation.limits import Limits
+from simulacra.evaluation.prepare import prepare
 
 LIMITS = Limits(attack_targets=300)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation.detection import detection_auc, detection_score
+from simulacra.evaluation.prepare import prepare
 
 
 def test_identical_tables_cannot_be_told_apart(small_diamonds: pd.DataFrame) -> None:

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation.fidelity import column_fidelity
 from simulacra.evaluation.pairs import (
     contingency_similarity,
@@ -19,6 +18,7 @@ from simulacra.evaluation.pairs import (
     pair_fidelity,
     pair_trends_means,
 )
+from simulacra.evaluation.prepare import prepare
 
 
 def test_correlation_similarity_by_hand() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 import simulacra
 from simulacra.evaluation import Limits
-from simulacra.evaluation._prepare import prepare
+from simulacra.evaluation.prepare import prepare
 from simulacra.metadata import Metadata
 
 SMALL = Limits(model_rows=300, query_rows=200, reference_rows=500, knn_rows=200)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation._space import feature_space
+from simulacra.evaluation.prepare import prepare
 from simulacra.evaluation.privacy import (
     attribute_inference,
     closest_distances,

@@ -9,7 +9,7 @@ import pytest
 
 import simulacra
 from simulacra.evaluation import Limits
-from simulacra.evaluation._prepare import prepare
+from simulacra.evaluation.prepare import prepare
 from simulacra.evaluation.privacy import dcr_share, wilson_interval
 from simulacra.evaluation.reference import reference_scores
 from simulacra.evaluation.utility import relative_gain, trivial_scores

@@ -14,8 +14,8 @@ import pytest
 import simulacra
 from simulacra.errors import DataError, ParameterError
 from simulacra.evaluation import Limits
-from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation.html import render
+from simulacra.evaluation.prepare import prepare
 
 SMALL = Limits(model_rows=1_000, query_rows=500, reference_rows=2_000, knn_rows=500)
 TINY = Limits(model_rows=300, query_rows=200, reference_rows=500, knn_rows=200, attack_targets=50)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulacra.evaluation._prepare import prepare
 from simulacra.evaluation.detection import detection_importance
+from simulacra.evaluation.prepare import prepare
 from simulacra.evaluation.rules import broken_rules
 
 

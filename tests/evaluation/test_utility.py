@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra.evaluation._prepare import prepare
+from simulacra.evaluation.prepare import prepare
 from simulacra.evaluation.utility import (
     classification_scores,
     regression_scores,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._prepare import Tables
+from .prepare import Tables
 
 TOP_CATEGORIES = 20
 # HistGradientBoosting takes at most 255 bins; one is kept for "every other category".

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from .. import seeding
-from ._prepare import Tables, subsample
 from ._space import feature_space
 from .attacks import privacy_attacks
 from .bias import share_differences, target_gap_by_group
@@ -23,6 +22,7 @@ from .diversity import category_coverage, knn_precision_recall, range_coverage
 from .fidelity import column_fidelity, frequencies
 from .limits import Limits
 from .pairs import pair_fidelity, pair_trends_means
+from .prepare import Tables, subsample
 from .privacy import (
     attribute_inference,
     closest_distances,

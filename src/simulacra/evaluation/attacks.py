@@ -30,10 +30,10 @@ from scipy.special import gammaln
 from sklearn.neighbors import NearestNeighbors
 
 from .. import seeding
-from ._prepare import Tables, subsample
 from ._space import FeatureSpace
 from ._threads import one_thread
 from .limits import Limits
+from .prepare import Tables, subsample
 from .privacy import wilson_interval
 
 SINGLING_COLUMNS = 6  # conditions in a multivariate singling-out predicate, at most

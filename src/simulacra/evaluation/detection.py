@@ -28,7 +28,7 @@ def detection_auc(
     cannot tell them apart (perfect), 1.0 means every row is recognised. Values below 0.5 are
     chance; read them as 0.5.
 
-    Both frames hold prepared columns (`_prepare.prepare`): numbers, or Categoricals with shared
+    Both frames hold prepared columns (`prepare.prepare`): numbers, or Categoricals with shared
     categories for the `categorical` columns. The caller subsamples large tables.
     """
     columns = list(real.columns)

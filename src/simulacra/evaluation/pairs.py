@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._prepare import Tables, codes
+from .prepare import Tables, codes
 
 PAIR_BINS = 10
 # SDMetrics' QualityReport defaults: pairs whose real association is at or below these are

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 
 from .. import seeding
-from ._prepare import Tables, subsample
 from ._space import feature_space
 from .detection import detection_auc
 from .diversity import knn_precision_recall
 from .fidelity import ks_complement, tv_complement
 from .limits import Limits
 from .pairs import pair_fidelity
+from .prepare import Tables, subsample
 
 # purposes of the reference's random streams: seeding.rng(seed, "evaluation", purpose)
 SPLIT, DETECTION, KNN = 30, 31, 32

@@ -19,8 +19,8 @@ from ..errors import DataError, ParameterError
 from ..io import atomic_path, read_table
 from ..metadata import Metadata
 from . import verdict
-from ._prepare import prepare
 from .limits import Limits
+from .prepare import prepare
 
 AREAS = ("fidelity", "utility", "diversity", "privacy", "bias")
 NO_SCORE = "—"  # an area judged without a number: not measured, or inconclusive
@@ -73,9 +73,7 @@ class Report:
 MIN_ROWS = {"real": 10, "synthetic": 2, "holdout": 2}
 
 
-def _check_sizes(
-    real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None
-) -> None:
+def _check_sizes(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None) -> None:
     """One error line naming the table too short to be evaluated."""
     for label, table in (("real", real), ("synthetic", synthetic), ("holdout", holdout)):
         if table is not None and len(table) < MIN_ROWS[label]:

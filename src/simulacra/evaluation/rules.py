@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._prepare import Tables, codes
+from .prepare import Tables, codes
 
 MIN_SUPPORT = 20
 MAX_CATEGORIES = 50

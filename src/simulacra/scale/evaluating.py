@@ -106,7 +106,7 @@ def whole_table_statistics(
     real: dd.DataFrame, synthetic: dd.DataFrame, kinds: dict[str, str]
 ) -> dict[str, Any]:
     """Column shapes and pair trends of every row of both tables, from summaries."""
-    from ..evaluation._prepare import CATEGORICAL_KINDS, NUMERICAL_KINDS
+    from ..evaluation.prepare import CATEGORICAL_KINDS, NUMERICAL_KINDS
 
     numeric = [c for c, k in kinds.items() if k in NUMERICAL_KINDS]
     categorical = [c for c, k in kinds.items() if k in CATEGORICAL_KINDS]
