@@ -1,7 +1,13 @@
 """What every model shares, table synthesizers and image models alike.
 
-- Constructors only store keyword parameters; `get_params` reads them back; the rules in
-  `_parameter_constraints` (merged along the class hierarchy) are checked once, at `fit`.
+- Parameters are declared once, as `Param`s (params.py): the keyword-only constructor that
+  only stores them, `get_params`, the checks at `fit`, the documentation and the command
+  line's help all come from the declarations. The parameters that several families share
+  (`SEED`, `VERBOSE`, `EPOCHS`, `BATCH_SIZE`, `LEARNING_RATE`, `DEVICE`, `THREADS`) are
+  declared here; a family or model changes only a default (`EPOCHS.replace(default=50)`).
+- `tags` say what a model can do beyond fit and sample ("conditions", "impute", "dp",
+  "streams", "summaries", "gpu"); they add up along the class hierarchy, and the command line
+  reads them from the generated `_catalog.py` without importing the models.
 - `Synthesizer("ctgan", ...)` and `ImageSynthesizer("vae", ...)` build the class registered
   under that name for their kind (`registry.py`).
 - `save` writes a zip of JSON and safetensors arrays (no pickle) with the kind, name and
@@ -12,17 +18,31 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import registry
 from .errors import ModelFileError, NotFittedError
-from .params import Constraint, Interval, Kind, check_params
+from .params import Declared, Interval, Kind, Param
 
 # parameters renamed since version 1 model files: old name -> new name
 RENAMED_PARAMS = {"lr": "learning_rate"}
 KIND_NAMES = {"table": "a table model", "images": "an image model"}
+# what a model can do beyond fit and sample (`Model.tags`): sample rows meeting conditions
+# (tables) or of a class asked for (images); impute missing cells; fit with differential
+# privacy (`epsilon`); train on minibatches streamed from Dask; fit on Dask from merged
+# summaries; run on a GPU (`device`)
+TAGS = ("conditions", "impute", "dp", "streams", "summaries", "gpu")
+
+SEED = Param(0, Interval(0, None, integer=True), "seed of every random stream of the model")
+VERBOSE = Param(True, Kind(bool), "show progress bars")
+EPOCHS = Param(300, Interval(1, None, integer=True), "training passes over the data")
+BATCH_SIZE = Param(500, Interval(2, None, integer=True), "rows in a training step")
+LEARNING_RATE = Param(1e-3, Interval(0, 1), "step size of the optimiser (Adam)")
+DEVICE = Param("auto", Kind(str), "torch device: auto (CUDA if present), cpu, cuda[:k]")
+THREADS = Param[int | None](
+    None, Interval(1, None, integer=True, optional=True), "CPU threads for torch", means="1"
+)
 
 
 class _Factory(type):
@@ -50,43 +70,31 @@ class _Factory(type):
         return super().__call__(*args, **kwargs)
 
 
-class Model(metaclass=_Factory):
+class Model(Declared, metaclass=_Factory):
     """Base of every model; a family root (`_family = True`) builds its members by name."""
 
-    name: ClassVar[str] = ""
     kind: ClassVar[str] = ""
     _family: ClassVar[bool] = False
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "seed": Interval(0, None, integer=True),
-        "verbose": Kind(bool),
-    }
-    seed: int
-    verbose: bool
+    tags: ClassVar[frozenset[str]] = frozenset()
+    seed = SEED
+    verbose = VERBOSE
 
     if TYPE_CHECKING:
         # What type checkers see: `Family(name, **params)` goes through `_Factory`.
         def __init__(self, name: str = "", /, **params: Any) -> None: ...
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = frozenset().union(*(vars(k).get("tags", ()) for k in cls.__mro__))
+        if declared - set(TAGS):
+            raise TypeError(f"{cls.__name__}: unknown tags {sorted(declared - set(TAGS))}")
+        cls.tags = declared
+
     # parameters -------------------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p.name for p in sig.parameters.values() if p.kind is p.KEYWORD_ONLY]
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters, as given."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
         """Tunable parameters and their search ranges (for tuning and benchmarks)."""
         return {}
-
-    def _check_params(self) -> None:
-        rules: dict[str, Constraint] = {}
-        for klass in reversed(type(self).__mro__):
-            rules.update(getattr(klass, "_parameter_constraints", {}))
-        check_params(self.name or type(self).__name__, self.get_params(), rules)
 
     # fitted state ------------------------------------------------------------------------
     def _is_fitted(self) -> bool:

@@ -28,13 +28,13 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 from torch.nn import functional
 
 from ..errors import ParameterError
-from ..params import Constraint, Interval, Kind
+from ..params import Interval, Kind, Param
 from .data import ImageSet
 from .model import ImageSynthesizer
 from .train import TrainingSet
@@ -62,56 +62,22 @@ class ImageDiffusion(ImageSynthesizer):
     """
 
     name = "diffusion"
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "width": Interval(8, 1024, integer=True),
-        "timesteps": Interval(2, 10_000, integer=True),
-        "sampling_steps": _POSITIVE,
-        "guidance": Interval(0, 100),
-        "class_dropout": Interval(0, 1),
-        "ema": Interval(0, 1),
-        "guidance_interval": Kind((list, tuple)),
-    }
-    width: int
-    timesteps: int
-    sampling_steps: int
-    guidance: float
-    class_dropout: float
-    ema: float
-    guidance_interval: tuple[float, float] | list[float]
+    epochs = ImageSynthesizer.epochs.replace(default=40)
+    latent_dim = ImageSynthesizer.latent_dim.replace(
+        default=128, help="width of the timestep and class embedding"
+    )
+    width = Param(32, Interval(8, 1024, integer=True), "the U-Net's channels at full resolution")
+    timesteps = Param(1000, Interval(2, 10_000, integer=True), "noise levels of training")
+    sampling_steps = Param(50, _POSITIVE, "DDIM steps of a sample")
+    guidance = Param(
+        1.5, Interval(0, 100), "classifier-free guidance (1: the plain conditional model)"
+    )
+    class_dropout = Param(0.1, Interval(0, 1), "share of training images shown without their class")
+    ema = Param(0.999, Interval(0, 1), "decay of the moving average of the weights")
+    guidance_interval = Param[tuple[float, float] | list[float]](
+        (0.28, 5.42), Kind((list, tuple)), "noise levels (low, high] where guidance applies"
+    )
     net_: UNet
-
-    def __init__(
-        self,
-        *,
-        epochs: int = 40,
-        batch_size: int | None = None,
-        learning_rate: float = 1e-3,
-        latent_dim: int = 128,
-        width: int = 32,
-        timesteps: int = 1000,
-        sampling_steps: int = 50,
-        guidance: float = 1.5,
-        class_dropout: float = 0.1,
-        ema: float = 0.999,
-        guidance_interval: tuple[float, float] | list[float] = (0.28, 5.42),
-        conditional: bool = False,
-        device: str = "auto",
-        threads: int | None = None,
-        seed: int = 0,
-        verbose: bool = True,
-    ):
-        super().__init__(
-            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-            latent_dim=latent_dim, conditional=conditional, device=device, threads=threads,
-            seed=seed, verbose=verbose,
-        )  # fmt: skip
-        self.width = width
-        self.timesteps = timesteps
-        self.sampling_steps = sampling_steps
-        self.guidance = guidance
-        self.class_dropout = class_dropout
-        self.ema = ema
-        self.guidance_interval = guidance_interval
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:

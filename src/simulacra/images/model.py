@@ -19,7 +19,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, Self
 
 import numpy as np
 import torch
@@ -35,8 +35,8 @@ from .._torch import (
     torch_generator,
 )
 from ..errors import DataError, ParameterError
-from ..model import Model
-from ..params import Constraint, Interval, Kind, check_params
+from ..model import DEVICE, EPOCHS, LEARNING_RATE, THREADS, Model
+from ..params import Interval, Kind, Param
 from .data import MAX_PIXELS, ImageSet
 from .signals import training_warnings
 from .streams import BATCH_ORDER, NOISE, WEIGHTS
@@ -58,25 +58,19 @@ class ImageSynthesizer(Model):
 
     kind = "images"
     _family = True
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "epochs": _POSITIVE,
-        "batch_size": Kind(int, optional=True),
-        "learning_rate": Interval(0, 1),
-        "latent_dim": _POSITIVE,
-        "conditional": Kind(bool),
-        "device": Kind(str),
-        "threads": Kind(int, optional=True),
-    }
-    # checked when given; None means the default (`default_batch_size`, one thread)
-    _optional_counts: ClassVar[tuple[str, ...]] = ("batch_size", "threads")
-
-    epochs: int
-    batch_size: int | None
-    learning_rate: float
-    latent_dim: int
-    conditional: bool
-    device: str
-    threads: int | None
+    tags = frozenset({"conditions", "gpu"})
+    epochs = EPOCHS.replace(default=30)
+    batch_size = Param[int | None](
+        None,
+        Interval(1, None, integer=True, optional=True),
+        "images in a training step",
+        "128, fewer on small sets",
+    )
+    learning_rate = LEARNING_RATE
+    latent_dim = Param(20, _POSITIVE, "size of the latent code")
+    conditional = Param(False, Kind(bool), "learn p(image | class), to sample a class asked for")
+    device = DEVICE
+    threads = THREADS
 
     net_: nn.Module
     device_: torch.device
@@ -85,37 +79,6 @@ class ImageSynthesizer(Model):
     classes_: list[str]
     history_: dict[str, list[float]]
     fit_info_: dict[str, Any]
-
-    if not TYPE_CHECKING:
-
-        def __init__(
-            self,
-            *,
-            epochs,
-            batch_size,
-            learning_rate,
-            latent_dim,
-            conditional,
-            device,
-            threads,
-            seed,
-            verbose,
-        ):
-            self.epochs = epochs
-            self.batch_size = batch_size
-            self.learning_rate = learning_rate
-            self.latent_dim = latent_dim
-            self.conditional = conditional
-            self.device = device
-            self.threads = threads
-            self.seed = seed
-            self.verbose = verbose
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        given = {k: getattr(self, k) for k in self._optional_counts}
-        check_params(self.name, {k: v for k, v in given.items() if v is not None},
-                     dict.fromkeys(self._optional_counts, _POSITIVE))  # fmt: skip
 
     # what each model provides ----------------------------------------------------------------
     def _build_network(self) -> nn.Module:

@@ -7,12 +7,12 @@ sampling, seeds, files and `describe` are `ImageSynthesizer`'s.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 
 from ..errors import DataError, ParameterError
-from ..params import Constraint, Interval, Kind
+from ..params import Interval, Kind, Param
 from .data import ImageSet
 from .model import ImageSynthesizer
 from .nets import GAN, MLPVAE, ConvVAE, check_conv_shape
@@ -25,12 +25,8 @@ class _VariationalImageModel(ImageSynthesizer):
     """What both VAEs share: Adam with StepLR(step_size, gamma) on BCE + KL; decoding prior
     draws. Not registered itself."""
 
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "step_size": _POSITIVE,
-        "gamma": Interval(0, 1),
-    }
-    step_size: int
-    gamma: float
+    step_size = Param(10, _POSITIVE, "epochs between learning-rate cuts (StepLR)")
+    gamma = Param(0.5, Interval(0, 1), "factor of each learning-rate cut")
     net_: MLPVAE | ConvVAE
 
     def _training(self, data: TrainingSet) -> Iterator[dict[str, float]]:
@@ -52,33 +48,10 @@ class ImageVAE(_VariationalImageModel):
     code, a mirrored decoder with a sigmoid output."""
 
     name = "vae"
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {"hidden": Kind((list, tuple))}
-    hidden: tuple[int, ...] | list[int]
-
-    def __init__(
-        self,
-        *,
-        epochs: int = 50,
-        batch_size: int | None = None,
-        learning_rate: float = 1e-3,
-        latent_dim: int = 20,
-        hidden: tuple[int, ...] | list[int] = (512, 256, 128),
-        step_size: int = 10,
-        gamma: float = 0.5,
-        conditional: bool = False,
-        device: str = "auto",
-        threads: int | None = None,
-        seed: int = 0,
-        verbose: bool = True,
-    ):
-        super().__init__(
-            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-            latent_dim=latent_dim, conditional=conditional, device=device, threads=threads,
-            seed=seed, verbose=verbose,
-        )  # fmt: skip
-        self.hidden = hidden
-        self.step_size = step_size
-        self.gamma = gamma
+    epochs = ImageSynthesizer.epochs.replace(default=50)
+    hidden = Param[tuple[int, ...] | list[int]](
+        (512, 256, 128), Kind((list, tuple)), "widths of the encoder's layers (mirrored)"
+    )
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
@@ -112,29 +85,6 @@ class ConvImageVAE(_VariationalImageModel):
 
     name = "convvae"
 
-    def __init__(
-        self,
-        *,
-        epochs: int = 30,
-        batch_size: int | None = None,
-        learning_rate: float = 1e-3,
-        latent_dim: int = 20,
-        step_size: int = 10,
-        gamma: float = 0.5,
-        conditional: bool = False,
-        device: str = "auto",
-        threads: int | None = None,
-        seed: int = 0,
-        verbose: bool = True,
-    ):
-        super().__init__(
-            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-            latent_dim=latent_dim, conditional=conditional, device=device, threads=threads,
-            seed=seed, verbose=verbose,
-        )  # fmt: skip
-        self.step_size = step_size
-        self.gamma = gamma
-
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
         return {
@@ -161,32 +111,11 @@ class ImageGAN(ImageSynthesizer):
     sides must be multiples of 4."""
 
     name = "gan"
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "n_generators": Interval(1, 16, integer=True),
-    }
-    n_generators: int
+    learning_rate = ImageSynthesizer.learning_rate.replace(default=2e-4)
+    n_generators = Param(
+        1, Interval(1, 16, integer=True), "generators sharing one discriminator (against collapse)"
+    )
     net_: GAN
-
-    def __init__(
-        self,
-        *,
-        epochs: int = 30,
-        batch_size: int | None = None,
-        learning_rate: float = 2e-4,
-        latent_dim: int = 20,
-        n_generators: int = 1,
-        conditional: bool = False,
-        device: str = "auto",
-        threads: int | None = None,
-        seed: int = 0,
-        verbose: bool = True,
-    ):
-        super().__init__(
-            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-            latent_dim=latent_dim, conditional=conditional, device=device, threads=threads,
-            seed=seed, verbose=verbose,
-        )  # fmt: skip
-        self.n_generators = n_generators
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:

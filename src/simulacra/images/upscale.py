@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 import numpy as np
 import torch
@@ -27,11 +27,14 @@ from .. import seeding
 from .._progress import new_progress
 from .._torch import load_module_state, module_state, seeded_torch
 from ..errors import ModelFileError, NotFittedError, ParameterError
+from ..model import LEARNING_RATE, SEED, THREADS, VERBOSE
 from ..modelfile import read_model, write_model
+from ..params import Declared, Interval, OneOf, Param
 from .data import ImageSet
 
 KIND = "upscaler"
 SCALES = (2, 4)
+_POSITIVE = Interval(1, None, integer=True)
 
 
 def _channels_first(images: np.ndarray) -> torch.Tensor:
@@ -129,57 +132,30 @@ class UpscaleNet(nn.Module):
         return base + self.tail(self.up(feat))
 
 
-class Upscaler:
+class Upscaler(Declared):
     """Our own super-resolution model: `Upscaler(scale=4).fit(images).upscale(pixels)`."""
 
-    def __init__(
-        self,
-        *,
-        scale: int = 4,
-        features: int = 32,
-        blocks: int = 4,
-        steps: int = 1000,
-        batch_size: int = 16,
-        patch: int = 32,
-        learning_rate: float = 1e-3,
-        validation: float = 0.1,
-        checks: int = 10,
-        threads: int | None = None,
-        seed: int = 0,
-        verbose: bool = True,
-    ):
-        self.scale = scale
-        self.features = features
-        self.blocks = blocks
-        self.steps = steps
-        self.batch_size = batch_size
-        self.patch = patch
-        self.learning_rate = learning_rate
-        self.validation = validation
-        self.checks = checks
-        self.threads = threads
-        self.seed = seed
-        self.verbose = verbose
-
-    def get_params(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
+    name = "upscaler"
+    scale = Param(4, OneOf(SCALES), "enlargement, 2 or 4")
+    features = Param(32, _POSITIVE, "channels of the residual blocks")
+    blocks = Param(4, _POSITIVE, "residual blocks")
+    steps = Param(1000, _POSITIVE, "training steps, each on a batch of crops")
+    batch_size = Param(16, _POSITIVE, "crops in a training step")
+    patch = Param(32, _POSITIVE, "side of the high-resolution crops (a multiple of scale)")
+    learning_rate = LEARNING_RATE
+    validation = Param(
+        0.1, Interval(0, 1, high_open=True), "share of images that choose the weights kept"
+    )
+    checks = Param(10, _POSITIVE, "times the held-out error is measured")
+    threads = THREADS
+    seed = SEED
+    verbose = VERBOSE
 
     def _check_params(self) -> None:
-        if self.scale not in SCALES:
-            raise ParameterError(f"scale must be one of 2, 4, not {self.scale!r}")
-        for key in ("features", "blocks", "steps", "batch_size", "patch", "checks"):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ParameterError(f"{key} must be a positive integer, not {value!r}")
-        if (
-            isinstance(self.validation, bool)
-            or not isinstance(self.validation, int | float)
-            or not (0 <= self.validation < 1)
-        ):
-            raise ParameterError(f"validation must lie in [0, 1), not {self.validation!r}")
+        super()._check_params()
         if self.patch % self.scale:
             raise ParameterError(
-                f"patch must be a multiple of scale {self.scale}, not {self.patch}"
+                f"{self.name}: patch must be a multiple of scale {self.scale}, not {self.patch}"
             )
 
     def fit(self, data: ImageSet) -> Self:

@@ -35,7 +35,7 @@ steps, or fewer when they would not fit DP-SGD's time budget; there is no valida
 no early stopping (both would read rows outside the mechanism), and training stops when the
 budget is spent. Per-row gradient norms come by ghost clipping (`privacy/ghost.py`), and
 `epochs`, `batch_size`, `hidden_dims`, `bins` and `learning_rate` default (None) to DP-sized
-values (`_auto`).
+values (their `auto` values).
 
 The network (embeddings, linear layers, ReLU) has only layers that DP-SGD can train.
 Its first layer sums one learned vector per column token, so sampling a column updates it by
@@ -54,10 +54,9 @@ import torch
 from .._torch import FusedAdam
 from ..errors import DataError
 from ..metadata import Metadata
-from ..params import Constraint, Interval
-from ..privacy.budget import METADATA_SHARE
+from ..params import Interval, Kind, Param
 from ..privacy.sgd import DPSGD
-from .dp import PrivateFit
+from .dp import MAX_GRAD_NORM, PrivateFit
 from .neural import NeuralSynthesizer
 from .token_net import TokenNet, ghost_sums
 from .token_sampling import TokenSampling
@@ -83,82 +82,32 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
         "_token_mask",
         "_dp",
     )
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "min_count": Interval(1, None, integer=True),
-        "bins": Interval(2, 10_000, integer=True, optional=True),
-        "learning_rate": Interval(0, 1, optional=True),
-        "temperature": Interval(1e-3, 100),
-        "dropout": Interval(0, 0.9),
-        "validation": Interval(0, 0.5),
-        "patience": Interval(1, None, integer=True),
-        "weight_decay": Interval(0, None),
-        "max_grad_norm": Interval(1e-6, None),
-        "epochs": Interval(1, None, integer=True, optional=True),
-        "batch_size": Interval(2, None, integer=True, optional=True),
-    }
-    epochs: int | None  # type: ignore[assignment]
-    batch_size: int | None  # type: ignore[assignment]
-    learning_rate: float | None  # type: ignore[assignment]
-    # None picks these: without DP, long training stopped early by the held-out loss, a wide
-    # network and fine bins; under DP-SGD (every step costs budget, the noise grows with the
-    # number of weights), 20 passes in large Poisson batches through a small network with 16
-    # bins per number and a larger step (at epsilon 1 on diamonds, TSTR/TRTR 0.72 instead of
-    # about 0 with the non-DP settings; benchmarks/results/privacy.md)
-    _auto: ClassVar[dict[str, tuple[Any, Any]]] = {
-        "epochs": (300, 20),
-        "batch_size": (500, 1_000),
-        "hidden_dims": ((512, 256), (128, 128)),
-        "bins": (64, 16),
-        "learning_rate": (2e-3, 1e-2),
-    }
-
-    def __init__(
-        self,
-        *,
-        epochs: int | None = None,
-        batch_size: int | None = None,
-        learning_rate: float | None = None,
-        hidden_dims: tuple[int, ...] | list[int] | None = None,
-        dropout: float = 0.0,
-        bins: int | None = None,
-        min_count: int = 5,
-        temperature: float = 1.0,
-        validation: float = 0.1,
-        patience: int = 10,
-        weight_decay: float = 1e-6,
-        device: str = "auto",
-        threads: int | None = None,
-        precision: str = "auto",
-        seed: int = 0,
-        verbose: bool = True,
-        max_categories: int = 1_000,
-        epsilon: float | None = None,
-        delta: float | None = None,
-        max_grad_norm: float = 1.0,
-        metadata_share: float = METADATA_SHARE,
-        infer_schema: bool = False,
-    ):
-        super().__init__(
-            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
-        )
-        self.epsilon = epsilon
-        self.delta = delta
-        self.max_grad_norm = max_grad_norm
-        self.metadata_share = metadata_share
-        self.infer_schema = infer_schema
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.hidden_dims = hidden_dims
-        self.dropout = dropout
-        self.bins = bins
-        self.temperature = temperature
-        self.validation = validation
-        self.patience = patience
-        self.weight_decay = weight_decay
-        self.device = device
-        self.threads = threads
-        self.precision = precision
+    # None picks the `auto` values: without DP, long training stopped early by the held-out
+    # loss, a wide network and fine bins; under DP-SGD (every step costs budget, the noise
+    # grows with the number of weights), 20 passes in large Poisson batches through a small
+    # network with 16 bins per number and a larger step (at epsilon 1 on diamonds, TSTR/TRTR
+    # 0.72 instead of about 0 with the non-DP settings; benchmarks/results/privacy/privacy.md)
+    epochs = NeuralSynthesizer.epochs.auto_default(300, 20)  # type: ignore[assignment]
+    batch_size = NeuralSynthesizer.batch_size.auto_default(500, 1_000)  # type: ignore[assignment]
+    learning_rate = NeuralSynthesizer.learning_rate.auto_default(2e-3, 1e-2)  # type: ignore[assignment]
+    hidden_dims = Param[tuple[int, ...] | list[int] | None](
+        None,
+        Kind((list, tuple), optional=True),
+        "widths of the network's layers",
+        auto=((512, 256), (128, 128)),
+    )
+    dropout = Param(0.0, Interval(0, 0.9), "dropout after each hidden layer")
+    bins = Param[int | None](
+        None, Interval(2, 10_000, integer=True, optional=True), "bins per number", auto=(64, 16)
+    )
+    temperature = Param(
+        1.0, Interval(1e-3, 100), "divides the logits: below 1 more typical rows, above more varied"
+    )
+    validation = Param(0.1, Interval(0, 0.5), "share of rows held out to stop training early")
+    patience = Param(
+        10, Interval(1, None, integer=True), "epochs without a better held-out loss before stopping"
+    )
+    max_grad_norm = MAX_GRAD_NORM
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The interface every synthesizer shares: fit, sample, save, load, describe.
 
-A synthesizer stores its parameters in `__init__` and nothing else. `fit` infers or takes the
-Metadata, fits a TableTransformer, and hands the encoded matrix to `_fit_encoded`. `sample`
+A synthesizer declares its parameters (`Param`s, params.py); its constructor only stores them.
+`fit` infers or takes the Metadata, fits a TableTransformer, and hands the encoded matrix to
+`_fit_encoded`. `sample`
 draws encoded rows with `_sample_encoded` chunk by chunk and decodes them. Subclasses only
 implement those two methods and their state; everything else is shared.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from .._progress import new_progress
 from ..errors import DataError
 from ..metadata import Metadata
 from ..model import Model
-from ..params import Constraint, Interval
+from ..params import Interval, Param
 from ..transforms import TableTransformer
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
@@ -34,28 +35,18 @@ class Synthesizer(Model):
 
     kind = "table"
     _family = True
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "max_categories": Interval(2, None, integer=True),
-        "min_count": Interval(1, None, integer=True),
-    }
+    tags = frozenset({"conditions"})
     _transformer: ClassVar[dict[str, str]] = {"continuous": "quantile", "discrete": "frequency"}
-    max_categories: int
-    min_count: int
-
-    if not TYPE_CHECKING:
-
-        def __init__(
-            self,
-            *,
-            seed: int = 0,
-            verbose: bool = True,
-            max_categories: int = 1_000,
-            min_count: int = MIN_COUNT,
-        ):
-            self.seed = seed
-            self.verbose = verbose
-            self.max_categories = max_categories
-            self.min_count = min_count
+    max_categories = Param(
+        1_000,
+        Interval(2, None, integer=True),
+        "a column's most frequent categories kept apart; the rest share one",
+    )
+    min_count = Param(
+        MIN_COUNT,
+        Interval(1, None, integer=True),
+        "categories seen in fewer rows are pooled, never stored or emitted",
+    )
 
     def _transformer_params(self) -> dict[str, Any]:
         return dict(self._transformer)

@@ -17,15 +17,14 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..errors import ConditionError
-from ..params import Constraint, OneOf
+from ..params import OneOf, Param
 from ..transforms.conditions import Conditions
-from ..transforms.table import MIN_COUNT
 from .base import Synthesizer
 
 if TYPE_CHECKING:
@@ -67,23 +66,12 @@ class GaussianCopula(Synthesizer):
     """Parametric or empirical marginals joined by a Gaussian copula."""
 
     name = "copula"
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "marginals": OneOf(("empirical", "parametric")),
-    }
-
-    def __init__(
-        self,
-        *,
-        marginals: str = "empirical",
-        seed: int = 0,
-        verbose: bool = True,
-        max_categories: int = 1_000,
-        min_count: int = MIN_COUNT,
-    ):
-        super().__init__(
-            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
-        )
-        self.marginals = marginals
+    tags = frozenset({"summaries"})
+    marginals = Param(
+        "empirical",
+        OneOf(("empirical", "parametric")),
+        "each number's marginal: empirical quantiles or the best parametric family",
+    )
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:

@@ -50,13 +50,11 @@ from torch import nn
 
 from .._torch import FusedAdam, torch_generator
 from ..errors import ParameterError
-from ..params import Constraint, Interval, Kind
-from ..privacy.budget import METADATA_SHARE
+from ..params import Interval, Kind, Param
 from ..privacy.sgd import DPSGD, clipped_sums
 from ..transforms.conditions import Conditions
-from ..transforms.table import MIN_COUNT
 from .condvec import ConditionalSampler
-from .dp import PrivateFit
+from .dp import MAX_GRAD_NORM, PrivateFit
 from .neural import NeuralSynthesizer
 
 GUMBEL_TAU = 0.2
@@ -114,61 +112,19 @@ class CTGAN(PrivateFit, NeuralSynthesizer):
     name = "ctgan"
     _training_state: ClassVar[tuple[str, ...]] = ("_dp", "_condition_noise", "_train_sampler")
     _networks: ClassVar[tuple[str, ...]] = ("generator_", "discriminator_")
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "embedding_dim": Interval(1, None, integer=True),
-        "generator_dims": Kind((list, tuple)),
-        "discriminator_dims": Kind((list, tuple)),
-        "pac": Interval(1, None, integer=True),
-        "discriminator_steps": Interval(1, None, integer=True),
-        "weight_decay": Interval(0, None),
-        "max_grad_norm": Interval(1e-6, None),
-    }
-
-    def __init__(
-        self,
-        *,
-        epochs: int = 300,
-        batch_size: int = 500,
-        learning_rate: float = 2e-4,
-        embedding_dim: int = 128,
-        generator_dims: tuple[int, ...] | list[int] = (256, 256),
-        discriminator_dims: tuple[int, ...] | list[int] = (256, 256),
-        pac: int = 10,
-        discriminator_steps: int = 1,
-        weight_decay: float = 1e-6,
-        device: str = "auto",
-        threads: int | None = None,
-        precision: str = "auto",
-        seed: int = 0,
-        verbose: bool = True,
-        max_categories: int = 1_000,
-        min_count: int = MIN_COUNT,
-        epsilon: float | None = None,
-        delta: float | None = None,
-        max_grad_norm: float = 1.0,
-        metadata_share: float = METADATA_SHARE,
-        infer_schema: bool = False,
-    ):
-        super().__init__(
-            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
-        )
-        self.epsilon = epsilon
-        self.delta = delta
-        self.max_grad_norm = max_grad_norm
-        self.metadata_share = metadata_share
-        self.infer_schema = infer_schema
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.embedding_dim = embedding_dim
-        self.generator_dims = generator_dims
-        self.discriminator_dims = discriminator_dims
-        self.pac = pac
-        self.discriminator_steps = discriminator_steps
-        self.weight_decay = weight_decay
-        self.device = device
-        self.threads = threads
-        self.precision = precision
+    learning_rate = NeuralSynthesizer.learning_rate.replace(default=2e-4)
+    embedding_dim = Param(128, Interval(1, None, integer=True), "size of the generator's noise")
+    generator_dims = Param[tuple[int, ...] | list[int]](
+        (256, 256), Kind((list, tuple)), "widths of the generator's residual blocks"
+    )
+    discriminator_dims = Param[tuple[int, ...] | list[int]](
+        (256, 256), Kind((list, tuple)), "widths of the discriminator's layers"
+    )
+    pac = Param(10, Interval(1, None, integer=True), "rows the discriminator judges together")
+    discriminator_steps = Param(
+        1, Interval(1, None, integer=True), "discriminator steps per generator step"
+    )
+    max_grad_norm = MAX_GRAD_NORM
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:

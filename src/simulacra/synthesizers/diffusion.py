@@ -50,11 +50,11 @@ from scipy.special import ndtr, ndtri
 from .. import seeding
 from .._torch import torch_generator, torch_threads
 from ..errors import DataError, ParameterError
-from ..params import Constraint, Interval, Kind, OneOf
+from ..params import Interval, Kind, OneOf, Param
 from ..transforms.conditions import Conditions
-from ..transforms.table import MIN_COUNT
 from .diffusion_net import Denoiser, ddim_step, noised, time_grid
 from .diffusion_train import DiffusionTraining
+from .neural import NeuralSynthesizer
 
 SAMPLE_ROWS = 8_192
 GIBBS_SWEEPS = 20
@@ -68,53 +68,25 @@ class Diffusion(DiffusionTraining):
     name = "ddpm"
     _transformer: ClassVar[dict[str, str]] = {"continuous": "quantile", "discrete": "codes"}
     _networks: ClassVar[tuple[str, ...]] = ("net_",)
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "hidden_dims": Kind((list, tuple)),
-        "inpainting": OneOf(("clean", "renoise")),
-        "diffusion_steps": Interval(2, 100_000, integer=True),
-        "sampling_steps": Interval(1, 100_000, integer=True),
-        "eta": Interval(0, 1),
-        "ema_decay": Interval(0, 1),
-        "weight_decay": Interval(0, None),
-    }
-
-    def __init__(
-        self,
-        *,
-        epochs: int = 200,
-        batch_size: int = 512,
-        learning_rate: float = 2e-3,
-        hidden_dims: tuple[int, ...] | list[int] = (256, 256, 256),
-        diffusion_steps: int = 1_000,
-        sampling_steps: int = 50,
-        eta: float = 0.0,
-        inpainting: str = "clean",
-        ema_decay: float = 0.999,
-        weight_decay: float = 0.0,
-        device: str = "auto",
-        threads: int | None = None,
-        precision: str = "auto",
-        seed: int = 0,
-        verbose: bool = True,
-        max_categories: int = 1_000,
-        min_count: int = MIN_COUNT,
-    ):
-        super().__init__(
-            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
-        )
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.hidden_dims = hidden_dims
-        self.diffusion_steps = diffusion_steps
-        self.sampling_steps = sampling_steps
-        self.eta = eta
-        self.inpainting = inpainting
-        self.ema_decay = ema_decay
-        self.weight_decay = weight_decay
-        self.device = device
-        self.threads = threads
-        self.precision = precision
+    tags = frozenset({"impute"})
+    epochs = NeuralSynthesizer.epochs.replace(default=200)
+    batch_size = NeuralSynthesizer.batch_size.replace(default=512)
+    learning_rate = NeuralSynthesizer.learning_rate.replace(default=2e-3)
+    weight_decay = NeuralSynthesizer.weight_decay.replace(default=0.0)
+    hidden_dims = Param[tuple[int, ...] | list[int]](
+        (256, 256, 256), Kind((list, tuple)), "widths of the denoising network's layers"
+    )
+    diffusion_steps = Param(
+        1_000, Interval(2, 100_000, integer=True), "noise levels the network is trained on"
+    )
+    sampling_steps = Param(50, Interval(1, 100_000, integer=True), "denoising steps of a sample")
+    eta = Param(0.0, Interval(0, 1), "DDIM noise: 0 deterministic steps, 1 ancestral (DDPM)")
+    inpainting = Param(
+        "clean",
+        OneOf(("clean", "renoise")),
+        "known cells shown clean (trained for) or re-noised at each step (RePaint)",
+    )
+    ema_decay = Param(0.999, Interval(0, 1), "decay of the moving average of the weights")
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:

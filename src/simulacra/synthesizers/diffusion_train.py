@@ -33,7 +33,6 @@ class DiffusionTraining(NeuralSynthesizer):
 
     diffusion_steps: int
     ema_decay: float
-    weight_decay: float
     net_: Any
     sizes_: list[int]
     score_corr_: np.ndarray

@@ -13,14 +13,14 @@ read off the rows only when the user opts in with `infer_schema=True`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
 from ..metadata import Metadata
-from ..params import Constraint, Interval, Kind
+from ..params import Interval, Kind, Param
 from ..privacy.budget import DEFAULT_DELTA, METADATA_SHARE, PrivacyBudget
 from ..privacy.ledger import NEIGHBOURS
 from .base import Synthesizer
@@ -40,16 +40,21 @@ class PrivateFit(Synthesizer):
     """Mixin of the synthesizers that take `epsilon` (None: no DP), `delta` and
     `infer_schema`."""
 
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "epsilon": Kind((int, float), optional=True),
-        "delta": Kind(float, optional=True),
-        "metadata_share": Interval(0.01, 0.99),
-        "infer_schema": Kind(bool),
-    }
-    epsilon: float | None
-    delta: float | None
-    metadata_share: float
-    infer_schema: bool
+    tags = frozenset({"dp"})
+    epsilon = Param[float | None](
+        None, Kind((int, float), optional=True), "DP budget, smaller is more private", "no DP"
+    )
+    delta = Param[float | None](
+        None, Kind(float, optional=True), "DP delta, with epsilon", f"{DEFAULT_DELTA:g}, fixed"
+    )
+    metadata_share = Param(
+        METADATA_SHARE, Interval(0.01, 0.99), "share of the DP budget spent on the transforms"
+    )
+    infer_schema = Param(
+        False,
+        Kind(bool),
+        "with epsilon, no metadata: publish the kinds, dtypes, formats read off the rows",
+    )
 
     def fit(self, table: pd.DataFrame, metadata: Metadata | None = None) -> Synthesizer:
         self._check_params()
@@ -90,7 +95,8 @@ class PrivateFit(Synthesizer):
         super()._fit_encoded(data, rng)
 
 
-DP_DEFAULTS = {"metadata_share": METADATA_SHARE}
+# DP-SGD's clipping norm, declared by each model trained with it
+MAX_GRAD_NORM = Param(1.0, Interval(1e-6, None), "DP-SGD: each row's gradient clipped to this norm")
 
 
 def privacy_summary(model: Synthesizer, record: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -36,11 +36,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import DataError, ParameterError
-from ..params import Constraint, Interval
-from ..privacy.budget import METADATA_SHARE
+from ..params import Interval, Param
 from ..privacy.mechanisms import project_simplex, sigma_for
 from ..transforms.conditions import Conditions
-from ..transforms.table import MIN_COUNT
 from .dp import PrivateFit, privacy_summary
 from .mst_model import Network, conditionals, sample_tokens
 from .mst_select import grow_network
@@ -62,32 +60,8 @@ class MST(PrivateFit):
 
     name = "mst"
     _transformer: ClassVar[dict[str, str]] = {"continuous": "bins", "discrete": "codes"}
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "epsilon": Interval(1e-6, None),
-        "bins": Interval(2, 1_000, integer=True),
-    }
-
-    def __init__(
-        self,
-        *,
-        epsilon: float = 1.0,
-        delta: float | None = None,
-        bins: int = 16,
-        metadata_share: float = METADATA_SHARE,
-        infer_schema: bool = False,
-        seed: int = 0,
-        verbose: bool = True,
-        max_categories: int = 1_000,
-        min_count: int = MIN_COUNT,
-    ):
-        super().__init__(
-            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
-        )
-        self.epsilon = epsilon
-        self.delta = delta
-        self.bins = bins
-        self.metadata_share = metadata_share
-        self.infer_schema = infer_schema
+    epsilon = PrivateFit.epsilon.replace(default=1.0, rule=Interval(1e-6, None))
+    bins = Param(16, Interval(2, 1_000, integer=True), "bins per number")
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from .._torch import (
 )
 from ..errors import ParameterError
 from ..metadata import Metadata
-from ..params import Constraint, Interval, Kind, OneOf
+from ..model import BATCH_SIZE, DEVICE, EPOCHS, LEARNING_RATE, THREADS
+from ..params import Interval, OneOf, Param
 from ..privacy.sgd import DPSGD, seconds_per_step
 from ..transforms import TableTransformer
 from ..transforms.conditions import Conditions
@@ -48,29 +49,25 @@ class NeuralSynthesizer(Synthesizer):
     """Base of the neural synthesizers; not registered itself."""
 
     _transformer: ClassVar[dict[str, str]] = {"continuous": "gmm", "discrete": "onehot"}
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "epochs": Interval(1, None, integer=True),
-        "batch_size": Interval(2, None, integer=True),
-        "learning_rate": Interval(0, 1),
-        "device": Kind(str),
-        "threads": Kind(int, optional=True),
-        "precision": OneOf(("auto", "float32", "bfloat16")),
-    }
     _networks: ClassVar[tuple[str, ...]] = ()
-    # parameters whose default (None) depends on the fit: (without DP, with DP)
-    _auto: ClassVar[dict[str, tuple[Any, Any]]] = {}
     # train under torch.autocast in the training dtype; False: the model casts for itself to
     # `_compute_dtype` (TVAE's hand-written step)
     _autocast: ClassVar[bool] = True
     # attributes only training needs, dropped with the optimisers (`_opt*`) once it is over
     _training_state: ClassVar[tuple[str, ...]] = ()
 
-    epochs: int
-    batch_size: int
-    learning_rate: float
-    device: str
-    threads: int | None
-    precision: str
+    tags = frozenset({"streams", "gpu"})
+    epochs = EPOCHS
+    batch_size = BATCH_SIZE
+    learning_rate = LEARNING_RATE
+    weight_decay = Param(1e-6, Interval(0, None), "Adam's weight decay")
+    device = DEVICE
+    threads = THREADS
+    precision = Param(
+        "auto",
+        OneOf(("auto", "float32", "bfloat16")),
+        "precision of training: auto (bfloat16 where fast), float32 or bfloat16",
+    )
     privacy_: dict[str, Any] | None  # DP-SGD's record (set at the end of a DP fit)
     _opt: Any  # the optimiser of the networks DP-SGD trains
 
@@ -205,11 +202,12 @@ class NeuralSynthesizer(Synthesizer):
         raise NotImplementedError
 
     def _setting(self, name: str) -> Any:
-        """A parameter as given, or, when None, its default for this fit (`_auto`)."""
+        """A parameter as given, or, when None, its default for this fit (`Param.auto`)."""
         value = getattr(self, name)
-        if value is not None or name not in self._auto:
+        auto = self._params[name].auto
+        if value is not None or auto is None:
             return value
-        plain, private = self._auto[name]
+        plain, private = auto
         return private if getattr(self, "epsilon", None) is not None else plain
 
     def _stops_early(self) -> bool:

@@ -5,7 +5,7 @@ A mixin of `AutoRegressive` (it reads the fitted network, sizes and transformer)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ RANGE_REDRAWS = 50
 class TokenSampling:
     """Sampling, conditions and imputation of the autoregressive model."""
 
+    tags: ClassVar[frozenset[str]] = frozenset({"impute"})
     net_: Any
     sizes_: list[int]
     _sizes: torch.Tensor

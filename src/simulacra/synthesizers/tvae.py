@@ -36,12 +36,10 @@ import torch
 from torch import nn
 
 from .._torch import FlatParameters, FusedAdam, torch_generator
-from ..params import Constraint, Interval, Kind
-from ..privacy.budget import METADATA_SHARE
+from ..params import Interval, Kind, Param
 from ..privacy.sgd import DPSGD, clipped_sums
 from ..transforms.conditions import Conditions
-from ..transforms.table import MIN_COUNT
-from .dp import PrivateFit
+from .dp import MAX_GRAD_NORM, PrivateFit
 from .neural import NeuralSynthesizer
 from .output_layout import PaddedLayout
 from .vae_backprop import (
@@ -122,58 +120,16 @@ class TVAE(PrivateFit, NeuralSynthesizer):
     # `_rows` is the row count PrivateFit keeps for the default delta
     _training_state = ("_rows", "_train_rows", "_flat", "_dp", "_private_loss")
     _networks: ClassVar[tuple[str, ...]] = ("encoder_", "decoder_")
-    _parameter_constraints: ClassVar[dict[str, Constraint]] = {
-        "embedding_dim": Interval(1, None, integer=True),
-        "encoder_dims": Kind((list, tuple)),
-        "decoder_dims": Kind((list, tuple)),
-        "loss_factor": Interval(0, None),
-        "weight_decay": Interval(0, None),
-        "max_grad_norm": Interval(1e-6, None),
-    }
-
-    def __init__(
-        self,
-        *,
-        epochs: int = 300,
-        batch_size: int = 500,
-        learning_rate: float = 1e-3,
-        embedding_dim: int = 128,
-        encoder_dims: tuple[int, ...] | list[int] = (128, 128),
-        decoder_dims: tuple[int, ...] | list[int] = (128, 128),
-        loss_factor: float = 2.0,
-        weight_decay: float = 1e-5,
-        device: str = "auto",
-        threads: int | None = None,
-        precision: str = "auto",
-        seed: int = 0,
-        verbose: bool = True,
-        max_categories: int = 1_000,
-        min_count: int = MIN_COUNT,
-        epsilon: float | None = None,
-        delta: float | None = None,
-        max_grad_norm: float = 1.0,
-        metadata_share: float = METADATA_SHARE,
-        infer_schema: bool = False,
-    ):
-        super().__init__(
-            seed=seed, verbose=verbose, max_categories=max_categories, min_count=min_count
-        )
-        self.epsilon = epsilon
-        self.delta = delta
-        self.max_grad_norm = max_grad_norm
-        self.metadata_share = metadata_share
-        self.infer_schema = infer_schema
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.embedding_dim = embedding_dim
-        self.encoder_dims = encoder_dims
-        self.decoder_dims = decoder_dims
-        self.loss_factor = loss_factor
-        self.weight_decay = weight_decay
-        self.device = device
-        self.threads = threads
-        self.precision = precision
+    embedding_dim = Param(128, Interval(1, None, integer=True), "size of the latent code")
+    encoder_dims = Param[tuple[int, ...] | list[int]](
+        (128, 128), Kind((list, tuple)), "widths of the encoder's layers"
+    )
+    decoder_dims = Param[tuple[int, ...] | list[int]](
+        (128, 128), Kind((list, tuple)), "widths of the decoder's layers"
+    )
+    loss_factor = Param(2.0, Interval(0, None), "weight of the reconstruction loss beside KL")
+    weight_decay = NeuralSynthesizer.weight_decay.replace(default=1e-5)
+    max_grad_norm = MAX_GRAD_NORM
 
     @classmethod
     def hyperparameter_space(cls) -> dict[str, Any]:
