@@ -264,14 +264,33 @@ def test_help_says_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
 
     out = help_of(["fit"])
     assert "[default: autoregressive]" in out and "[default: 0]" in out
-    assert "(default 300 for autoregressive, which stops early" in out
-    assert "ctgan and tvae; copula has none)" in out
+    # the shared options' help comes from the models' declarations, one default per model
+    assert "(default: ctgan, tvae 300; autoregressive None: 300, 20 with DP; ddpm 200;" in out
+    assert "copula, mst have none)" in out
+    assert "(default: ctgan, tvae, autoregressive None: no DP; mst 1.0;" in out
     assert (
         "copula, ctgan, tvae, autoregressive" in out and "(default: inferred from the table)" in out
     )
     assert f"(default {QUICK_EPOCHS}, a quick run" in help_of(["reproduce", "paper"])
     out = help_of(["images", "fit"])
     assert "vae, convvae, gan" in out and "[default: vae]" in out
+    assert "(default: vae 50; convvae, gan 30; diffusion 40)" in out
+
+
+def test_inspect_params_shows_a_models_declared_parameters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        ["inspect", "--params", "ddpm", "--json", str(tmp_path / "p.json")], capsys
+    )
+    assert code == 0, err
+    assert "table model 'ddpm' (conditions, impute, streams, gpu)" in out
+    for text in ("sampling_steps", "an integer in [1, 100000]", "200"):
+        assert text in out, text
+    described = json.loads((tmp_path / "p.json").read_text())
+    assert [row["name"] for row in described["params"]] == Synthesizer("ddpm")._param_names()
+    code, _, err = run(["inspect", "--params", "gpt"], capsys)
+    assert code == 1 and "unknown model 'gpt'" in err
 
 
 def test_inspect_a_table_model(

@@ -2,9 +2,13 @@
 
 Modules are imported on first use, so `import simulacra` (and the CLI's `--help`) does not
 import PyTorch, and `load` builds only classes found here: a model file cannot name code.
-Adding a model: write its module (a subclass of `Synthesizer` or `ImageSynthesizer`), add one
-line below (and its name under `ABILITIES` if it can impute), and the shared contract test
-runs it through fit, sample, seeds, save and load.
+Adding a model: write its module (a subclass of `Synthesizer` or `ImageSynthesizer` that
+declares its `Param`s and `tags`), add one line below, run `python -m simulacra.cli.catalog` to
+regenerate what the command line knows of it, and the shared contract test runs it through
+fit, sample, seeds, save and load.
+
+What the command line says about the models without importing them (their abilities, the
+defaults in an option's help) comes from `_catalog.py`, generated from the declarations.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from . import _catalog
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -34,11 +39,6 @@ REGISTRY: dict[str, dict[str, str]] = {
     },
 }
 KINDS = tuple(REGISTRY)
-# What some models can do beyond fit and sample, declared here so the command line can name
-# them without importing PyTorch; a test checks each entry against the classes themselves.
-ABILITIES: dict[str, dict[str, tuple[str, ...]]] = {
-    "table": {"impute": ("autoregressive", "ddpm")},
-}
 
 
 def names(kind: str = "table") -> list[str]:
@@ -47,9 +47,16 @@ def names(kind: str = "table") -> list[str]:
 
 
 def able_to(ability: str, kind: str = "table") -> list[str]:
-    """The registered models of `kind` that can do `ability` (e.g. "impute"), in registry order."""
-    declared = ABILITIES.get(kind, {}).get(ability, ())
-    return [name for name in _models(kind) if name in declared]
+    """The registered models of `kind` tagged `ability` ("impute", "dp", ...: `Model.tags`),
+    in registry order."""
+    tags = _catalog.TAGS.get(kind, {})
+    return [name for name in _models(kind) if ability in tags.get(name, ())]
+
+
+def option_help(param: str, kind: str = "table") -> str:
+    """The help of a command-line option that sets `param`: its declared meaning and each
+    model's default, for models of `kind` ("table", "images", or "upscaler")."""
+    return _catalog.OPTION_HELP[kind][param]
 
 
 def get(name: str, kind: str = "table") -> type[Model]:

@@ -66,6 +66,12 @@ def parse_pairs(items: list[str] | None, option: str, typed: bool = True) -> dic
     return pairs
 
 
+def given(**options: Any) -> dict[str, Any]:
+    """The model parameters whose options were given (not None): the model's own declared
+    defaults stand for the others."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
 MODEL_SUFFIX = ".simulacra"
 
 

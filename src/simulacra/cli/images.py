@@ -10,9 +10,9 @@ import typer
 
 from .._progress import status
 from ..errors import DataError
-from ..registry import names
+from ..registry import names, option_help
 from . import app
-from .common import check_output, out, write_together
+from .common import check_output, given, out, write_together
 
 images_app = typer.Typer(
     help="Synthetic images: VAE, conv VAE, GAN or diffusion on digits (or your own images).",
@@ -20,6 +20,7 @@ images_app = typer.Typer(
 )
 app.add_typer(images_app, name="images")
 
+IMAGES, UPSCALER = "images", "upscaler"
 _SOURCE_HELP = (
     "'digits' (scikit-learn's bundled digits, 28x28), an MNIST IDX file (raw or .gz), "
     "a folder of PNG/JPEG images (class = sub-folder), or a .npz/.npy file."
@@ -39,44 +40,36 @@ def fit(
         "vae", "-m", "--model", help=f"Image model: {', '.join(names('images'))}."
     ),
     output: Path = typer.Option(..., "-o", "--out", "--output", help="Model file to write."),
-    epochs: int | None = typer.Option(
-        None, "--epochs", help="Default: vae 50, convvae/gan 30, diffusion 40."
-    ),
+    epochs: int | None = typer.Option(None, "--epochs", help=option_help("epochs", IMAGES)),
     batch_size: int | None = typer.Option(
-        None, "--batch-size", help="Default 128 (less on small sets)."
+        None, "--batch-size", help=option_help("batch_size", IMAGES)
     ),
     learning_rate: float | None = typer.Option(
-        None, "--learning-rate", "--lr", help="Default: VAE and diffusion 1e-3, GAN 2e-4."
+        None, "--learning-rate", "--lr", help=option_help("learning_rate", IMAGES)
     ),
     latent_dim: int | None = typer.Option(
-        None,
-        "--latent-dim",
-        help="Size of the latent code (default: VAE and GAN 20; diffusion's time/class "
-        "embedding 128).",
+        None, "--latent-dim", help=option_help("latent_dim", IMAGES)
     ),
     size: int | None = typer.Option(
         None, "--size", help="Resize images to size x size (default: keep their size)."
     ),
-    conditional: bool = typer.Option(False, "--conditional", help="Learn p(image | class)."),
-    generators: int = typer.Option(1, "--generators", help="GAN generators sharing one critic."),
-    device: str = typer.Option("auto", "--device", help="auto (CUDA if present), cpu, cuda."),
-    threads: int | None = typer.Option(
-        None, "--threads", help="CPU threads for torch (default: 1)."
+    conditional: bool = typer.Option(
+        False, "--conditional", help=option_help("conditional", IMAGES)
     ),
+    generators: int = typer.Option(
+        1, "--generators", help=option_help("n_generators", IMAGES), show_default=False
+    ),
+    device: str = typer.Option(
+        "auto", "--device", help=option_help("device", IMAGES), show_default=False
+    ),
+    threads: int | None = typer.Option(None, "--threads", help=option_help("threads", IMAGES)),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
 ) -> None:
     """Learn a set of images and save the model (JSON + safetensors, no pickle)."""
     from .._progress import is_quiet
     from ..images import ImageSynthesizer, load_images
 
-    # options left unset keep each model's own defaults (only the GAN has generators)
     check_output(output, [Path(data)], model=True)
-    given = {
-        "epochs": epochs,
-        "learning_rate": learning_rate,
-        "n_generators": generators if generators != 1 else None,
-        "latent_dim": latent_dim,
-    }
     with status(f"reading {data}"):
         images = load_images(data, size=size)
     synthesizer = ImageSynthesizer(
@@ -87,7 +80,13 @@ def fit(
         threads=threads,
         seed=seed,
         verbose=not is_quiet(),
-        **{k: v for k, v in given.items() if v is not None},
+        # only the GAN has generators: 1, the default, is not passed to the others
+        **given(
+            epochs=epochs,
+            learning_rate=learning_rate,
+            latent_dim=latent_dim,
+            n_generators=generators if generators != 1 else None,
+        ),
     )
     synthesizer.fit(images)
     with status(f"writing {output}"):
@@ -230,14 +229,12 @@ def _print_summary(result: dict[str, object]) -> None:
 def fit_upscaler(
     data: str = typer.Argument(..., help="High-resolution images: " + _SOURCE_HELP),
     output: Path = typer.Option(..., "-o", "--out", "--output", help="Model file to write."),
-    scale: int = typer.Option(4, "--scale", help="Enlargement: 2 or 4."),
-    steps: int = typer.Option(1000, "--steps", help="Training steps (batches of 16 crops)."),
+    scale: int | None = typer.Option(None, "--scale", help=option_help("scale", UPSCALER)),
+    steps: int | None = typer.Option(None, "--steps", help=option_help("steps", UPSCALER)),
     holdout: float = typer.Option(
         0.1, "--holdout", help="Share of images kept out of training to compare with bicubic."
     ),
-    threads: int | None = typer.Option(
-        None, "--threads", help="CPU threads for torch (default: 1)."
-    ),
+    threads: int | None = typer.Option(None, "--threads", help=option_help("threads", UPSCALER)),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
 ) -> None:
     """Train our own small super-resolution model on downscaled copies of the images, and
@@ -258,12 +255,13 @@ def fit_upscaler(
     order = seeding.rng(seed, "images", 7).permutation(len(images))
     n_test = int(round(len(images) * holdout)) if len(images) >= 10 else 0
     train, test = images.subset(np.sort(order[n_test:])), images.subset(np.sort(order[:n_test]))
-    model = Upscaler(scale=scale, steps=steps, threads=threads, seed=seed, verbose=not is_quiet())
+    verbose = not is_quiet()
+    model = Upscaler(threads=threads, seed=seed, verbose=verbose, **given(scale=scale, steps=steps))
     model.fit(train)
     with status(f"writing {output}"):
         model.save(output)
     out.print(
-        f"fitted a x{scale} upscaler on {len(train):,} images in "
+        f"fitted a x{model.scale} upscaler on {len(train):,} images in "
         f"{model.fit_info_['seconds']:.1f}s -> {output}"
     )
     if n_test:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from .._progress import is_quiet, status, track_rows
-from ..registry import able_to, names
+from ..registry import able_to, names, option_help
 from . import app
 from .common import (
     ENCODING_HELP,
@@ -20,6 +20,7 @@ from .common import (
     SCHEDULER_HELP,
     check_output,
     err,
+    given,
     load_table,
     out,
     parse_pairs,
@@ -36,11 +37,20 @@ if TYPE_CHECKING:
     epilog=(
         "Examples:\n\n  simulacra inspect data.csv\n\n  simulacra inspect data.csv -o meta.json\n\n"
         "  simulacra inspect model.simulacra\n\n  simulacra inspect model.simulacra --json m.json"
+        "\n\n  simulacra inspect --params ctgan"
     )
 )
 def inspect(
     path: Path = typer.Argument(
-        ..., help="A CSV, Parquet or JSON-lines table, or a model file written by `fit`."
+        ...,
+        help="A CSV, Parquet or JSON-lines table, or a model file written by `fit`; with "
+        "--params, a model's name.",
+    ),
+    params: bool = typer.Option(
+        False,
+        "--params",
+        help="PATH is a model's name (copula, ctgan, ..., vae, ..., upscaler): show its "
+        "parameters, their defaults, allowed values and meaning.",
     ),
     json_path: Path | None = typer.Option(
         None,
@@ -53,10 +63,13 @@ def inspect(
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
 ) -> None:
     """Show the metadata simulacra infers for a table (edit the JSON to override kinds), or
-    what a saved model learned: parameters, encodings, networks, training, fit time."""
+    what a saved model learned: parameters, encodings, networks, training, fit time; or with
+    --params the parameters a model takes."""
     if json_path is not None:
         check_output(json_path, [path])
-    if _holds_model(path):
+    if params:
+        _inspect_params(str(path), json_path)
+    elif _holds_model(path):
         _inspect_model(path, json_path)
     else:
         _inspect_table(path, json_path, encoding)
@@ -114,6 +127,23 @@ def _inspect_model(path: Path, json_path: Path | None) -> None:
         out.print(f"description written to {json_path}")
 
 
+def _inspect_params(name: str, json_path: Path | None) -> None:
+    from ..model import TAGS
+    from ..params import parameter_table
+    from .catalog import find_model
+
+    kind, cls = find_model(name)
+    rows = parameter_table(cls)
+    tags = ", ".join(t for t in TAGS if t in getattr(cls, "tags", ()))
+    title = f"{kind} model '{name}'" + (f" ({tags})" if tags else "")
+    print_table(
+        title, ["parameter", "default", "allowed", "meaning"], [list(r.values()) for r in rows]
+    )
+    if json_path is not None:
+        write_json(json_path, {"kind": kind, "model": name, "tags": tags, "params": rows})
+        out.print(f"parameters written to {json_path}")
+
+
 def _short(details: dict[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in details.items())
 
@@ -148,46 +178,26 @@ def fit(
         metavar="NAME=VALUE",
         help="Model parameter name=value, repeatable (default: the model's own defaults).",
     ),
-    epochs: int | None = typer.Option(
-        None,
-        "--epochs",
-        help="Training epochs (default 300 for autoregressive, which stops early when its "
-        "held-out loss stalls, ctgan and tvae; copula has none).",
-    ),
-    batch_size: int | None = typer.Option(
-        None,
-        "--batch-size",
-        help="Training batch size (default 500 for ctgan and tvae; copula has none).",
-    ),
-    epsilon: float | None = typer.Option(
-        None,
-        "--epsilon",
-        help="Differential privacy budget (autoregressive, tvae, ctgan, mst): smaller is more "
-        "private; default none (no DP; mst needs one).",
-    ),
-    delta: float | None = typer.Option(
-        None, "--delta", help="DP delta (default 1e-8, fixed); only with --epsilon."
-    ),
-    infer_schema: bool = typer.Option(
-        False,
-        "--infer-schema",
-        help="With --epsilon and no --metadata: read the schema (column kinds, dtypes, "
-        "decimals, datetime formats, id patterns) off the rows and publish it as read.",
-    ),
+    epochs: int | None = typer.Option(None, "--epochs", help=option_help("epochs")),
+    batch_size: int | None = typer.Option(None, "--batch-size", help=option_help("batch_size")),
+    epsilon: float | None = typer.Option(None, "--epsilon", help=option_help("epsilon")),
+    delta: float | None = typer.Option(None, "--delta", help=option_help("delta")),
+    infer_schema: bool = typer.Option(False, "--infer-schema", help=option_help("infer_schema")),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     engine: str = typer.Option(
         "local",
         "--engine",
         help="local: read the table into memory; dask: DATA is a Parquet file or glob "
-        "('data/*.parquet') learned partition by partition on a Dask cluster (copula from "
-        "summaries; autoregressive, tvae, ctgan and ddpm from streamed minibatches).",
+        "('data/*.parquet') learned partition by partition on a Dask cluster "
+        f"({', '.join(able_to('summaries'))} from summaries; "
+        f"{', '.join(able_to('streams'))} from streamed minibatches).",
     ),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     steps: int | None = typer.Option(
         None,
         "--steps",
-        help="With --engine dask, a neural model (autoregressive, tvae, ctgan, ddpm) trained "
-        "on minibatches streamed from the partitions stops after this many optimiser steps "
+        help="With --engine dask, a model trained on minibatches streamed from the partitions "
+        f"({', '.join(able_to('streams'))}) stops after this many optimiser steps "
         "(default: --epochs passes over the table).",
     ),
 ) -> None:
@@ -196,15 +206,11 @@ def fit(
     from ..synthesizers import Synthesizer
 
     check_output(output, [data, metadata_path], model=True)
-    params = {"seed": seed, **parse_pairs(param, "--param")}
-    if epochs is not None:
-        params["epochs"] = epochs
-    if batch_size is not None:
-        params["batch_size"] = batch_size
-    if epsilon is not None:
-        params["epsilon"] = epsilon
-    if delta is not None:
-        params["delta"] = delta
+    params = {
+        "seed": seed,
+        **parse_pairs(param, "--param"),
+        **given(epochs=epochs, batch_size=batch_size, epsilon=epsilon, delta=delta),
+    }
     if infer_schema:
         if epsilon is None:
             from ..errors import ParameterError
@@ -402,7 +408,7 @@ def impute(
     check_output(output, [model, data])
     with status(f"loading {model}"):
         synthesizer = Synthesizer.load(model)
-    if not hasattr(synthesizer, "impute"):
+    if "impute" not in synthesizer.tags:
         fit_with = " or ".join(f"-m {name}" for name in able_to("impute"))
         raise ParameterError(
             f"{model}: a {synthesizer.name} model cannot impute; fit one with {fit_with}"
@@ -410,7 +416,7 @@ def impute(
     table = load_table(data, encoding)
     missing = int(table.isna().to_numpy().sum())
     with status(f"imputing {missing:,} cells"):
-        filled = synthesizer.impute(table, seed=seed)
+        filled = synthesizer.impute(table, seed=seed)  # type: ignore[attr-defined]  # its tag
     with status(f"writing {output}"):
         write_table(filled, output)
     left = int(filled.isna().to_numpy().sum())

@@ -1,0 +1,187 @@
+"""What each model declares, for code that must not import the models (the command
+line's help, `registry.able_to`): generated from their `Param`s and `tags` by
+`python -m simulacra.cli.catalog`; do not edit."""
+
+# kind -> model -> its tags
+TAGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "table": {
+        "copula": ("conditions", "summaries"),
+        "ctgan": ("conditions", "dp", "streams", "gpu"),
+        "tvae": ("conditions", "dp", "streams", "gpu"),
+        "autoregressive": ("conditions", "impute", "dp", "streams", "gpu"),
+        "ddpm": ("conditions", "impute", "streams", "gpu"),
+        "mst": ("conditions", "dp"),
+    },
+    "images": {
+        "vae": ("conditions", "gpu"),
+        "convvae": ("conditions", "gpu"),
+        "gan": ("conditions", "gpu"),
+        "diffusion": ("conditions", "gpu"),
+    },
+    "upscaler": {
+        "upscaler": (),
+    },
+}
+# kind -> parameter -> the help of an option that sets it: its meaning and defaults
+OPTION_HELP: dict[str, dict[str, str]] = {
+    "table": {
+        "seed": "Seed of every random stream of the model (default 0).",
+        "verbose": "Show progress bars (default True).",
+        "max_categories": (
+            "A column's most frequent categories kept apart; the rest share one (default 1000)."
+        ),
+        "min_count": (
+            "Categories seen in fewer rows are pooled, never stored or emitted (default 5)."
+        ),
+        "marginals": (
+            "Each number's marginal: empirical quantiles or the best parametric family (copula "
+            "only, default 'empirical')."
+        ),
+        "epochs": (
+            "Training passes over the data (default: ctgan, tvae 300; autoregressive None: 300, 20 "
+            "with DP; ddpm 200; copula, mst have none)."
+        ),
+        "batch_size": (
+            "Rows in a training step (default: ctgan, tvae 500; autoregressive None: 500, 1000 with"
+            " DP; ddpm 512; copula, mst have none)."
+        ),
+        "learning_rate": (
+            "Step size of the optimiser (Adam) (default: ctgan 0.0002; tvae 0.001; autoregressive "
+            "None: 0.002, 0.01 with DP; ddpm 0.002; copula, mst have none)."
+        ),
+        "weight_decay": (
+            "Adam's weight decay (default: ctgan, autoregressive 1e-06; tvae 1e-05; ddpm 0.0; "
+            "copula, mst have none)."
+        ),
+        "device": (
+            "Torch device: auto (CUDA if present), cpu, cuda[:k] (default: ctgan, tvae, "
+            "autoregressive, ddpm 'auto'; copula, mst have none)."
+        ),
+        "threads": (
+            "CPU threads for torch (default: ctgan, tvae, autoregressive, ddpm None: 1; copula, mst"
+            " have none)."
+        ),
+        "precision": (
+            "Precision of training: auto (bfloat16 where fast), float32 or bfloat16 (default: "
+            "ctgan, tvae, autoregressive, ddpm 'auto'; copula, mst have none)."
+        ),
+        "epsilon": (
+            "DP budget, smaller is more private (default: ctgan, tvae, autoregressive None: no DP; "
+            "mst 1.0; copula, ddpm have none)."
+        ),
+        "delta": (
+            "DP delta, with epsilon (default: ctgan, tvae, autoregressive, mst None: 1e-08, fixed; "
+            "copula, ddpm have none)."
+        ),
+        "metadata_share": (
+            "Share of the DP budget spent on the transforms (default: ctgan, tvae, autoregressive, "
+            "mst 0.2; copula, ddpm have none)."
+        ),
+        "infer_schema": (
+            "With epsilon, no metadata: publish the kinds, dtypes, formats read off the rows "
+            "(default: ctgan, tvae, autoregressive, mst False; copula, ddpm have none)."
+        ),
+        "embedding_dim": (
+            "Size of the generator's noise (default: ctgan, tvae 128; copula, autoregressive, ddpm,"
+            " mst have none)."
+        ),
+        "generator_dims": (
+            "Widths of the generator's residual blocks (ctgan only, default (256, 256))."
+        ),
+        "discriminator_dims": (
+            "Widths of the discriminator's layers (ctgan only, default (256, 256))."
+        ),
+        "pac": "Rows the discriminator judges together (ctgan only, default 10).",
+        "discriminator_steps": "Discriminator steps per generator step (ctgan only, default 1).",
+        "max_grad_norm": (
+            "DP-SGD: each row's gradient clipped to this norm (default: ctgan, tvae, autoregressive"
+            " 1.0; copula, ddpm, mst have none)."
+        ),
+        "encoder_dims": "Widths of the encoder's layers (tvae only, default (128, 128)).",
+        "decoder_dims": "Widths of the decoder's layers (tvae only, default (128, 128)).",
+        "loss_factor": "Weight of the reconstruction loss beside KL (tvae only, default 2.0).",
+        "hidden_dims": (
+            "Widths of the network's layers (default: autoregressive None: (512, 256), (128, 128) "
+            "with DP; ddpm (256, 256, 256); copula, ctgan, tvae, mst have none)."
+        ),
+        "dropout": "Dropout after each hidden layer (autoregressive only, default 0.0).",
+        "bins": (
+            "Bins per number (default: autoregressive None: 64, 16 with DP; mst 16; copula, ctgan, "
+            "tvae, ddpm have none)."
+        ),
+        "temperature": (
+            "Divides the logits: below 1 more typical rows, above more varied (autoregressive only,"
+            " default 1.0)."
+        ),
+        "validation": (
+            "Share of rows held out to stop training early (autoregressive only, default 0.1)."
+        ),
+        "patience": (
+            "Epochs without a better held-out loss before stopping (autoregressive only, default "
+            "10)."
+        ),
+        "diffusion_steps": "Noise levels the network is trained on (ddpm only, default 1000).",
+        "sampling_steps": "Denoising steps of a sample (ddpm only, default 50).",
+        "eta": "DDIM noise: 0 deterministic steps, 1 ancestral (DDPM) (ddpm only, default 0.0).",
+        "inpainting": (
+            "Known cells shown clean (trained for) or re-noised at each step (RePaint) (ddpm only, "
+            "default 'clean')."
+        ),
+        "ema_decay": "Decay of the moving average of the weights (ddpm only, default 0.999).",
+    },
+    "images": {
+        "seed": "Seed of every random stream of the model (default 0).",
+        "verbose": "Show progress bars (default True).",
+        "epochs": "Training passes over the data (default: vae 50; convvae, gan 30; diffusion 40).",
+        "batch_size": "Images in a training step (default None: 128, fewer on small sets).",
+        "learning_rate": (
+            "Step size of the optimiser (Adam) (default: vae, convvae, diffusion 0.001; gan "
+            "0.0002)."
+        ),
+        "latent_dim": "Size of the latent code (default: vae, convvae, gan 20; diffusion 128).",
+        "conditional": "Learn p(image | class), to sample a class asked for (default False).",
+        "device": "Torch device: auto (CUDA if present), cpu, cuda[:k] (default 'auto').",
+        "threads": "CPU threads for torch (default None: 1).",
+        "step_size": (
+            "Epochs between learning-rate cuts (StepLR) (default: vae, convvae 10; gan, diffusion "
+            "have none)."
+        ),
+        "gamma": (
+            "Factor of each learning-rate cut (default: vae, convvae 0.5; gan, diffusion have "
+            "none)."
+        ),
+        "hidden": "Widths of the encoder's layers (mirrored) (vae only, default (512, 256, 128)).",
+        "n_generators": (
+            "Generators sharing one discriminator (against collapse) (gan only, default 1)."
+        ),
+        "width": "The U-Net's channels at full resolution (diffusion only, default 32).",
+        "timesteps": "Noise levels of training (diffusion only, default 1000).",
+        "sampling_steps": "DDIM steps of a sample (diffusion only, default 50).",
+        "guidance": (
+            "Classifier-free guidance (1: the plain conditional model) (diffusion only, default "
+            "1.5)."
+        ),
+        "class_dropout": (
+            "Share of training images shown without their class (diffusion only, default 0.1)."
+        ),
+        "ema": "Decay of the moving average of the weights (diffusion only, default 0.999).",
+        "guidance_interval": (
+            "Noise levels (low, high] where guidance applies (diffusion only, default (0.28, "
+            "5.42))."
+        ),
+    },
+    "upscaler": {
+        "scale": "Enlargement, 2 or 4 (default 4).",
+        "features": "Channels of the residual blocks (default 32).",
+        "blocks": "Residual blocks (default 4).",
+        "steps": "Training steps, each on a batch of crops (default 1000).",
+        "batch_size": "Crops in a training step (default 16).",
+        "patch": "Side of the high-resolution crops (a multiple of scale) (default 32).",
+        "learning_rate": "Step size of the optimiser (Adam) (default 0.001).",
+        "validation": "Share of images that choose the weights kept (default 0.1).",
+        "checks": "Times the held-out error is measured (default 10).",
+        "threads": "CPU threads for torch (default None: 1).",
+        "seed": "Seed of every random stream of the model (default 0).",
+        "verbose": "Show progress bars (default True).",
+    },
+}
