@@ -134,12 +134,36 @@ def parameters_markdown() -> str:
     ]
     for kind, group in declared_models().items():
         parts.append(f"## {KIND_TITLES[kind]}")
+        if len(group) > 1:
+            parts += ["What the models can do and share, at a glance (-: the model lacks it):"]
+            parts.append(shared_defaults(group))
         for name, cls in group.items():
             summary = " ".join((cls.__doc__ or "").split("\n\n")[0].split())
             tags = ", ".join(t for t in TAGS if t in getattr(cls, "tags", ()))
             parts += [f"### {name}", summary + (f" Tags: {tags}." if tags else "")]
             parts.append(markdown_table(cls))
     return "\n\n".join(parts) + "\n"
+
+
+def shared_defaults(group: dict[str, type[Declared]]) -> str:
+    """A Markdown table of the models' tags and of the parameters more than one model of
+    `group` declares: one column per model, each cell that model's tags or default."""
+    params = dict.fromkeys(p for cls in group.values() for p in cls._params)
+    tags = [", ".join(t for t in TAGS if t in getattr(cls, "tags", ())) for cls in group.values()]
+    lines = [
+        "| parameter | " + " | ".join(group) + " |",
+        "| --- |" + " --- |" * len(group),
+        "| *tags* | " + " | ".join(tags) + " |",
+    ]
+    for param in params:
+        owners = [cls for cls in group.values() if param in cls._params]
+        if len(owners) > 1:
+            cells = [
+                f"`{cls._params[param].default_text()}`" if param in cls._params else "-"
+                for cls in group.values()
+            ]
+            lines.append(f"| `{param}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:
