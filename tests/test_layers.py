@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "simulacra"
 LAYERS: list[set[str]] = [
     {"errors", "_version", "_state", "_atomic", "_catalog"},
     {"params", "seeding", "_progress", "_column_fields", "_torch", "io", "_values"},
-    {"pii", "ids", "modelfile", "registry"},
+    {"pii", "ids", "modelfile", "registry", "training"},
     {"metadata", "model"},
     {"privacy", "specs"},
     {"transforms", "evaluation", "images"},

@@ -26,7 +26,6 @@ import torch
 from torch import nn
 
 from .. import seeding
-from .._progress import new_progress
 from .._torch import (
     load_module_state,
     module_state,
@@ -37,6 +36,7 @@ from .._torch import (
 from ..errors import DataError, ParameterError
 from ..model import DEVICE, EPOCHS, LEARNING_RATE, THREADS, Model
 from ..params import Interval, Kind, Param
+from ..training import Trainer
 from .data import MAX_PIXELS, ImageSet
 from .signals import training_warnings
 from .streams import BATCH_ORDER, NOISE, WEIGHTS
@@ -154,24 +154,12 @@ class ImageSynthesizer(Model):
         )
 
     def _train(self, data: TrainingSet) -> tuple[dict[str, list[float]], list[float]]:
-        """The epoch loop: progress, per-epoch losses and seconds."""
-        history: dict[str, list[float]] = {}
-        seconds: list[float] = []
+        """The epoch loop (`training.Trainer`, inside the seeded state `fit` opened): per-epoch
+        losses and seconds."""
         self.net_.train()
-        with new_progress(self.verbose) as progress:
-            task = progress.add_task(f"training {self.name}", total=self.epochs, info="")
-            epochs = self._training(data)
-            while True:
-                started = time.perf_counter()
-                losses = next(epochs, None)
-                if losses is None:
-                    break
-                seconds.append(round(time.perf_counter() - started, 4))
-                for key, value in losses.items():
-                    history.setdefault(key, []).append(float(value))
-                info = "  ".join(f"{k} {v:.3f}" for k, v in losses.items())
-                progress.update(task, advance=1, info=info)
-        return history, seconds
+        trainer = Trainer(self.name, self.epochs, verbose=self.verbose, loss_format="{:.3f}")
+        history = trainer.run_each(self._training(data))
+        return history.losses, [round(s, 4) for s in history.seconds]
 
     def _onehot(self, labels: np.ndarray | None) -> torch.Tensor:
         assert labels is not None

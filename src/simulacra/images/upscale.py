@@ -24,12 +24,12 @@ from torch import nn
 from torch.nn import functional
 
 from .. import seeding
-from .._progress import new_progress
 from .._torch import load_module_state, module_state, seeded_torch
 from ..errors import ModelFileError, NotFittedError, ParameterError
 from ..model import LEARNING_RATE, SEED, THREADS, VERBOSE
 from ..modelfile import read_model, write_model
 from ..params import Declared, Interval, OneOf, Param
+from ..training import Trainer
 from .data import ImageSet
 
 KIND = "upscaler"
@@ -180,22 +180,25 @@ class Upscaler(Declared):
             bicubic_error = best[0]
             optimizer = torch.optim.Adam(self.net_.parameters(), lr=self.learning_rate)
             schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, self.steps)
-            with new_progress(self.verbose) as progress:
-                task = progress.add_task("training upscaler", total=self.steps, info="")
-                for step in range(1, self.steps + 1):
-                    crops = _turned(_random_crops(high, self.batch_size, patch, gen), gen)
-                    low, target = _low_high(crops, self.scale)
-                    loss = functional.l1_loss(self.net_(low), target)
-                    optimizer.zero_grad()
-                    loss.backward()
-                    optimizer.step()
-                    schedule.step()
-                    losses.append(float(loss.detach()))
-                    progress.update(task, advance=1, info=f"L1 {losses[-1]:.4f}")
-                    if step % every == 0 or step == self.steps:
-                        error = _squared_error(self.net_, checks)
-                        if error < best[0]:
-                            best = (error, step, module_state(self.net_))
+
+            def step(k: int) -> dict[str, float]:
+                nonlocal best
+                crops = _turned(_random_crops(high, self.batch_size, patch, gen), gen)
+                low, target = _low_high(crops, self.scale)
+                loss = functional.l1_loss(self.net_(low), target)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                schedule.step()
+                losses.append(float(loss.detach()))
+                if (k + 1) % every == 0 or k + 1 == self.steps:
+                    error = _squared_error(self.net_, checks)
+                    if error < best[0]:
+                        best = (error, k + 1, module_state(self.net_))
+                return {"L1": losses[-1]}
+
+            trainer = Trainer("upscaler", self.steps, verbose=self.verbose, loss_format="{:.4f}")
+            trainer.run(step)  # one round is one step; inside the seeded state opened above
             load_module_state(self.net_, best[2])
         self.net_.eval()
         self.fit_info_ = {

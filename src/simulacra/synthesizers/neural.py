@@ -16,12 +16,10 @@ import pandas as pd
 import torch
 
 from .. import seeding
-from .._progress import new_progress
 from .._torch import (
     load_module_state,
     module_state,
     resolve_device,
-    seeded_torch,
     torch_threads,
     training_dtype,
 )
@@ -30,6 +28,7 @@ from ..metadata import Metadata
 from ..model import BATCH_SIZE, DEVICE, EPOCHS, LEARNING_RATE, THREADS
 from ..params import Interval, OneOf, Param
 from ..privacy.sgd import DPSGD, seconds_per_step
+from ..training import Trainer
 from ..transforms import TableTransformer
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
@@ -155,40 +154,40 @@ class NeuralSynthesizer(Synthesizer):
         self.device_ = resolve_device(self.device)
         self.layout_ = OutputLayout(self.transformer_.blocks_, self.device_)
         self.streamed_ = bool(getattr(self, "_streaming", False))
-        history: list[dict[str, float]] = []
         dtype = training_dtype(self.precision, self.device_)
         self.training_dtype_ = "float32" if dtype is None else str(dtype).removeprefix("torch.")
         self._compute_dtype = dtype
-        # no weight cache: it lives until the context exits and would freeze the weights
-        autocast = torch.autocast(
-            self.device_.type,
-            dtype=dtype,
-            enabled=dtype is not None and self._autocast,
-            cache_enabled=False,
-        )
-        with seeded_torch(seeding.integer(self.seed, "torch"), self.threads), autocast:
+        autocast = (self.device_.type, dtype) if dtype is not None and self._autocast else None
+        x = torch.zeros(0)
+
+        def setup() -> int:
+            nonlocal x
             x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
             self._build(x)
-            epochs = self._epochs_planned()
-            with new_progress(self.verbose) as progress:
-                task = progress.add_task(
-                    f"training {self.name}", total=epochs, info="", at_most=self._stops_early()
-                )
-                for epoch in range(epochs):
-                    started, cpu = time.perf_counter(), time.process_time()
-                    losses = run_epoch(epoch, x)
-                    seconds = time.perf_counter() - started
-                    cpu = time.process_time() - cpu
-                    history.append(
-                        {"epoch": epoch + 1, **losses, "seconds": seconds, "cpu_seconds": cpu}
-                    )
-                    info = "  ".join(f"{k} {v:+.3f}" for k, v in losses.items())
-                    progress.update(task, advance=1, info=info)
-                    if self._converged() or getattr(self, "_stream_steps_left", 1) == 0:
-                        progress.update(task, total=epoch + 1)
-                        break
-        keys = history[0].keys() if history else ["epoch"]
-        self.history_ = {k: np.array([row[k] for row in history], dtype=np.float64) for k in keys}
+            return self._epochs_planned()
+
+        trainer = Trainer(
+            self.name,
+            rounds=0,
+            verbose=self.verbose,
+            seed=seeding.integer(self.seed, "torch"),
+            threads=self.threads,
+            autocast=autocast,
+            stops_early=self._stops_early(),
+        )
+        history = trainer.run(
+            lambda epoch: run_epoch(epoch, x),
+            stop=lambda: self._converged() or getattr(self, "_stream_steps_left", 1) == 0,
+            setup=setup,
+        )
+        self.history_ = {
+            "epoch": np.arange(1, history.rounds + 1, dtype=np.float64),
+            **{k: np.array(v, dtype=np.float64) for k, v in history.losses.items()},
+            "seconds": np.array(history.seconds, dtype=np.float64),
+            "cpu_seconds": np.array(history.cpu_seconds, dtype=np.float64),
+        }
+        if not history.rounds:
+            self.history_ = {"epoch": np.zeros(0)}
         self._eval()
         self._release()
 
