@@ -80,6 +80,8 @@ def test_impute_fills_a_column_empty_in_every_row(
     assert filled.notna().all().all() and set(filled["grade"]) <= {"a", "b", "c"}
     assert filled["x"].tolist() == pytest.approx(holes["x"].tolist())
     assert filled["k"].between(0, 49).all()
+    # written as the model's integers, not as the floats the empty column was read as (8.0)
+    assert out.read_text().splitlines()[1].split(",")[2].isdigit()
 
 
 def incomes(n: int = 200, seed: int = 0) -> pd.DataFrame:

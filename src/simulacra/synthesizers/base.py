@@ -160,6 +160,39 @@ class Synthesizer(Model):
         conditions.apply(frame)
         return frame
 
+    # imputation (the models tagged "impute" share these) -------------------------------
+    def _missing_cells(self, table: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Per modelled column of `table`, which of its rows are empty (to be filled)."""
+        modelled = {b.column for b in self.transformer_.blocks_}
+        return {
+            name: table[name].isna().to_numpy()
+            for name in self.transformer_.columns_
+            if name in table and name in modelled
+        }
+
+    def _impute_rng(self, seed: int | None) -> np.random.Generator:
+        """The stream an `impute` call draws from (chunk 0 of a `sample` call's stream)."""
+        key = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
+        return seeding.rng(key[0], "sample", key[1], 0)
+
+    @staticmethod
+    def _filled(
+        table: pd.DataFrame, decoded: pd.DataFrame, missing: dict[str, np.ndarray]
+    ) -> pd.DataFrame:
+        """`table` with its `missing` cells taken from `decoded`; a column left with no empty
+        cell takes the model's dtype (a column empty in every row was read as floats)."""
+        out = table.copy()
+        for name, rows in missing.items():
+            if not rows.any():
+                continue
+            dtype = decoded[name].dtype
+            column = out[name].astype(dtype, errors="ignore")
+            column[rows] = decoded[name][rows].to_numpy()
+            if column.dtype != dtype and not column.isna().any():
+                column = column.astype(dtype, errors="ignore")
+            out[name] = column
+        return out
+
     def _next_call(self) -> int:
         self._calls = getattr(self, "_calls", 0) + 1
         return self._calls

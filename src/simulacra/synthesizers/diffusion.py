@@ -47,7 +47,6 @@ import pandas as pd
 import torch
 from scipy.special import ndtr, ndtri
 
-from .. import seeding
 from .._torch import torch_generator, torch_threads
 from ..errors import DataError, ParameterError
 from ..params import Interval, Kind, OneOf, Param
@@ -265,12 +264,7 @@ class Diffusion(DiffusionTraining):
         self._check_fitted()
         self._check_steps()
         blocks = self.transformer_.blocks_
-        modelled = {b.column for b in blocks}
-        missing = {
-            name: table[name].isna().to_numpy()
-            for name in self.transformer_.columns_
-            if name in table and name in modelled
-        }
+        missing = self._missing_cells(table)
         encoded = self.transformer_.encode(table)
         numbers = encoded[:, self._number_columns()].copy()
         tokens = encoded[:, self._token_columns()].round().astype(np.int64)
@@ -291,16 +285,9 @@ class Diffusion(DiffusionTraining):
                 null = self.transformer_.columns_[block.column].null_token(block.role)
                 if null is not None:
                     forbid[token_at[block.start]] = null
-        key = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
-        rng = seeding.rng(key[0], "sample", key[1], 0)
+        rng = self._impute_rng(seed)
         decoded = self.transformer_.decode(self._inpaint(numbers, tokens, rng, forbid), rng)
-        out = table.copy()
-        for name, rows in missing.items():
-            if rows.any():
-                column = out[name].astype(decoded[name].dtype, errors="ignore")
-                column[rows] = decoded[name][rows].to_numpy()
-                out[name] = column
-        return out
+        return self._filled(table, decoded, missing)
 
     # state -------------------------------------------------------------------------------
     def _extra_state(self) -> dict[str, Any]:

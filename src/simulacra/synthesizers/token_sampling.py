@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .. import seeding
 from .._torch import torch_generator, torch_threads
 from ..errors import DataError
 from ..transforms.conditions import Conditions
@@ -45,7 +44,14 @@ class TokenSampling:
 
         def _check_fitted(self) -> None: ...
 
-        def _next_call(self) -> int: ...
+        def _missing_cells(self, table: pd.DataFrame) -> dict[str, np.ndarray]: ...
+
+        def _impute_rng(self, seed: int | None) -> np.random.Generator: ...
+
+        @staticmethod
+        def _filled(
+            table: pd.DataFrame, decoded: pd.DataFrame, missing: dict[str, np.ndarray]
+        ) -> pd.DataFrame: ...
 
     def _sample_encoded(
         self, n: int, conditions: Conditions, rng: np.random.Generator
@@ -177,11 +183,7 @@ class TokenSampling:
         """`table` with its missing cells of modelled columns filled, each drawn given the
         rest of its row; cells that are present stay as they are. Same seed, same values."""
         self._check_fitted()
-        missing = {
-            name: table[name].isna().to_numpy()
-            for name in self.transformer_.columns_
-            if name in table and any(b.column == name for b in self.transformer_.blocks_)
-        }
+        missing = self._missing_cells(table)
         encoded = self.transformer_.encode(table)
         tokens = torch.from_numpy(encoded[:, self._token_columns()].round().astype(np.int64))
         position = {start: j for j, start in enumerate(self._token_columns())}
@@ -194,15 +196,7 @@ class TokenSampling:
             null = self.transformer_.columns_[block.column].null_token(block.role)
             if null is not None:
                 forbid[j] = [null]
-        key = (int(seed), 0) if seed is not None else (self.seed, self._next_call())
-        rng = seeding.rng(key[0], "sample", key[1], 0)
+        rng = self._impute_rng(seed)
         with torch.inference_mode(), torch_threads(self.threads):
             filled = self._complete(tokens.to(self.device_), rng, forbid)
-        decoded = self.transformer_.decode(filled, rng)
-        out = table.copy()
-        for name, rows in missing.items():
-            if rows.any():
-                column = out[name].astype(decoded[name].dtype, errors="ignore")
-                column[rows] = decoded[name][rows].to_numpy()
-                out[name] = column
-        return out
+        return self._filled(table, self.transformer_.decode(filled, rng), missing)
