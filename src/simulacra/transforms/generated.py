@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
 from ..ids import generate_ids
 from ..metadata import TEXT_MODEL
 from ..pii import fake_values
@@ -94,6 +95,11 @@ class TextTransform(FakerTransform):
         self.strings_: list[str] | None = None
         if self.provider == TEXT_MODEL:
             distinct = series.dropna().astype(str).unique()
+            if not len(distinct):  # a chain of no characters would draw forever
+                raise DataError(
+                    f"column '{self.name}' has no values to learn a character model from; "
+                    "give it a Faker provider, or the kind 'constant' to copy it as null"
+                )
             learned = distinct
             if len(distinct) > self.CHAR_VALUES:
                 learned = rng.choice(distinct, self.CHAR_VALUES, replace=False)

@@ -166,11 +166,13 @@ class TableTransformer:
         return self
 
     def _check_values(self, table: pd.DataFrame) -> None:
-        """The table's columns are the metadata's, and no modelled column holds Python
-        objects that cannot be learned (lists, records, bytes: `io.refused_values`)."""
+        """The table's columns are the metadata's, and no column whose values are learned
+        (modelled, or a constant's value) holds Python objects that cannot be (lists,
+        records, bytes: `io.refused_values`)."""
         self.metadata.check_columns(table)
         for name, column in self.metadata.columns.items():
-            problem = refused_values(table[name]) if column.kind in MODELLED_KINDS else None
+            learned = column.kind in MODELLED_KINDS or column.kind == "constant"
+            problem = refused_values(table[name]) if learned else None
             if problem is not None:
                 raise DataError(f"column '{name}' {problem}")
 
