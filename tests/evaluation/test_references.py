@@ -3,6 +3,8 @@ for utility, and verdicts judged against them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from simulacra.evaluation import Limits
 from simulacra.evaluation.prepare import prepare
 from simulacra.evaluation.privacy import dcr_share, wilson_interval
 from simulacra.evaluation.reference import reference_scores
+from simulacra.evaluation.schema import DcrRows, DcrShare, Distances, Privacy
 from simulacra.evaluation.utility import relative_gain, trivial_scores
 from simulacra.evaluation.verdict import privacy_verdict
 
@@ -38,11 +41,12 @@ def shuffled_report(churn_split: tuple[pd.DataFrame, pd.DataFrame]) -> simulacra
 def test_unseen_real_rows_set_the_ceiling(churn_split: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     train, holdout = churn_split
     ref = reference_scores(prepare(train, train, holdout=holdout), SMALL, seed=0)
-    assert ref["source"] == "holdout" and ref["rows"] == [1500, 500]
-    assert 0.9 < ref["column_shapes"] < 1.0 and 0.9 < ref["column_pair_trends"] < 1.0
-    assert ref["detection_auc"] < 0.6 and ref["knn_precision"] > 0.8
+    assert ref.source == "holdout" and ref.rows == (1500, 500)
+    assert ref.column_shapes is not None and ref.column_pair_trends is not None
+    assert 0.9 < ref.column_shapes < 1.0 and 0.9 < ref.column_pair_trends < 1.0
+    assert ref.detection_auc < 0.6 and ref.knn_precision > 0.8
     split = reference_scores(prepare(train, train), SMALL, seed=0)
-    assert split["source"] == "split" and sum(split["rows"]) == 1500
+    assert split.source == "split" and sum(split.rows) == 1500
 
 
 def test_shuffled_columns_score_below_the_reference(shuffled_report: simulacra.Report) -> None:
@@ -96,19 +100,28 @@ def test_dcr_share_is_one_half_when_synthetic_rows_ignore_training() -> None:
 
 
 def test_far_away_rows_make_privacy_inconclusive_not_low_risk() -> None:
-    scores = {
-        "exact_copy_share": 0.0,
-        "holdout_exact_copy_share": 0.0,
-        "membership_auc": 0.5,
-        "share_closer_than_holdout_p5": 0.0,
-        "dcr_share": {"share": 0.5, "low": 0.48, "high": 0.52},
-        "distance_ratio": 10.0,
-        "far_share": 0.9,
-    }
-    _, risk, sentence = privacy_verdict(scores)
-    assert risk == "inconclusive" and "unrealistic rather than private" in sentence
-    _, risk, _ = privacy_verdict({**scores, "distance_ratio": 1.0, "far_share": 0.05})
-    assert risk == "low risk"
+    distances = Distances(p1=0.1, p5=0.2, p25=0.3, p50=0.4, mean=0.5)
+    scores = Privacy(
+        exact_copy_share=0.0,
+        holdout_exact_copy_share=0.0,
+        membership_auc=0.5,
+        dcr_synthetic_p5=0.2,
+        dcr_holdout_p5=0.2,
+        share_closer_than_holdout_p5=0.0,
+        dcr_share=DcrShare(share=0.5, low=0.48, high=0.52, reference_rows=500),
+        far_share=0.9,
+        distance_ratio=10.0,
+        dcr_synthetic=distances,
+        nndr_synthetic=distances,
+        dcr_rows=DcrRows(reference=500, queries=500),
+        attribute_inference=(),
+        attacks=(),
+    )
+    verdict = privacy_verdict(scores)
+    assert verdict.verdict == "inconclusive" and verdict.score is None
+    assert "unrealistic rather than private" in verdict.sentence
+    near = privacy_verdict(replace(scores, distance_ratio=1.0, far_share=0.05))
+    assert near.verdict == "low risk"
 
 
 def test_copies_lean_towards_training_rows(copy_like: simulacra.Report) -> None:

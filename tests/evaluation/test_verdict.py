@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import simulacra
 from simulacra.evaluation import Limits
+from simulacra.evaluation.schema import Rule
 from simulacra.evaluation.verdict import fidelity_caps
 
 LIMITS = Limits(model_rows=1_000, query_rows=200, reference_rows=500, knn_rows=200)
@@ -47,16 +46,6 @@ def test_a_rule_broken_far_more_often_than_in_real_rows_caps_the_verdict() -> No
     assert s["fidelity"]["caps"] == [] and s["fidelity"]["verdict"] == "excellent"
 
 
-def _scores(auc: float, rows: int, synth: float, ref: float) -> dict[str, Any]:
-    rule = {"rule": "b ≤ c", "synthetic_share": synth, "reference_share": ref}
-    return {
-        "detection_auc": auc,
-        "detection_rows": [rows, rows],
-        "reference": {"detection_auc": 0.48},
-        "rules": [rule],
-    }
-
-
 @pytest.mark.parametrize(
     ("auc", "rows", "synth", "ref", "caps"),
     [
@@ -69,5 +58,13 @@ def _scores(auc: float, rows: int, synth: float, ref: float) -> dict[str, Any]:
 def test_caps_need_a_clear_gap(
     auc: float, rows: int, synth: float, ref: float, caps: list[tuple[str, str]]
 ) -> None:
-    found = fidelity_caps(_scores(auc, rows, synth, ref))
-    assert [(c["by"], c["verdict"]) for c in found] == caps
+    rule = Rule(
+        kind="order",
+        rule="b ≤ c",
+        columns=("b", "c"),
+        synthetic_share=synth,
+        reference_share=ref,
+        excess=synth - ref,
+    )
+    found = fidelity_caps([rule], auc, (rows, rows), reference_auc=0.48)
+    assert [(c.by, c.verdict) for c in found] == caps

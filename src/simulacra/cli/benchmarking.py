@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -35,9 +35,13 @@ from ..errors import DataError, ParameterError
 from ..evaluation._peers import PEERS, peer_python, run_peer
 from ..evaluation.leaderboard import leaderboard_html
 from ..evaluation.limits import Limits
-from ..evaluation.report import _plain, evaluate
+from ..evaluation.report import evaluate
+from ..evaluation.schema import to_plain
 from ..io import FORMATS, atomic_path, read_table
 from ..registry import names
+
+if TYPE_CHECKING:
+    from ..evaluation.schema import Report
 
 BENCHMARK_SPLIT = 50  # purpose of the holdout split in the "evaluation" stream
 
@@ -172,7 +176,7 @@ def run_benchmark(
                     data = _load(table, loader, table_target, rows, seed)
                 cell = _run_cell(table, spec, data, table_target, seed, limits)
                 with atomic_path(path) as tmp:
-                    tmp.write_text(json.dumps(_plain(cell), indent=2))
+                    tmp.write_text(json.dumps(to_plain(cell), indent=2))
                 cells.append(cell)
                 progress.advance(task)
     targets = {table: source[1] for table, source in sources.items()}
@@ -184,7 +188,7 @@ def run_benchmark(
         "cells": cells,
     }
     with atomic_path(out / "benchmark.json") as tmp:
-        tmp.write_text(json.dumps(_plain(result), indent=2))
+        tmp.write_text(json.dumps(to_plain(result), indent=2))
     with atomic_path(out / "leaderboard.html") as tmp:
         tmp.write_text(leaderboard_html(result), encoding="utf-8")
     return result
@@ -231,34 +235,34 @@ def _run_cell(
         train, synthetic, holdout=test, target=target, seed=seed, limits=limits,
         verbose=False, model=spec, inputs={"real": table},
     )  # fmt: skip
-    return _cell(table, spec, report.scores, fitted - started, sampled - fitted)
+    return _cell(table, spec, report, fitted - started, sampled - fitted)
 
 
-def _cell(table: str, model: str, s: dict[str, Any], fit: float, sample: float) -> dict[str, Any]:
+def _cell(table: str, model: str, report: Report, fit: float, sample: float) -> dict[str, Any]:
     """One cell's headline: realism = fidelity score, quality = diversity score, privacy =
     privacy score (1 - 2 * (membership AUC - 0.5)) with the DCR share, utility = gain over
     the trivial model; and the holdout's own scores, for the leaderboard's reference row."""
-    share = s["privacy"].get("dcr_share") or {}
-    ref = s["reference"]
+    verdicts, ref = report.verdicts, report.reference
+    share = report.privacy.dcr_share
     return {
         "table": table,
         "model": model,
-        "realism": s["fidelity"]["score"],
-        "quality": s["diversity"]["score"],
-        "privacy": s["privacy"]["score"],
-        "privacy_verdict": s["privacy"]["verdict"],
-        "dcr_share": share.get("share"),
-        "utility": s["utility"]["score"],
-        "detection_auc": s["fidelity"]["detection_auc"],
-        "column_shapes": s["fidelity"]["column_shapes"],
-        "pair_trends": s["fidelity"]["column_pair_trends"],
-        "knn_precision": s["diversity"]["knn_precision"],
-        "reference_detection_auc": ref["detection_auc"],
-        "reference_column_shapes": ref["column_shapes"],
-        "reference_pair_trends": ref["column_pair_trends"],
-        "reference_knn_precision": ref["knn_precision"],
-        "holdout_rows": ref["rows"][1],
-        "overall": s["overall"]["verdict"],
+        "realism": verdicts.fidelity.score,
+        "quality": verdicts.diversity.score,
+        "privacy": verdicts.privacy.score,
+        "privacy_verdict": verdicts.privacy.verdict,
+        "dcr_share": None if share is None else share.share,
+        "utility": verdicts.utility.score,
+        "detection_auc": report.fidelity.detection_auc,
+        "column_shapes": report.fidelity.column_shapes,
+        "pair_trends": report.fidelity.column_pair_trends,
+        "knn_precision": report.diversity.knn_precision,
+        "reference_detection_auc": ref.detection_auc,
+        "reference_column_shapes": ref.column_shapes,
+        "reference_pair_trends": ref.column_pair_trends,
+        "reference_knn_precision": ref.knn_precision,
+        "holdout_rows": ref.rows[1],
+        "overall": verdicts.overall.verdict,
         "fit_seconds": round(fit, 2),
         "sample_seconds": round(sample, 2),
     }

@@ -92,8 +92,8 @@ def evaluate(
 ) -> None:
     """Measure fidelity, utility, diversity, privacy and bias of a synthetic table."""
     from ..errors import DataError
-    from ..evaluation.report import NO_SCORE
     from ..evaluation.report import evaluate as run_evaluation
+    from ..evaluation.text import NO_SCORE
     from ..metadata import Metadata
     from .table import check_engine
 
@@ -135,21 +135,20 @@ def evaluate(
             **options,  # type: ignore[arg-type]
         )
     rows = []
-    for area in ("fidelity", "utility", "diversity", "privacy", "bias"):
-        entry = result.scores[area]
-        score = NO_SCORE if entry["score"] is None else f"{entry['score']:.3f}"
-        rows.append([area, score, entry["verdict"], entry["sentence"]])
+    for area, entry in result.verdicts.by_area():
+        score = NO_SCORE if entry.score is None else f"{entry.score:.3f}"
+        rows.append([area, score, entry.verdict, entry.sentence])
     title = f"{synthetic} against {real}" + (f" (model {options['model']})" if model else "")
     print_table(title, ["area", "score", "verdict", "in words"], rows)
-    whole = result.scores["settings"].get("whole_table")
+    whole = result.settings.whole_table
     if whole is not None:
         out.print(
-            f"whole tables, from summaries: column shapes {whole['column_shapes_mean']}, "
-            f"pair trends {whole['pair_trends_mean']}"
+            f"whole tables, from summaries: column shapes {whole.column_shapes_mean}, "
+            f"pair trends {whole.pair_trends_mean}"
         )
-    for warning in result.scores["settings"]["warnings"]:
+    for warning in result.settings.warnings:
         out.print(f"warning: {warning}", style="bold red", markup=False, soft_wrap=True)
-    for note in result.scores["settings"]["notes"]:
+    for note in result.settings.notes:
         out.print(f"note: {note}")
     writers: dict[Path, Callable[[Path], object]] = {}
     if json_path is not None:

@@ -47,10 +47,6 @@ def pct(value: float | None) -> str:
     return MISSING if value is None else f"{value:.2%}"
 
 
-def first(entry: dict[str, Any]) -> Any:
-    return next(iter(entry.values()), None)
-
-
 def sort_key(value: Any) -> float:
     """Scores sort worst first; missing ones last."""
     return 2.0 if value is None or value != value else float(value)

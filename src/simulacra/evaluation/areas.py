@@ -1,25 +1,31 @@
-"""The five areas of an evaluation, each computed from prepared tables.
+"""The five areas of an evaluation, each measured from prepared tables into its typed record
+(`schema.py`).
 
-Each returns its scores as plain numbers for the JSON report; fidelity and privacy also return
-the arrays the HTML report draws, utility the notes the report states. Costly metrics work on
-seeded subsamples whose sizes are set by `Limits` and stated in the report.
+Each builder calls the area's metric functions (registered in `metrics.py`) and puts every
+score beside its reference; fidelity and privacy also return the arrays the HTML page draws,
+utility the notes the report states. Costly metrics work on seeded subsamples whose sizes are
+set by `Limits` and stated in the report. `privacy_area` and `utility_area` give the JSON view
+of their area, for scripts that read it as a dict (benchmarks/bench_realism.py).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import seeding
+from ._codec import build, to_plain
+from ._figures import marginal, pair_figure
 from ._space import feature_space
 from .attacks import privacy_attacks
 from .bias import share_differences, target_gap_by_group
 from .detection import detection_auc, detection_importance, detection_score
 from .diversity import category_coverage, knn_precision_recall, range_coverage
-from .fidelity import column_fidelity, frequencies
+from .fidelity import column_fidelity
 from .limits import Limits
 from .pairs import pair_fidelity, pair_trends_means
 from .prepare import Tables, subsample
@@ -35,6 +41,33 @@ from .privacy import (
 )
 from .reference import reference_tables
 from .rules import broken_rules
+from .schema import (
+    Attack,
+    AttributeInference,
+    Balance,
+    Bias,
+    ColumnFidelity,
+    Coverage,
+    DcrRows,
+    DcrShare,
+    Distances,
+    Diversity,
+    DiversityReference,
+    Fidelity,
+    FidelityFigures,
+    FidelityReference,
+    Group,
+    Importance,
+    Overlap,
+    PairFidelity,
+    PairTrendsMeans,
+    Privacy,
+    PrivacyFigures,
+    Reference,
+    Rule,
+    TargetRates,
+    Utility,
+)
 from .utility import utility_scores
 
 # purposes of the evaluation's random streams: seeding.rng(seed, "evaluation", purpose)
@@ -45,25 +78,31 @@ MEMBERSHIP_REFERENCE, MEMBERSHIP_QUERIES = range(12, 14)
 REFERENCE_SPLIT, DCR_SHARE_TRAINING, RULES_REAL, RULES_OTHER, IMPORTANCE = range(14, 19)
 # 19: the privacy attacks (attacks.ATTACKS)
 
-Scores = dict[str, Any]
-_HIST_BINS = 40
-_TOP_BARS = 10
 MAX_RULES = 100
 WORST_PAIRS = 4
-_SCATTER_ROWS = 1_500
-_PAIR_CELLS = 8
 
 
-def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Scores]:
+def measure_fidelity(
+    tables: Tables, limits: Limits, seed: int, reference: Reference
+) -> tuple[Fidelity, FidelityFigures]:
     """Per-column and per-pair scores on whole tables, and the detection test on samples."""
-    columns: Scores = {}
-    marginals: Scores = {}
+    columns: dict[str, ColumnFidelity] = {}
+    marginals: dict[str, dict[str, Any]] = {}
     for name in tables.columns:
         numerical = name in tables.numerical
         real, synth = tables.real[name], tables.synthetic[name]
-        columns[name] = {"kind": tables.kinds[name], **column_fidelity(real, synth, numerical)}
-        marginals[name] = _marginal(real, synth, numerical, tables.kinds[name])
-    pairs = pair_fidelity(tables)
+        scores = column_fidelity(real, synth, numerical)
+        columns[name] = build(
+            ColumnFidelity,
+            {"kind": tables.kinds[name], **scores, "reference": reference.columns.get(name)},
+        )
+        marginals[name] = marginal(real, synth, numerical, tables.kinds[name])
+    measured = pair_fidelity(tables)
+    unsorted = [
+        build(PairFidelity, {**p, "reference": reference.pairs.get(" × ".join(p["columns"]))})
+        for p in measured
+    ]
+    pairs = sorted(unsorted, key=lambda p: _or(p.score, 1.0))
     real_sample = subsample(tables.real, limits.model_rows, seed, DETECTION_REAL)
     synth_sample = subsample(tables.synthetic, limits.model_rows, seed, DETECTION_SYNTHETIC)
     auc = detection_auc(real_sample, synth_sample, tables.categorical, seed=seed)
@@ -81,35 +120,39 @@ def fidelity_area(tables: Tables, limits: Limits, seed: int) -> tuple[Scores, Sc
         subsample(tables.synthetic, limits.model_rows, seed, RULES_OTHER),
         subsample(ref.synthetic, limits.model_rows, seed, RULES_OTHER),
     )
-    shapes = [c["shape"] for c in columns.values() if np.isfinite(c["shape"])]
-    trends = [p["score"] for p in pairs if p["score"] is not None and np.isfinite(p["score"])]
-    scores: Scores = {
-        "column_shapes": float(np.mean(shapes)) if shapes else None,
-        "column_pair_trends": float(np.mean(trends)) if trends else None,
-        "pair_trends_convention": pair_trends_means(pairs),
-        "detection_auc": auc,
-        "detection_score": detection_score(auc),
-        "detection_rows": [len(real_sample), len(synth_sample)],
-        "detection_importance": importance,
-        "rules": rules[:MAX_RULES],
-        "rules_checked": len(rules),
-        "columns": columns,
-        "pairs": sorted(pairs, key=lambda p: _or(p["score"], 1.0)),
-    }
-    worst = [p for p in scores["pairs"] if p["score"] is not None][:WORST_PAIRS]
-    figures = {
-        "worst_pairs": [_pair_figure(tables, p["columns"], seed) for p in worst],
-        "marginals": marginals,
-        "pairs": pairs,
-        "columns": tables.columns,
-        "numerical": tables.numerical,
-    }
-    return scores, figures
+    shapes = [c.shape for c in columns.values() if np.isfinite(c.shape)]
+    # in the order measured, not sorted: a mean of floats depends on the order
+    trends = [p.score for p in unsorted if p.score is not None and np.isfinite(p.score)]
+    fidelity = Fidelity(
+        column_shapes=float(np.mean(shapes)) if shapes else None,
+        column_pair_trends=float(np.mean(trends)) if trends else None,
+        pair_trends_convention=build(PairTrendsMeans, pair_trends_means(measured)),
+        detection_auc=auc,
+        detection_score=detection_score(auc),
+        detection_rows=(len(real_sample), len(synth_sample)),
+        detection_importance=tuple(build(Importance, r) for r in importance),
+        rules=tuple(build(Rule, r) for r in rules[:MAX_RULES]),
+        rules_checked=len(rules),
+        columns=columns,
+        pairs=tuple(pairs),
+        reference=FidelityReference(
+            column_shapes=reference.column_shapes,
+            column_pair_trends=reference.column_pair_trends,
+            detection_auc=reference.detection_auc,
+            holdout_overlap=reference.holdout_overlap,
+        ),
+    )
+    worst = [p for p in pairs if p.score is not None][:WORST_PAIRS]
+    figures = FidelityFigures(
+        marginals=marginals,
+        worst_pairs=tuple(pair_figure(tables, list(p.columns), seed, IMPORTANCE) for p in worst),
+    )
+    return fidelity, figures
 
 
-def utility_area(
+def measure_utility(
     tables: Tables, target: str, limits: Limits, seed: int
-) -> tuple[Scores | None, list[str]]:
+) -> tuple[Utility | None, list[str]]:
     """Train-on-synthetic / train-on-real scores on real test rows (the holdout when given);
     None, with a note, when the real training or test rows hold a single target value (any
     model scores perfectly there, which says nothing)."""
@@ -141,89 +184,155 @@ def utility_area(
             )
             return None, notes
     scores = utility_scores(real, synth, test, target, task, tables.categorical, seed)
-    scores["rows"] = {"train_real": len(real), "train_synthetic": len(synth), "test": len(test)}
-    return scores, notes
+    rows = {"train_real": len(real), "train_synthetic": len(synth), "test": len(test)}
+    return build(Utility, {**scores, "rows": rows}), notes
 
 
-def diversity_area(tables: Tables, limits: Limits, seed: int) -> Scores:
+def utility_area(
+    tables: Tables, target: str, limits: Limits, seed: int
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """`measure_utility` with the area as its JSON view."""
+    utility, notes = measure_utility(tables, target, limits, seed)
+    return (None if utility is None else to_plain(utility)), notes
+
+
+def measure_diversity(tables: Tables, limits: Limits, seed: int, reference: Reference) -> Diversity:
     """Category and range coverage on whole tables, k-NN precision/recall on samples."""
-    columns: Scores = {}
+    columns: dict[str, Coverage] = {}
     for name in tables.columns:
         real, synth = tables.real[name], tables.synthetic[name]
         if name in tables.categorical:
-            columns[name] = {"category_coverage": category_coverage(real, synth)}
+            columns[name] = Coverage(category_coverage=category_coverage(real, synth))
         else:
-            columns[name] = {"range_coverage": range_coverage(real, synth)}
+            columns[name] = Coverage(range_coverage=range_coverage(real, synth))
     space = feature_space(tables)
     real = space.transform(subsample(tables.real, limits.knn_rows, seed, DIVERSITY))
     synth = space.transform(subsample(tables.synthetic, limits.knn_rows, seed, DIVERSITY))
     knn = knn_precision_recall(real, synth)
-    return {
-        "category_coverage": _mean(c.get("category_coverage") for c in columns.values()),
-        "range_coverage": _mean(c.get("range_coverage") for c in columns.values()),
-        "knn_precision": knn["precision"],
-        "knn_recall": knn["recall"],
-        "knn_k": int(knn["k"]),
-        "knn_rows": [len(real), len(synth)],
-        "columns": columns,
-    }
+    return Diversity(
+        category_coverage=_mean(c.category_coverage for c in columns.values()),
+        range_coverage=_mean(c.range_coverage for c in columns.values()),
+        knn_precision=knn["precision"],
+        knn_recall=knn["recall"],
+        knn_k=int(knn["k"]),
+        knn_rows=(len(real), len(synth)),
+        columns=columns,
+        reference=DiversityReference(
+            knn_precision=reference.knn_precision,
+            knn_recall=reference.knn_recall,
+            holdout_overlap=reference.holdout_overlap,
+        ),
+    )
 
 
-def privacy_area(
-    tables: Tables, sensitive: list[str], limits: Limits, seed: int
-) -> tuple[Scores, Scores]:
+def measure_privacy(
+    tables: Tables,
+    sensitive: list[str],
+    limits: Limits,
+    seed: int,
+    holdout_overlap: Overlap | None = None,
+) -> tuple[Privacy, PrivacyFigures, float]:
     """Exact copies on whole tables; distances, membership, attribute inference and the
-    anonymeter-style attacks (attacks.py) on samples."""
-    scores: Scores = {
-        "exact_copy_share": exact_copy_share(tables.synthetic, tables.real),
-        "holdout_exact_copy_share": None,
-        "membership_auc": None,
-        "dcr_synthetic_p5": None,
-        "dcr_holdout_p5": None,
-        "share_closer_than_holdout_p5": None,
-        "dcr_share": None,
-        "far_share": None,
-        "distance_ratio": None,
-    }
+    anonymeter-style attacks (attacks.py) on samples. Returns the area, the distances the page
+    draws and the seconds the attacks took."""
     space = feature_space(tables)
     training = space.transform(subsample(tables.real, limits.reference_rows, seed, DCR_TRAINING))
     queries = space.transform(subsample(tables.synthetic, limits.query_rows, seed, DCR_SYNTHETIC))
     d1, d2 = closest_distances(queries, training)
-    scores["dcr_synthetic"] = dcr_summary(d1)
-    scores["dcr_synthetic_p5"] = scores["dcr_synthetic"]["p5"]
-    scores["nndr_synthetic"] = dcr_summary(nndr(d1, d2))
-    figures: Scores = {"dcr_synthetic": d1, "dcr_holdout": None}
+    dcr_synthetic = build(Distances, dcr_summary(d1))
+    nndr_synthetic = build(Distances, dcr_summary(nndr(d1, d2)))
     holdout = tables.holdout
+    held = None
     if holdout is not None:
-        scores["holdout_exact_copy_share"] = exact_copy_share(holdout, tables.real)
-        h1, h2 = closest_distances(
-            space.transform(subsample(holdout, limits.query_rows, seed, DCR_HOLDOUT)), training
-        )
-        scores["dcr_holdout"] = dcr_summary(h1)
-        scores["dcr_holdout_p5"] = scores["dcr_holdout"]["p5"]
-        scores["nndr_holdout"] = dcr_summary(nndr(h1, h2))
-        scores["share_closer_than_holdout_p5"] = float(np.mean(d1 < scores["dcr_holdout_p5"]))
-        scores["far_share"] = far_share(d1, h1)
-        scores["distance_ratio"] = _ratio_of_means(d1, h1)
-        scores["dcr_share"] = _dcr_share(tables, holdout, space, queries, limits, seed)
-        figures["dcr_holdout"] = h1
-        scores["membership_auc"] = _membership(tables, holdout, space, limits, seed)
-    scores["dcr_rows"] = {"reference": len(training), "queries": len(queries)}
-    attacks = []
+        held = _holdout_privacy(tables, holdout, space, training, queries, d1, limits, seed)
+    inferred = []
     for name in sensitive:
         synth = subsample(tables.synthetic, limits.model_rows, seed, ATTRIBUTE_SYNTHETIC)
         train = subsample(tables.real, limits.model_rows, seed, ATTRIBUTE_TRAINING)
-        held = (
+        held_rows = (
             subsample(holdout, limits.model_rows, seed, ATTRIBUTE_HOLDOUT)
             if holdout is not None
             else None
         )
-        attacks.append(attribute_inference(synth, train, held, name, tables.categorical, seed))
-    scores["attribute_inference"] = attacks
+        inferred.append(
+            attribute_inference(synth, train, held_rows, name, tables.categorical, seed)
+        )
     started = time.perf_counter()
-    scores["attacks"] = privacy_attacks(tables, sensitive, limits, seed)
-    figures["attacks_seconds"] = round(time.perf_counter() - started, 3)
-    return scores, figures
+    anonymeter = privacy_attacks(tables, sensitive, limits, seed)
+    seconds = round(time.perf_counter() - started, 3)
+    privacy = Privacy(
+        exact_copy_share=exact_copy_share(tables.synthetic, tables.real),
+        holdout_exact_copy_share=None if held is None else held.exact_copy_share,
+        membership_auc=None if held is None else held.membership_auc,
+        dcr_synthetic_p5=dcr_synthetic.p5,
+        dcr_holdout_p5=None if held is None else held.dcr.p5,
+        share_closer_than_holdout_p5=None if held is None else held.closer,
+        dcr_share=None if held is None else held.dcr_share,
+        far_share=None if held is None else held.far_share,
+        distance_ratio=None if held is None else held.distance_ratio,
+        dcr_synthetic=dcr_synthetic,
+        nndr_synthetic=nndr_synthetic,
+        dcr_holdout=None if held is None else held.dcr,
+        nndr_holdout=None if held is None else held.nndr,
+        dcr_rows=DcrRows(reference=len(training), queries=len(queries)),
+        attribute_inference=tuple(build(AttributeInference, a) for a in inferred),
+        attacks=tuple(build(Attack, a) for a in anonymeter),
+        holdout_overlap=holdout_overlap,
+    )
+    figures = PrivacyFigures(dcr_synthetic=d1, dcr_holdout=None if held is None else held.distances)
+    return privacy, figures, seconds
+
+
+def privacy_area(
+    tables: Tables, sensitive: list[str], limits: Limits, seed: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`measure_privacy` with the area as its JSON view, and the distances drawn."""
+    privacy, figures, _ = measure_privacy(tables, sensitive, limits, seed)
+    drawn = {"dcr_synthetic": figures.dcr_synthetic, "dcr_holdout": figures.dcr_holdout}
+    return to_plain(privacy), drawn
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The privacy measures that need a holdout."""
+
+    exact_copy_share: float
+    dcr: Distances
+    nndr: Distances
+    closer: float
+    far_share: float
+    distance_ratio: float | None
+    dcr_share: DcrShare
+    membership_auc: float
+    distances: np.ndarray
+
+
+def _holdout_privacy(
+    tables: Tables,
+    holdout: pd.DataFrame,
+    space: Any,
+    training: np.ndarray,
+    queries: np.ndarray,
+    d1: np.ndarray,
+    limits: Limits,
+    seed: int,
+) -> _Held:
+    copies = exact_copy_share(holdout, tables.real)
+    h1, h2 = closest_distances(
+        space.transform(subsample(holdout, limits.query_rows, seed, DCR_HOLDOUT)), training
+    )
+    dcr = build(Distances, dcr_summary(h1))
+    return _Held(
+        exact_copy_share=copies,
+        dcr=dcr,
+        nndr=build(Distances, dcr_summary(nndr(h1, h2))),
+        closer=float(np.mean(d1 < dcr.p5)),
+        far_share=far_share(d1, h1),
+        distance_ratio=_ratio_of_means(d1, h1),
+        dcr_share=build(DcrShare, _dcr_share(tables, holdout, space, queries, limits, seed)),
+        membership_auc=_membership(tables, holdout, space, limits, seed),
+        distances=h1,
+    )
 
 
 def _dcr_share(
@@ -233,7 +342,7 @@ def _dcr_share(
     queries: np.ndarray,
     limits: Limits,
     seed: int,
-) -> Scores:
+) -> dict[str, Any]:
     """DCR share against as many training rows as there are holdout rows (see `dcr_share`)."""
     size = min(len(holdout), len(tables.real), limits.reference_rows)
     training = space.transform(subsample(tables.real, size, seed, DCR_SHARE_TRAINING))
@@ -264,22 +373,27 @@ def _membership(
     return membership_auc(m1, o1)
 
 
-def bias_area(tables: Tables, target: str | None, sensitive: list[str]) -> Scores:
+def measure_bias(tables: Tables, target: str | None, sensitive: list[str]) -> Bias:
     """Class balance of the target and of each sensitive column, and target rates by group."""
-    scores: Scores = {"target_balance": None, "groups": {}}
+    target_balance = None
     if target is not None and target in tables.categorical:
-        scores["target_balance"] = share_differences(tables.real[target], tables.synthetic[target])
+        target_balance = build(
+            Balance, share_differences(tables.real[target], tables.synthetic[target])
+        )
+    groups: dict[str, Group] = {}
     for name in sensitive:
         real_groups, synth_groups = _groups(tables, name)
-        entry: Scores = {"balance": share_differences(real_groups, synth_groups)}
+        rates = None
         if target is not None and target != name:
             real = pd.DataFrame({"t": tables.real[target], "g": real_groups})
             synth = pd.DataFrame({"t": tables.synthetic[target], "g": synth_groups})
-            entry["target_rates"] = target_gap_by_group(
+            gaps = target_gap_by_group(
                 real, synth, "t", "g", categorical=target in tables.categorical
             )
-        scores["groups"][name] = entry
-    return scores
+            rates = build(TargetRates, gaps)
+        balance = build(Balance, share_differences(real_groups, synth_groups))
+        groups[name] = Group(balance=balance, target_rates=rates)
+    return Bias(target_balance=target_balance, groups=groups)
 
 
 def _groups(tables: Tables, name: str) -> tuple[pd.Series, pd.Series]:
@@ -291,95 +405,6 @@ def _groups(tables: Tables, name: str) -> tuple[pd.Series, pd.Series]:
     edges[0], edges[-1] = -np.inf, np.inf
     labels = [f"q{i + 1}" for i in range(len(edges) - 1)]
     return (pd.cut(real, edges, labels=labels), pd.cut(synth, edges, labels=labels))
-
-
-def _marginal(real: pd.Series, synth: pd.Series, numerical: bool, kind: str) -> Scores:
-    if numerical:
-        a = real.dropna().to_numpy(np.float64)
-        b = synth.dropna().to_numpy(np.float64)
-        both = np.concatenate([a, b])
-        if len(both) == 0:
-            return {"type": "empty"}
-        lo, hi = np.percentile(both, [0.5, 99.5])
-        hi = hi if hi > lo else lo + 1.0
-        if hi - lo <= _HIST_BINS and np.all(both == np.round(both)):
-            edges = np.arange(np.floor(lo) - 0.5, np.ceil(hi) + 1.0)  # a bar per whole number
-            lo, hi = edges[0], edges[-1]
-        else:
-            edges = np.linspace(lo, hi, _HIST_BINS + 1)
-        return {
-            "type": "histogram",
-            "kind": kind,
-            "edges": edges,
-            "real": np.histogram(np.clip(a, lo, hi), edges)[0] / max(len(a), 1),
-            "synthetic": np.histogram(np.clip(b, lo, hi), edges)[0] / max(len(b), 1),
-        }
-    p, q = frequencies(real, synth)
-    order = p.sort_values(ascending=False).index
-    top = list(order[:_TOP_BARS])
-    labels = [str(v) for v in top]
-    real_shares = [float(p[v]) for v in top]
-    synth_shares = [float(q[v]) for v in top]
-    if len(order) > _TOP_BARS:
-        labels.append(f"{len(order) - _TOP_BARS} others")
-        real_shares.append(float(1.0 - sum(real_shares)))
-        synth_shares.append(float(1.0 - sum(synth_shares)))
-    return {"type": "bars", "labels": labels, "real": real_shares, "synthetic": synth_shares}
-
-
-def _pair_figure(tables: Tables, columns: list[str], seed: int) -> Scores:
-    """What `plots.pair_png` draws: sampled points of two numerical columns, or the shares of
-    the two columns' value combinations (the real table's 8 commonest values, or 8 real-quantile
-    bins) in each table."""
-    a, b = columns
-    if a in tables.numerical and b in tables.numerical:
-        sides = {
-            label: subsample(frame[[a, b]].dropna(), _SCATTER_ROWS, seed, IMPORTANCE)
-            for label, frame in (("real", tables.real), ("synthetic", tables.synthetic))
-        }
-        return {
-            "type": "scatter",
-            "columns": columns,
-            **{k: [v[a].to_numpy(), v[b].to_numpy()] for k, v in sides.items()},
-        }
-    cells = {name: _cells(tables, name) for name in columns}
-    out: Scores = {"type": "heatmap", "columns": columns}
-    for label, frame in (("real", tables.real), ("synthetic", tables.synthetic)):
-        ca, cb = (cells[n][0](frame[n]) for n in columns)
-        joint = np.bincount(
-            ca * len(cells[b][1]) + cb, minlength=len(cells[a][1]) * len(cells[b][1])
-        )
-        out[label] = (joint / max(len(frame), 1)).reshape(len(cells[a][1]), len(cells[b][1]))
-    used = out["real"] + out["synthetic"] > 0
-    rows, cols = used.any(axis=1), used.any(axis=0)  # drop cells empty in both tables
-    for label in ("real", "synthetic"):
-        out[label] = out[label][rows][:, cols]
-    out["labels_a"] = [v for v, keep in zip(cells[a][1], rows, strict=True) if keep]
-    out["labels_b"] = [v for v, keep in zip(cells[b][1], cols, strict=True) if keep]
-    return out
-
-
-def _cells(tables: Tables, name: str) -> tuple[Any, list[str]]:
-    """A function from a column to cell indices, and the cells' labels (last: other / null)."""
-    real = tables.real[name]
-    if name in tables.numerical:
-        edges = np.unique(np.nanquantile(real.to_numpy(np.float64), np.linspace(0, 1, 9)))
-        inner = edges[1:-1]
-        labels = [f"≤ {e:.3g}" for e in inner] + [f"> {edges[-2]:.3g}" if len(edges) > 1 else "all"]
-
-        def numbers(values: pd.Series) -> np.ndarray:
-            x = values.to_numpy(np.float64)
-            return np.where(np.isnan(x), len(labels), np.searchsorted(inner, x, side="left"))
-
-        return numbers, [*labels, "null"]
-    top = min(_PAIR_CELLS, len(real.cat.categories))
-    labels = [str(c) for c in real.cat.categories[:top]]
-
-    def categories(values: pd.Series) -> np.ndarray:
-        code = values.cat.codes.to_numpy().astype(np.int64)
-        return np.where((code < 0) | (code >= top), top, code)
-
-    return categories, [*labels, "other / null"]
 
 
 def _mean(values: Any) -> float | None:

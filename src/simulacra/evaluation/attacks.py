@@ -50,8 +50,8 @@ def risk_of(
 ) -> dict[str, Any]:
     """Success rates of the three attacks (successes / attempts, with Wilson intervals) and the
     risk (main - control) / (1 - control) with its propagated 95% interval, both clipped to
-    [0, 1] (the unclipped value is `risk_estimate`). A control rate of 1 leaves no room for a
-    leak to show: risk 0."""
+    the range [0, 1] (the unclipped value is `risk_estimate`). A control rate of 1 leaves no
+    room for a leak to show: risk 0."""
     rates: dict[str, dict[str, Any]] = {}
     for label, successes, n in (
         ("main", main, main_n),
@@ -101,6 +101,7 @@ def singling_out(
     Whether a predicate singles out someone depends on the table's size, so the control is
     measured on as many unseen rows as there are training rows: on a sample of the holdout when
     it is as large, otherwise extrapolated from the holdout counts (`expected_single`).
+    Rates and risk: see `risk_of` (range [0, 1]).
     """
     columns = list(synthetic.columns)
     numbers = set(numerical)
@@ -296,7 +297,8 @@ def linkability(
     (a seeded random split). For each target row, the `LINK_NEIGHBOURS` nearest synthetic rows by
     each half are found (distances in the normalised `FeatureSpace` fitted on `real`); the two
     records are linked when the neighbour sets share a row. Main: training targets; control:
-    holdout targets; baseline: two random sets of as many synthetic rows."""
+    holdout targets; baseline: two random sets of as many synthetic rows. Rates and risk: see
+    `risk_of` (range [0, 1])."""
     columns = list(synthetic.columns)
     if len(columns) < 2:
         return {**risk_of(0, 0, 0, 0, 0, 0), "halves": None}
@@ -350,7 +352,8 @@ def inference(
     on those columns (normalised `FeatureSpace` fitted on `real`) and guesses its `secret`. A
     guess is right when it equals the true category (nulls match nulls) or, for numbers, lies
     within `NUMBER_TOLERANCE` of the real column's 5th-95th percentile span. Main: training
-    rows; control: holdout rows; baseline: the `secret` of a random synthetic row."""
+    rows; control: holdout rows; baseline: the `secret` of a random synthetic row. Rates and
+    risk: see `risk_of` (range [0, 1])."""
     known = [c for c in synthetic.columns if c != secret]
     numerical = secret not in categorical
     tolerance = 0.0
@@ -407,7 +410,8 @@ def privacy_attacks(
 ) -> list[dict[str, Any]]:
     """Singling out (univariate and multivariate), linkability and inference of each sensitive
     column (without one, of `INFERRED_COLUMNS` seeded random columns), on `limits.attack_targets`
-    target rows (or predicates) per attack; [] without a holdout (no control attack)."""
+    target rows (or predicates) per attack; [] without a holdout (no control attack). Each
+    attack's risk has the range of `risk_of`."""
     if tables.holdout is None:
         return []
     cap, targets = limits.reference_rows, limits.attack_targets

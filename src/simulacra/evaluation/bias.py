@@ -23,7 +23,8 @@ def share_differences(real: pd.Series, synthetic: pd.Series) -> dict[str, Any]:
 
 def group_rates(target: pd.Series, groups: pd.Series, positive: Any = None) -> dict[str, float]:
     """Per group g of `groups` (nulls dropped): the share of rows whose target equals `positive`
-    (a categorical target) or, with `positive=None`, the mean of a numerical target."""
+    (a categorical target) or, with `positive=None`, the mean of a numerical target. Range
+    [0, 1] for rates; a numerical target's mean has the target's range."""
     present = groups.notna() & target.notna()
     values = (
         (target[present] == positive).astype(float) if positive is not None else target[present]
@@ -47,7 +48,9 @@ def target_gap_by_group(
     For a categorical target the rate is that of each class in turn and the class with the
     largest real gap is reported (for a binary target, the rarer class). A numerical target's
     gap is (max - min of group means) / real standard deviation. `gap_difference` is
-    gap_synth - gap_real: positive means the synthetic data exaggerate the disparity.
+    gap_synth - gap_real: positive means the synthetic data exaggerate the disparity. Range of
+    a rate gap [0, 1] and of `gap_difference` [-1, 1] (a numerical target's, in standard
+    deviations, unbounded).
     """
     if categorical:
         counts = real[target].value_counts()

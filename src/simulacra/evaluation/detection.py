@@ -57,7 +57,8 @@ def detection_auc(
 
 
 def detection_score(auc: float) -> float:
-    """1 - 2 * (max(AUC, 0.5) - 0.5): 1 when the classifier is at chance, 0 when it is perfect."""
+    """1 - 2 * (max(AUC, 0.5) - 0.5). Range [0, 1]: 1 when the classifier is at chance, 0 when
+    it is perfect."""
     return float(1.0 - 2.0 * (max(auc, 0.5) - 0.5))
 
 

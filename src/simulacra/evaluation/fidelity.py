@@ -63,8 +63,8 @@ def chi_square_test(real: pd.Series, synthetic: pd.Series) -> dict[str, float]:
     the counts expected from the real shares, E_c = n_synth * p_real(c):
     X2 = sum_c (O_c - E_c)^2 / E_c, with (categories - 1) degrees of freedom. Categories the real
     column never shows get a tiny expected share (1e-6) so they count against the synthetic one.
-    Returns the statistic (>= 0) and its p-value in [0, 1]; a high p-value means no evidence of
-    a difference. With large tables even tiny differences give p-values near 0.
+    Returns the statistic (range [0, inf)) and its p-value (range [0, 1]); a high p-value means
+    no evidence of a difference. With large tables even tiny differences give p-values near 0.
     """
     p, q = frequencies(real, synthetic)
     n = float(len(synthetic))
@@ -132,9 +132,16 @@ def moment_differences(real: pd.Series, synthetic: pd.Series) -> dict[str, float
     }
 
 
+def null_share_difference(real: pd.Series, synthetic: pd.Series) -> float:
+    """share of nulls in the synthetic column - share of nulls in the real one. Range [-1, 1];
+    0 means as many nulls, above 0 that the synthetic column invents missing values."""
+    return float(synthetic.isna().mean() - real.isna().mean())
+
+
 def column_fidelity(real: pd.Series, synthetic: pd.Series, numerical: bool) -> dict[str, Any]:
-    """Every per-column score of one column; `shape` is its KS or TV complement."""
-    null_gap = float(synthetic.isna().mean() - real.isna().mean())
+    """Every per-column score of one column (range: each score's own); `shape` is its KS or TV
+    complement."""
+    null_gap = null_share_difference(real, synthetic)
     if numerical:
         shape = ks_complement(real, synthetic)
         return {

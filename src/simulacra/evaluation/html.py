@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import _html_top as top
 from . import plots
-from ._html_cells import MISSING, Flag, first, num, pct, sort_key, table
+from ._html_cells import MISSING, Flag, num, pct, sort_key, table
 from ._html_privacy import privacy_section
+from .prepare import NUMERICAL_KINDS
 
 if TYPE_CHECKING:
-    from .report import Report
+    from .schema import (
+        AreaVerdict,
+        Balance,
+        Bias,
+        ChiSquare,
+        Diversity,
+        Fidelity,
+        FidelityFigures,
+        Moments,
+        PairFidelity,
+        Report,
+        Rule,
+        Settings,
+        Utility,
+    )
 
 _RULES = 12
 _WORST = 10
@@ -48,24 +63,26 @@ margin:.4em 0}dl.head dt{color:#57606a}dl.head dd{margin:0;overflow-wrap:anywher
 
 
 def render(report: Report) -> str:
-    """The whole page as one string; every image is an embedded data URI."""
-    s = report.scores
-    model = s["settings"].get("model")
+    """The whole page as one string; every image is an embedded data URI. It reads the typed
+    report only (`schema.py`), so mypy checks every attribute it reads."""
+    settings, verdicts = report.settings, report.verdicts
+    model = settings.model
     title = "simulacra evaluation" + (f" of {model}" if model else "")
+    numerical = [c for c, kind in settings.columns.items() if kind in NUMERICAL_KINDS]
     body = [
         f"<h1>{escape(title)}</h1>",
-        top.header(s["settings"]),
-        top.warnings(s["settings"]),
-        top.overall(s["overall"]),
-        top.meta(s["settings"]),
-        top.whole_table(s["settings"]),
-        top.cards(s),
-        _fidelity(s["fidelity"], report.figures.get("fidelity", {})),
-        _utility(s["utility"]),
-        _diversity(s["diversity"]),
-        privacy_section(s["privacy"], report.figures.get("privacy", {})),
-        _bias(s["bias"]),
-        _method(s["settings"]),
+        top.header(settings),
+        top.warnings(settings),
+        top.overall(verdicts.overall),
+        top.meta(settings),
+        top.whole_table(settings),
+        top.cards(verdicts),
+        _fidelity(report.fidelity, report.privacy.far_share, numerical, report.figures.fidelity),
+        _utility(report.utility, verdicts.utility),
+        _diversity(report.diversity),
+        privacy_section(report.privacy, verdicts.privacy, report.figures.privacy),
+        _bias(report.bias, verdicts.bias),
+        _method(settings),
     ]
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -76,40 +93,42 @@ def render(report: Report) -> str:
     )
 
 
-def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
-    columns = f["columns"]
-    order = sorted(columns, key=lambda c: sort_key(columns[c]["shape"]))
-    ref = f.get("reference") or {}
+def _fidelity(
+    f: Fidelity, far_share: float | None, numerical: list[str], figures: FidelityFigures | None
+) -> str:
+    columns = f.columns
+    order = sorted(columns, key=lambda c: sort_key(columns[c].shape))
+    ref = f.reference
     head = table(
         ["measure", "synthetic", "unseen real rows", "meaning"],
         [
             [
                 "column shapes",
-                num(f["column_shapes"]),
-                num(ref.get("column_shapes")),
+                num(f.column_shapes),
+                num(ref.column_shapes),
                 "mean KS / TV complement, 1 = identical",
             ],
             [
                 "column pair trends",
-                num(f["column_pair_trends"]),
-                num(ref.get("column_pair_trends")),
+                num(f.column_pair_trends),
+                num(ref.column_pair_trends),
                 "mean correlation / contingency similarity over every pair, 1 = identical",
             ],
             [
                 "pair trends, SDMetrics' default",
-                num((f.get("pair_trends_convention") or {}).get("sdmetrics_default")),
+                num(f.pair_trends_convention.sdmetrics_default),
                 MISSING,
                 "the same over the pairs with real |r| > 0.5 or Cramér's V > 0.3 only",
             ],
             [
                 "detection ROC AUC",
-                num(f["detection_auc"]),
-                num(ref.get("detection_auc")),
+                num(f.detection_auc),
+                num(ref.detection_auc),
                 "classifier telling real from synthetic, 0.5 = indistinguishable",
             ],
             [
                 "far-away rows",
-                pct(f.get("far_share")),
+                pct(far_share),
                 "5.00%",
                 "rows farther from every training row than 95% of unseen real rows",
             ],
@@ -120,34 +139,28 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
         [
             [
                 c,
-                columns[c]["kind"],
-                columns[c]["metric"],
-                num(columns[c]["shape"]),
-                num(columns[c].get("reference")),
-                num(columns[c]["js_distance"]),
-                num(columns[c].get("wasserstein")),
+                columns[c].kind,
+                columns[c].metric,
+                num(columns[c].shape),
+                num(columns[c].reference),
+                num(columns[c].js_distance),
+                num(columns[c].wasserstein),
             ]
             for c in order[:_WORST]
         ],
     )
-    pairs = f["pairs"]
+    pairs = f.pairs
     worst_pairs = table(
         ["pair", "metric", "score", "unseen real", "real", "synthetic"],
         [
-            [
-                " × ".join(p["columns"]),
-                p["metric"],
-                num(p["score"]),
-                num(p.get("reference")),
-                *_pair_values(p),
-            ]
+            [p.name, p.metric, num(p.score), num(p.reference), *_pair_values(p)]
             for p in pairs[:_WORST]
         ],
     )
     pair_images = "".join(
         f"<img alt='{escape(' × '.join(p['columns']))}' title='{escape(' × '.join(p['columns']))}' "
         f"src='data:image/png;base64,{plots.pair_png(p)}'>"
-        for p in figures.get("worst_pairs", [])
+        for p in (figures.worst_pairs if figures else ())
     )
     all_columns = table(
         [
@@ -165,23 +178,20 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
         [
             [
                 c,
-                columns[c]["kind"],
-                num(columns[c]["shape"]),
-                num(columns[c]["js_distance"]),
-                *[
-                    num(columns[c].get("moments", {}).get(m))
-                    for m in ("mean", "std", "skewness", "kurtosis")
-                ],
-                num(columns[c].get("chi_square", {}).get("p_value")),
-                num(columns[c]["null_share_difference"]),
+                columns[c].kind,
+                num(columns[c].shape),
+                num(columns[c].js_distance),
+                *_moments(columns[c].moments),
+                _p_value(columns[c].chi_square),
+                num(columns[c].null_share_difference),
             ]
             for c in order
         ],
     )
-    marginals = figures.get("marginals", {})
+    marginals = figures.marginals if figures else {}
     images = [
         f"<img alt='{escape(c)}' src='data:image/png;base64,"
-        f"{plots.marginal_png(c, marginals[c], columns[c]['shape'])}'>"
+        f"{plots.marginal_png(c, marginals[c], columns[c].shape)}'>"
         for c in order
         if c in marginals
     ]
@@ -192,14 +202,14 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
             "<div class='grid'>" + "".join(images[_OPEN_MARGINALS:]) + "</div></details>"
         )
     heatmaps = ""
-    if figures.get("columns") and len(figures["columns"]) >= 2:
-        pngs = plots.heatmap_pngs(figures["columns"], figures["pairs"], figures["numerical"])
+    if len(columns) >= 2:
+        pngs = plots.heatmap_pngs(list(columns), pairs, numerical)
         tags = [f"<img alt='heatmap' src='data:image/png;base64,{p}'>" for p in pngs]
         heatmaps = (
             "<h3>Associations between columns</h3><p class='note'>Pearson r for two numerical "
             "columns, normalised mutual information for pairs with a categorical column.</p>"
         )
-        if len(figures["columns"]) <= _SIDE_BY_SIDE:
+        if len(columns) <= _SIDE_BY_SIDE:
             heatmaps += "<div class='row'>" + "".join(tags) + "</div>"
         else:  # wide tables: the difference in full, real and synthetic on request
             heatmaps += (
@@ -225,13 +235,13 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
             ],
             [
                 [
-                    " × ".join(p["columns"]),
-                    p["metric"],
-                    num(p["score"]),
-                    num(p["contingency_similarity"]),
-                    num(p["mutual_information_difference"]),
-                    num(p.get("real_association")),
-                    {True: "counted", False: "skipped"}.get(p.get("sdmetrics_default"), MISSING),
+                    p.name,
+                    p.metric,
+                    num(p.score),
+                    num(p.contingency_similarity),
+                    num(p.mutual_information_difference),
+                    num(p.real_association),
+                    "counted" if p.sdmetrics_default else "skipped",
                 ]
                 for p in pairs
             ],
@@ -243,10 +253,10 @@ def _fidelity(f: dict[str, Any], figures: dict[str, Any]) -> str:
     )
 
 
-def _giveaways(f: dict[str, Any]) -> str:
+def _giveaways(f: Fidelity) -> str:
     """The detector's most telling columns and the real-data rules synthetic rows break."""
-    importance = [r for r in f.get("detection_importance") or [] if r["importance"] > 0.005]
-    rules = [r for r in f.get("rules") or [] if r["excess"] > 0.01]
+    importance = [r for r in f.detection_importance if r.importance > 0.005]
+    rules = [r for r in f.rules if r.excess > 0.01]
     if not importance and not rules:
         return (
             "<h3>What gives it away</h3><p>Nothing stands out: no column helps the classifier "
@@ -259,18 +269,18 @@ def _giveaways(f: dict[str, Any]) -> str:
             "column's values are shuffled (permutation importance).</p>"
             + table(
                 ["column", "AUC drop"],
-                [[r["column"], num(r["importance"])] for r in importance[:_WORST]],
+                [[r.column, num(r.importance)] for r in importance[:_WORST]],
             )
         )
     if rules:
         parts.append(
             f"<p class='note'>Rules every real row keeps, broken by synthetic rows "
-            f"({len(rules)} of {f.get('rules_checked', len(rules))} checked rules; largest "
+            f"({len(rules)} of {f.rules_checked} checked rules; largest "
             "excess over unseen real rows first).</p>"
             + table(
                 ["rule", "kind", "synthetic rows breaking it", "unseen real rows"],
                 [
-                    [r["rule"], r["kind"], pct(r["synthetic_share"]), pct(r["reference_share"])]
+                    [r.rule, r.kind, pct(r.synthetic_share), pct(r.reference_share)]
                     for r in _varied(rules)
                 ],
             )
@@ -278,157 +288,169 @@ def _giveaways(f: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _varied(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _varied(rules: list[Rule]) -> list[Rule]:
     """The rules with the largest excess, at most a third of the table per kind."""
     cap = max(1, _RULES // 3)
     counts: dict[str, int] = {}
     shown = []
     for rule in rules:
-        if counts.get(rule["kind"], 0) < cap:
+        if counts.get(rule.kind, 0) < cap:
             shown.append(rule)
-            counts[rule["kind"]] = counts.get(rule["kind"], 0) + 1
+            counts[rule.kind] = counts.get(rule.kind, 0) + 1
     return shown[:_RULES]
 
 
-def _utility(u: dict[str, Any]) -> str:
-    if u.get("models") is None:
-        return f"<h2>Utility</h2><p>{escape(u['sentence'])}</p>"
+def _utility(u: Utility | None, verdict: AreaVerdict) -> str:
+    if u is None:
+        return f"<h2>Utility</h2><p>{escape(verdict.sentence)}</p>"
     rows = []
-    trivial = u.get("trivial") or {}
-    for model, result in u["models"].items():
-        for metric in result["real"]:
-            synthetic = num(result["synthetic"][metric])
-            if metric == "roc_auc" and (result["synthetic"][metric] or 1.0) < 0.5:
+    for model, result in u.models.items():
+        for metric in result.real:
+            synthetic = num(result.synthetic[metric])
+            if metric == "roc_auc" and (result.synthetic[metric] or 1.0) < 0.5:
                 synthetic = Flag(f"{synthetic} < 0.5: worse than chance")
             rows.append(
                 [
                     model,
                     metric,
-                    num(result["real"][metric]),
+                    num(result.real[metric]),
                     synthetic,
-                    num(trivial.get(metric)),
-                    num(result["ratio"][metric]),
+                    num(u.trivial.get(metric)),
+                    num(result.ratio[metric]),
                 ]
             )
-    counts = u["rows"]
+    counts = u.rows
     return (
-        f"<h2>Utility</h2><p>{u['task'].capitalize()} of <b>{escape(u['target'])}</b>; trained on "
-        f"{counts['train_real']:,} real or {counts['train_synthetic']:,} synthetic rows, tested "
-        f"on {counts['test']:,} real rows. Ratio = synthetic / real (for MAE, real / synthetic), "
+        f"<h2>Utility</h2><p>{u.task.capitalize()} of <b>{escape(u.target)}</b>; trained on "
+        f"{counts.train_real:,} real or {counts.train_synthetic:,} synthetic rows, tested "
+        f"on {counts.test:,} real rows. Ratio = synthetic / real (for MAE, real / synthetic), "
         "1 = as useful. Trivial: always the real training rows' majority class (or their mean), "
         f"which any useful model beats. Gain (share of the real models' lead over the trivial "
-        f"one kept by the synthetic models): <b>{num(u.get('gain'))}</b>.</p>"
+        f"one kept by the synthetic models): <b>{num(u.gain)}</b>.</p>"
         + table(
             ["model", "metric", "trained on real", "trained on synthetic", "trivial", "ratio"], rows
         )
     )
 
 
-def _diversity(d: dict[str, Any]) -> str:
+def _diversity(d: Diversity) -> str:
     head = table(
         ["measure", "value", "meaning"],
         [
             [
                 "category coverage",
-                num(d["category_coverage"]),
+                num(d.category_coverage),
                 "share of real categories produced",
             ],
-            ["range coverage", num(d["range_coverage"]), "share of real ranges reached"],
+            ["range coverage", num(d.range_coverage), "share of real ranges reached"],
             [
                 "k-NN precision",
-                num(d["knn_precision"]),
+                num(d.knn_precision),
                 "synthetic rows inside the real data; unseen real rows: "
-                + num((d.get("reference") or {}).get("knn_precision")),
+                + num(d.reference.knn_precision),
             ],
             [
                 "k-NN recall",
-                num(d["knn_recall"]),
+                num(d.knn_recall),
                 "real rows reached by synthetic ones; unseen real rows: "
-                + num((d.get("reference") or {}).get("knn_recall")),
+                + num(d.reference.knn_recall),
             ],
         ],
     )
     per_column = table(
         ["column", "coverage"],
         [
-            [c, num(v.get("category_coverage", v.get("range_coverage")))]
-            for c, v in sorted(d["columns"].items(), key=lambda kv: sort_key(first(kv[1])))
+            [c, num(v.value)]
+            for c, v in sorted(d.columns.items(), key=lambda kv: sort_key(kv[1].value))
         ],
     )
     return (
-        f"<h2>Diversity</h2>{head}<p class='note'>k-NN with k = {d['knn_k']} on "
-        f"{d['knn_rows'][0]:,} real and {d['knn_rows'][1]:,} synthetic rows.</p>"
+        f"<h2>Diversity</h2>{head}<p class='note'>k-NN with k = {d.knn_k} on "
+        f"{d.knn_rows[0]:,} real and {d.knn_rows[1]:,} synthetic rows.</p>"
         f"<details><summary>Coverage per column</summary>{per_column}</details>"
     )
 
 
-def _bias(b: dict[str, Any]) -> str:
-    parts = [f"<h2>Bias</h2><p>{escape(b['sentence'])}</p>"]
-    if b.get("target_balance"):
-        balance = b["target_balance"]
-        parts.append("<h3>Target class balance</h3>" + _shares_table(balance))
-    for name, group in (b.get("groups") or {}).items():
-        parts.append(f"<h3>Groups of {escape(name)}</h3>" + _shares_table(group["balance"]))
-        rates = group.get("target_rates")
-        if rates:
-            what = f"share of '{rates['positive']}'" if rates["positive"] else "mean of the target"
+def _bias(b: Bias, verdict: AreaVerdict) -> str:
+    parts = [f"<h2>Bias</h2><p>{escape(verdict.sentence)}</p>"]
+    if b.target_balance is not None:
+        parts.append("<h3>Target class balance</h3>" + _shares_table(b.target_balance))
+    for name, group in b.groups.items():
+        parts.append(f"<h3>Groups of {escape(name)}</h3>" + _shares_table(group.balance))
+        rates = group.target_rates
+        if rates is not None:
+            what = f"share of '{rates.positive}'" if rates.positive else "mean of the target"
             parts.append(
                 f"<p class='note'>Target rate by group ({escape(what)}): "
-                f"gap {rates['gap_real']:.3f} real vs {rates['gap_synthetic']:.3f} synthetic.</p>"
+                f"gap {rates.gap_real:.3f} real vs {rates.gap_synthetic:.3f} synthetic.</p>"
                 + table(
                     ["group", "real", "synthetic"],
                     [
-                        [g, num(v), num(rates["rates_synthetic"].get(g))]
-                        for g, v in rates["rates_real"].items()
+                        [g, num(v), num(rates.rates_synthetic.get(g))]
+                        for g, v in rates.rates_real.items()
                     ],
                 )
             )
     return "".join(parts)
 
 
-def _scope(settings: dict[str, Any]) -> str:
-    if settings.get("whole_table"):
+def _scope(settings: Settings) -> str:
+    if settings.whole_table is not None:
         return "Column and pair scores below use every row of the seeded samples."
     return "Column and pair scores use every row."
 
 
-def _method(settings: dict[str, Any]) -> str:
+def _method(settings: Settings) -> str:
     excluded = table(
-        ["column", "left out because"], [[c, r] for c, r in settings["excluded_columns"].items()]
+        ["column", "left out because"], [[c, r] for c, r in settings.excluded_columns.items()]
     )
-    limits = settings["limits"]
-    notes = "".join(f"<li>{escape(n)}</li>" for n in settings["notes"])
+    limits = settings.limits
+    notes = "".join(f"<li>{escape(n)}</li>" for n in settings.notes)
     return (
         "<h2>Method</h2><ul class='note'>"
         f"<li>{_scope(settings)} The detection classifier, utility models and "
-        f"attribute inference use at most {limits['model_rows']:,} rows per table; distances to "
-        f"closest records use {limits['query_rows']:,} query rows against at most "
-        f"{limits['reference_rows']:,} reference rows; k-NN precision/recall use "
-        f"{limits['knn_rows']:,} rows per table; each privacy attack "
-        f"{limits.get('attack_targets', 500):,} target rows or predicates (singling out counts "
-        f"them on at most {limits['reference_rows']:,} rows per table, and with fewer holdout "
+        f"attribute inference use at most {limits.model_rows:,} rows per table; distances to "
+        f"closest records use {limits.query_rows:,} query rows against at most "
+        f"{limits.reference_rows:,} reference rows; k-NN precision/recall use "
+        f"{limits.knn_rows:,} rows per table; each privacy attack "
+        f"{limits.attack_targets:,} target rows or predicates (singling out counts "
+        f"them on at most {limits.reference_rows:,} rows per table, and with fewer holdout "
         "than training rows extrapolates the control to the training table's size with a "
         "Poisson-Gamma model). Samples are drawn without replacement with "
-        f"seed {settings['seed']}.</li>"
+        f"seed {settings.seed}.</li>"
         "<li>Datetimes are compared as numbers. Id, personal-data, free-text and constant "
         "columns are left out of every metric.</li>"
         f"{notes}</ul>"
-        + (f"<h3>Columns left out</h3>{excluded}" if settings["excluded_columns"] else "")
+        + (f"<h3>Columns left out</h3>{excluded}" if settings.excluded_columns else "")
     )
 
 
-def _shares_table(balance: dict[str, Any]) -> str:
-    real, synth = balance["real"], balance["synthetic"]
+def _shares_table(balance: Balance) -> str:
+    real, synth = balance.real, balance.synthetic
     keys = sorted(real, key=lambda k: -real[k])[:30]
     return table(
         ["value", "real", "synthetic"], [[k, pct(real[k]), pct(synth.get(k))] for k in keys]
     )
 
 
-def _pair_values(p: dict[str, Any]) -> list[str]:
-    if p["metric"] == "correlation similarity":
-        return [num(p.get("pearson_real")), num(p.get("pearson_synthetic"))]
+def _moments(moments: Moments | None) -> list[str]:
+    """The four moment differences of a numerical column; dashes for a categorical one."""
+    if moments is None:
+        return [MISSING] * 4
+    return [num(v) for v in (moments.mean, moments.std, moments.skewness, moments.kurtosis)]
+
+
+def _p_value(test: ChiSquare | None) -> str:
+    return num(test.p_value if test is not None else None)
+
+
+def _pair_values(p: PairFidelity) -> list[str]:
+    if p.metric == "correlation similarity":
+        correlation = p.pearson
+        if correlation is None:
+            return [MISSING, MISSING]
+        return [num(correlation.real), num(correlation.synthetic)]
     return [
-        f"NMI {num(p['mutual_information_real'])}",
-        f"NMI {num(p['mutual_information_synthetic'])}",
+        f"NMI {num(p.mutual_information_real)}",
+        f"NMI {num(p.mutual_information_synthetic)}",
     ]

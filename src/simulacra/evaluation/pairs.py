@@ -106,7 +106,8 @@ def cramers_v(joint: np.ndarray) -> float:
 
 def pair_trends_means(pairs: list[dict[str, Any]]) -> dict[str, Any]:
     """The mean pair score over every pair (simulacra's `column_pair_trends`) and over the
-    pairs SDMetrics' QualityReport counts by default (None when there is none), with counts."""
+    pairs SDMetrics' QualityReport counts by default (None when there is none), with counts.
+    Range of each mean [0, 1]; 1 means every pair's relationship is kept."""
     scored = [p for p in pairs if p["score"] is not None and np.isfinite(p["score"])]
     strong = [p["score"] for p in scored if p["sdmetrics_default"]]
     return {
@@ -140,6 +141,8 @@ def pair_fidelity(tables: Tables, bins: int = PAIR_BINS) -> list[dict[str, Any]]
     contingency similarity, the normalised mutual information difference, the two columns'
     kinds, the real association its score's metric is judged by (|Pearson r| or Cramér's V)
     and whether SDMetrics' default would count it (`sdmetrics_default`, see the module).
+    Range of every similarity and association [0, 1] (None for a correlation of a constant
+    column).
     """
     columns = tables.columns
     numerical = set(tables.numerical)

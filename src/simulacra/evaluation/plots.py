@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .schema import PairFidelity
 
 REAL_COLOUR = "#4C72B0"
 SYNTH_COLOUR = "#DD8452"
@@ -83,7 +87,7 @@ def marginal_png(name: str, data: dict[str, Any], score: float | None) -> str:
 
 
 def heatmap_pngs(
-    columns: list[str], pairs: list[dict[str, Any]], numerical: list[str]
+    columns: list[str], pairs: Sequence[PairFidelity], numerical: list[str]
 ) -> list[str]:
     """Three heatmaps (real, synthetic, synthetic - real) of pair associations: Pearson r for
     two numerical columns, normalised mutual information otherwise."""
@@ -92,11 +96,13 @@ def heatmap_pngs(
     real, synth = np.eye(n), np.eye(n)
     numeric = set(numerical)
     for pair in pairs:
-        a, b = (index[c] for c in pair["columns"])
-        if pair["columns"][0] in numeric and pair["columns"][1] in numeric:
-            r, s = pair.get("pearson_real"), pair.get("pearson_synthetic")
+        a, b = (index[c] for c in pair.columns)
+        r: float | None
+        s: float | None
+        if pair.columns[0] in numeric and pair.columns[1] in numeric:
+            r, s = (pair.pearson.real, pair.pearson.synthetic) if pair.pearson else (None, None)
         else:
-            r, s = pair["mutual_information_real"], pair["mutual_information_synthetic"]
+            r, s = pair.mutual_information_real, pair.mutual_information_synthetic
         real[a, b] = real[b, a] = np.nan if r is None else r
         synth[a, b] = synth[b, a] = np.nan if s is None else s
     side = max(3.6, min(0.16 * n + 1.5, 11.0))

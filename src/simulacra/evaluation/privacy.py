@@ -110,13 +110,15 @@ def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, f
 
 def far_share(synthetic_distances: np.ndarray, holdout_distances: np.ndarray) -> float:
     """Share of synthetic rows farther from every training row than 95% of unseen real rows
-    are (beyond the holdout's 95th percentile of distances to closest records); about 5% for
-    realistic rows. Far rows are a fidelity failure (rows unlike any real one), not privacy."""
+    are (beyond the holdout's 95th percentile of distances to closest records). Range [0, 1];
+    about 5% for realistic rows. Far rows are a fidelity failure (rows unlike any real one), not
+    privacy."""
     return float(np.mean(synthetic_distances > np.percentile(holdout_distances, 95)))
 
 
 def dcr_summary(distances: np.ndarray) -> dict[str, float]:
-    """Percentiles (1st, 5th, 25th, 50th) and mean of distances to closest records."""
+    """Percentiles (1st, 5th, 25th, 50th) and mean of distances to closest records (Euclidean,
+    in the normalised feature space). Range [0, inf); near 0 means copies of training rows."""
     out = {f"p{q}": float(np.percentile(distances, q)) for q in PERCENTILES}
     out["mean"] = float(np.mean(distances))
     return out

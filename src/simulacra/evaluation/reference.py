@@ -11,7 +11,6 @@ synthetic scores within about 0.01 of it are as good as real data gets.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from .fidelity import ks_complement, tv_complement
 from .limits import Limits
 from .pairs import pair_fidelity
 from .prepare import Tables, subsample
+from .schema import Overlap, Reference
 
 # purposes of the reference's random streams: seeding.rng(seed, "evaluation", purpose)
 SPLIT, DETECTION, KNN = 30, 31, 32
@@ -43,10 +43,13 @@ def reference_tables(tables: Tables, limits: Limits, seed: int) -> tuple[Tables,
     return replace(tables, real=real, synthetic=other, holdout=None), "split"
 
 
-def reference_scores(tables: Tables, limits: Limits, seed: int) -> dict[str, Any]:
+def reference_scores(
+    tables: Tables, limits: Limits, seed: int, holdout_overlap: Overlap | None = None
+) -> Reference:
     """The scores of a real sample treated as synthetic: column shapes (per column and mean),
     pair trends (per pair and mean), detection AUC and k-NN precision/recall. Same formulas as
-    the synthetic scores (see fidelity.py, pairs.py, detection.py, diversity.py)."""
+    the synthetic scores (see fidelity.py, pairs.py, detection.py, diversity.py).
+    `holdout_overlap` (`privacy.holdout_overlap`) says how unseen the holdout is."""
     ref, source = reference_tables(tables, limits, seed)
     columns = {}
     for name in ref.columns:
@@ -70,14 +73,15 @@ def reference_scores(tables: Tables, limits: Limits, seed: int) -> dict[str, Any
         space.transform(subsample(ref.synthetic, limits.knn_rows, seed, KNN)),
     )
     shapes = [v for v in columns.values() if np.isfinite(v)]
-    return {
-        "source": source,
-        "rows": [len(ref.real), len(ref.synthetic)],
-        "column_shapes": float(np.mean(shapes)) if shapes else None,
-        "column_pair_trends": float(np.mean(list(pairs.values()))) if pairs else None,
-        "detection_auc": auc,
-        "knn_precision": knn["precision"],
-        "knn_recall": knn["recall"],
-        "columns": columns,
-        "pairs": pairs,
-    }
+    return Reference(
+        source=source,
+        rows=(len(ref.real), len(ref.synthetic)),
+        column_shapes=float(np.mean(shapes)) if shapes else None,
+        column_pair_trends=float(np.mean(list(pairs.values()))) if pairs else None,
+        detection_auc=auc,
+        knn_precision=knn["precision"],
+        knn_recall=knn["recall"],
+        columns=columns,
+        pairs=pairs,
+        holdout_overlap=holdout_overlap,
+    )

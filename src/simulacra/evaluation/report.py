@@ -1,76 +1,32 @@
-"""`evaluate(real, synthetic, ...)`: every metric group composed into one `Report`."""
+"""`evaluate(real, synthetic, ...)`: every area measured and judged, composed into one typed
+`Report` (`schema.py`) in this one place."""
 
 from __future__ import annotations
 
-import json
-import math
 import time
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .._progress import new_progress, quiet
 from ..errors import DataError, ParameterError
-from ..io import atomic_path, read_table
+from ..io import read_table
 from ..metadata import Metadata
-from . import verdict
+from ._codec import build
 from .limits import Limits
 from .prepare import prepare
+from .schema import AREAS, Figures, Overlap, PairTrendsMeans, Report, Rows, Settings
+from .text import NO_SCORE, judged_line
 
-AREAS = ("fidelity", "utility", "diversity", "privacy", "bias")
-NO_SCORE = "—"  # an area judged without a number: not measured, or inconclusive
-
-
-class Report:
-    """The scores of one evaluation (`scores`, a nested dict of plain numbers) and the arrays its
-    HTML page draws (`figures`)."""
-
-    def __init__(self, scores: dict[str, Any], figures: dict[str, Any]) -> None:
-        self.scores = scores
-        self.figures = figures
-
-    def to_json(self, path: str | Path) -> Path:
-        """Write every score as JSON (NaN and infinities become null), atomically."""
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(_plain(self.scores), indent=2, allow_nan=False))
-        return Path(path)
-
-    def to_html(self, path: str | Path) -> Path:
-        """Write a self-contained HTML page (plots embedded as PNG, no network), atomically."""
-        from .html import render
-
-        with atomic_path(path) as tmp:
-            tmp.write_text(render(self), encoding="utf-8")
-        return Path(path)
-
-    def summary(self) -> str:
-        """A short text table: one line per area with its score (a dash when it has none),
-        verdict and sentence; above it, what was judged when the inputs or model were named,
-        and a WARNING line for each of the report's warnings."""
-        judged = judged_line(self.scores["settings"])
-        lines = [judged] if judged else []
-        lines += [f"WARNING: {w}" for w in self.scores["settings"].get("warnings", [])]
-        lines.append(f"{'area':<10} {'score':>6}  verdict")
-        for area in AREAS:
-            s = self.scores[area]
-            score = NO_SCORE if s.get("score") is None else f"{s['score']:.3f}"
-            lines.append(f"{area:<10} {score:>6}  {s['verdict']}: {s['sentence']}")
-        lines.append(f"{'overall':<10} {'':>6}  {self.scores['overall']['sentence']}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        verdicts = ", ".join(f"{a}={self.scores[a].get('verdict')}" for a in AREAS)
-        return f"Report({verdicts})"
-
+__all__ = ["AREAS", "MIN_ROWS", "NO_SCORE", "Report", "evaluate", "judged_line"]
 
 # rows each table needs at least: the real rows are split for the references and the
 # classifiers' folds; nearest-neighbour scores need two rows of every table
 MIN_ROWS = {"real": 10, "synthetic": 2, "holdout": 2}
+STEPS = ("reference", "fidelity", "utility", "diversity", "privacy", "bias")
 
 
 def _check_sizes(real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame | None) -> None:
@@ -114,7 +70,14 @@ def evaluate(
     command line that ran the evaluation, for the report's header and settings.
     """
     # scikit-learn loads only here, so `import simulacra` stays quick
-    from .areas import bias_area, diversity_area, fidelity_area, privacy_area, utility_area
+    from . import verdict
+    from .areas import (
+        measure_bias,
+        measure_diversity,
+        measure_fidelity,
+        measure_privacy,
+        measure_utility,
+    )
     from .privacy import holdout_overlap
     from .reference import reference_scores
 
@@ -147,7 +110,7 @@ def evaluate(
     _check_sizes(real, synthetic, holdout)
     overlap, warnings = None, []
     if tables.holdout is not None:
-        overlap = holdout_overlap(tables.real, tables.holdout)
+        overlap = build(Overlap, holdout_overlap(tables.real, tables.holdout))
         warnings = _overlap_warnings(overlap, len(tables.real), len(tables.holdout))
     notes: list[str] = list(tables.notes)
     if columns is not None:
@@ -156,125 +119,115 @@ def evaluate(
             f"only {len(real.columns) - len(left_out)} of the real table's "
             f"{len(real.columns)} columns were compared; left out: {', '.join(left_out) or '-'}"
         )
-    scores: dict[str, Any] = {}
-    figures: dict[str, Any] = {}
-    steps = ["reference", "fidelity", "utility", "diversity", "privacy", "bias"]
     seconds: dict[str, float] = {}
     # one thread per BLAS/OpenMP pool for the whole run: see _threads.py
     with threadpool_limits(limits=1), new_progress(verbose) as progress:
-        task = progress.add_task("evaluating", total=len(steps), info="")
-        for step in steps:
-            progress.update(task, description=f"evaluating {step}")
+        task = progress.add_task("evaluating", total=len(STEPS), info="")
+
+        @contextmanager
+        def step(name: str) -> Iterator[None]:
+            progress.update(task, description=f"evaluating {name}")
             step_started = time.perf_counter()
-            if step == "reference":
-                scores["reference"] = reference_scores(tables, limits, seed)
-            elif step == "fidelity":
-                scores["fidelity"], figures["fidelity"] = fidelity_area(tables, limits, seed)
-            elif step == "utility":
-                utility = None
-                if target is not None:
-                    utility, extra = utility_area(tables, target, limits, seed)
-                    notes.extend(extra)
-                scores["utility"] = utility
-            elif step == "diversity":
-                scores["diversity"] = diversity_area(tables, limits, seed)
-            elif step == "privacy":
-                scores["privacy"], figures["privacy"] = privacy_area(
-                    tables, sensitive_list, limits, seed
-                )
-            else:
-                scores["bias"] = bias_area(tables, target, sensitive_list)
-            seconds[step] = round(time.perf_counter() - step_started, 3)
-            if step == "privacy":
-                seconds["privacy attacks"] = figures["privacy"].pop("attacks_seconds")
+            yield
+            seconds[name] = round(time.perf_counter() - step_started, 3)
             progress.advance(task)
+
+        with step("reference"):
+            reference = reference_scores(tables, limits, seed, overlap)
+        with step("fidelity"):
+            fidelity, fidelity_figures = measure_fidelity(tables, limits, seed, reference)
+        with step("utility"):
+            utility = None
+            if target is not None:
+                utility, extra = measure_utility(tables, target, limits, seed)
+                notes.extend(extra)
+        with step("diversity"):
+            diversity = measure_diversity(tables, limits, seed, reference)
+        with step("privacy"):
+            privacy, privacy_figures, attack_seconds = measure_privacy(
+                tables, sensitive_list, limits, seed, overlap
+            )
+        seconds["privacy attacks"] = attack_seconds
+        with step("bias"):
+            bias = measure_bias(tables, target, sensitive_list)
         progress.update(task, description="evaluated")
     if holdout is None:
         notes.append(
             "privacy: no holdout given, so distances and membership inference were not "
             "measured against unseen real rows"
         )
-    notes.extend(_pairs_note(scores["fidelity"]["pair_trends_convention"]))
-    if overlap is not None:
-        scores["reference"]["holdout_overlap"] = scores["privacy"]["holdout_overlap"] = overlap
-    _add_references(scores)
-    _add_verdicts(scores)
-    scores["overall"] = verdict.overall_verdict(scores)
-    scores["settings"] = {
-        "warnings": warnings,
-        "model": model,
-        "inputs": named,
-        "command": command,
-        "version": _version(),
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-        "rows": {
-            "real": len(real),
-            "synthetic": len(synthetic),
-            "holdout": None if holdout is None else len(holdout),
-        },
-        "columns": {name: tables.kinds[name] for name in tables.columns},
-        "kinds_from": "inferred from the real table" if metadata is None else "the metadata given",
-        "excluded_columns": tables.excluded,
-        "target": target,
-        "sensitive": sensitive_list,
-        "seed": seed,
-        "limits": limits.to_dict(),
-        "notes": notes,
-        "seconds": round(time.perf_counter() - started, 2),
-        "step_seconds": seconds,  # timings: pop them with "seconds" to compare two runs
-    }
+    notes.extend(_pairs_note(fidelity.pair_trends_convention))
+    settings = Settings(
+        warnings=tuple(warnings),
+        model=model,
+        inputs=named,
+        command=command,
+        version=_version(),
+        date=time.strftime("%Y-%m-%d %H:%M %Z"),
+        rows=Rows(
+            real=len(real),
+            synthetic=len(synthetic),
+            holdout=None if holdout is None else len(holdout),
+        ),
+        columns={name: tables.kinds[name] for name in tables.columns},
+        kinds_from="inferred from the real table" if metadata is None else "the metadata given",
+        excluded_columns=tables.excluded,
+        target=target,
+        sensitive=tuple(sensitive_list),
+        seed=seed,
+        limits=limits,
+        notes=tuple(notes),
+        seconds=round(time.perf_counter() - started, 2),
+        step_seconds=seconds,
+    )
     return Report(
-        {key: scores[key] for key in ("overall", *AREAS, "reference", "settings")}, figures
+        verdicts=verdict.judge(fidelity, utility, diversity, privacy, bias),
+        fidelity=fidelity,
+        utility=utility,
+        diversity=diversity,
+        privacy=privacy,
+        bias=bias,
+        reference=reference,
+        settings=settings,
+        figures=Figures(fidelity=fidelity_figures, privacy=privacy_figures),
     )
 
 
-def judged_line(settings: dict[str, Any]) -> str:
-    """'judged: SYNTHETIC against REAL, holdout H, metadata M; model X', or "" when the report
-    was given tables in Python and no model."""
-    inputs, model = settings.get("inputs") or {}, settings.get("model")
-    if not inputs and not model:
-        return ""
-    synthetic = inputs.get("synthetic", "a synthetic table")
-    real = inputs.get("real", "a real table")
-    extra = "".join(f", {k} {inputs[k]}" for k in ("holdout", "metadata") if inputs.get(k))
-    return f"judged: {synthetic} against {real}{extra}; model {model or 'not stated'}"
-
-
-def _pairs_note(means: dict[str, Any]) -> list[str]:
+def _pairs_note(means: PairTrendsMeans) -> list[str]:
     """Which pairs the pair trends average, beside SDMetrics' default (`pairs.py`)."""
-    if not means["pairs"]:
+    if not means.pairs:
         return []
-    strong = means["sdmetrics_default"]
-    limits = means["thresholds"]
+    strong = means.sdmetrics_default
+    limits = means.thresholds
     return [
-        f"pair trends: the mean over every column pair ({means['pairs']}: "
-        f"{means['all_pairs']:.4f}); SDMetrics' QualityReport by default averages only the "
+        f"pair trends: the mean over every column pair ({means.pairs}: "
+        f"{means.all_pairs:.4f}); SDMetrics' QualityReport by default averages only the "
         f"pairs whose real |r| > {limits['correlation']} or Cramér's V > {limits['cramers_v']} "
-        f"({means['pairs_in_sdmetrics_default']}"
+        f"({means.pairs_in_sdmetrics_default}"
         + (f": {strong:.4f})" if strong is not None else ")")
         + "; each pair's score, kinds and real association are under fidelity.pairs in the JSON"
     ]
 
 
-def _overlap_warnings(overlap: dict[str, Any], training: int, held: int) -> list[str]:
+def _overlap_warnings(overlap: Overlap, training: int, held: int) -> list[str]:
     """A DataError when most of the holdout is training rows (`privacy.OVERLAP_REFUSED`); one
     warning when part of it is (`holdout_overlap`'s `contaminated`); else none."""
     from .privacy import OVERLAP_REFUSED
 
     copies = (
-        f"{overlap['copy_share']:.1%} of its {held:,} rows are exact copies of the "
-        f"{training:,} training rows, where about {overlap['chance_share']:.1%} would be by "
+        f"{overlap.copy_share:.1%} of its {held:,} rows are exact copies of the "
+        f"{training:,} training rows, where about {overlap.chance_share:.1%} would be by "
         "chance"
     )
-    if overlap["overlap"] >= OVERLAP_REFUSED:
+    if overlap.overlap >= OVERLAP_REFUSED:
         raise DataError(
             f"the holdout is not unseen real rows: {copies}; give real rows the generator never "
             "saw (or no holdout)"
         )
-    if not overlap["contaminated"]:
+    if not overlap.contaminated:
         return []
     return [
-        f"the holdout overlaps the training rows: {copies} (about {overlap['overlap']:.0%} of "
+        f"the holdout overlaps the training rows: {copies} (about {overlap.overlap:.0%} of "
         "the holdout is training rows); the privacy figures and the 'unseen real rows' "
         "references are measured against rows the generator saw, so they look better than "
         "they are"
@@ -289,53 +242,3 @@ def _version() -> str:
     from .._version import __version__
 
     return str(__version__)
-
-
-def _add_references(scores: dict[str, Any]) -> None:
-    """Put each reference beside the score it belongs to, and the far-away synthetic rows
-    (measured with the privacy distances) under fidelity, where they belong."""
-    ref = scores["reference"]
-    fidelity, diversity, privacy = scores["fidelity"], scores["diversity"], scores["privacy"]
-    overlap = {"holdout_overlap": ref["holdout_overlap"]} if "holdout_overlap" in ref else {}
-    fidelity["reference"] = {
-        **{k: ref[k] for k in ("column_shapes", "column_pair_trends", "detection_auc")},
-        **overlap,
-    }
-    for name, column in fidelity["columns"].items():
-        column["reference"] = ref["columns"].get(name)
-    for pair in fidelity["pairs"]:
-        pair["reference"] = ref["pairs"].get(" × ".join(pair["columns"]))
-    diversity["reference"] = {**{k: ref[k] for k in ("knn_precision", "knn_recall")}, **overlap}
-    fidelity["far_share"] = privacy["far_share"]
-    fidelity["distance_ratio"] = privacy["distance_ratio"]
-
-
-def _add_verdicts(scores: dict[str, Any]) -> None:
-    judges = {
-        "fidelity": verdict.fidelity_verdict,
-        "utility": verdict.utility_verdict,
-        "diversity": verdict.diversity_verdict,
-        "privacy": verdict.privacy_verdict,
-        "bias": verdict.bias_verdict,
-    }
-    scores["fidelity"]["caps"] = verdict.fidelity_caps(scores["fidelity"])
-    for area, judge in judges.items():
-        score, word, sentence = judge(scores[area])
-        if scores[area] is None:
-            scores[area] = {"ratio": None}
-        scores[area] = {"score": score, "verdict": word, "sentence": sentence, **scores[area]}
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe copy: numpy scalars to Python numbers, NaN/inf to None, tuples to lists."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

@@ -37,7 +37,8 @@ def broken_rules(
     tables: Tables, real: pd.DataFrame, synthetic: pd.DataFrame, other: pd.DataFrame
 ) -> list[dict[str, Any]]:
     """Every rule found in `real` with the shares of `synthetic` and `other` (unseen real) rows
-    breaking it, sorted by `excess` = synthetic share - unseen real share (largest first)."""
+    breaking it, sorted by `excess` = synthetic share - unseen real share (largest first).
+    Range of each share [0, 1] and of the excess [-1, 1]; 0 shares mean the rule holds."""
     categorical = [c for c in tables.categorical if len(real[c].cat.categories) <= MAX_CATEGORIES][
         :MAX_CATEGORICAL
     ]

@@ -68,7 +68,8 @@ def utility_scores(
     score both on the same real test rows. For each model and metric,
     ratio = score(trained on synthetic) / score(trained on real); `ratio` overall is the mean of
     the models' ratios of the primary metric (macro F1 for classification, R2 for regression),
-    clipped to [0, 1.5]. Around 1 means the synthetic rows are as useful as the real ones.
+    clipped to [0, 1.5] (its range). Around 1 means the synthetic rows are as useful as the
+    real ones.
     """
     features = [c for c in train_real.columns if c != target]
     space = FeatureSpace(columns=features, categorical=categorical).fit(train_real)
@@ -115,7 +116,8 @@ def utility_scores(
 def trivial_scores(y_train: np.ndarray, y_test: np.ndarray, task: str) -> dict[str, float | None]:
     """Scores of the model that ignores every feature: the real training rows' most frequent
     class (classification; its ROC AUC is 0.5 by definition) or their mean (regression; R2 near
-    0). Any model worth training beats it."""
+    0). Any model worth training beats it. Ranges as in `classification_scores` and
+    `regression_scores`."""
     if task == "classification":
         values, counts = np.unique(y_train, return_counts=True)
         majority = values[np.argmax(counts)]
@@ -129,7 +131,7 @@ def trivial_scores(y_train: np.ndarray, y_test: np.ndarray, task: str) -> dict[s
 def relative_gain(
     synthetic: float | None, real: float | None, trivial: float | None
 ) -> float | None:
-    """(score_synth - score_trivial) / (score_real - score_trivial), clipped to [0, 1.5]: the
+    """(score_synth - score_trivial) / (score_real - score_trivial), clipped to range [0, 1.5]: the
     share of the real model's lead over the trivial model that the synthetic model keeps.
     0 means no better than always predicting the majority class (or the mean), 1 as good as
     training on real rows. None when the real model does not beat the trivial one."""

@@ -9,7 +9,7 @@ dask`, REAL and SYNTH Parquet files or globs):
    (detection, utility, privacy, diversity) included, is measured on those samples.
 2. The statistics that summaries hold exactly or as sketches are then measured on every row
    of both tables, from the same mergeable per-partition summaries the Dask fit uses, and
-   added under `settings["whole_table"]`:
+   added under the settings' `whole_table` (`evaluation.schema.WholeTable`):
    - column shapes: 1 - KS distance between the two quantile sketches of a numeric (or
      datetime) column, 1 - total variation distance between category frequencies;
    - pair trends: 1 - |rho_real - rho_synthetic| / 2 for each pair of numeric columns,
@@ -23,6 +23,7 @@ dask`, REAL and SYNTH Parquet files or globs):
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ from .summaries import (
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
-    from ..evaluation.report import Report
+    from ..evaluation.schema import Report, WholeTable
 
 SAMPLE_ROWS = 100_000
 REAL_PICK, SYNTHETIC_PICK, HOLDOUT_PICK = 60, 61, 62  # purposes in stream "evaluation"
@@ -62,6 +63,7 @@ def evaluate_dask(
     import dask
 
     from ..evaluation.report import evaluate
+    from ..evaluation.schema import Rows
 
     frames = {"real": read_parquet_glob(str(real)), "synthetic": read_parquet_glob(str(synthetic))}
     purposes = {"real": REAL_PICK, "synthetic": SYNTHETIC_PICK}
@@ -86,27 +88,35 @@ def evaluate_dask(
         inputs={**inputs, **options.pop("inputs", {})},
         **options,
     )
-    settings = report.scores["settings"]
+    settings = report.settings
     with dask.config.set({"dataframe.convert-string": False}):
-        settings["whole_table"] = whole_table_statistics(
-            frames["real"], frames["synthetic"], settings["columns"]
-        )
-    settings["sample_rows"] = {label: len(frame) for label, frame in samples.items()}
-    settings["rows"] = {**settings["rows"], **rows}
-    settings["notes"].append(
+        whole = whole_table_statistics(frames["real"], frames["synthetic"], settings.columns)
+    note = (
         f"big tables (read on Dask): column shapes and pair trends under 'whole_table' come "
         f"from per-partition summaries of all {rows['real']:,} real and "
         f"{rows['synthetic']:,} synthetic rows; every other score from seeded samples of "
         f"{len(samples['real']):,} and {len(samples['synthetic']):,} rows"
     )
-    return report
+    settings = replace(
+        settings,
+        whole_table=whole,
+        sample_rows={label: len(frame) for label, frame in samples.items()},
+        rows=Rows(
+            real=rows["real"],
+            synthetic=rows["synthetic"],
+            holdout=rows.get("holdout", settings.rows.holdout),
+        ),
+        notes=(*settings.notes, note),
+    )
+    return replace(report, settings=settings)
 
 
 def whole_table_statistics(
     real: dd.DataFrame, synthetic: dd.DataFrame, kinds: dict[str, str]
-) -> dict[str, Any]:
+) -> WholeTable:
     """Column shapes and pair trends of every row of both tables, from summaries."""
     from ..evaluation.prepare import CATEGORICAL_KINDS, NUMERICAL_KINDS
+    from ..evaluation.schema import WholeTable
 
     numeric = [c for c, k in kinds.items() if k in NUMERICAL_KINDS]
     categorical = [c for c, k in kinds.items() if k in CATEGORICAL_KINDS]
@@ -123,12 +133,12 @@ def whole_table_statistics(
         for i, j in itertools.combinations(range(len(numeric)), 2):
             diff = abs(rho_a[i, j] - rho_b[i, j])
             pairs[f"{numeric[i]} / {numeric[j]}"] = float(1.0 - diff / 2)
-    return {
-        "column_shapes": {k: round(float(v), 4) for k, v in shapes.items()},
-        "column_shapes_mean": round(float(np.mean(list(shapes.values()))), 4) if shapes else None,
-        "pair_trends": {k: round(v, 4) for k, v in pairs.items()},
-        "pair_trends_mean": round(float(np.mean(list(pairs.values()))), 4) if pairs else None,
-    }
+    return WholeTable(
+        column_shapes={k: round(float(v), 4) for k, v in shapes.items()},
+        column_shapes_mean=round(float(np.mean(list(shapes.values()))), 4) if shapes else None,
+        pair_trends={k: round(v, 4) for k, v in pairs.items()},
+        pair_trends_mean=round(float(np.mean(list(pairs.values()))), 4) if pairs else None,
+    )
 
 
 def sketch_distance(a: ColumnSummary, b: ColumnSummary) -> float:
