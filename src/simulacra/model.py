@@ -18,11 +18,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import registry
-from .errors import ModelFileError, NotFittedError
+from .errors import ModelFileError, NotFittedError, ParameterError
 from .params import Declared, Interval, Kind, Param
 
 # parameters renamed since version 1 model files: old name -> new name
@@ -55,19 +56,23 @@ class _Factory(type):
                 raise TypeError(f"{cls.__name__}(name, **params): give the model's name")
             from typing import cast
 
-            from .errors import ParameterError
-
             family = cast("type[Model]", cls)  # a metaclass method: `cls` is the family root
             cls_ = registry.get(name, family.kind)
-            accepted = cls_._param_names()
-            unknown = [key for key in kwargs if key not in accepted]
-            if unknown:
-                raise ParameterError(
-                    f"{name} has no parameter '{unknown[0]}' "
-                    f"(its parameters: {', '.join(accepted)})"
-                )
+            check_known(name, cls_, kwargs)
             return cls_(**kwargs)
         return super().__call__(*args, **kwargs)
+
+
+def check_known(name: str, cls: type[Model], params: Mapping[str, Any]) -> None:
+    """A ParameterError naming every key of `params` that model `name` has no parameter of."""
+    accepted = cls._param_names()
+    unknown = [key for key in params if key not in accepted]
+    if unknown:
+        which = "parameter" if len(unknown) == 1 else "parameters"
+        named = ", ".join(f"'{key}'" for key in unknown)
+        raise ParameterError(
+            f"{name} has no {which} {named} (its parameters: {', '.join(accepted)})"
+        )
 
 
 class Model(Declared, metaclass=_Factory):
@@ -128,7 +133,8 @@ class Model(Declared, metaclass=_Factory):
         """Read a model written by `save` (`params` override saved ones, e.g. `device`).
 
         Only registered classes are built; a file of another kind, from a newer simulacra,
-        or damaged gives a ModelFileError naming the file.
+        or damaged gives a ModelFileError naming the file; an override the model has no
+        parameter of, a ParameterError naming it.
         """
         from .modelfile import read_model
 
@@ -142,6 +148,12 @@ class Model(Declared, metaclass=_Factory):
             )
         try:
             model_cls = registry.get(name, kind)
+        except ParameterError as exc:  # a name no registered model has
+            raise ModelFileError(
+                f"{path}: the model file is incomplete or damaged ({exc})"
+            ) from exc
+        check_known(name, model_cls, params)  # an override of a parameter the model lacks
+        try:
             saved = {RENAMED_PARAMS.get(k, k): v for k, v in manifest["params"].items()}
             if manifest["format_version"] < 2:
                 # version 1 image files stored every model's parameters, unset ones as None

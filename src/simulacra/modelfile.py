@@ -84,6 +84,12 @@ def read_model(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
         with zipfile.ZipFile(path) as archive:
             manifest = _read_json(path, archive, "manifest.json")
             _check_manifest(path, manifest)
+            extra = sorted(set(archive.namelist()) - set(ENTRIES))
+            if extra:  # never read, but a file we did not write is not ours to load
+                raise ModelFileError(
+                    f"{path}: holds an entry {extra[0]!r} that no simulacra model file has "
+                    f"(only {', '.join(ENTRIES)})"
+                )
             packed = _read_json(path, archive, "state.json")
             _upgrade(path, manifest, packed)
             raw = _read_entry(path, archive, "arrays.safetensors")
