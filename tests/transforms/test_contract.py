@@ -307,13 +307,6 @@ def test_dp_datetimes_decode_to_timestamps_on_a_small_table() -> None:
         assert len(tt.decode(scores, np.random.default_rng(0))) == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: under DP a +inf too rare for the noise to release, beside a released -inf, "
-        "decodes as -inf (about one fit in two with 1 +inf and 20 -inf at epsilon 50)"
-    ),
-)
 def test_dp_a_lone_infinity_is_never_read_as_the_other_one() -> None:
     x = np.random.default_rng(0).gamma(2.0, 3.0, ROWS).round(1)
     x[:20], x[20] = -np.inf, np.inf

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConditionError, DataNote
+from ..errors import ConditionError, DataError, DataNote
 from .column import DISCRETE, RARE_LABEL, ColumnTransform
 from .conditions import Condition
 from .statistics import CategoryStats, category_stats
@@ -128,7 +128,15 @@ class CategoricalTransform(ColumnTransform):
         )
 
     def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
-        return self.encoders[0].encode(self.codes(series), rng)
+        codes = self.codes(series)
+        known = len(self.categories_) + bool(self.tail_values_ or self.rare_count_) + self.has_null_
+        if getattr(self.encoders[0], "tokens", None) is None and codes.max(initial=0) >= known:
+            # a token encoder passes an unknown code on (a model then treats it as missing)
+            raise DataError(
+                f"column '{self.name}' holds a value (or a null) unseen when fitted, with no "
+                "code to stand for it"
+            )
+        return self.encoders[0].encode(codes, rng)
 
     def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         codes = self.encoders[0].decode(encoded)

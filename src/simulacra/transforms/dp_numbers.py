@@ -32,6 +32,7 @@ class DPContinuous(DPColumn):
     continuous: str
     discrete: str
     _encoder: Any  # ColumnTransform._encoder, from the partner class
+    infinities_: tuple[bool, bool]  # whether +inf and -inf were released
     # what a value of the column can be at all (a noisy range is kept inside)
     value_limits: tuple[float, float] = (-np.inf, np.inf)
 
@@ -62,12 +63,14 @@ class DPContinuous(DPColumn):
             "bins": f"DP: noisy histogram of {cells} cells, encoder fitted on a surrogate sample",
             "nulls": "DP: noisy null count",
         }
+        released = self._significant(posinf), self._significant(neginf)
+        self.infinities_ = (released[0] > 0, released[1] > 0)
         return NumberStats(
             finite=surrogate,
             finite_rows=float(counts.sum()),
             nulls=nulls if self.null_share_ else 0.0,
-            posinf=self._significant(posinf),
-            neginf=self._significant(neginf),
+            posinf=released[0],
+            neginf=released[1],
             low=None if public else float(edges[used[0]]),
             high=None if public else float(edges[used[-1] + 1]),
             declared_low=low if public else None,
@@ -77,11 +80,20 @@ class DPContinuous(DPColumn):
     def _unseen_infinities(self, x: np.ndarray) -> np.ndarray:
         """Infinities too few for the noise to release are read as the range's ends (an
         error would tell that a few rows hold them)."""
-        if self.specials_ < POSINF_CODE:
+        released = getattr(self, "infinities_", (True, True))
+        if self.specials_ < POSINF_CODE or not released[0]:
             x = np.where(np.isposinf(x), self.high_, x)
-        if self.specials_ < NEGINF_CODE:
+        if self.specials_ < NEGINF_CODE or not released[1]:
             x = np.where(np.isneginf(x), self.low_, x)
         return x
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), "infinities": list(self.infinities_)}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        released = state.get("infinities", (True, True))
+        self.infinities_ = (bool(released[0]), bool(released[1]))
 
 
 class DPNumericalTransform(DPContinuous, NumericalTransform):
