@@ -73,6 +73,7 @@ PREVIOUS = RESULTS / "realism" / "realism.json"  # the rows `--merge` keeps
 FIT_PARAMS: dict[str, dict[str, Any]] = {
     "ctgan": {"epochs": 100},
     "tvae": {"epochs": 100},
+    "mst": {"infer_schema": True},  # DP: the schema read off the training rows, published
 }
 LOANS_DROPPED = {
     "emp_title": "free text (4,741 job titles)",
