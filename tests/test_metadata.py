@@ -151,3 +151,18 @@ def test_hand_edited_fields_of_the_wrong_type_are_refused_by_name(
     data["columns"]["a"].update(change)
     with pytest.raises(MetadataError, match=message):
         Metadata.from_dict(data, source="m.json")
+
+
+def test_rules_are_saved_as_version_2_and_older_files_still_load(tmp_path: Path) -> None:
+    table = pd.DataFrame({"start": [1, 2, 3], "end": [2, 3, 5]})
+    meta = Metadata(Metadata.infer(table).columns, rules=["start <= end"])
+    back = Metadata.load(meta.save(tmp_path / "m.json"))
+    assert back.rules == ["start <= end"] and back == meta
+    assert back.to_dict()["format_version"] == 2
+    plain = Metadata.infer(table).to_dict()
+    assert plain["format_version"] == 1 and "rules" not in plain
+    assert Metadata.from_dict(plain).rules == []
+    with pytest.raises(MetadataError, match="'rules' must be a list of rule texts"):
+        Metadata.from_dict({**plain, "rules": "start <= end"})
+    with pytest.raises(MetadataError, match="'rules' must be a list"):
+        Metadata.from_dict({**plain, "rules": ["", 3]})

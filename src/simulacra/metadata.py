@@ -15,6 +15,11 @@ tokens read as null (`Column.null_values`); infinities in a numerical column are
 special values. Each such choice leaves a short note in `Column.extra["note"]`; reading
 tokens as null also warns (`errors.DataNote`, a `note:` line in the CLI).
 
+`Metadata.rules` lists rules every synthetic row keeps (`"start <= end"`, `"fixed: city, zip"`;
+the language is `specs/rules.py`), written by the user or proposed by `simulacra inspect`.
+Metadata holding rules is written as format version 2 (`RULES_VERSION`); without rules it
+stays version 1, so older simulacra keep reading it.
+
 `Metadata.check_table` refuses, before any work, a table that contradicts its metadata: rows
 outside a numerical column's declared `min`/`max`, text in a numerical column, values outside
 declared `categories` (`_values.contradiction`).
@@ -33,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ._column_fields import check_fields
+from ._dates import datetime_format, is_yyyymmdd
 from ._progress import LONG_ROWS, track
 from ._values import contradiction, stray_tokens, without_tokens
 from .errors import DataError, DataNote, MetadataError
@@ -40,7 +46,9 @@ from .ids import IdPattern, infer_pattern
 from .io import atomic_path, refused_values
 from .pii import PROVIDERS, detect_provider
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# the first format version with a `rules` list; metadata without rules is written as version 1
+RULES_VERSION = 2
 KINDS = ("numerical", "categorical", "boolean", "datetime", "id", "pii", "text", "constant")
 MODELLED_KINDS = ("numerical", "categorical", "boolean", "datetime")
 _SAMPLE = 5_000
@@ -127,10 +135,12 @@ class Column:
 
 
 class Metadata:
-    """An ordered mapping of column name to `Column`."""
+    """An ordered mapping of column name to `Column`, and the rules the rows keep (texts in
+    the rule language of `specs/rules.py`, checked when a model is fitted)."""
 
-    def __init__(self, columns: dict[str, Column]) -> None:
+    def __init__(self, columns: dict[str, Column], rules: list[str] | None = None) -> None:
         self.columns = dict(columns)
+        self.rules = _checked_rules(rules)
 
     def __getitem__(self, name: str) -> Column:
         if name not in self.columns:
@@ -166,10 +176,10 @@ class Metadata:
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "format_version": FORMAT_VERSION,
-            "columns": {name: col.to_dict() for name, col in self.columns.items()},
-        }
+        columns = {name: col.to_dict() for name, col in self.columns.items()}
+        if not self.rules:
+            return {"format_version": 1, "columns": columns}
+        return {"format_version": RULES_VERSION, "columns": columns, "rules": list(self.rules)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "metadata") -> Metadata:
@@ -195,7 +205,10 @@ class Metadata:
                 columns[name] = Column(**entry)
             except MetadataError as exc:
                 raise MetadataError(f"{source}: column '{name}': {exc}") from exc
-        return cls(columns)
+        try:
+            return cls(columns, rules=data.get("rules"))
+        except MetadataError as exc:
+            raise MetadataError(f"{source}: {exc}") from exc
 
     def save(self, path: str | Path) -> Path:
         with atomic_path(path) as tmp:
@@ -250,6 +263,17 @@ class Metadata:
             problem = contradiction(name, col, series)
             if problem is not None:
                 raise DataError(problem)
+
+
+def _checked_rules(rules: Any) -> list[str]:
+    """The rules as a list of non-empty texts (their meaning is checked at fit)."""
+    if rules is None:
+        return []
+    if not isinstance(rules, list | tuple) or not all(
+        isinstance(r, str) and r.strip() for r in rules
+    ):
+        raise MetadataError(f"'rules' must be a list of rule texts, not {rules!r}")
+    return [r.strip() for r in rules]
 
 
 def _json_default(value: Any) -> Any:
@@ -365,7 +389,7 @@ def _infer_strings(name: str, values: pd.Series, base: dict[str, Any], rows: int
         bad = next((v for v, n in zip(sample, numbers, strict=True) if pd.isna(n)), sample[0])
         note = f"mixes numbers and text (for example {bad!r}): modelled as categories"
         return Column("categorical", cardinality=n_unique, **base, extra={"note": note})
-    fmt = _datetime_format(sample)
+    fmt = datetime_format(sample)
     if fmt is not None:
         return Column("datetime", format=fmt, **base)
     provider = detect_provider(name, sample)
@@ -435,64 +459,4 @@ def _decimals(values: np.ndarray) -> int | None:
     for d in range(7):
         if np.allclose(np.round(sample, d), sample, rtol=0, atol=1e-9 * max(1.0, 10.0**-d)):
             return d
-    return None
-
-
-def guess_datetime_format(series: pd.Series) -> str | None:
-    """The storage format of a column declared datetime: None for native datetimes,
-    "%Y%m%d" for integers that read as dates, "epoch_s"/"epoch_ms" for other numbers, and the
-    first known text format that parses every sampled value."""
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return None
-    values = series.dropna()
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        numbers = values.to_numpy(np.float64)
-        if np.all(numbers == np.round(numbers)) and is_yyyymmdd(numbers):
-            return "%Y%m%d"
-        return "epoch_ms" if np.abs(numbers).max() > 1e11 else "epoch_s"
-    sample = values.astype(str).sample(min(len(values), _SAMPLE), random_state=0).tolist()
-    return _datetime_format(sample)
-
-
-def is_yyyymmdd(values: np.ndarray) -> bool:
-    if values.min() < 1_000_01_01 or values.max() > 2_999_12_31:
-        return False
-    parsed = pd.to_datetime(
-        pd.Series(values[:_SAMPLE].astype(np.int64).astype(str)), format="%Y%m%d", errors="coerce"
-    )
-    return bool(parsed.notna().all())
-
-
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y-%m-%d %H:%M",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%Y/%m/%d",
-    "%d.%m.%Y",
-    "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%b %d, %Y",
-    "%d %b %Y",
-)
-
-
-def _datetime_format(sample: list[str]) -> str | None:
-    """The first known date format that parses every sampled value, or None."""
-    head = sample[:200]
-    if not any(ch.isdigit() for ch in head[0]) or len(head[0]) < 6:
-        return None
-    for fmt in _DATE_FORMATS:
-        # several UTC offsets in one column parse only as UTC
-        utc = "%z" in fmt
-        parsed = pd.to_datetime(pd.Series(head), format=fmt, errors="coerce", utc=utc)
-        if parsed.notna().all():
-            full = pd.to_datetime(pd.Series(sample), format=fmt, errors="coerce", utc=utc)
-            if full.notna().all():
-                return fmt
     return None

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._dates import guess_datetime_format
 from .._values import without_tokens
 from ..errors import ConditionError, DataError
-from ..metadata import guess_datetime_format
 from .categorical import BooleanTransform, CategoricalTransform
 from .column import (
     CONTINUOUS,
