@@ -62,5 +62,5 @@ def test_an_unknown_parameter_is_named_with_the_accepted_ones() -> None:
         Synthesizer("copula", unknown=1)
     assert str(caught.value) == (
         "copula has no parameter 'unknown' (its parameters: seed, verbose, max_categories, "
-        "min_count, marginals)"
+        "min_count, rules, marginals)"
     )

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"pii", "ids", "modelfile", "registry", "training"},
     {"metadata", "model"},
     {"privacy", "specs"},
-    {"transforms", "evaluation", "images"},
+    {"transforms", "evaluation", "images", "rules"},
     {"synthesizers"},
     {"rebalance", "experiments", "scale"},
     {"cli", "__init__"},  # the package face loads its names on first use: no static imports

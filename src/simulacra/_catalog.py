@@ -33,6 +33,11 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         "min_count": (
             "Categories seen in fewer rows are pooled, never stored or emitted (default 5)."
         ),
+        "rules": (
+            "Rules every sampled row keeps, beside the metadata's: 'start <= end', 'total = price *"
+            " quantity', 'fixed: city, zip', 'a in 0..100', 'if a = x then b = y' (default None: "
+            "the metadata's only)."
+        ),
         "marginals": (
             "Each number's marginal: empirical quantiles or the best parametric family (copula "
             "only, default 'empirical')."

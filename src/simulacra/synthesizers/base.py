@@ -5,6 +5,10 @@ A synthesizer declares its parameters (`Param`s, params.py); its constructor onl
 `_fit_encoded`. `sample`
 draws encoded rows with `_sample_encoded` chunk by chunk and decodes them. Subclasses only
 implement those two methods and their state; everything else is shared.
+
+Rules (`rules` and the metadata's) are kept by every model alike: `ruled.py` reparametrises
+the table before the TableTransformer and turns decoded rows back after, so every rule holds
+by construction.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from .._progress import new_progress
 from ..errors import DataError
 from ..metadata import Metadata
 from ..model import Model
-from ..params import Interval, Param
+from ..params import Interval, Kind, Param
 from ..transforms import TableTransformer
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
+from . import ruled
 
 CHUNK_ROWS = 100_000
 
@@ -47,6 +52,14 @@ class Synthesizer(Model):
         Interval(1, None, integer=True),
         "categories seen in fewer rows are pooled, never stored or emitted",
     )
+    rules = Param[list[str] | None](
+        None,
+        Kind(list, optional=True),
+        "rules every sampled row keeps, beside the metadata's: 'start <= end', "
+        "'total = price * quantity', 'fixed: city, zip', 'a in 0..100', 'if a = x then b = y'",
+        "the metadata's only",
+    )
+    rules_: ruled.RulePlan | None = None
 
     def _transformer_params(self) -> dict[str, Any]:
         return dict(self._transformer)
@@ -59,7 +72,11 @@ class Synthesizer(Model):
             raise DataError(f"fit needs a pandas DataFrame, not {type(table).__name__}")
         started = time.perf_counter()
         self.metadata_ = metadata if metadata is not None else self.infer_metadata(table)
-        self.transformer_ = self.new_transformer(self.metadata_).fit(table)
+        private = self._transformer_params().get("privacy") is not None
+        self.rules_, table, modelled = ruled.plan_rules(self, table, self.metadata_, private)
+        self.transformer_ = self.new_transformer(modelled).fit(table)
+        if self.rules_ is not None:
+            self.rules_.learn(self.transformer_)
         self.metadata_ = self.transformer_.metadata  # a column may be modelled otherwise
         encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))
@@ -120,7 +137,7 @@ class Synthesizer(Model):
         self._check_fitted()
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
             raise DataError(f"number of rows must be a positive integer, not {n!r}")
-        typed = self.transformer_.encode_conditions(conditions)
+        typed = self.encode_conditions(conditions)
         key = (seeding.check_seed(seed), 0) if seed is not None else (self.seed, self._next_call())
         return self._chunks(int(n), typed, key, chunk_rows)
 
@@ -154,8 +171,11 @@ class Synthesizer(Model):
         0, 1, ... of call 0 of s, which is how Dask writes a sample partition by partition."""
         self._check_fitted()
         rng = seeding.rng(seed, "sample", call, k)
-        encoded = self._sample_encoded(rows, conditions, rng)
         offset = k * CHUNK_ROWS if start is None else start
+        if self.rules_ is not None:
+            rules_rng = seeding.rng(seed, "sample", call, k, ruled.RULES_PATH)
+            return ruled.sample_chunk(self, rows, conditions, rng, offset, rules_rng)
+        encoded = self._sample_encoded(rows, conditions, rng)
         frame = self.transformer_.decode(encoded, rng, offset=offset)
         conditions.apply(frame)
         return frame
@@ -163,6 +183,7 @@ class Synthesizer(Model):
     # imputation (the models tagged "impute" share these) -------------------------------
     def _missing_cells(self, table: pd.DataFrame) -> dict[str, np.ndarray]:
         """Per modelled column of `table`, which of its rows are empty (to be filled)."""
+        ruled.refuse_impute(self)
         modelled = {b.column for b in self.transformer_.blocks_}
         return {
             name: table[name].isna().to_numpy()
@@ -200,6 +221,8 @@ class Synthesizer(Model):
     def encode_conditions(self, conditions: Mapping[str, Any] | None) -> Conditions:
         """Conditions typed against what was learned (a ConditionError names a bad one)."""
         self._check_fitted()
+        if self.rules_ is not None:
+            return ruled.encode_conditions(self, conditions)
         return self.transformer_.encode_conditions(conditions)
 
     # persistence -------------------------------------------------------------------------
@@ -209,6 +232,7 @@ class Synthesizer(Model):
             "transformer": self.transformer_.get_state(),
             "model": self._get_model_state(),
             "fit_info": self.fit_info_,
+            **({"rules": self.rules_.get_state()} if self.rules_ is not None else {}),
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -216,6 +240,7 @@ class Synthesizer(Model):
         self.transformer_ = TableTransformer.from_state(self.metadata_, state["transformer"])
         self._set_model_state(state["model"])
         self.fit_info_ = state["fit_info"]
+        self.rules_ = ruled.RulePlan.from_state(state["rules"]) if "rules" in state else None
         self._calls = 0
 
     @classmethod
@@ -240,6 +265,7 @@ class Synthesizer(Model):
             "fit": self.fit_info_,
             "columns": self.transformer_.describe(),
             "model": self._describe(),
+            **({"rules": self.rules_.describe()} if self.rules_ is not None else {}),
         }
 
     def _describe(self) -> dict[str, Any]:
