@@ -133,6 +133,19 @@ class Rule:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DeclaredRule:
+    """A rule the user declared, with the shares of real (training), synthetic and holdout
+    rows breaking it (`declared.declared_rule_shares`)."""
+
+    rule: str
+    kind: str
+    columns: tuple[str, ...]
+    real_share: float
+    synthetic_share: float
+    holdout_share: float | None = optional()
+
+
+@dataclass(frozen=True, kw_only=True)
 class FidelityReference:
     """The unseen real rows' fidelity scores, beside the synthetic ones."""
 
@@ -157,6 +170,7 @@ class Fidelity:
     detection_importance: tuple[Importance, ...]
     rules: tuple[Rule, ...]
     rules_checked: int
+    declared_rules: tuple[DeclaredRule, ...] | None = optional()
     columns: dict[str, ColumnFidelity]
     pairs: tuple[PairFidelity, ...]  # worst first
     reference: FidelityReference

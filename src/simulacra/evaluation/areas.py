@@ -11,18 +11,21 @@ of their area, for scripts that read it as a dict (benchmarks/bench_realism.py).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import seeding
+from ..metadata import Metadata
 from ._codec import build, to_plain
 from ._figures import marginal, pair_figure
 from ._space import feature_space
 from .attacks import privacy_attacks
 from .bias import share_differences, target_gap_by_group
+from .declared import declared_rule_shares
 from .detection import detection_auc, detection_importance, detection_score
 from .diversity import category_coverage, knn_precision_recall, range_coverage
 from .fidelity import column_fidelity
@@ -50,6 +53,7 @@ from .schema import (
     Coverage,
     DcrRows,
     DcrShare,
+    DeclaredRule,
     Distances,
     Diversity,
     DiversityReference,
@@ -414,3 +418,21 @@ def _mean(values: Any) -> float | None:
 
 def _or(value: float | None, default: float) -> float:
     return default if value is None or not np.isfinite(value) else value
+
+
+def with_declared_rules(
+    fidelity: Fidelity,
+    rules: Sequence[str] | None,
+    metadata: Metadata | None,
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    holdout: pd.DataFrame | None,
+) -> Fidelity:
+    """`fidelity` with the declared rules (`rules` and the metadata's) and their shares of
+    breaking rows (`declared.declared_rule_shares`); as it is when none is declared."""
+    texts = [*(metadata.rules if metadata is not None else []), *(rules or [])]
+    if not texts:
+        return fidelity
+    meta = metadata if metadata is not None else Metadata.infer(real)
+    shares = declared_rule_shares(texts, meta, real, synthetic, holdout)
+    return replace(fidelity, declared_rules=tuple(build(DeclaredRule, r) for r in shares))

@@ -219,7 +219,7 @@ def _fidelity(
     return (
         f"<h2>Fidelity</h2>{head}<p class='note'>Unseen real rows: the holdout (or held-out "
         "real rows) scored as if synthetic, the best any generator can do at that size.</p>"
-        f"{_giveaways(f)}<h3>Worst columns</h3>{worst_columns}"
+        f"{_giveaways(f)}{_declared(f)}<h3>Worst columns</h3>{worst_columns}"
         f"<h3>Worst column pairs</h3>{worst_pairs}<div class='pairs'>{pair_images}</div>"
         f"<details><summary>All {len(columns)} columns</summary>{all_columns}</details>"
         f"<details><summary>All {len(pairs)} pairs</summary>"
@@ -286,6 +286,24 @@ def _giveaways(f: Fidelity) -> str:
             )
         )
     return "".join(parts)
+
+
+def _declared(f: Fidelity) -> str:
+    """The declared rules and the share of rows breaking each ('' without any)."""
+    if not f.declared_rules:
+        return ""
+    rows = [
+        [r.rule, r.kind, pct(r.real_share), pct(r.synthetic_share)]
+        + ([pct(r.holdout_share)] if r.holdout_share is not None else [])
+        for r in f.declared_rules
+    ]
+    holdout = f.declared_rules[0].holdout_share is not None
+    headers = ["rule", "kind", "real rows breaking it", "synthetic rows breaking it"]
+    return (
+        "<h3>Declared rules</h3><p class='note'>Rules the metadata (or the command) declares; "
+        "a model that keeps them has 0% of synthetic rows breaking each.</p>"
+        + table(headers + (["holdout rows"] if holdout else []), rows)
+    )
 
 
 def _varied(rules: list[Rule]) -> list[Rule]:

@@ -24,7 +24,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import attacks, bias, detection, diversity, fidelity, pairs, privacy, rules, utility
+from . import (
+    attacks,
+    bias,
+    declared,
+    detection,
+    diversity,
+    fidelity,
+    pairs,
+    privacy,
+    rules,
+    utility,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ METRICS: dict[str, tuple[Metric, ...]] = {
         (detection.detection_score, "fidelity.detection_score"),
         (detection.detection_importance, "fidelity.detection_importance"),
         (rules.broken_rules, "fidelity.rules"),
+        (declared.declared_rule_shares, "fidelity.declared_rules"),
         (privacy.far_share, "fidelity.far_share"),
     ),
     "utility": _area(
@@ -117,7 +129,18 @@ HELPERS = {
     "privacy.wilson_interval": privacy.wilson_interval,
     "attacks.expected_single": attacks.expected_single,
 }
-METRIC_MODULES = (fidelity, pairs, detection, diversity, privacy, bias, utility, attacks, rules)
+METRIC_MODULES = (
+    fidelity,
+    pairs,
+    detection,
+    diversity,
+    privacy,
+    bias,
+    utility,
+    attacks,
+    rules,
+    declared,
+)
 
 
 def registered() -> list[Metric]:

@@ -53,6 +53,7 @@ def evaluate(
     model: str | None = None,
     inputs: dict[str, str] | None = None,
     command: str | None = None,
+    rules: Sequence[str] | None = None,
 ) -> Report:
     """Measure how faithful, useful, diverse, private and unbiased `synthetic` is against `real`.
 
@@ -67,7 +68,9 @@ def evaluate(
     one, a share of the real rows) scored as if it were synthetic, and for utility the trivial
     model. `model` names the generator, `inputs` the files compared ("real", "synthetic",
     "holdout", "metadata"; paths given as tables are named automatically) and `command` the
-    command line that ran the evaluation, for the report's header and settings.
+    command line that ran the evaluation, for the report's header and settings. `rules`
+    (with the metadata's rules) are reported with their share of breaking rows in each table
+    (`fidelity.declared_rules`).
     """
     # scikit-learn loads only here, so `import simulacra` stays quick
     from . import verdict
@@ -77,6 +80,7 @@ def evaluate(
         measure_fidelity,
         measure_privacy,
         measure_utility,
+        with_declared_rules,
     )
     from .privacy import holdout_overlap
     from .reference import reference_scores
@@ -136,6 +140,7 @@ def evaluate(
             reference = reference_scores(tables, limits, seed, overlap)
         with step("fidelity"):
             fidelity, fidelity_figures = measure_fidelity(tables, limits, seed, reference)
+            fidelity = with_declared_rules(fidelity, rules, metadata, real, synthetic, holdout)
         with step("utility"):
             utility = None
             if target is not None:

@@ -14,6 +14,7 @@ from .schema import (
     Attack,
     Bias,
     Cap,
+    DeclaredRule,
     Diversity,
     Fidelity,
     Overall,
@@ -103,6 +104,7 @@ def fidelity_verdict(f: Fidelity, far: float | None) -> AreaVerdict:
     if rules and not any(c.rule == rules[0].rule for c in caps):
         r = rules[0]
         sentence += f" Most telling broken rule: {r.rule} ({_pct(r.synthetic_share)} of rows)."
+    sentence += _declared_sentence(f.declared_rules or ())
     word = capped(grade(score), caps)
     if word != grade(score):
         reasons = "; ".join(c.reason for c in caps)
@@ -125,8 +127,41 @@ DETECTION_CAPS = ((0.4, "poor"), (0.1, "fair"))
 
 
 def caps_of(f: Fidelity) -> tuple[Cap, ...]:
-    """`fidelity_caps` of a fidelity area."""
-    return fidelity_caps(f.rules, f.detection_auc, f.detection_rows, f.reference.detection_auc)
+    """`fidelity_caps` of a fidelity area, and the caps of its declared rules."""
+    caps = fidelity_caps(f.rules, f.detection_auc, f.detection_rows, f.reference.detection_auc)
+    return caps + declared_caps(f.declared_rules or ())
+
+
+def _declared_sentence(rules: Sequence[DeclaredRule]) -> str:
+    """What the synthetic rows do with the declared rules, in a sentence ('' without any)."""
+    if not rules:
+        return ""
+    broken = [r for r in rules if r.synthetic_share > 0]
+    if not broken:
+        return f" Every synthetic row keeps the {len(rules)} declared rule(s)."
+    r = max(broken, key=lambda r: r.synthetic_share)
+    return (
+        f" {len(broken)} of {len(rules)} declared rules are broken by synthetic rows, most "
+        f"{r.rule} ({_pct(r.synthetic_share)} of rows; real rows {_pct(r.real_share, 1)})."
+    )
+
+
+def declared_caps(rules: Sequence[DeclaredRule]) -> tuple[Cap, ...]:
+    """The cap of the declared rule synthetic rows break most beyond the real rows: a share
+    of rows `RULE_CAPS` above the real rows' (a declared rule is one the user says must hold)."""
+    worst = max(rules, key=lambda r: r.synthetic_share - r.real_share, default=None)
+    if worst is None:
+        return ()
+    word = next(
+        (w for floor, w in RULE_CAPS if worst.synthetic_share - worst.real_share >= floor), None
+    )
+    if word is None:
+        return ()
+    reason = (
+        f"{_pct(worst.synthetic_share)} of synthetic rows break the declared rule "
+        f"{worst.rule}, against {_pct(worst.real_share, 1)} of real rows"
+    )
+    return (Cap(verdict=word, by="declared rule", rule=worst.rule, reason=reason),)
 
 
 def fidelity_caps(
