@@ -20,7 +20,7 @@ def test_option_help_says_each_models_default() -> None:
     assert text.startswith("Training passes over the data (default: ")
     for said in ("ctgan, tvae 300", "autoregressive None: 300, 20 with DP", "ddpm 200"):
         assert said in text
-    assert text.endswith("copula, mst have none).")
+    assert text.endswith("copula, mst, ensemble have none).")
     assert option_help("min_count") == (
         "Categories seen in fewer rows are pooled, never stored or emitted (default 5)."
     )

@@ -11,6 +11,7 @@ TAGS: dict[str, dict[str, tuple[str, ...]]] = {
         "autoregressive": ("conditions", "impute", "dp", "streams", "gpu"),
         "ddpm": ("conditions", "impute", "streams", "gpu"),
         "mst": ("conditions", "dp"),
+        "ensemble": ("conditions",),
     },
     "images": {
         "vae": ("conditions", "gpu"),
@@ -44,51 +45,51 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         ),
         "epochs": (
             "Training passes over the data (default: ctgan, tvae 300; autoregressive None: 300, 20 "
-            "with DP; ddpm 200; copula, mst have none)."
+            "with DP; ddpm 200; copula, mst, ensemble have none)."
         ),
         "batch_size": (
             "Rows in a training step (default: ctgan, tvae 500; autoregressive None: 500, 1000 with"
-            " DP; ddpm 512; copula, mst have none)."
+            " DP; ddpm 512; copula, mst, ensemble have none)."
         ),
         "learning_rate": (
             "Step size of the optimiser (Adam) (default: ctgan 0.0002; tvae 0.001; autoregressive "
-            "None: 0.002, 0.01 with DP; ddpm 0.002; copula, mst have none)."
+            "None: 0.002, 0.01 with DP; ddpm 0.002; copula, mst, ensemble have none)."
         ),
         "weight_decay": (
             "Adam's weight decay (default: ctgan, autoregressive 1e-06; tvae 1e-05; ddpm 0.0; "
-            "copula, mst have none)."
+            "copula, mst, ensemble have none)."
         ),
         "device": (
             "Torch device: auto (CUDA if present), cpu, cuda[:k] (default: ctgan, tvae, "
-            "autoregressive, ddpm 'auto'; copula, mst have none)."
+            "autoregressive, ddpm 'auto'; copula, mst, ensemble have none)."
         ),
         "threads": (
-            "CPU threads for torch (default: ctgan, tvae, autoregressive, ddpm None: 1; copula, mst"
-            " have none)."
+            "CPU threads for torch (default: ctgan, tvae, autoregressive, ddpm None: 1; copula, "
+            "mst, ensemble have none)."
         ),
         "precision": (
             "Precision of training: auto (bfloat16 where fast), float32 or bfloat16 (default: "
-            "ctgan, tvae, autoregressive, ddpm 'auto'; copula, mst have none)."
+            "ctgan, tvae, autoregressive, ddpm 'auto'; copula, mst, ensemble have none)."
         ),
         "epsilon": (
             "DP budget, smaller is more private (default: ctgan, tvae, autoregressive None: no DP; "
-            "mst 1.0; copula, ddpm have none)."
+            "mst 1.0; copula, ddpm, ensemble have none)."
         ),
         "delta": (
             "DP delta, with epsilon (default: ctgan, tvae, autoregressive, mst None: 1e-08, fixed; "
-            "copula, ddpm have none)."
+            "copula, ddpm, ensemble have none)."
         ),
         "metadata_share": (
             "Share of the DP budget spent on the transforms (default: ctgan, tvae, autoregressive, "
-            "mst 0.2; copula, ddpm have none)."
+            "mst 0.2; copula, ddpm, ensemble have none)."
         ),
         "infer_schema": (
             "With epsilon, no metadata: publish the kinds, dtypes, formats read off the rows "
-            "(default: ctgan, tvae, autoregressive, mst False; copula, ddpm have none)."
+            "(default: ctgan, tvae, autoregressive, mst False; copula, ddpm, ensemble have none)."
         ),
         "embedding_dim": (
             "Size of the generator's noise (default: ctgan, tvae 128; copula, autoregressive, ddpm,"
-            " mst have none)."
+            " mst, ensemble have none)."
         ),
         "generator_dims": (
             "Widths of the generator's residual blocks (ctgan only, default (256, 256))."
@@ -100,26 +101,27 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         "discriminator_steps": "Discriminator steps per generator step (ctgan only, default 1).",
         "max_grad_norm": (
             "DP-SGD: each row's gradient clipped to this norm (default: ctgan, tvae, autoregressive"
-            " 1.0; copula, ddpm, mst have none)."
+            " 1.0; copula, ddpm, mst, ensemble have none)."
         ),
         "encoder_dims": "Widths of the encoder's layers (tvae only, default (128, 128)).",
         "decoder_dims": "Widths of the decoder's layers (tvae only, default (128, 128)).",
         "loss_factor": "Weight of the reconstruction loss beside KL (tvae only, default 2.0).",
         "hidden_dims": (
             "Widths of the network's layers (default: autoregressive None: (512, 256), (128, 128) "
-            "with DP; ddpm (256, 256, 256); copula, ctgan, tvae, mst have none)."
+            "with DP; ddpm (256, 256, 256); copula, ctgan, tvae, mst, ensemble have none)."
         ),
         "dropout": "Dropout after each hidden layer (autoregressive only, default 0.0).",
         "bins": (
             "Bins per number (default: autoregressive None: 64, 16 with DP; mst 16; copula, ctgan, "
-            "tvae, ddpm have none)."
+            "tvae, ddpm, ensemble have none)."
         ),
         "temperature": (
             "Divides the logits: below 1 more typical rows, above more varied (autoregressive only,"
             " default 1.0)."
         ),
         "validation": (
-            "Share of rows held out to stop training early (autoregressive only, default 0.1)."
+            "Share of rows held out to stop training early (default: autoregressive 0.1; ensemble "
+            "0.2; copula, ctgan, tvae, ddpm, mst have none)."
         ),
         "patience": (
             "Epochs without a better held-out loss before stopping (autoregressive only, default "
@@ -133,6 +135,19 @@ OPTION_HELP: dict[str, dict[str, str]] = {
             "default 'clean')."
         ),
         "ema_decay": "Decay of the moving average of the weights (ddpm only, default 0.999).",
+        "members": (
+            "Registered table models whose samples are pooled (each at its defaults) (ensemble "
+            "only, default ('autoregressive', 'ddpm'))."
+        ),
+        "member_params": (
+            "Parameters of each member, by the member's name (ensemble only, default None: each "
+            "member at its defaults)."
+        ),
+        "pool": "Rows drawn from the members per row kept (ensemble only, default 5).",
+        "sharpness": (
+            "Exponent on the discriminator's density ratio (0: a plain mixture) (ensemble only, "
+            "default 1.0)."
+        ),
     },
     "images": {
         "seed": "Seed of every random stream of the model (default 0).",

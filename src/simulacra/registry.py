@@ -30,6 +30,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "autoregressive": "simulacra.synthesizers.autoregressive:AutoRegressive",
         "ddpm": "simulacra.synthesizers.diffusion:Diffusion",
         "mst": "simulacra.synthesizers.mst:MST",
+        "ensemble": "simulacra.synthesizers.ensemble:Ensemble",
     },
     "images": {
         "vae": "simulacra.images.models:ImageVAE",

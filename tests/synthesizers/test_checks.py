@@ -40,7 +40,14 @@ from ..mixed_table import mixed_table
 NAMES = registry.names("table")
 TINY = {"epochs": 1, "batch_size": 50}
 # mst is always DP; without metadata a DP fit reads its schema off the rows only when asked
-MODEL_PARAMS: dict[str, dict[str, Any]] = {"mst": {"epsilon": 50.0, "infer_schema": True}}
+MODEL_PARAMS: dict[str, dict[str, Any]] = {
+    "mst": {"epsilon": 50.0, "infer_schema": True},
+    # two quick members: the pooling, the discriminator and the state are what is checked
+    "ensemble": {
+        "members": ["copula", "autoregressive"],
+        "member_params": {"autoregressive": {"epochs": 2, "batch_size": 100}},
+    },
+}
 
 
 def _is_sequence(rule: Any) -> bool:
@@ -54,11 +61,21 @@ SEQUENCES = {
 }
 
 
+# the tuple each sequence parameter gets (network shapes unless named here)
+TUPLES: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("ensemble", "members"): ("copula", "autoregressive"),
+}
+
+
+def tuple_for(name: str, key: str) -> tuple[Any, ...]:
+    return TUPLES.get((name, key), (16, 8))
+
+
 def tiny_params(name: str, **extra: Any) -> dict[str, Any]:
     """One epoch of small batches for the models that train, tuples for sequence parameters."""
     accepted = registry.get(name)._param_names()
     params = {k: v for k, v in TINY.items() if k in accepted}
-    shapes = {k: (16, 8) for k in SEQUENCES[name]}
+    shapes = {k: tuple_for(name, k) for k in SEQUENCES[name]}
     return {"seed": 0, "verbose": False, **params, **shapes, **MODEL_PARAMS.get(name, {}), **extra}
 
 
@@ -113,16 +130,19 @@ def test_tuples_stay_tuples_and_save_as_lists(name: str, tmp_path: Path) -> None
     """A tuple given stays that tuple in `get_params`, before and after fit. JSON has no
     tuples: a loaded model holds lists of the same numbers, samples the same rows and saves
     to the same bytes."""
-    model = Synthesizer(name, **tiny_params(name))
+    params = tiny_params(name)
+    params.update({k: tuple_for(name, k) for k in SEQUENCES[name]})
+    model = Synthesizer(name, **params)
     for key in SEQUENCES[name]:
-        assert model.get_params()[key] == (16, 8) and type(model.get_params()[key]) is tuple
+        value = model.get_params()[key]
+        assert value == tuple_for(name, key) and type(value) is tuple
     table = mixed_table(120, seed=3)[["x", "y", "cat", "flag"]]
     model.fit(table)
     assert all(type(model.get_params()[key]) is tuple for key in SEQUENCES[name])
     path = model.save(tmp_path / "m.simulacra")
     loaded = Synthesizer.load(path)
     for key in SEQUENCES[name]:
-        assert loaded.get_params()[key] == [16, 8]
+        assert loaded.get_params()[key] == list(tuple_for(name, key))
     pd.testing.assert_frame_equal(loaded.sample(30, seed=4), model.sample(30, seed=4))
     assert loaded.save(tmp_path / "again.simulacra").read_bytes() == path.read_bytes()
 

@@ -24,7 +24,14 @@ from ..mixed_table import mixed_table
 NAMES = registry.names()
 FAST = {"epochs": 2, "batch_size": 100}
 # per-model settings: mst is always DP; a loose budget keeps 300 rows' ranges and categories
-MODEL_PARAMS: dict[str, dict[str, Any]] = {"mst": {"epsilon": 50.0, "infer_schema": True}}
+MODEL_PARAMS: dict[str, dict[str, Any]] = {
+    "mst": {"epsilon": 50.0, "infer_schema": True},
+    # two quick members: the pooling, the discriminator and the state are what is checked
+    "ensemble": {
+        "members": ["copula", "autoregressive"],
+        "member_params": {"autoregressive": {"epochs": 2, "batch_size": 100}},
+    },
+}
 
 
 def fast_params(name: str, **extra: Any) -> dict[str, Any]:

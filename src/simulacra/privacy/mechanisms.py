@@ -9,7 +9,9 @@ nothing more.
 - `dp_range`: counts over fixed, data-independent buckets (zero and +-[2^k, 2^(k+1)) for k in
   -20..62); the range spans the buckets whose noisy count clears the level that pure noise
   passes in any of the ~170 buckets with probability `RANGE_FALSE_SHARE` (about 4.3 sigma;
-  when none does, 3, 2 and then 1 sigma; at worst the bucket with the largest noisy count).
+  when none does, the run of buckets around the largest noisy count that clear 3, 2 and then
+  1 sigma, so that stray noisy buckets far away cannot stretch the range to 2^62; at worst
+  the bucket with the largest noisy count).
 - `dp_histogram`: counts over cells between two bounds, equally wide in asinh((x - centre) /
   scale) so that skewed columns keep detail where their values are; the null count is one
   more cell. Cells whose noisy count is below `CELL_SIGMAS` sigma are emptied (noise mass
@@ -31,6 +33,8 @@ from scipy.special import ndtri
 
 EXPONENTS = np.arange(-20, 63)
 RANGE_FALSE_SHARE = 1e-4
+# under the strict level, buckets further than this from the run around the peak are noise
+RANGE_GAP = 2
 CELL_SIGMAS = 1.0
 MIN_CELLS, MAX_CELLS = 8, 256
 SCALE_PARTS = 64
@@ -65,13 +69,30 @@ def dp_range(values: np.ndarray, noise: Noise) -> tuple[float, float]:
     x = np.clip(values[np.isfinite(values)], edges[0], edges[-1])
     counts = np.histogram(x, bins=edges)[0]
     noisy = noise.noisy(counts)
-    kept = np.array([int(np.argmax(noisy))])
-    for sigmas in (_strict(len(counts)), 3.0, 2.0, 1.0):
-        above = np.flatnonzero(noisy > sigmas * noise.sigma)
-        if len(above):
-            kept = above
-            break
+    peak = int(np.argmax(noisy))
+    kept = np.array([peak])
+    above = np.flatnonzero(noisy > _strict(len(counts)) * noise.sigma)
+    if len(above):  # significant buckets: all of them (zeros beside large amounts, say)
+        kept = above
+    else:  # at weaker levels noise passes in stray buckets: keep the run around the peak
+        for sigmas in (3.0, 2.0, 1.0):
+            run = _run_around(np.flatnonzero(noisy > sigmas * noise.sigma), peak)
+            if len(run) > 1:
+                kept = run
+                break
     return float(edges[kept[0]]), float(edges[kept[-1] + 1])
+
+
+def _run_around(cells: np.ndarray, peak: int, gap: int = RANGE_GAP) -> np.ndarray:
+    """The cells of `cells` (sorted) linked to `peak` by steps of at most `gap` cells."""
+    if peak not in cells:
+        return np.array([peak])
+    low = high = int(np.flatnonzero(cells == peak)[0])
+    while low > 0 and cells[low] - cells[low - 1] <= gap:
+        low -= 1
+    while high < len(cells) - 1 and cells[high + 1] - cells[high] <= gap:
+        high += 1
+    return cells[low : high + 1]
 
 
 def _strict(cells: int) -> float:

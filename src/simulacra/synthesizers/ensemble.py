@@ -1,0 +1,204 @@
+"""Several models and a discriminator that keeps their most realistic rows
+(`Synthesizer("ensemble")`).
+
+Fit:
+1. A share `validation` of the rows is held out; every member (registered table models,
+   default the autoregressive model and ddpm) fits on the rest.
+2. The members sample a pool, `pool` rows per real row in all, shared equally.
+3. A discriminator (gradient-boosted trees, `forest.py`) learns to tell the held-out real rows
+   from the pool; its odds estimate, row by row, how much more likely the real data is to hold
+   that row than the pool: the density ratio r(x) = p_real(x) / p_pool(x).
+
+Sample: each chunk draws a pool from the members (`pool` rows per row asked for) and keeps rows
+without replacement with probability proportional to r(x)^`sharpness` (discriminator rejection
+sampling, Azadi et al. 2019): rows the discriminator finds recognisable are rarely kept, so
+the kept rows follow the real data more closely than any member's, and the mixture weights
+of the members follow from what is kept (a member whose rows look real contributes more).
+
+The discriminator only ever sees the held-out rows, never the rows the members learned from,
+so it cannot pull samples towards the members' training rows; privacy is measured for it like
+for any model (benchmarks/results/realism/). Conditions go to every member (each keeps them
+exactly) and the discriminator ranks rows among those that meet them. Generated columns (ids,
+PII, text) are made again for the kept rows, so ids stay unique.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import registry, seeding
+from ..errors import DataError, ParameterError
+from ..metadata import Metadata
+from ..params import Interval, Kind, Param
+from ..transforms.conditions import Conditions
+from .base import Synthesizer
+from .forest import Forest
+
+DISCRIMINATOR_ITERATIONS = 300
+
+
+class Ensemble(Synthesizer):
+    """Registered models pooled, their most realistic rows kept by a discriminator trained on
+    held-out rows (see the module docstring)."""
+
+    name = "ensemble"
+    tags = frozenset({"conditions"})
+    _transformer = {"continuous": "minmax", "discrete": "codes"}  # what the trees read
+    members = Param(
+        ("autoregressive", "ddpm"),
+        Kind((tuple, list)),
+        "registered table models whose samples are pooled (each at its defaults)",
+    )
+    member_params = Param(
+        None,
+        Kind(dict, optional=True),
+        "parameters of each member, by the member's name",
+        means="each member at its defaults",
+    )
+    validation = Param(0.2, Interval(0.05, 0.5), "share of rows held out to learn the combination")
+    pool = Param(5, Interval(1, 50, integer=True), "rows drawn from the members per row kept")
+    sharpness = Param(
+        1.0, Interval(0, 4), "exponent on the discriminator's density ratio (0: a plain mixture)"
+    )
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        known = registry.names("table")
+        for member in self.members:
+            if member not in known or member == self.name:
+                raise ParameterError(
+                    f"ensemble: unknown member {member!r} (members: {', '.join(known)})"
+                )
+        if not self.members:
+            raise ParameterError("ensemble: members must name at least one model")
+        extra: set[str] = set(self.member_params or {}) - set(self.members)
+        if extra:
+            raise ParameterError(f"ensemble: member_params names no member: {sorted(extra)}")
+
+    # fitting -----------------------------------------------------------------------------
+    def fit(self, table: pd.DataFrame, metadata: Metadata | None = None) -> Synthesizer:
+        """Fit the members on most rows and the discriminator on the rest. Returns self."""
+        self._check_params()
+        if not isinstance(table, pd.DataFrame):
+            raise DataError(f"fit needs a pandas DataFrame, not {type(table).__name__}")
+        started = time.perf_counter()
+        metadata = metadata if metadata is not None else self.infer_metadata(table)
+        self.transformer_ = self.new_transformer(metadata).fit(table)
+        self.metadata_ = self.transformer_.metadata
+        order = seeding.rng(self.seed, "fit").permutation(len(table))
+        held = max(int(round(self.validation * len(table))), 1)
+        if len(table) - held < 2:
+            raise DataError(f"ensemble: {len(table)} rows are too few to hold some out")
+        learn = table.iloc[order[held:]].reset_index(drop=True)
+        check = table.iloc[order[:held]].reset_index(drop=True)
+        own: dict[str, dict[str, Any]] = self.member_params or {}
+        self.members_ = [
+            Synthesizer(name, seed=self.seed, verbose=self.verbose, **own.get(name, {})).fit(
+                learn, self.metadata_
+            )
+            for name in self.members
+        ]
+        pool = self._pool(self.pool * len(check), Conditions([]), self.seed, 0, 0, 0)
+        real, fake = self.transformer_.encode(check), self.transformer_.encode(pool)
+        labels = np.r_[np.ones(len(real)), np.zeros(len(fake))]
+        self.forest_ = Forest.fit(
+            np.vstack([real, fake]),
+            labels,
+            iterations=DISCRIMINATOR_ITERATIONS,
+            seed=seeding.integer(self.seed, "fit"),
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            class_weight="balanced",
+        )
+        self.fit_info_: dict[str, Any] = {
+            "rows": len(table),
+            "member_rows": len(learn),
+            "held_out_rows": len(check),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        self._calls = 0
+        return self
+
+    def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
+        raise NotImplementedError  # `fit` is the ensemble's own
+
+    # sampling ----------------------------------------------------------------------------
+    def _pool(
+        self, rows: int, conditions: Conditions, seed: int, call: int, k: int, start: int
+    ) -> pd.DataFrame:
+        """`rows` rows from the members, shared equally, each from its own stream."""
+        raw = {c.column: c.value for c in conditions}
+        share = -(-rows // len(self.members_))
+        parts = []
+        for j, member in enumerate(self.members_):
+            member_seed = seeding.integer(seed, "ensemble", call, k, j)
+            typed = member.encode_conditions(raw)
+            parts.append(member.sample_chunk(0, share, typed, seed=member_seed, start=start))
+        return pd.concat(parts, ignore_index=True)
+
+    def sample_chunk(
+        self,
+        k: int,
+        rows: int,
+        conditions: Conditions,
+        *,
+        seed: int,
+        call: int = 0,
+        start: int | None = None,
+    ) -> pd.DataFrame:
+        """Chunk k: a pool from the members, the rows kept by the discriminator (module
+        docstring), generated columns made again from row `start` on."""
+        self._check_fitted()
+        offset = k * 100_000 if start is None else start
+        pool = self._pool(rows * self.pool, conditions, seed, call, k, offset)
+        rng = seeding.rng(seed, "sample", call, k)
+        logits = self.forest_.logits(self.transformer_.encode(pool)) * self.sharpness
+        weights = np.exp(logits - logits.max())
+        kept = rng.choice(len(pool), rows, replace=False, p=weights / weights.sum())
+        frame = pool.iloc[np.sort(kept)].reset_index(drop=True)
+        for name, column in self.transformer_.columns_.items():
+            if not column.layout():  # ids, PII, text, constants: made for these rows
+                frame[name] = column.decode(np.zeros((rows, 0)), rng, offset).to_numpy()
+        conditions.apply(frame)
+        return frame[self.metadata_.names]
+
+    def _sample_encoded(
+        self, n: int, conditions: Conditions, rng: np.random.Generator
+    ) -> np.ndarray:
+        raise NotImplementedError  # `sample_chunk` is the ensemble's own
+
+    # state -------------------------------------------------------------------------------
+    def _get_model_state(self) -> dict[str, Any]:
+        return {
+            "members": [
+                {"name": m.name, "params": m.get_params(), "state": m._get_state()}
+                for m in self.members_
+            ],
+            "forest": self.forest_.state(),
+        }
+
+    def _set_model_state(self, state: dict[str, Any]) -> None:
+        members: list[Synthesizer] = []
+        for entry in state["members"]:
+            if entry["name"] not in registry.names("table") or entry["name"] == self.name:
+                raise ValueError(f"unknown ensemble member {entry['name']!r}")
+            member = Synthesizer(entry["name"], **entry["params"])
+            member._set_state(entry["state"])
+            members.append(member)
+        self.members_ = members
+        self.forest_ = Forest.from_state(state["forest"])
+
+    def _describe(self) -> dict[str, Any]:
+        return {
+            "members": [m.describe()["model"] | {"name": m.name} for m in self.members_],
+            "combination": "discriminator rejection sampling: a pool of "
+            f"{self.pool} member rows per row, kept with probability proportional to the "
+            f"discriminator's density ratio to the power {self.sharpness}",
+            "discriminator": f"{len(self.forest_.arrays['roots'])} boosted trees trained on "
+            f"{self.fit_info_.get('held_out_rows', '?')} held-out rows against the pool",
+        }

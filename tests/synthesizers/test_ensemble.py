@@ -1,0 +1,59 @@
+"""The ensemble: members learn from most rows, the discriminator from the rest only, and the rows
+it keeps follow the real data more closely than the plain mixture of the members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import ParameterError, Synthesizer
+
+QUICK: dict[str, Any] = {"verbose": False, "seed": 0}
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=2_000)
+    group = np.where(x + rng.normal(scale=0.3, size=2_000) > 0, "high", "low")
+    return pd.DataFrame({"x": x, "y": x + rng.normal(scale=0.2, size=2_000), "group": group})
+
+
+def _fit(table: pd.DataFrame, sharpness: float) -> Synthesizer:
+    # a faithful member and one that knows little of the pairs (a VAE after one short epoch)
+    params = {"tvae": {"epochs": 1, "batch_size": 500, "encoder_dims": [8], "decoder_dims": [8]}}
+    members = ["copula", "tvae"]
+    return Synthesizer(
+        "ensemble", members=members, member_params=params, sharpness=sharpness, **QUICK
+    ).fit(table)
+
+
+def test_members_learn_from_most_rows_and_the_discriminator_from_the_rest(
+    table: pd.DataFrame,
+) -> None:
+    syn = _fit(table, 1.0)
+    info = syn.fit_info_
+    assert info["held_out_rows"] == 400 and info["member_rows"] == 1_600
+    assert syn.members_[0].fit_info_["rows"] == 1_600  # the copula; mst's count is noisy
+    assert "held-out rows" in syn.describe()["model"]["discriminator"]
+
+
+def test_the_kept_rows_follow_the_data_better_than_the_plain_mixture(
+    table: pd.DataFrame,
+) -> None:
+    real = table["x"].corr(table["y"], method="spearman")
+    mixed = _fit(table, 0.0).sample(3_000, seed=1)
+    kept = _fit(table, 1.0).sample(3_000, seed=1)
+    gap_mixed = abs(mixed["x"].corr(mixed["y"], method="spearman") - real)
+    gap_kept = abs(kept["x"].corr(kept["y"], method="spearman") - real)
+    assert gap_kept < gap_mixed / 2 and gap_mixed > 0.1
+
+
+def test_unknown_members_are_refused_by_name(table: pd.DataFrame) -> None:
+    with pytest.raises(ParameterError, match="unknown member 'nope'"):
+        Synthesizer("ensemble", members=["copula", "nope"], **QUICK).fit(table)
+    with pytest.raises(ParameterError, match="names no member"):
+        Synthesizer("ensemble", members=["copula"], member_params={"mst": {}}, **QUICK).fit(table)
