@@ -57,3 +57,16 @@ def test_unknown_members_are_refused_by_name(table: pd.DataFrame) -> None:
         Synthesizer("ensemble", members=["copula", "nope"], **QUICK).fit(table)
     with pytest.raises(ParameterError, match="names no member"):
         Synthesizer("ensemble", members=["copula"], member_params={"mst": {}}, **QUICK).fit(table)
+
+
+def test_every_kept_row_keeps_the_rules(table: pd.DataFrame) -> None:
+    ordered = table.assign(z=table["x"].abs() + 1.0)
+    syn = Synthesizer(
+        "ensemble",
+        members=["copula", "tvae"],
+        member_params={"tvae": {"epochs": 1, "encoder_dims": [8], "decoder_dims": [8]}},
+        rules=["x <= z"],
+        **QUICK,
+    ).fit(ordered)
+    sample = syn.sample(1_000, seed=2)
+    assert (sample["x"] <= sample["z"]).all()

@@ -96,10 +96,9 @@ class Ensemble(Synthesizer):
         learn = table.iloc[order[held:]].reset_index(drop=True)
         check = table.iloc[order[:held]].reset_index(drop=True)
         own: dict[str, dict[str, Any]] = self.member_params or {}
-        self.members_ = [
-            Synthesizer(name, seed=self.seed, verbose=self.verbose, **own.get(name, {})).fit(
-                learn, self.metadata_
-            )
+        shared = {"seed": self.seed, "verbose": self.verbose, "rules": self.rules}
+        self.members_ = [  # each member keeps the rules: so does every row of the pool
+            Synthesizer(name, **{**shared, **own.get(name, {})}).fit(learn, self.metadata_)
             for name in self.members
         ]
         pool = self._pool(self.pool * len(check), Conditions([]), self.seed, 0, 0, 0)
