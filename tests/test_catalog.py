@@ -53,6 +53,7 @@ def test_the_tags_say_what_the_class_can_do(kind: str, name: str, cls: type) -> 
         "summaries": hasattr(cls, "fit_moments"),
         "gpu": "device" in params,
         "conditions": kind in ("table", "images"),  # rows meeting conditions; images a label
+        "sequences": "sequence_key" in params,
     }
     assert {tag for tag, able in can.items() if able} == set(tags), name
 

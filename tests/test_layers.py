@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"params", "seeding", "_progress", "_column_fields", "_torch", "io", "_values", "_dates"},
     {"pii", "ids", "modelfile", "registry", "training"},
     {"metadata", "model"},
-    {"privacy", "specs"},
+    {"privacy", "specs", "sequence_keys"},
     {"transforms", "evaluation", "images", "rules"},
     {"synthesizers"},
     {"rebalance", "experiments", "scale"},

@@ -8,7 +8,7 @@ TAGS: dict[str, dict[str, tuple[str, ...]]] = {
         "copula": ("conditions", "summaries"),
         "ctgan": ("conditions", "dp", "streams", "gpu"),
         "tvae": ("conditions", "dp", "streams", "gpu"),
-        "autoregressive": ("conditions", "impute", "dp", "streams", "gpu"),
+        "autoregressive": ("conditions", "impute", "dp", "streams", "gpu", "sequences"),
         "ddpm": ("conditions", "impute", "streams", "gpu"),
         "mst": ("conditions", "dp"),
         "ensemble": ("conditions",),
@@ -106,6 +106,14 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         "encoder_dims": "Widths of the encoder's layers (tvae only, default (128, 128)).",
         "decoder_dims": "Widths of the decoder's layers (tvae only, default (128, 128)).",
         "loss_factor": "Weight of the reconstruction loss beside KL (tvae only, default 2.0).",
+        "sequence_key": (
+            "Column naming each row's entity: an entity's rows are one sequence (autoregressive "
+            "only, default None: rows are independent)."
+        ),
+        "sequence_index": (
+            "Column ordering an entity's rows (numbers, dates or datetimes) (autoregressive only, "
+            "default None: no sequences)."
+        ),
         "hidden_dims": (
             "Widths of the network's layers (default: autoregressive None: (512, 256), (128, 128) "
             "with DP; ddpm (256, 256, 256); copula, ctgan, tvae, mst, ensemble have none)."

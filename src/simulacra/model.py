@@ -32,8 +32,8 @@ KIND_NAMES = {"table": "a table model", "images": "an image model"}
 # what a model can do beyond fit and sample (`Model.tags`): sample rows meeting conditions
 # (tables) or of a class asked for (images); impute missing cells; fit with differential
 # privacy (`epsilon`); train on minibatches streamed from Dask; fit on Dask from merged
-# summaries; run on a GPU (`device`)
-TAGS = ("conditions", "impute", "dp", "streams", "summaries", "gpu")
+# summaries; run on a GPU (`device`); learn sequences of events per entity (`sequence_key`)
+TAGS = ("conditions", "impute", "dp", "streams", "summaries", "gpu", "sequences")
 
 SEED = Param(0, Interval(0, None, integer=True), "seed of every random stream of the model")
 VERBOSE = Param(True, Kind(bool), "show progress bars")

@@ -27,6 +27,7 @@ images      purpose              image datasets and metrics (subsamples, feature
 experiments purpose              the paper reproduction (Monte Carlo readings, MLP weights)
 shuffle     epoch[, buffer]      streamed training on Dask: the order of an epoch's buffers of
                                  partitions, and the order of rows inside buffer b
+sequences   call                 the keys of one `sample` call of a sequence model
 ensemble    call, chunk, member  member j's share of chunk k's pool in an ensemble
 
 `sample` calls with an explicit seed use call 0 of that seed; calls without one use 1, 2, ...
@@ -53,6 +54,7 @@ STREAMS: dict[str, int] = {
     "images": 10,
     "experiments": 11,
     "shuffle": 12,
+    "sequences": 13,
     "ensemble": 14,
 }
 

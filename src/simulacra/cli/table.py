@@ -109,6 +109,11 @@ def _inspect_table(path: Path, json_path: Path | None, encoding: str | None) -> 
         rows.append([*row, col.note or ""])
     headers = ["column", "kind", "dtype", "nulls", "details", "note"]
     print_table(f"{path} ({len(rows)} columns)", headers, rows)
+    from ..sequence_keys import propose_sequence
+
+    proposal = propose_sequence(table, metadata)
+    if proposal is not None:
+        out.print(f"sequences: {proposal.sentence()}", soft_wrap=True)
     if json_path is not None:
         with status(f"writing {json_path}"):
             metadata.save(json_path)
@@ -155,7 +160,9 @@ def _short(details: dict[str, object]) -> str:
         "  simulacra fit data.csv --metadata meta.json --seed 1 -o m.simulacra\n\n"
         "  simulacra fit data.csv -m ctgan --epochs 300 --batch-size 500 -o m.simulacra\n\n"
         "  simulacra fit data.csv -m mst --epsilon 1 --metadata meta.json -o m.simulacra\n\n"
-        "  simulacra fit data.csv -m mst --epsilon 1 --infer-schema -o m.simulacra"
+        "  simulacra fit data.csv -m mst --epsilon 1 --infer-schema -o m.simulacra\n\n"
+        "  simulacra fit visits.csv --sequence-key patient_id --sequence-index visit_date "
+        "--context patients.csv -o m.simulacra"
     )
 )
 def fit(
@@ -200,17 +207,32 @@ def fit(
         f"({', '.join(able_to('streams'))}) stops after this many optimiser steps "
         "(default: --epochs passes over the table).",
     ),
+    sequence_key: str | None = typer.Option(
+        None, "--sequence-key", help=option_help("sequence_key")
+    ),
+    sequence_index: str | None = typer.Option(
+        None, "--sequence-index", help=option_help("sequence_index")
+    ),
+    context: Path | None = typer.Option(
+        None, "--context", help="With --sequence-key: one row per entity, joined by the key."
+    ),
 ) -> None:
     """Learn a table and save the model."""
     from ..metadata import Metadata
     from ..synthesizers import Synthesizer
+    from .sequences import check_sequence_options, fit_sequences
 
-    check_output(output, [data, metadata_path], model=True)
+    check_output(output, [data, metadata_path, context], model=True)
     params = {
         "seed": seed,
         **parse_pairs(param, "--param"),
         **given(epochs=epochs, batch_size=batch_size, epsilon=epsilon, delta=delta),
     }
+    check_sequence_options(model, sequence_key, sequence_index, context, engine)
+    if sequence_key is not None:
+        params |= {"sequence_key": sequence_key, "sequence_index": sequence_index}
+        fit_sequences(model, params, data, metadata_path, context, encoding, output)
+        return
     if infer_schema:
         if epsilon is None:
             from ..errors import ParameterError
@@ -290,7 +312,13 @@ def _fit_dask(
 )
 def sample(
     model: Path = typer.Argument(..., help="Model file written by `simulacra fit`."),
-    rows: int = typer.Option(..., "-n", "--rows", help="Number of rows."),
+    rows: int | None = typer.Option(
+        None,
+        "-n",
+        "--rows",
+        help="Number of rows; of a sequence model, of entities (default with --context: one "
+        "per context row).",
+    ),
     output: Path = typer.Option(
         ..., "-o", "--out", "--output", help="CSV, Parquet or JSON-lines file."
     ),
@@ -310,20 +338,36 @@ def sample(
     engine: str = typer.Option("local", "--engine", help=ENGINE_HELP),
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     partitions: int | None = typer.Option(None, "--partitions", help=PARTITIONS_HELP),
+    context: Path | None = typer.Option(
+        None, "--context", help="Sequences of these entities (default: new ones)."
+    ),
+    context_out: Path | None = typer.Option(
+        None, "--context-out", help="Sampled context rows (default: OUTPUT-context)."
+    ),
 ) -> None:
     """Sample synthetic rows from a saved model, streamed to a file in chunks."""
+    from ..errors import ParameterError
     from ..io import write_chunks
     from ..synthesizers import Synthesizer
+    from .sequences import sample_sequences, samples_sequences
 
+    if rows is None and context is None:
+        raise ParameterError("missing option '-n' / '--rows'")
     check_engine(engine, scheduler, partitions)
     if engine == "dask":
+        if rows is None:
+            raise ParameterError("--engine dask samples no sequences: it needs -n, no --context")
         _sample_dask(model, rows, output, seed, condition, rebalance_column, scheduler, partitions)
         return
-    check_output(output, [model])
+    check_output(output, [model, context])
     with status(f"loading {model}"):
         synthesizer = Synthesizer.load(model)
     synthesizer.verbose = not is_quiet()
     conditions = parse_pairs(condition, "--condition", typed=False)
+    if samples_sequences(synthesizer, context, context_out, rebalance_column):
+        sample_sequences(synthesizer, model, rows, output, seed, conditions, context, context_out)
+        return
+    assert rows is not None
     if rebalance_column is not None:
         from ..rebalance import iter_rebalanced
 

@@ -58,6 +58,7 @@ from ..params import Interval, Kind, Param
 from ..privacy.sgd import DPSGD
 from .dp import MAX_GRAD_NORM, PrivateFit
 from .neural import NeuralSynthesizer
+from .sequences import Sequences, held_out_order
 from .token_net import TokenNet, ghost_sums
 from .token_sampling import TokenSampling
 
@@ -67,7 +68,7 @@ WARMUP_EPOCHS = 40
 LR_DECAY = 0.5
 
 
-class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
+class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
     """Any-order autoregressive network over binned numbers and category codes."""
 
     name = "autoregressive"
@@ -167,8 +168,9 @@ class AutoRegressive(TokenSampling, PrivateFit, NeuralSynthesizer):
             self._train = self._valid_rows = tokens[:0]
             self._batch, self._waited, self._epoch = self._setting("batch_size"), 0, 0
             return
-        order = torch.randperm(len(tokens), device=self.device_)
-        held = int(len(tokens) * self.validation) if len(tokens) >= 50 else 0
+        # a sequence fit holds out whole entities: their events never sit on both sides
+        entities = getattr(self, "_row_entities", None)
+        order, held = held_out_order(len(tokens), self.validation, entities, self.device_)
         self._valid_rows = tokens[order[:held]]
         self._train = tokens[order[held:]]
         # fixed hidden sets for the validation loss, so epochs compare like with like

@@ -1,0 +1,167 @@
+"""`fit` and `sample` of sequence models: `--sequence-key`, `--sequence-index`, `--context`.
+
+    simulacra fit visits.csv --sequence-key patient_id --sequence-index visit_date \\
+        [--context patients.csv] -o m.simulacra
+    simulacra sample m.simulacra -n 1000 -o synth.csv [--context new_patients.csv]
+
+`-n` counts entities. A model fitted with a context table samples its context rows too
+(written to `--context-out`, by default beside the events: `synth-context.csv`), unless a
+context table is given: then it samples the sequences of those entities.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._progress import is_quiet, status, track_rows
+from ..errors import ParameterError
+from ..registry import able_to
+from .common import check_output, load_table, out, write_together
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..synthesizers import Synthesizer
+
+
+def check_sequence_options(
+    model: str, key: str | None, index: str | None, context: Path | None, engine: str
+) -> None:
+    """One error line for sequence options that cannot go together."""
+    if key is None and index is None:
+        if context is not None:
+            raise ParameterError("--context goes with --sequence-key and --sequence-index")
+        return
+    if key is None or index is None:
+        raise ParameterError("--sequence-key and --sequence-index go together")
+    able = able_to("sequences")
+    if model not in able:
+        raise ParameterError(
+            f"{model} cannot learn sequences; use -m {' or -m '.join(able)} with --sequence-key"
+        )
+    if engine != "local":
+        raise ParameterError("--sequence-key works with --engine local only")
+
+
+def samples_sequences(
+    synthesizer: object, context: Path | None, context_out: Path | None, rebalance: str | None
+) -> bool:
+    """Whether `sample` samples sequences (a sequence model), or one error line for sequence
+    options given to a model that learned none."""
+    sequences = bool(getattr(synthesizer, "sequences", False))
+    if not sequences and (context is not None or context_out is not None):
+        raise ParameterError("--context and --context-out need a model fitted with --sequence-key")
+    if sequences and rebalance is not None:
+        raise ParameterError("--rebalance does not take a sequence model")
+    return sequences
+
+
+def fit_sequences(
+    model: str,
+    params: dict[str, Any],
+    data: Path,
+    metadata_path: Path | None,
+    context_path: Path | None,
+    encoding: str | None,
+    output: Path,
+) -> None:
+    """Fit a sequence model on the events in `data` (and the context table) and save it."""
+    from ..metadata import Metadata
+    from ..synthesizers import Synthesizer
+    from ..synthesizers.sequences import Sequences
+
+    synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
+    assert isinstance(synthesizer, Sequences)  # check_sequence_options read its tag
+    table = load_table(data, encoding)
+    context = load_table(context_path, encoding) if context_path is not None else None
+    metadata = Metadata.load(metadata_path) if metadata_path is not None else None
+    with status(f"fitting {model} on sequences"):
+        synthesizer.fit(table, metadata, context=context)
+    with status(f"writing {output}"):
+        synthesizer.save(output)
+    info = synthesizer.describe()["fit"]
+    given = f", given {context_path}" if context_path is not None else ""
+    out.print(
+        f"fitted {model} on {info['rows']:,} events of {info['entities']:,} entities{given} in "
+        f"{info['seconds']:.1f}s -> {output}"
+    )
+
+
+def sample_sequences(
+    synthesizer: Synthesizer,
+    model: Path,
+    entities: int | None,
+    output: Path,
+    seed: int,
+    conditions: dict[str, Any],
+    context_path: Path | None,
+    context_out: Path | None,
+) -> None:
+    """Sample the sequences of `entities` new entities (or of the entities of the context
+    table at `context_path`) into `output`, the sampled context rows into `context_out`."""
+    from ..synthesizers.sequences import Sequences
+
+    if not isinstance(synthesizer, Sequences):
+        raise ParameterError(f"{model}: not a sequence model")
+    layout = synthesizer.sequence_
+    if context_path is not None and not layout.context_columns:
+        raise ParameterError(f"{model}: was fitted without a context table; sample without one")
+    if context_out is not None and (not layout.context_columns or context_path is not None):
+        raise ParameterError(
+            "--context-out writes sampled context rows: the model samples none "
+            + ("(it was fitted without a context table)" if context_path is None else "here")
+        )
+    context = load_table(context_path) if context_path is not None else None
+    if layout.context_columns and context is None and context_out is None:
+        context_out = output.with_name(f"{output.stem}-context{output.suffix}")
+    if context_out is not None:
+        check_output(context_out, [model, output])
+    if entities is None and context is None:
+        raise ParameterError("give -n (the number of entities to sample) or --context")
+    synthesizer.verbose = False
+    pairs = synthesizer.iter_sequences(entities, conditions, seed, context=context)
+    contexts: list[pd.DataFrame] = []
+
+    def events() -> Iterator[pd.DataFrame]:
+        for chunk, rows in pairs:
+            contexts.append(rows)  # one row per entity: far fewer than the events
+            yield chunk
+
+    counted = entities if entities is not None else len(context)  # type: ignore[arg-type]
+    written: list[int] = []
+
+    def write_events(tmp: Path) -> None:
+        chunks = track_rows(events(), f"sampling {synthesizer.name} into {output}", counted)
+        written.append(_write_staged(chunks, tmp, output.suffix))
+
+    def write_context(tmp: Path) -> None:
+        assert context_out is not None
+        _write_staged(iter(contexts), tmp, context_out.suffix)
+
+    writers = {output: write_events}
+    if context_out is not None:
+        writers[context_out] = write_context
+    write_together(writers)  # type: ignore[arg-type]
+    extra = f" and their context rows to {context_out}" if context_out is not None else ""
+    out.print(f"wrote {written[0]:,} events of {counted:,} entities to {output}{extra}")
+
+
+def _write_staged(chunks: Iterator[pd.DataFrame], tmp: Path, suffix: str) -> int:
+    """Write `chunks` into `tmp` in the format `suffix` names (through a sibling file with
+    that suffix, then renamed); the number of rows written."""
+    from ..io import write_chunks
+
+    staged = tmp.with_name(tmp.name + suffix)
+    rows = [0]
+
+    def counting() -> Iterator[pd.DataFrame]:
+        for chunk in chunks:
+            rows[0] += len(chunk)
+            yield chunk
+
+    write_chunks(counting(), staged)
+    os.replace(staged, tmp)
+    return rows[0]

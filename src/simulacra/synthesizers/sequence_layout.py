@@ -1,0 +1,416 @@
+"""How an events table (several ordered rows per entity) becomes one table of steps, and back.
+
+An entity (a patient, a player) has an ordered sequence of events (visits, seasons) and
+entity-level attributes: its context row (another table, one row per entity, joined by the
+sequence key) and its static columns (event columns constant within every real entity: a
+patient's sex). Each event becomes one row of the step table:
+
+    [position, context..., length, static..., start, previous event..., gap, event...]
+
+- `__seq.position`: 0 for the first event, 1 for the next, ...;
+- `__seq.length`: the entity's number of events (0 for a context row without events: such an
+  entity gets one step row whose event cells are empty);
+- `__seq.start`: the entity's first index, in index units (days for dates, 1 for integers);
+- `__seq.prev.<column>`: the previous event's value of each varying column and of the index
+  (empty at position 0);
+- `__seq.gap`: this index minus the previous one, in units (empty at position 0);
+- the event's own varying columns.
+
+One any-order autoregressive network learns the step rows, so it gives any column given any
+others: sampling draws an entity's columns and first event given position 0 (and the context
+when it is given), then each later event given the entity's columns, its position and the
+previous event (`sequence_sampling.py`). Indexes are rebuilt as start + cumulative gaps, gaps
+at least the smallest real one (one unit where every real entity's index strictly increases),
+so sampled indexes strictly increase; static columns are drawn once per entity and repeated.
+
+The sequence key is never modelled: keys are regenerated from a pattern with at least
+`ID_ROOM` times more values than entities (`KeyMaker`), or taken from a given context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..ids import IdPattern, generate_ids, infer_pattern
+from ..metadata import ID_ROOM, MODELLED_KINDS, Column, Metadata, infer_column
+from ..transforms.columns import DatetimeTransform
+
+PREFIX = "__seq."
+POSITION = f"{PREFIX}position"
+LENGTH = f"{PREFIX}length"
+START = f"{PREFIX}start"
+GAP = f"{PREFIX}gap"
+INTERNAL = (POSITION, LENGTH, START, GAP)
+KEY_SAMPLE = 5_000  # distinct keys read to infer their pattern
+INDEX_KINDS = ("numerical", "datetime")
+
+
+def prev(column: str) -> str:
+    """The step table's column of the previous event's `column`."""
+    return f"{PREFIX}prev.{column}"
+
+
+@dataclass(frozen=True)
+class SequenceLayout:
+    """What a sequence fit learned about the tables' shape (saved in the model file).
+
+    `context`: the context table's columns but the key (empty without a context table);
+    `static`: event columns constant within every real entity; `events`: the other event
+    columns; `columns` / `context_columns`: each table's column order. The index is stored in
+    `unit`s (seconds per unit for datetimes; 1 or 10^-decimals for numbers); `integer_gaps`:
+    gaps are whole units; `min_gap`: the smallest gap sampled (one unit, or 0 where some real
+    entity repeats an index); `strict`: every real entity's index strictly increases.
+    `no_nulls`: event and static columns without an empty cell in the real events (never drawn
+    empty for an entity that has events).
+    """
+
+    key: str
+    index: str
+    context: tuple[str, ...]
+    static: tuple[str, ...]
+    events: tuple[str, ...]
+    columns: tuple[str, ...]
+    context_columns: tuple[str, ...]
+    unit: float
+    integer_gaps: bool
+    min_gap: float
+    strict: bool
+    no_nulls: tuple[str, ...]
+    key_pattern: str
+    key_dtype: str
+    index_column: dict[str, Any]
+    index_state: dict[str, Any] | None = None  # a datetime index's fitted transform
+
+    @property
+    def entity_columns(self) -> list[str]:
+        """Step-table columns drawn once per entity, in sampling order."""
+        return [*self.context, LENGTH, *self.static, START]
+
+    @property
+    def step_columns(self) -> list[str]:
+        """Step-table columns drawn for every event."""
+        return [GAP, *self.events]
+
+    @property
+    def lagged(self) -> list[str]:
+        """Columns whose previous value is a step-table column (the index first)."""
+        return [self.index, *self.events]
+
+    def table_order(self) -> list[str]:
+        return [
+            POSITION,
+            *self.context,
+            LENGTH,
+            *self.static,
+            START,
+            *(prev(c) for c in self.lagged),
+            GAP,
+            *self.events,
+        ]
+
+    # the index -----------------------------------------------------------------------------
+    def _datetime(self) -> DatetimeTransform | None:
+        if self.index_state is None:
+            return None
+        meta = Column(**self.index_column)
+        return DatetimeTransform(self.index, meta, "bins", "codes", 2).set_state(self.index_state)  # type: ignore[return-value]
+
+    def index_units(self, series: pd.Series) -> np.ndarray:
+        """The index as floats in units (NaN for nulls)."""
+        codec = self._datetime()
+        values = (
+            codec.to_float(series)
+            if codec is not None
+            else pd.to_numeric(series, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+        )
+        return np.asarray(values, dtype=np.float64) / self.unit
+
+    def index_values(self, units: np.ndarray) -> pd.Series:
+        """Units back to the index's own values and dtype."""
+        values = np.asarray(units, dtype=np.float64) * self.unit
+        nulls = np.isnan(values)
+        codec = self._datetime()
+        if codec is not None:
+            return codec.from_float(np.nan_to_num(values), nulls).rename(self.index)
+        meta = Column(**self.index_column)
+        if meta.integer:
+            values = np.round(values)
+        elif meta.decimals is not None:
+            values = np.round(values, meta.decimals)
+        out = pd.Series(values, name=self.index)
+        dtype = meta.dtype
+        if dtype.lower().startswith(("int", "uint")) and not nulls.any():
+            return out.astype(dtype.lower())
+        return out if not dtype.startswith("float") else out.astype(dtype)
+
+    # keys ----------------------------------------------------------------------------------
+    def keys(self, start: int, count: int, seed: int) -> pd.Series:
+        """Keys of entities `start` .. `start + count - 1` of a sample: unique, drawn from the
+        key pattern's space by a permutation seeded with `seed`, never read off real keys."""
+        ids = generate_ids(self.key_pattern, start, count, seed)
+        if self.key_dtype.lower().startswith(("int", "uint")):
+            return pd.Series(ids.astype(np.int64), name=self.key).astype(self.key_dtype.lower())
+        return pd.Series(ids, name=self.key, dtype=self.key_dtype)
+
+    # state ---------------------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        state = asdict(self)
+        for name in ("context", "static", "events", "columns", "context_columns", "no_nulls"):
+            state[name] = list(state[name])
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> SequenceLayout:
+        tuples = ("context", "static", "events", "columns", "context_columns", "no_nulls")
+        values: dict[str, Any] = {k: tuple(v) if k in tuples else v for k, v in state.items()}
+        return cls(**values)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "key": f"{self.key} (regenerated: pattern {self.key_pattern})",
+            "index": f"{self.index} (start + gaps of at least {self.min_gap:g} "
+            f"{'unit' if self.min_gap == 1 else 'units'}; 1 unit = {self.unit:g})",
+            "strictly_increasing": self.strict,
+            "context": list(self.context),
+            "static": list(self.static),
+            "events": list(self.events),
+        }
+
+
+@dataclass(frozen=True)
+class StepTable:
+    """The step rows of a fit, their metadata and the entity of each row."""
+
+    rows: pd.DataFrame
+    metadata: Metadata
+    entity: np.ndarray
+    entities: int
+
+
+def sorted_events(events: pd.DataFrame, key: str, index: str, units: np.ndarray) -> np.ndarray:
+    """The row order that sorts `events` by key (first appearance) then index (stable)."""
+    codes, _ = pd.factorize(events[key], sort=False)
+    return np.lexsort((units, codes))
+
+
+def build_layout(
+    events: pd.DataFrame,
+    metadata: Metadata,
+    key: str,
+    index: str,
+    context: pd.DataFrame | None,
+    context_metadata: Metadata | None,
+    rng: np.random.Generator,
+) -> tuple[SequenceLayout, StepTable]:
+    """Check the tables, learn the layout and make the step table (see the module docstring)."""
+    _check_events(events, metadata, key, index)
+    index_meta = metadata[index]
+    codec = None
+    if index_meta.kind == "datetime":
+        codec = DatetimeTransform(index, index_meta, "bins", "codes", 2)
+        codec.fit(events[index], rng)
+        unit, integer = float(codec.resolution_ or 1.0), codec.resolution_ is not None
+        raw = codec.to_float(events[index])
+    else:
+        decimals = 0 if index_meta.integer else index_meta.decimals
+        unit, integer = (10.0 ** -(decimals or 0), decimals is not None)
+        raw = pd.to_numeric(events[index]).to_numpy(np.float64)
+    units = np.round(raw / unit) if integer else raw / unit
+    order = sorted_events(events, key, index, units)
+    events, units = events.iloc[order].reset_index(drop=True), units[order]
+    entity, keys = pd.factorize(events[key], sort=False)
+    lengths = np.bincount(entity)
+    position = np.arange(len(events)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    first = position == 0
+    gaps = np.where(first, np.nan, units - np.roll(units, 1))
+    strict = bool(np.all(gaps[~first] > 0)) if (~first).any() else True
+    varying = [c for c in events.columns if c not in (key, index)]
+    static = _static_columns(events, varying, key, lengths)
+    moving = [c for c in varying if c not in static]
+    context_order: tuple[str, ...] = ()
+    context_names: list[str] = []
+    context_rows, context_meta = None, None
+    if context is not None:
+        context_rows, context_meta = _check_context(context, context_metadata, key, keys)
+        context_order = tuple(map(str, context.columns))
+        context_names = [c for c in context_order if c != key]
+    layout = SequenceLayout(
+        key=key,
+        index=index,
+        context=tuple(context_names),
+        static=tuple(static),
+        events=tuple(moving),
+        columns=tuple(map(str, events.columns)),
+        context_columns=context_order,
+        unit=unit,
+        integer_gaps=integer,
+        min_gap=(1.0 if integer else 0.0) if strict else 0.0,
+        strict=strict,
+        no_nulls=tuple(c for c in [*static, *moving] if not events[c].isna().any()),
+        key_pattern=_key_pattern(events[key], len(keys)),
+        key_dtype=str(events[key].dtype),
+        index_column=_plain_column(index_meta),
+        index_state=codec.get_state() if codec is not None else None,
+    )
+    columns: dict[str, Any] = {POSITION: position, LENGTH: np.repeat(lengths, lengths)}
+    for name in context_names:
+        columns[name] = context_rows[name].to_numpy()[entity] if context_rows is not None else None
+    for name in static:
+        columns[name] = events[name].to_numpy()
+    columns[START] = np.repeat(units[first], lengths)
+    for name in layout.lagged:
+        values = units if name == index else events[name]
+        columns[prev(name)] = pd.Series(values).shift(1).where(~first).to_numpy()
+    columns[GAP] = gaps
+    for name in moving:
+        columns[name] = events[name].to_numpy()
+    rows = pd.DataFrame({name: columns[name] for name in layout.table_order()})
+    for name in [*static, *moving]:  # keep the events' dtypes (strings, nullable integers)
+        rows[name] = events[name].reset_index(drop=True)
+    entity_of_row = entity.astype(np.int64)
+    if context_rows is not None:
+        rows, entity_of_row = _with_empty_entities(rows, layout, context_rows, keys, entity)
+    step_meta = _step_metadata(rows, layout, metadata, context_meta)
+    return layout, StepTable(rows, step_meta, entity_of_row, int(entity_of_row.max()) + 1)
+
+
+def _check_events(events: pd.DataFrame, metadata: Metadata, key: str, index: str) -> None:
+    for role, name in (("sequence key", key), ("sequence index", index)):
+        if name not in events.columns:
+            raise DataError(f"{role} '{name}' is not a column of the table")
+        if events[name].isna().any():
+            raise DataError(f"{role} '{name}' has empty cells; every event needs one")
+    if key == index:
+        raise DataError(f"'{key}' cannot be both the sequence key and the sequence index")
+    if metadata[index].kind not in INDEX_KINDS:
+        raise DataError(
+            f"sequence index '{index}' is {metadata[index].kind}; it must hold numbers, dates "
+            "or datetimes"
+        )
+    clash = [str(c) for c in events.columns if str(c).startswith(PREFIX)]
+    if clash:
+        raise DataError(f"column '{clash[0]}' starts with '{PREFIX}', a prefix kept for sequences")
+    if len(events) < 2:
+        raise DataError(f"the table has {len(events)} event(s); at least 2 are needed to fit")
+
+
+def _static_columns(
+    events: pd.DataFrame, names: list[str], key: str, lengths: np.ndarray
+) -> list[str]:
+    """Columns constant within every entity (an empty cell counts as a value), when some
+    entity has two events or more (else every column would be)."""
+    if not (lengths > 1).any() or not names:
+        return []
+    distinct = events.groupby(key, sort=False)[names].nunique(dropna=False)
+    return [name for name in names if int(distinct[name].max()) <= 1]
+
+
+def _check_context(
+    context: pd.DataFrame, metadata: Metadata | None, key: str, keys: pd.Index
+) -> tuple[pd.DataFrame, Metadata]:
+    if key not in context.columns:
+        raise DataError(f"the context table has no column '{key}' (the sequence key)")
+    if context[key].isna().any() or context[key].duplicated().any():
+        raise DataError(f"the context table's '{key}' must name each entity once, never empty")
+    unknown = ~keys.isin(context[key])
+    if unknown.any():
+        raise DataError(
+            f"{int(unknown.sum()):,} entities of the events have no row in the context table "
+            f"(for example '{key}' = {keys[unknown][0]!r})"
+        )
+    clash = [str(c) for c in context.columns if str(c).startswith(PREFIX)]
+    if clash:
+        raise DataError(f"context column '{clash[0]}' starts with '{PREFIX}', a kept prefix")
+    if metadata is None:
+        metadata = Metadata.infer(context)
+    metadata.check_columns(context)
+    return context.set_index(key), metadata
+
+
+def _with_empty_entities(
+    rows: pd.DataFrame,
+    layout: SequenceLayout,
+    context: pd.DataFrame,
+    keys: pd.Index,
+    entity: np.ndarray,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """`rows` plus one row per context entity without events (length 0, no event cells)."""
+    missing = context.index[~context.index.isin(keys)]
+    if not len(missing):
+        return rows, entity.astype(np.int64)
+    extra = pd.DataFrame({POSITION: 0, LENGTH: 0}, index=range(len(missing)))
+    for name in layout.context:
+        extra[name] = context.loc[missing, name].to_numpy()
+    extra = extra.reindex(columns=rows.columns)  # empty event cells (integers become floats)
+    more = np.arange(len(keys), len(keys) + len(missing), dtype=np.int64)
+    return pd.concat([rows, extra], ignore_index=True), np.concatenate([entity, more])
+
+
+def _step_metadata(
+    rows: pd.DataFrame, layout: SequenceLayout, events: Metadata, context: Metadata | None
+) -> Metadata:
+    """Each step column's metadata: the events' and the context's own for their columns,
+    the events' for a previous value, numbers for the internal columns; a column constant in
+    the step rows is copied as a constant."""
+    whole = {POSITION, LENGTH} | ({START, GAP} if layout.integer_gaps else set())
+    columns: dict[str, Column] = {}
+    for name in rows.columns:
+        series = rows[name]
+        if name in INTERNAL or name == prev(layout.index):
+            integer = name in whole or (name == prev(layout.index) and layout.integer_gaps)
+            meta = Column(
+                "numerical",
+                dtype="float64",
+                null_share=float(series.isna().mean()),
+                integer=integer,
+                decimals=0 if integer else None,
+            )
+        elif name.startswith(f"{PREFIX}prev."):
+            source = events[name.removeprefix(f"{PREFIX}prev.")]
+            meta = replace(source, dtype=str(series.dtype), null_share=float(series.isna().mean()))
+        elif name in layout.context and context is not None:
+            meta = context[name]
+        else:
+            meta = events[name]
+        if meta.kind in MODELLED_KINDS and series.nunique(dropna=True) <= 1:
+            meta = infer_column(name, series)  # constant (or empty) in the step rows
+        columns[name] = replace(meta, min=None, max=None) if meta.public is None else meta
+    return Metadata(columns)
+
+
+def _key_pattern(keys: pd.Series, entities: int) -> str:
+    """A pattern for new keys that no real key can match, so a sampled key is never a real
+    one: integers get one digit more than the largest real key (a leading 1); text keys the
+    real keys' shape with its last placeholder two characters wider (every real key has the
+    narrower width), or 'S' and more digits than the longest real key has characters. Each
+    has room for at least `ID_ROOM` times more keys than entities."""
+    room = max(entities, 1_000) * ID_ROOM
+    digits = len(str(room))
+    if pd.api.types.is_integer_dtype(keys.dtype):
+        widest = len(str(int(np.abs(keys.to_numpy(np.int64)).max())))
+        return f"1{{{max(digits, widest)} digits}}"
+    text = keys.drop_duplicates().astype(str)
+    pattern = infer_pattern(text.head(KEY_SAMPLE).tolist())
+    if pattern is not None and "{int}" not in pattern and "{uuid}" not in pattern:
+        parsed = IdPattern.parse(pattern)
+        places = [(i, p) for i, p in enumerate(parsed.pieces) if isinstance(p, tuple)]
+        pieces = [p if isinstance(p, str) else f"{{{p[1]} {p[0]}}}" for p in parsed.pieces]
+        last, (kind, width) = places[-1]
+        pieces[last] = f"{{{width + 2} {kind}}}"
+        wider = "".join(pieces)
+        space = IdPattern.parse(wider).space
+        if space is None or space >= room:
+            return wider
+    if pattern == "{uuid}":
+        return pattern
+    longest = int(text.str.len().max()) if len(text) else 0
+    return f"S{{{max(digits, longest)} digits}}"
+
+
+def _plain_column(column: Column) -> dict[str, Any]:
+    return {k: v for k, v in asdict(column).items() if v is not None and v != {}}

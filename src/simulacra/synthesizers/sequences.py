@@ -1,0 +1,341 @@
+"""Sequences: tables with several ordered rows (events) per entity, and their context.
+
+`Synthesizer("autoregressive", sequence_key="patient_id", sequence_index="visit_date")` learns
+an events table as sequences: `fit(visits, context=patients)` (the context optional, one row
+per entity, joined by the key), then `sample(n)` gives the events of `n` new entities (each
+with its own number of events), `sample(context=new_patients)` the events of given entities,
+and `sample_sequences(n)` the events with the sampled context rows. The events become step rows
+(`sequence_layout.py`) that the model's one network learns; sampling runs entity by entity in
+batches (`sequence_sampling.py`). Without `sequence_key` the model is the plain tabular one,
+byte for byte.
+
+What holds, by construction: sampled indexes strictly increase within an entity when they do in
+every real one (else they never decrease); columns constant within every real entity are
+constant within every sampled one; keys are regenerated (or the given context's); conditions
+on context, static columns, the first event and the first index are exact.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .. import seeding
+from .._progress import new_progress
+from ..errors import ConditionError, DataError, ParameterError
+from ..metadata import Metadata
+from ..params import Kind, Param
+from ..transforms.conditions import Conditions
+from .base import CHUNK_ROWS, Synthesizer
+from .sequence_impute import SequenceImpute
+from .sequence_layout import START, SequenceLayout, build_layout
+
+CHUNK_ENTITIES = 10_000  # entities drawn together, and written together by `iter_sequences`
+
+
+class Sequences(SequenceImpute, Synthesizer):
+    """The sequence parameters and paths of a model that can learn sequences."""
+
+    tags = frozenset({"sequences"})
+    sequence_key = Param[str | None](
+        None,
+        Kind(str, optional=True),
+        "column naming each row's entity: an entity's rows are one sequence",
+        "rows are independent",
+    )
+    sequence_index = Param[str | None](
+        None,
+        Kind(str, optional=True),
+        "column ordering an entity's rows (numbers, dates or datetimes)",
+        "no sequences",
+    )
+    _row_entities: np.ndarray  # during a sequence fit: the entity of each step row
+
+    @property
+    def sequences(self) -> bool:
+        """Whether this model learns sequences (`sequence_key` set)."""
+        return self.sequence_key is not None
+
+    # fitting -----------------------------------------------------------------------------
+    def fit(
+        self,
+        table: pd.DataFrame,
+        metadata: Metadata | None = None,
+        *,
+        context: pd.DataFrame | None = None,
+        context_metadata: Metadata | None = None,
+    ) -> Synthesizer:
+        """Learn `table`; with `sequence_key`, as sequences, given `context` (one row per
+        entity, joined by the key) when one is passed. Returns self."""
+        if self.sequence_key is None and self.sequence_index is None:
+            if context is not None:
+                raise ParameterError(f"{self.name}: a context table needs sequence_key")
+            return super().fit(table, metadata)
+        self._check_params()
+        if self.sequence_key is None or self.sequence_index is None:
+            raise ParameterError(f"{self.name}: give sequence_key and sequence_index together")
+        if getattr(self, "epsilon", None) is not None:
+            raise ParameterError(
+                f"{self.name}: sequences cannot be learned with differential privacy yet "
+                "(epsilon): DP-SGD would have to bound each entity, not each row"
+            )
+        for label, frame in (("table", table), ("context", context)):
+            if frame is not None and not isinstance(frame, pd.DataFrame):
+                raise DataError(
+                    f"fit needs a pandas DataFrame as {label}, not {type(frame).__name__}"
+                )
+        started = time.perf_counter()
+        metadata = metadata if metadata is not None else self.infer_metadata(table)
+        metadata.check_columns(table)
+        if context is not None and context_metadata is None:
+            context_metadata = self.infer_metadata(context)
+        layout, steps = build_layout(
+            table,
+            metadata,
+            self.sequence_key,
+            self.sequence_index,
+            context,
+            context_metadata,
+            seeding.rng(self.seed, "transform"),
+        )
+        self._row_entities = steps.entity
+        try:
+            super().fit(steps.rows, steps.metadata)
+        finally:
+            del self._row_entities
+        self.sequence_ = layout
+        self.fit_info_ = {
+            "rows": len(table),
+            "entities": steps.entities,
+            "step_rows": len(steps.rows),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        return self
+
+    # sampling ----------------------------------------------------------------------------
+    def sample(
+        self,
+        n: int | None = None,
+        conditions: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        *,
+        context: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """`n` synthetic rows; for a sequence model, the events of `n` new entities, or of the
+        entities of `context` (see `sample_sequences`)."""
+        if not self.sequences:
+            if context is not None:
+                raise ParameterError(f"{self.name}: context needs a model fitted with sequence_key")
+            return super().sample(n, conditions, seed)  # type: ignore[arg-type]
+        return self.sample_sequences(n, conditions, seed, context=context)[0]
+
+    def sample_sequences(
+        self,
+        n: int | None = None,
+        conditions: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        *,
+        context: pd.DataFrame | None = None,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(events, context rows) of `n` new entities, every one meeting `conditions` (on
+        context and static columns, the first event's columns and the first index); or of the
+        entities of a given `context` table (n: its rows), returned as given. Without a context
+        table in the fit, the context rows are an empty frame. Same seed, same tables."""
+        pairs = list(self.iter_sequences(n, conditions, seed, context=context))
+        events = pd.concat([e for e, _ in pairs], ignore_index=True)
+        return events, pd.concat([c for _, c in pairs], ignore_index=True)
+
+    def iter_sample(
+        self,
+        n: int,
+        conditions: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        chunk_rows: int = CHUNK_ROWS,
+    ) -> Iterator[pd.DataFrame]:
+        if not self.sequences:
+            return super().iter_sample(n, conditions, seed, chunk_rows)
+        return (events for events, _ in self.iter_sequences(n, conditions, seed))
+
+    def iter_sequences(
+        self,
+        n: int | None = None,
+        conditions: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        *,
+        context: pd.DataFrame | None = None,
+        chunk_entities: int = CHUNK_ENTITIES,
+    ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        """`sample_sequences` in chunks of `chunk_entities` entities (events, context rows):
+        memory stays bounded by one chunk, whatever `n`."""
+        self._check_fitted()
+        if not self.sequences:
+            raise ParameterError(f"{self.name}: fitted without sequence_key: use sample")
+        count = self._entity_count(n, context)
+        typed = self._sequence_conditions(conditions, context)
+        key = (seeding.check_seed(seed), 0) if seed is not None else (self.seed, self._next_call())
+        return self._sequence_chunks(count, typed, key, context, chunk_entities)
+
+    def _entity_count(self, n: int | None, context: pd.DataFrame | None) -> int:
+        layout = self.sequence_
+        if context is not None:
+            if not layout.context_columns:
+                raise DataError(f"{self.name}: fitted without a context table; sample without one")
+            if not isinstance(context, pd.DataFrame):
+                raise DataError(f"context must be a pandas DataFrame, not {type(context).__name__}")
+            names = [str(c) for c in context.columns]
+            missing = [c for c in layout.context_columns if c not in names]
+            if missing:
+                raise DataError(f"the context table has no column '{missing[0]}'")
+            if context[layout.key].isna().any() or context[layout.key].duplicated().any():
+                raise DataError(f"the context table's '{layout.key}' must name each entity once")
+            if n is not None and n != len(context):
+                raise DataError(
+                    f"asked for {n:,} entities but the context table has {len(context):,} rows"
+                )
+            n = len(context)
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise DataError(f"number of entities must be a positive integer, not {n!r}")
+        return int(n)
+
+    def _sequence_conditions(
+        self, conditions: Mapping[str, Any] | None, context: pd.DataFrame | None
+    ) -> Conditions:
+        """Conditions on step-table columns: the index's becomes one on the first index."""
+        layout = self.sequence_
+        mapped: dict[str, Any] = {}
+        allowed = [*layout.context, *layout.static, *layout.events]
+        for name, value in (conditions or {}).items():
+            if name == layout.key:
+                raise ConditionError(f"'{name}' is the sequence key, regenerated: no condition")
+            if context is not None and name in layout.context:
+                raise ConditionError(f"'{name}' is given by the context table: no condition")
+            if name == layout.index:
+                mapped[START] = self._index_condition(value)
+            elif name in allowed:
+                mapped[name] = value
+            else:
+                raise ConditionError(
+                    f"condition on unknown column '{name}' (columns: "
+                    f"{', '.join([layout.index, *allowed])})"
+                )
+        try:
+            return self.transformer_.encode_conditions(mapped)
+        except ConditionError as exc:  # name the index, not the step table's column
+            text = str(exc).replace(f"'{START}'", f"'{layout.index}' (the first index)")
+            raise ConditionError(text.replace(START, layout.index)) from exc
+
+    def _index_condition(self, value: Any) -> Any:
+        """A first-index condition (a value, or a range) in index units."""
+        layout = self.sequence_
+        ends = value.split("..", 1) if isinstance(value, str) and ".." in value else None
+        if isinstance(value, tuple | list):
+            ends = list(value)
+        parts = [value] if ends is None else ends
+        if len(parts) not in (1, 2):
+            raise ConditionError(f"condition {layout.index}={value!r}: a range needs two ends")
+        series = pd.Series([p.strip() if isinstance(p, str) else p for p in parts])
+        if layout.index_state is not None and not pd.api.types.is_numeric_dtype(series):
+            series = pd.to_datetime(series, errors="coerce")
+        try:
+            units = layout.index_units(series)
+        except (ValueError, TypeError, DataError) as exc:
+            raise ConditionError(f"condition {layout.index}={value!r}: not a valid value") from exc
+        if np.isnan(units).any():
+            raise ConditionError(f"condition {layout.index}={value!r}: not a valid value")
+        return float(units[0]) if ends is None else (float(units[0]), float(units[1]))
+
+    def _sequence_chunks(
+        self,
+        count: int,
+        conditions: Conditions,
+        key: tuple[int, int],
+        context: pd.DataFrame | None,
+        chunk: int,
+    ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        """Chunk k draws from stream ("sample", call, k); keys from ("sequences", call)."""
+        seed, call = key
+        layout = self.sequence_
+        key_seed = seeding.integer(seed, "sequences", call)
+        events_so_far = 0
+        with new_progress(self.verbose and count > chunk) as progress:
+            task = progress.add_task(f"sampling {self.name}", total=count, info="entities")
+            for k, start in enumerate(range(0, count, chunk)):
+                size = min(chunk, count - start)
+                rng = seeding.rng(seed, "sample", call, k)
+                given = None
+                if context is not None:
+                    given = context.iloc[start : start + size].reset_index(drop=True)
+                drawn = self._draw_entities(size, conditions, given, rng)
+                keys = layout.keys(start, size, key_seed) if given is None else given[layout.key]
+                events, rows = self._assemble(drawn, keys, rng, (start, events_so_far))
+                if given is not None:
+                    rows = given
+                events_so_far += len(events)
+                progress.advance(task, size)
+                yield events, rows
+
+    def sample_chunk(
+        self, k: int, rows: int, conditions: Conditions, **kwargs: Any
+    ) -> pd.DataFrame:
+        if self.sequences:
+            raise ParameterError(
+                f"{self.name}: a sequence model samples whole entities (sample, iter_sequences); "
+                "it cannot be sampled row chunk by row chunk (the Dask engine)"
+            )
+        return super().sample_chunk(k, rows, conditions, **kwargs)
+
+    def impute(
+        self, table: pd.DataFrame, seed: int | None = None, *, context: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
+        """`table` with its missing cells filled; for a sequence model, each given the rest
+        of its event, its entity (the `context` row when given) and the previous event
+        (`sequence_impute.py`). Present cells stay as they are; same seed, same values."""
+        if not self.sequences:
+            if context is not None:
+                raise ParameterError(f"{self.name}: context needs a model fitted with sequence_key")
+            return super().impute(table, seed)
+        self._check_fitted()
+        filled, missing = self._impute_events(table, context, self._impute_rng(seed))
+        return self._filled(table.reset_index(drop=True), filled, missing)
+
+    # persistence -------------------------------------------------------------------------
+    def _get_state(self) -> dict[str, Any]:
+        state = super()._get_state()
+        if self.sequences:
+            state["sequence"] = self.sequence_.to_state()
+        return state
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        if self.sequences:
+            self.sequence_ = SequenceLayout.from_state(state["sequence"])
+
+    def describe(self) -> dict[str, Any]:
+        described = super().describe()
+        if self.sequences:
+            described["sequence"] = self.sequence_.describe()
+        return described
+
+
+def held_out_order(
+    rows: int, share: float, entities: np.ndarray | None, device: torch.device
+) -> tuple[torch.Tensor, int]:
+    """The order of the training rows with the held-out ones first, and how many are held
+    out: a random `share` of the rows (of tables of 50 rows or more), or, when each row
+    belongs to an entity (`entities`), every row of a random `share` of the entities, so an
+    entity's events never sit on both sides."""
+    if entities is None:
+        order = torch.randperm(rows, device=device)
+        return order, int(rows * share) if rows >= 50 else 0
+    count = int(entities.max(initial=0)) + 1
+    chosen = torch.randperm(count)[: int(count * share) if rows >= 50 else 0]
+    held = torch.zeros(count, dtype=torch.bool)
+    held[chosen] = True
+    is_held = held[torch.from_numpy(entities)]
+    order = torch.cat([is_held.nonzero().squeeze(1), (~is_held).nonzero().squeeze(1)])
+    return order.to(device), int(is_held.sum())
