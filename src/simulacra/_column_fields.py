@@ -10,7 +10,7 @@ from typing import Any, TypeGuard
 from .errors import MetadataError
 
 _TEXT = ("dtype", "format", "timezone", "pattern", "provider")
-_FLAGS = ("integer", "public")
+_FLAGS = ("integer", "public", "entity")
 _COUNTS = ("decimals", "cardinality", "start")  # whole numbers, at least 0 but for start
 
 

@@ -39,6 +39,7 @@ import pandas as pd
 
 from ._column_fields import check_fields
 from ._dates import datetime_format, is_yyyymmdd
+from ._entities import is_entity_key
 from ._progress import LONG_ROWS, track
 from ._values import contradiction, stray_tokens, without_tokens
 from .errors import DataError, DataNote, MetadataError
@@ -80,6 +81,8 @@ class Column:
     the raw data) and learns what it needs with its DP mechanism.
 
     `null_values` lists text read as null in a numerical column (['unknown'] among incomes).
+    `entity: true` marks an id whose values repeat over a few rows each, an entity key
+    (`_entities`): new keys with the real spread of rows per key, never a real key.
     """
 
     kind: str
@@ -99,6 +102,7 @@ class Column:
     categories: list[Any] | None = None
     null_values: list[str] | None = None
     public: bool | None = None
+    entity: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -116,6 +120,8 @@ class Column:
                 f"unknown text provider '{self.provider}' (use one of {', '.join(text_models)})"
             )
         check_fields(self.__dict__)
+        if self.entity and self.kind != "id":
+            raise MetadataError(f"'entity' marks an id column, not a {self.kind} one")
         if self.categories is not None and not isinstance(self.categories, list):
             raise MetadataError(f"'categories' must be a list, not {self.categories!r}")
         tokens = self.null_values
@@ -353,6 +359,9 @@ def _infer_numeric(name: str, values: pd.Series, base: dict[str, Any]) -> Column
     unique = values.is_unique
     if integer and unique and words & _ID_WORDS and base["null_share"] == 0 and finite.all():
         return Column("id", pattern="{int}", start=int(floats.min()), **base)
+    if integer and finite.all() and not base["null_share"] and is_entity_key(name, values):
+        start = int(floats.max()) + 1  # new keys above the real ones: none of them comes back
+        return Column("id", pattern="{int}", start=start, entity=True, **base, extra=_key(values))
     if integer and words & _DATE_WORDS and finite.all() and is_yyyymmdd(floats):
         return Column("datetime", format="%Y%m%d", **base)
     if integer and set(np.unique(floats[: _SAMPLE * 20])) <= {0.0, 1.0} and values.nunique() == 2:
@@ -402,12 +411,26 @@ def _infer_strings(name: str, values: pd.Series, base: dict[str, Any], rows: int
         hinted = near_unique or words & _ID_WORDS or any(c.isdigit() for c in sample[0])
         if pattern is not None and hinted and _roomy(pattern, len(text)):
             return Column("id", pattern=pattern, **base)
+    if not base["null_share"] and is_entity_key(name, values):
+        pattern = infer_pattern(sample)
+        if pattern is None or not _roomy(pattern, len(text)):
+            pattern = "{12 hex}"
+        return Column("id", pattern=pattern, entity=True, **base, extra=_key(values))
     mean_words = float(np.mean([len(v.split()) for v in sample]))
     if mean_words >= 5 and n_unique >= 0.5 * len(text):
         return Column("text", **base)
     if near_unique:
         return _free_strings(sample, base, "distinct short strings")
     return Column("categorical", cardinality=n_unique, **base)
+
+
+def _key(values: pd.Series) -> dict[str, Any]:
+    keys = int(values.nunique())
+    note = (
+        f"an entity key: {keys:,} values over {len(values) / keys:.1f} rows each; new keys "
+        "with the same spread of rows per key, never modelled as a category"
+    )
+    return {"note": note}
 
 
 def _numbers_with_tokens(

@@ -41,14 +41,20 @@ class PrivacyLedger:
         self._gaussians: dict[float, Any] = {}
 
     # mechanisms --------------------------------------------------------------------------
-    def counts(self, counts: np.ndarray, sigma: float, what: str) -> np.ndarray:
-        """Integer counts plus discrete Gaussian noise of scale `sigma` (sensitivity 1)."""
+    def counts(
+        self, counts: np.ndarray, sigma: float, what: str, l2_squared: int = 1
+    ) -> np.ndarray:
+        """Integer counts plus discrete Gaussian noise of scale `sigma`; one row moves the
+        counts by an L2 distance whose square is at most `l2_squared` (1: one count by one;
+        2: one count down and another up, as when a row moves a key from size k to k + 1).
+        The cost, rho = l2_squared / (2 sigma^2), is the measurement's own at distance 1
+        times `l2_squared` (rho grows with the square of the distance)."""
         raw = np.asarray(counts)
         if not np.allclose(raw, np.round(raw)):
             raise ValueError("DP counts must be whole numbers")
         measurement = self._gaussian(float(sigma))
         noisy = measurement([int(v) for v in np.round(raw).astype(np.int64).ravel()])
-        self._spend(what, float(measurement.map(1)))
+        self._spend(what, float(measurement.map(1)) * l2_squared)
         return np.asarray(noisy, dtype=np.int64).reshape(raw.shape)
 
     def choose(self, quality: np.ndarray, epsilon: float, sensitivity: float, what: str) -> int:
@@ -109,5 +115,5 @@ class CountNoise:
         self.sigma = float(sigma)
         self.what = what
 
-    def noisy(self, counts: np.ndarray) -> np.ndarray:
-        return self.ledger.counts(counts, self.sigma, self.what).astype(np.float64)
+    def noisy(self, counts: np.ndarray, l2_squared: int = 1) -> np.ndarray:
+        return self.ledger.counts(counts, self.sigma, self.what, l2_squared).astype(np.float64)

@@ -154,6 +154,10 @@ class DPIdTransform(DPGenerated, IdTransform):
         self._fit_nulls(series)
         if not self.meta.public:
             self.meta = replace(self.meta, start=None)
+        if self.sizes_ is not None:  # keys per size: one noisy histogram over public sizes
+            noisy = self.stats.noise.noisy(self.sizes_, l2_squared=2)
+            self.sizes_ = np.array([self._significant(v) for v in noisy])
+            self.sources_["rows per key"] = "DP: noisy histogram of keys per size"
         return self
 
 

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from .. import seeding
+from .._entities import assign_groups, group_sizes
 from ..errors import DataError
 from ..ids import generate_ids
 from ..metadata import TEXT_MODEL
@@ -30,21 +32,72 @@ class GeneratedTransform(ColumnTransform):
 
 
 class IdTransform(GeneratedTransform):
-    """Unique ids regenerated from the learned pattern; never modelled."""
+    """Ids regenerated from the learned pattern; never modelled. Unique, or, for an entity
+    key (`Column.entity`), each new key held by a run of rows whose length is drawn from the
+    real keys' rows per key (`_entities.group_sizes`, the only thing learned)."""
 
     kind = "id"
+    BLOCK: ClassVar[int] = 10_000  # rows cut into groups at a time (by row number: chunks agree)
+
+    def fit(self, series: pd.Series, rng: np.random.Generator) -> ColumnTransform:
+        super().fit(series, rng)
+        self.sizes_ = group_sizes(series) if self.meta.entity else None
+        return self
 
     def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         pattern = self.meta.pattern or "{int}"
-        ids = generate_ids(pattern, offset, len(encoded), self.seed_, first=self.meta.start or 0)
+        first = self.meta.start or 0
+        if self.sizes_ is not None:
+            ids = self._keys(pattern, first, offset, len(encoded))
+        else:
+            ids = generate_ids(pattern, offset, len(encoded), self.seed_, first=first)
         if pattern == "{int}":
             return pd.Series(ids.astype(np.int64), name=self.name).astype(self.meta.dtype)
         if self.meta.null_share:  # a near-unique column with gaps keeps its share of nulls
             ids[self._nulls(rng, len(ids))] = None
         return pd.Series(ids, name=self.name, dtype=self.meta.dtype)
 
+    def _keys(self, pattern: str, first: int, offset: int, rows: int) -> np.ndarray:
+        """Entity keys of rows `offset` .. `offset + rows - 1`: rows are cut into groups one
+        block of `BLOCK` rows at a time, each block from its own seeded stream, and groups
+        are numbered across blocks, so any chunking of a sample gives the same keys."""
+        assert self.sizes_ is not None
+        if rows == 0:
+            return np.zeros(0, dtype=object)
+        blocks = range(offset // self.BLOCK, (offset + rows - 1) // self.BLOCK + 1)
+        before = sum(self._block_groups(b).max() + 1 for b in range(blocks[0]))
+        numbers = []
+        for b in blocks:
+            groups = self._block_groups(b) + before
+            before = int(groups.max()) + 1
+            numbers.append(groups)
+        row_groups = np.concatenate(numbers)[offset - blocks[0] * self.BLOCK :][:rows]
+        low = int(row_groups[0])
+        ids = generate_ids(pattern, low, int(row_groups[-1]) - low + 1, self.seed_, first=first)
+        return ids[row_groups - low]
+
+    def _block_groups(self, block: int) -> np.ndarray:
+        cache: dict[int, np.ndarray] = self.__dict__.setdefault("_blocks", {})
+        if block not in cache:
+            rng = seeding.rng(self.seed_, "ids", 2, block)
+            cache[block] = assign_groups(np.asarray(self.sizes_), self.BLOCK, rng)
+        return cache[block]
+
+    def _state(self) -> dict[str, Any]:
+        sizes = None if self.sizes_ is None else [float(v) for v in self.sizes_]
+        return {**super()._state(), **({"sizes": sizes} if sizes is not None else {})}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        sizes = state.get("sizes")
+        self.sizes_ = None if sizes is None else np.asarray(sizes, dtype=np.float64)
+
     def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "pattern": self.meta.pattern}
+        out: dict[str, Any] = {"kind": self.kind, "pattern": self.meta.pattern}
+        if self.sizes_ is not None:
+            spread = np.arange(1, len(self.sizes_) + 1) @ self.sizes_ / max(self.sizes_.sum(), 1)
+            out["entity"] = f"a key of about {spread:.1f} rows each (new keys, never real ones)"
+        return out
 
 
 class FakerTransform(GeneratedTransform):
