@@ -4,6 +4,7 @@ rows (or the events of given entities), and wrong combinations are one clear err
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -126,3 +127,23 @@ def test_sequence_options_of_sample_are_checked(
     args = ["sample", str(model), "-n", "5", "--rebalance", "ward", "-o", str(tmp_path / "y.csv")]
     code, _, err = run(args, capsys)
     assert code != 0 and "--rebalance does not take a sequence model" in " ".join(err.split())
+
+
+def test_evaluate_compares_sequences(
+    model: Path, files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "synth.csv"
+    assert run(["sample", str(model), "-n", "120", "-o", str(target)], capsys)[0] == 0
+    scores = tmp_path / "scores.json"
+    args = [
+        "evaluate", str(files["visits"]), str(target), "--sequence-key", "patient_id",
+        "--sequence-index", "visit_date", "--context", str(files["patients"]),
+        "--synthetic-context", str(tmp_path / "synth-context.csv"), "--json", str(scores),
+    ]  # fmt: skip
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert "entity detection AUC" in out and "index strictly increasing in 100.0%" in out
+    report = json.loads(scores.read_text())
+    assert report["sequences"]["static"]["kept"] == 1.0
+    code, _, err = run([*args[:3], "--sequence-key", "patient_id"], capsys)
+    assert code != 0 and "--sequence-key and --sequence-index go together" in err

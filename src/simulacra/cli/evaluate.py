@@ -19,6 +19,7 @@ from .common import (
     print_table,
     write_together,
 )
+from .sequences import print_sequences, sequence_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +71,13 @@ def evaluate(
         "not stated).",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of every sample and model."),
+    rule: list[str] | None = typer.Option(
+        None,
+        "--rule",
+        metavar="RULE",
+        help="A rule to report with its share of breaking rows in each table, repeatable "
+        "('start <= end', 'fixed: city, zip', ...; default: the metadata's rules).",
+    ),
     columns: str | None = typer.Option(
         None,
         "--columns",
@@ -88,6 +96,21 @@ def evaluate(
     scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     sample_rows: int = typer.Option(
         100_000, "--sample-rows", help="With --engine dask: rows sampled from each table."
+    ),
+    sequence_key: str | None = typer.Option(
+        None, "--sequence-key", help="Also compare the tables as sequences of this key's entities."
+    ),
+    sequence_index: str | None = typer.Option(
+        None, "--sequence-index", help="With --sequence-key: the column ordering the events."
+    ),
+    real_context: Path | None = typer.Option(
+        None, "--context", help="With --sequence-key: the real entities' context table."
+    ),
+    synthetic_context: Path | None = typer.Option(
+        None, "--synthetic-context", help="With --context: the synthetic entities' context."
+    ),
+    holdout_context: Path | None = typer.Option(
+        None, "--holdout-context", help="With --context and --holdout: the holdout's context."
     ),
 ) -> None:
     """Measure fidelity, utility, diversity, privacy and bias of a synthetic table."""
@@ -115,6 +138,12 @@ def evaluate(
         "columns": [c.strip() for c in columns.split(",") if c.strip()] if columns else None,
     }
     check_engine(engine, scheduler, None)
+    contexts = {"real": real_context, "synthetic": synthetic_context, "holdout": holdout_context}
+    options |= sequence_options(sequence_key, sequence_index, contexts, engine)
+    if rule:
+        if engine == "dask":
+            raise DataError("--rule works with --engine local (the rules' shares need every row)")
+        options["rules"] = list(rule)
     if engine == "dask":
         from ..scale.cluster import dask_client
         from ..scale.evaluating import evaluate_dask
@@ -146,6 +175,7 @@ def evaluate(
             f"whole tables, from summaries: column shapes {whole.column_shapes_mean}, "
             f"pair trends {whole.pair_trends_mean}"
         )
+    print_sequences(result)
     for warning in result.settings.warnings:
         out.print(f"warning: {warning}", style="bold red", markup=False, soft_wrap=True)
     for note in result.settings.notes:

@@ -165,3 +165,43 @@ def _write_staged(chunks: Iterator[pd.DataFrame], tmp: Path, suffix: str) -> int
     write_chunks(counting(), staged)
     os.replace(staged, tmp)
     return rows[0]
+
+
+def sequence_options(
+    key: str | None, index: str | None, contexts: dict[str, Path | None], engine: str
+) -> dict[str, Any]:
+    """`evaluate`'s options that compare the tables as sequences (none without a key)."""
+    given = {label: path for label, path in contexts.items() if path is not None}
+    if key is None and index is None:
+        if given:
+            raise ParameterError("--context and the other context tables need --sequence-key")
+        return {}
+    if key is None or index is None:
+        raise ParameterError("--sequence-key and --sequence-index go together")
+    if engine != "local":
+        raise ParameterError("--sequence-key works with --engine local only")
+    if given and ("real" not in given or "synthetic" not in given):
+        raise ParameterError("give --context and --synthetic-context together")
+    tables = {label: load_table(path) for label, path in given.items()}
+    return {"sequence_key": key, "sequence_index": index, "contexts": tables}
+
+
+def print_sequences(report: Any) -> None:
+    """The sequence measures of an evaluation, one line each (none without them)."""
+    s = report.sequences
+    if s is None:
+        return
+    d, lengths, order = s.detection, s.lengths, s.order
+    kept = "-" if s.static.kept is None else f"{s.static.kept:.1%}"
+    out.print(
+        f"sequences: entity detection AUC {d.auc:.3f} (floor {d.floor:.3f}); lengths KS "
+        f"{lengths.ks:.3f}; index strictly increasing in {order.strictly_increasing:.1%} of "
+        f"entities; static columns kept in {kept}; coherence {_score(s.coherence.mean)} "
+        f"(reference {_score(s.coherence.reference_mean)}); copied sequences "
+        f"{s.copies.synthetic:.1%}",
+        soft_wrap=True,
+    )
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

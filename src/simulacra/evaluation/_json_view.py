@@ -25,6 +25,7 @@ from .schema import (
     Privacy,
     Reference,
     Report,
+    SequenceScores,
     Settings,
     Utility,
     Verdicts,
@@ -32,7 +33,7 @@ from .schema import (
 
 _VERDICT_KEYS = ("score", "verdict", "sentence")
 _SHOWN_FROM_PRIVACY = ("far_share", "distance_ratio")  # in fidelity's object too
-_KEYS = ("schema_version", "overall", *AREAS, "reference", "settings")
+_KEYS = ("schema_version", "overall", *AREAS, "reference", "settings", "sequences")
 
 
 def report_to_plain(report: Report) -> dict[str, Any]:
@@ -46,6 +47,7 @@ def report_to_plain(report: Report) -> dict[str, Any]:
         "caps": to_plain(v.fidelity_caps),
     }
     utility = to_plain(report.utility) if report.utility is not None else {"ratio": None}
+    sequences = {} if report.sequences is None else {"sequences": to_plain(report.sequences)}
     return {
         "schema_version": SCHEMA_VERSION,
         "overall": to_plain(v.overall),
@@ -56,6 +58,7 @@ def report_to_plain(report: Report) -> dict[str, Any]:
         "bias": {**to_plain(v.bias), **to_plain(report.bias)},
         "reference": to_plain(report.reference),
         "settings": to_plain(report.settings),
+        **sequences,
     }
 
 
@@ -98,6 +101,11 @@ def report_from_plain(data: Any) -> Report:
         bias=from_plain(Bias, areas["bias"], "bias"),
         reference=from_plain(Reference, _object(data, "reference", "report"), "reference"),
         settings=from_plain(Settings, _object(data, "settings", "report"), "settings"),
+        sequences=(
+            from_plain(SequenceScores, _object(data, "sequences", "report"), "sequences")
+            if "sequences" in data
+            else None
+        ),
     )
 
 

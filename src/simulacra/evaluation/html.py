@@ -9,6 +9,7 @@ from . import _html_top as top
 from . import plots
 from ._html_cells import MISSING, Flag, num, pct, sort_key, table
 from ._html_privacy import privacy_section
+from ._html_sequences import sequences_section
 from .prepare import NUMERICAL_KINDS
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def render(report: Report) -> str:
         _diversity(report.diversity),
         privacy_section(report.privacy, verdicts.privacy, report.figures.privacy),
         _bias(report.bias, verdicts.bias),
+        sequences_section(report.sequences),
         _method(settings),
     ]
     return (

@@ -34,6 +34,7 @@ from . import (
     pairs,
     privacy,
     rules,
+    sequences,
     utility,
 )
 
@@ -118,6 +119,22 @@ METRICS: dict[str, tuple[Metric, ...]] = {
         (detection.detection_auc, "reference.detection_auc"),
         (diversity.knn_precision_recall, "reference.knn_recall"),
     ),
+    # only in reports of events tables (evaluate with a sequence key): tests/evaluation/
+    # test_sequences.py checks these paths
+    "sequences": _area(
+        (sequences.sequence_lengths, "sequences.lengths.real_mean"),
+        (sequences.ks_distance, "sequences.lengths.ks"),
+        (sequences.within_differences, "sequences.gaps.ks"),
+        (sequences.index_order, "sequences.order.strictly_increasing"),
+        (sequences.static_columns, "sequences.static.columns"),
+        (sequences.static_kept, "sequences.static.kept"),
+        (sequences.lag1_autocorrelation, "sequences.autocorrelation.*.real"),
+        (sequences.transition_similarity, "sequences.coherence.columns"),
+        (sequences.change_similarity, "sequences.coherence.columns"),
+        (sequences.entity_features, "sequences.detection.features"),
+        (detection.detection_auc, "sequences.detection.auc"),
+        (sequences.copied_share, "sequences.copies.synthetic"),
+    ),
 }
 
 # public functions of the metric modules that are not metrics: they compose, bin, sample or
@@ -128,6 +145,7 @@ HELPERS = {
     "privacy.closest_distances": privacy.closest_distances,
     "privacy.wilson_interval": privacy.wilson_interval,
     "attacks.expected_single": attacks.expected_single,
+    "sequences.sort_events": sequences.sort_events,
 }
 METRIC_MODULES = (
     fidelity,
@@ -140,6 +158,7 @@ METRIC_MODULES = (
     attacks,
     rules,
     declared,
+    sequences,
 )
 
 

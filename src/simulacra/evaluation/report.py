@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -54,6 +54,9 @@ def evaluate(
     inputs: dict[str, str] | None = None,
     command: str | None = None,
     rules: Sequence[str] | None = None,
+    sequence_key: str | None = None,
+    sequence_index: str | None = None,
+    contexts: Mapping[str, pd.DataFrame] | None = None,
 ) -> Report:
     """Measure how faithful, useful, diverse, private and unbiased `synthetic` is against `real`.
 
@@ -70,7 +73,11 @@ def evaluate(
     "holdout", "metadata"; paths given as tables are named automatically) and `command` the
     command line that ran the evaluation, for the report's header and settings. `rules`
     (with the metadata's rules) are reported with their share of breaking rows in each table
-    (`fidelity.declared_rules`).
+    (`fidelity.declared_rules`). `sequence_key` and `sequence_index` compare the tables as
+    events of entities too (`sequences`: lengths, gaps, order, static columns, autocorrelation,
+    coherence, an entity-level detection test, copies and distances; `contexts` maps "real",
+    "synthetic" and "holdout" to tables of one row per entity), the key left out of the rows'
+    metrics.
     """
     # scikit-learn loads only here, so `import simulacra` stays quick
     from . import verdict
@@ -98,8 +105,15 @@ def evaluate(
     named.update(inputs or {})
     real, synthetic = _table(real), _table(synthetic)
     holdout = None if holdout is None else _table(holdout)
+    row_metadata = metadata
+    if sequence_key is not None or sequence_index is not None:
+        from ._sequence_area import check_sequence_options, without_key
+
+        check_sequence_options(sequence_key, sequence_index, real, synthetic, holdout)
+        assert sequence_key is not None
+        row_metadata = without_key(metadata, real, sequence_key)
     with quiet(True) if not verbose else nullcontext():
-        tables = prepare(real, synthetic, metadata, holdout, columns)
+        tables = prepare(real, synthetic, row_metadata, holdout, columns)
     for label, name in [("target", target)] + [("sensitive column", s) for s in sensitive_list]:
         if name is None:
             continue
@@ -126,7 +140,8 @@ def evaluate(
     seconds: dict[str, float] = {}
     # one thread per BLAS/OpenMP pool for the whole run: see _threads.py
     with threadpool_limits(limits=1), new_progress(verbose) as progress:
-        task = progress.add_task("evaluating", total=len(STEPS), info="")
+        steps = len(STEPS) + (sequence_key is not None)
+        task = progress.add_task("evaluating", total=steps, info="")
 
         @contextmanager
         def step(name: str) -> Iterator[None]:
@@ -155,6 +170,15 @@ def evaluate(
         seconds["privacy attacks"] = attack_seconds
         with step("bias"):
             bias = measure_bias(tables, target, sensitive_list)
+        sequences = None
+        if sequence_key is not None and sequence_index is not None:
+            from ._sequence_area import measure_sequences
+
+            with step("sequences"):
+                sequences = measure_sequences(
+                    real, synthetic, sequence_key, sequence_index, holdout,
+                    dict(contexts or {}), row_metadata, seed, limits,
+                )  # fmt: skip
         progress.update(task, description="evaluated")
     if holdout is None:
         notes.append(
@@ -195,6 +219,7 @@ def evaluate(
         reference=reference,
         settings=settings,
         figures=Figures(fidelity=fidelity_figures, privacy=privacy_figures),
+        sequences=sequences,
     )
 
 

@@ -62,6 +62,7 @@ from ._schema_areas import (
     Utility,
     UtilityRows,
 )
+from ._schema_sequences import SequenceScores
 from .limits import Limits
 
 SCHEMA_VERSION = 1
@@ -109,6 +110,7 @@ __all__ = [
     "Report",
     "Rows",
     "Rule",
+    "SequenceScores",
     "Settings",
     "SinglingOut",
     "TargetRates",
@@ -283,6 +285,7 @@ class Report:
     reference: Reference
     settings: Settings
     figures: Figures = field(default_factory=Figures, repr=False, compare=False)
+    sequences: SequenceScores | None = None  # the tables as events of entities (sequence key)
 
     @property
     def scores(self) -> dict[str, Any]:
