@@ -121,3 +121,36 @@ def test_the_plan_is_saved_as_json_and_decodes_the_same() -> None:
     decoded = transformer.decode(transformer.encode(modelled), np.random.default_rng(1))
     first = plan.reverse(decoded, np.random.default_rng(2))
     assert again.reverse(decoded, np.random.default_rng(2)).equals(first)
+
+
+def test_a_column_above_several_is_their_max_plus_a_difference() -> None:
+    rng = np.random.default_rng(3)
+    black = rng.integers(0, 50, 400)
+    white = black + rng.integers(0, 500, 400)
+    adults = black + rng.integers(0, 300, 400)
+    table = pd.DataFrame(
+        {
+            "black": black,
+            "white": white,
+            "adults": adults,
+            "total": np.maximum(white, adults) + black % 7,
+        }
+    )
+    rules = [
+        "white <= total",
+        "black <= total",
+        "black <= white",
+        "black <= adults",
+        "adults <= total",
+    ]
+    plan = RulePlan.build(rules, Metadata.infer(table), private=False)
+    assert plan.metadata.names == [
+        "black",
+        "white - black",
+        "adults - black",
+        "total - max(white, black, adults)",
+    ]
+    back = _round_trip(plan, table)
+    meta = Metadata.infer(table)
+    for text in rules:
+        assert not parse_rule(text).broken(back, meta).any(), text

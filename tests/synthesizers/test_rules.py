@@ -119,3 +119,17 @@ def test_imputing_under_rules_is_refused(
     gaps.loc[0, "score"] = None
     with pytest.raises(ParameterError, match="imputing with rules is not supported"):
         fitted["autoregressive"].impute(gaps)  # type: ignore[attr-defined]
+
+
+def test_dask_fits_refuse_rules(table: pd.DataFrame, metadata: Metadata) -> None:
+    import dask.dataframe as dd
+
+    from simulacra.scale.fitting import fit_dask
+
+    frame = dd.from_pandas(table, npartitions=2)
+    for model, meta in [
+        (Synthesizer("copula", rules=["start <= end"]), None),
+        (Synthesizer("copula"), metadata),
+    ]:
+        with pytest.raises(ParameterError, match="rules are kept by local fits only"):
+            fit_dask(model, frame, metadata=meta)

@@ -28,6 +28,7 @@ from .common import (
     print_table,
     write_json,
 )
+from .rules import RULE_HELP, with_proposed_rules
 
 if TYPE_CHECKING:
     from ..synthesizers import Synthesizer
@@ -109,6 +110,7 @@ def _inspect_table(path: Path, json_path: Path | None, encoding: str | None) -> 
         rows.append([*row, col.note or ""])
     headers = ["column", "kind", "dtype", "nulls", "details", "note"]
     print_table(f"{path} ({len(rows)} columns)", headers, rows)
+    metadata = with_proposed_rules(table, metadata)
     from ..sequence_keys import propose_sequence
 
     proposal = propose_sequence(table, metadata)
@@ -190,6 +192,7 @@ def fit(
     epsilon: float | None = typer.Option(None, "--epsilon", help=option_help("epsilon")),
     delta: float | None = typer.Option(None, "--delta", help=option_help("delta")),
     infer_schema: bool = typer.Option(False, "--infer-schema", help=option_help("infer_schema")),
+    rule: list[str] | None = typer.Option(None, "--rule", metavar="RULE", help=RULE_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
     engine: str = typer.Option(
         "local",
@@ -228,6 +231,8 @@ def fit(
         **parse_pairs(param, "--param"),
         **given(epochs=epochs, batch_size=batch_size, epsilon=epsilon, delta=delta),
     }
+    if rule:
+        params["rules"] = list(rule)
     check_sequence_options(model, sequence_key, sequence_index, context, engine)
     if sequence_key is not None:
         params |= {"sequence_key": sequence_key, "sequence_index": sequence_index}

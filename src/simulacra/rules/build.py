@@ -9,12 +9,13 @@ outside the column's allowed values) are one RuleError naming them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from ..metadata import MODELLED_KINDS, Metadata
+from ..specs.formula import parse_formula
 from ..specs.rules import (
     Allowed,
     Equation,
@@ -71,15 +72,17 @@ def layout(texts: list[str], metadata: Metadata) -> Layout:
     taken = grouped | set(out.bounds) | {a.then.column for a in out.adjusts}
     taken |= {a.condition.column for a in out.adjusts}
     names = set(metadata.names)
-    for rule in rules:
-        if isinstance(rule, Order | Equation):
-            derivation = _derivation(rule, metadata, taken, out)
-            name = derivation.name
-            while name is not None and name in names:
-                name += "'"
-            out.derivations.append(_named(derivation, name))
-            if name is not None:
-                names.add(name)
+    merged, alone = _merged_orders(rules, metadata, taken)
+    for item in [*merged, *alone]:
+        derivation = (
+            item if isinstance(item, Derivation) else _derivation(item, metadata, taken, out)
+        )
+        name = derivation.name
+        while name is not None and name in names:
+            name += "'"
+        out.derivations.append(_named(derivation, name))
+        if name is not None:
+            names.add(name)
     out.derivations = _ordered(out.derivations)
     return out
 
@@ -226,6 +229,48 @@ def _check_adjusts(out: Layout) -> None:
                 _meet(other.then, rule.then, rule)
 
 
+def _merged_orders(
+    rules: list[Rule], metadata: Metadata, taken: set[str]
+) -> tuple[list[Derivation], list[Order | Equation]]:
+    """Order rules between two columns, merged by their upper column: `c` above `a` and `b`
+    is `max(a, b)` plus a difference; and the rules left for `_derivation` one by one (a
+    formula on either side, or an upper column that cannot be derived)."""
+    uppers: dict[str, list[Order]] = {}
+    alone: list[Order | Equation] = []
+    equations = {r.target for r in rules if isinstance(r, Equation)}
+    for rule in rules:
+        if not isinstance(rule, Order | Equation):
+            continue
+        pair = isinstance(rule, Order) and rule.low.name is not None and rule.high.name
+        if not pair or isinstance(rule, Equation):
+            alone.append(rule)
+            continue
+        assert isinstance(rule, Order) and rule.high.name is not None
+        high, low = rule.high.name, rule.low.name
+        kinds = {metadata[high].kind, metadata[low].kind}  # type: ignore[index]
+        if (
+            high in taken
+            or high in equations
+            or len(kinds) > 1
+            or not kinds <= {"numerical", "datetime"}
+        ):
+            alone.append(rule)
+            continue
+        uppers.setdefault(high, []).append(rule)
+    out = []
+    for high, orders in uppers.items():
+        lows = tuple(dict.fromkeys(r.low.name for r in orders if r.low.name is not None))
+        text = lows[0] if len(lows) == 1 else f"max({', '.join(_quoted(n) for n in lows)})"
+        other = parse_formula(text if len(lows) > 1 else _quoted(lows[0]), high)
+        name = f"{high} - {text}"
+        out.append(Derivation(orders[0], high, "difference", other, True, name, tuple(orders)))
+    return out, alone
+
+
+def _quoted(name: str) -> str:
+    return name if name.isidentifier() else f"`{name}`"
+
+
 def _derivation(
     rule: Order | Equation, metadata: Metadata, taken: set[str], out: Layout
 ) -> Derivation:
@@ -292,14 +337,7 @@ def _check_sides(rule: Rule, target: str, others: tuple[str, ...], metadata: Met
 
 
 def _named(derivation: Derivation, name: str | None) -> Derivation:
-    return Derivation(
-        derivation.rule,
-        derivation.target,
-        derivation.how,
-        derivation.other,
-        derivation.target_is_high,
-        name,
-    )
+    return replace(derivation, name=name)
 
 
 def _ordered(derivations: list[Derivation]) -> list[Derivation]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConditionError
-from ..specs.rules import Allowed, IfThen, evaluate, typed_columns
+from ..specs.rules import Allowed, IfThen, typed_columns
 from .groups import combo_text
 from .values import seconds
 
@@ -177,27 +177,25 @@ def _check_adjust(rule: IfThen, given: dict[str, Any], plan: RulePlan) -> None:
 
 def _derived(derivation: Any, given: dict[str, Any], plan: RulePlan, out: Translated) -> None:
     """A condition on a derived column: allowed when every column it comes from is given."""
-    target, rule = derivation.target, derivation.rule
+    target = derivation.target
+    rule = " and ".join(f"'{r.text}'" for r in derivation.rules)
     value = given[target]
     missing = [n for n in derivation.inputs if n not in given or _range(given[n]) is not None]
     if _range(value) is not None or missing:
         inputs = ", ".join(derivation.inputs)
         raise ConditionError(
-            f"condition {target}={value!r}: rule '{rule.text}' derives {target} from {inputs}; "
+            f"condition {target}={value!r}: rule {rule} derives {target} from {inputs}; "
             f"condition on {inputs} instead (or give each of them one value too)"
         )
     values = {n: _typed(given[n], n, plan) for n in derivation.inputs}
     t = _typed(value, target, plan)
     t_number = seconds(t) if t.dtype.kind == "M" else t.astype(np.float64)
-    o = evaluate(derivation.other, values, 1)
-    o_number = seconds(o) if o.dtype.kind == "M" else o.astype(np.float64)
-    broken = rule.broken(
-        pd.DataFrame({target: [value], **{n: [given[n]] for n in derivation.inputs}}),
-        plan.schema,
-    )
-    if broken.any():
+    o_number = derivation.other_values(values, 1)
+    frame = pd.DataFrame({target: [value], **{n: [given[n]] for n in derivation.inputs}})
+    broken = next((r for r in derivation.rules if r.broken(frame, plan.schema).any()), None)
+    if broken is not None:
         shown = ", ".join(f"{n}={given[n]!r}" for n in (*derivation.inputs, target))
-        raise ConditionError(f"conditions {shown} break rule '{rule.text}'")
+        raise ConditionError(f"conditions {shown} break rule '{broken.text}'")
     if derivation.name is None:
         return
     if derivation.how == "ratio":

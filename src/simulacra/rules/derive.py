@@ -2,7 +2,9 @@
 
 - `low <= high`: the model learns the non-negative difference `high - low` instead of the
   target side (`high`, or `low` when only it is a single column) and the target is the other
-  side plus (minus) the difference; datetimes as seconds.
+  side plus (minus) the difference; datetimes as seconds. A column that several order rules
+  put above other columns (`a <= c`, `b <= c`) is `max(a, b)` plus a non-negative difference
+  (`lowers`), so a partial order of columns holds as a whole.
 - `target = formula`: the target is not modelled at all; it is the formula of its free columns.
 - `target ~ formula within t`: the model learns the ratio target / formula, kept in
   [1 - t, 1 / (1 - t)] (relative error at most t).
@@ -35,10 +37,15 @@ class Derivation:
     other: Formula
     target_is_high: bool = True
     name: str | None = None
+    lowers: tuple[Order, ...] = ()  # every order rule putting `target` above a column
 
     @property
     def inputs(self) -> tuple[str, ...]:
         return self.other.names
+
+    @property
+    def rules(self) -> tuple[Order | Equation, ...]:
+        return self.lowers or (self.rule,)
 
     def model_column(self, schema: Metadata, null_share: float) -> Column | None:
         """The modelled column's metadata (None for an exact formula: nothing is modelled)."""
@@ -62,12 +69,20 @@ class Derivation:
             null_share=null_share,
         )
 
-    def _other(self, values: dict[str, np.ndarray], n: int) -> np.ndarray:
-        other = evaluate(self.other, values, n)
-        return seconds(other) if other.dtype.kind == "M" else other.astype(np.float64)
+    def other_values(self, values: dict[str, np.ndarray], n: int) -> np.ndarray:
+        """The other side's values for the rows (numbers; datetimes as seconds)."""
+        if len(self.lowers) > 1:  # the largest of the lower columns present
+            sides = [self._number(values[name]) for name in self.inputs]
+            with np.errstate(invalid="ignore"):
+                return np.asarray(np.fmax.reduce(sides), dtype=np.float64)
+        return self._number(evaluate(self.other, values, n))
+
+    @staticmethod
+    def _number(values: np.ndarray) -> np.ndarray:
+        return seconds(values) if values.dtype.kind == "M" else values.astype(np.float64)
 
     def _minimum(self, schema: Metadata) -> float:
-        strict = isinstance(self.rule, Order) and self.rule.strict
+        strict = any(isinstance(r, Order) and r.strict for r in self.rules)
         return unit(schema[self.target]) if strict else 0.0
 
     def forward(
@@ -76,7 +91,7 @@ class Derivation:
         """(the modelled column, the target brought in line with the rule, which rows moved)."""
         target = values[self.target]
         t = seconds(target) if target.dtype.kind == "M" else target.astype(np.float64)
-        o = self._other(values, n)
+        o = self.other_values(values, n)
         here = np.isfinite(o)
         if self.how == "formula":
             kept = _nearest(np.where(here, o, np.nan), schema[self.target])
@@ -105,7 +120,7 @@ class Derivation:
         self, values: dict[str, np.ndarray], modelled: np.ndarray | None, n: int, schema: Metadata
     ) -> np.ndarray:
         """The target (as floats, or seconds for datetimes) from its modelled column."""
-        o = self._other(values, n)
+        o = self.other_values(values, n)
         meta = schema[self.target]
         if self.how == "formula":
             return _nearest(o, meta)

@@ -137,7 +137,7 @@ class RulePlan:
             values[derivation.target] = _stamps(kept) if dates else kept
             if column is not None and derivation.name is not None:
                 modelled[derivation.name] = column
-            moved[f"'{derivation.rule.text}'"] = int(rows.sum())
+            moved[" and ".join(f"'{r.text}'" for r in derivation.rules)] = int(rows.sum())
         out = {}
         for name in self.metadata.names:
             if name in modelled:

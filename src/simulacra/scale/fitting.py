@@ -260,6 +260,11 @@ def fit_dask(
     per-partition summaries and partial sums of normal scores; a model with `fit_batches`
     (the neural ones) on minibatches streamed partition by partition, for `epochs` passes
     or `steps` optimiser steps (`streaming.fit_streamed`). Returns the fitted model."""
+    if synthesizer.rules or (metadata is not None and metadata.rules):
+        raise ParameterError(
+            "rules are kept by local fits only: fit with --engine local (on a sample if the "
+            "table is large), or without rules"
+        )
     if hasattr(synthesizer, "fit_batches"):
         from .streaming import fit_streamed
 
