@@ -10,7 +10,9 @@ income`) and coincidences of small tables (`wt <= cyl` in 32 cars). Four kinds:
 - order: `a <= b` between numbers or between datetimes (each with more than `FEW_VALUES`
   distinct values: codes and small counts order by chance);
 - formula: `c = a + b`, `c = a * b` (up to c's rounding), or `c ~ a * b within t%` with t the
-  largest relative error of any row rounded up to 5% (at most `MAX_TOLERANCE`); an order
+  largest relative error of any row rounded up to 5% (at most `MAX_TOLERANCE`; only from
+  `APPROXIMATE_ROWS` rows on, as an unseen row passes the largest error of n rows about
+  once in n); an order
   between two columns of a formula (`price <= total`) follows from it mostly and is left out;
 - fixed: `fixed: a, b` where a's value determines b's (a functional dependency);
 - if-then: `if a = x then b = y` for the values of a that fix b's value (at least `MIN_SUPPORT`
@@ -39,6 +41,7 @@ ALPHA = 1e-3  # ... and holding so well by chance is this unlikely, over every r
 CHANCE = 0.05  # a dependency: shuffling one column breaks it in at least this share of rows
 MIN_SUPPORT = 20
 MAX_TOLERANCE = 0.4
+APPROXIMATE_ROWS = 1_000  # an approximate formula needs this many rows (1 / NEARLY)
 FEW_VALUES = 5  # an order needs both columns to hold more distinct values than this
 FEW_LEVELS = 20  # integers with at most this many values also enter fixed and if-then rules
 SKEWED = 0.9
@@ -180,6 +183,8 @@ def _formula(
     text = f"{_q(c)} = {_q(a)} {symbol} {_q(b)}"
     if np.mean(~exact) <= NEARLY:
         tolerance, held = 0.0, float(np.mean(exact))
+    elif here.sum() < APPROXIMATE_ROWS:
+        return None  # an unseen row passes the largest error seen about once in n rows
     else:
         worst = float(np.max(error))
         tolerance = math.ceil(worst * 20 - 1e-9) / 20
