@@ -62,7 +62,9 @@ CLASS_KINDS = ("categorical", "boolean")
 
 def check_classes(synthesizer: Synthesizer, target: str) -> None:
     """Raise unless `target` is a column of classes (categorical or boolean) of the model."""
-    metadata = synthesizer.metadata_
+    # the table's columns: under rules the model may learn some of them otherwise
+    plan = synthesizer.rules_
+    metadata = plan.schema if plan is not None else synthesizer.metadata_
     if target not in metadata:
         names = ", ".join(metadata.names)
         raise DataError(f"rebalance: no column '{target}' in the model ({names})")

@@ -133,3 +133,16 @@ def test_dask_fits_refuse_rules(table: pd.DataFrame, metadata: Metadata) -> None
     ]:
         with pytest.raises(ParameterError, match="rules are kept by local fits only"):
             fit_dask(model, frame, metadata=meta)
+
+
+def test_rebalancing_a_column_kept_with_others(fitted: dict[str, Synthesizer]) -> None:
+    from simulacra.rebalance import iter_rebalanced
+
+    chunks, counts = iter_rebalanced(fitted["copula"], 300, "plan", 1.0, seed=1)
+    rows = pd.concat(list(chunks), ignore_index=True)
+    assert set(counts) == {"free", "pro", "team"} and len(rows) == sum(counts.values())
+    assert (
+        not parse_rule("if plan = free then support = none")
+        .broken(rows, fitted["copula"].rules_.schema)
+        .any()
+    )  # type: ignore[union-attr]
