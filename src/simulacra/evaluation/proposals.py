@@ -17,7 +17,8 @@ income`) and coincidences of small tables (`wt <= cyl` in 32 cars). Four kinds:
 - fixed: `fixed: a, b` where a's value determines b's (a functional dependency);
 - if-then: `if a = x then b = y` for the values of a that fix b's value (at least `MIN_SUPPORT`
   rows, y not b's common value anyway); values that always occur together (the same rows)
-  give one rule per pair, from the first column of the set.
+  give one rule per pair, from the first column of the set; integers of a few values (counts,
+  codes) are consequences only.
 
 Columns and rows are capped (`MAX_NUMERICAL`, `MAX_CATEGORICAL`, `MAX_ROWS`) so a wide table
 takes seconds.
@@ -74,7 +75,8 @@ def propose_rules(table: pd.DataFrame, metadata: Metadata, seed: int = 0) -> lis
     found = [*orders, *formulas]
     determined = _dependencies(labels, rng)
     found += [Proposal(f"fixed: {_q(a)}, {_q(b)}", "fixed", held) for a, b, held in determined]
-    found += _if_thens(labels, {(a, b) for a, b, _ in determined})
+    counts = {n for n in labels if metadata[n].kind == "numerical"}
+    found += _if_thens(labels, counts, {(a, b) for a, b, _ in determined})
     return found
 
 
@@ -239,12 +241,16 @@ def _determined(x: pd.Series, y: pd.Series) -> float:
     return float(top / len(frame))
 
 
-def _if_thens(labels: dict[str, pd.Series], fixed: set[tuple[str, str]]) -> list[Proposal]:
+def _if_thens(
+    labels: dict[str, pd.Series], numbers: set[str], fixed: set[tuple[str, str]]
+) -> list[Proposal]:
     """`if a = x then b = y` where rows with a = x all (but `NEARLY`) have b = y."""
     n = len(next(iter(labels.values()))) if labels else 0
     support = max(MIN_SUPPORT, int(0.005 * n))
     events: dict[tuple[str, object], np.ndarray] = {}
     for name, values in labels.items():
+        if name in numbers:
+            continue  # a count or code of a few values is a consequence, never a condition
         for value, count in values.value_counts().items():
             if count >= support:
                 events[(name, value)] = (values == value).to_numpy()
