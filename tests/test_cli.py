@@ -263,10 +263,11 @@ def test_help_says_the_defaults(capsys: pytest.CaptureFixture[str]) -> None:
         return " ".join(out.split())
 
     out = help_of(["fit"])
-    assert "[default: autoregressive]" in out and "[default: 0]" in out
+    assert "default: chosen for the table: the ensemble" in out and "[default: 0]" in out
+    assert "--time-budget" in out
     # the shared options' help comes from the models' declarations, one default per model
     assert "(default: ctgan, tvae 300; autoregressive None: 300, 20 with DP; ddpm 200;" in out
-    assert "copula, mst have none)" in out
+    assert "copula, mst, ensemble have none)" in out
     assert "(default: ctgan, tvae, autoregressive None: no DP; mst 1.0;" in out
     assert (
         "copula, ctgan, tvae, autoregressive" in out and "(default: inferred from the table)" in out

@@ -30,6 +30,23 @@ def test_rounds_stop_at_the_plan_at_none_and_when_told() -> None:
     assert Trainer("m", rounds=3, verbose=False).run(lambda k: {"a": 1.0}).rounds == 3
 
 
+def test_rounds_stop_before_the_one_that_would_overrun_the_time_budget() -> None:
+    import time
+
+    def slow(k: int) -> dict[str, float]:
+        time.sleep(0.05)
+        return {"loss": float(k)}
+
+    began = time.perf_counter()
+    history = Trainer("m", rounds=100, verbose=False, seconds=0.3).run(slow)
+    assert history.out_of_time and 2 <= history.rounds <= 6
+    assert time.perf_counter() - began <= 0.3 + 0.25  # a round of slack on a busy machine
+    once = Trainer("m", rounds=5, verbose=False, seconds=0.01).run(slow)
+    assert once.rounds == 1 and once.out_of_time  # the first round always runs
+    done = Trainer("m", rounds=3, verbose=False, seconds=60).run(slow)
+    assert done.rounds == 3 and not done.out_of_time
+
+
 def test_setup_may_set_the_planned_rounds() -> None:
     history = Trainer("m", rounds=0, verbose=False).run(lambda k: {"a": 1.0}, setup=lambda: 5)
     assert history.rounds == 5

@@ -67,6 +67,11 @@ OPTION_HELP: dict[str, dict[str, str]] = {
             "CPU threads for torch (default: ctgan, tvae, autoregressive, ddpm None: 1; copula, "
             "mst, ensemble have none)."
         ),
+        "time_budget": (
+            "Seconds a fit may take: training stops after the epoch the next would not fit in "
+            "(None: no limit; the epochs reached then depend on the machine's speed) (default: "
+            "ctgan, tvae, autoregressive, ddpm, ensemble None; copula, mst have none)."
+        ),
         "precision": (
             "Precision of training: auto (bfloat16 where fast), float32 or bfloat16 (default: "
             "ctgan, tvae, autoregressive, ddpm 'auto'; copula, mst, ensemble have none)."

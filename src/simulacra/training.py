@@ -9,8 +9,10 @@ step) and hands that to `Trainer.run`, which owns the rest:
 - the progress bar, counting rounds against the planned total, with the time left shown as a
   bound ("≤") when training may stop early;
 - per-round history: every loss the round returns, its wall and CPU seconds;
-- stopping: after the planned rounds, when the round returns None (an exhausted source), or
-  when `stop()` says so (early stopping, a spent privacy budget, a streamed step limit).
+- stopping: after the planned rounds, when the round returns None (an exhausted source), when
+  `stop()` says so (early stopping, a spent privacy budget, a streamed step limit), or when the
+  next round would end past `seconds` (a time budget: rounds are assumed to last as long as the
+  slowest so far; the first round always runs). `History.out_of_time` says it was the clock.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class History:
     losses: dict[str, list[float]] = field(default_factory=dict)
     seconds: list[float] = field(default_factory=list)
     cpu_seconds: list[float] = field(default_factory=list)
+    out_of_time: bool = False  # stopped because the next round would overrun `Trainer.seconds`
 
     @property
     def rounds(self) -> int:
@@ -57,6 +60,7 @@ class Trainer:
     autocast: tuple[str, torch.dtype] | None = None  # (device type, dtype) of mixed precision
     stops_early: bool = False
     loss_format: str = "{:+.3f}"
+    seconds: float | None = None  # wall-clock seconds the rounds may take (None: no limit)
 
     def run(
         self,
@@ -69,6 +73,7 @@ class Trainer:
         PyTorch state (building the networks), and may return the planned rounds (a DP-SGD
         plan known only once the networks are built)."""
         history = History()
+        begun = time.perf_counter()  # the time budget counts setup too
         with ExitStack() as stack:
             if self.seed is not None:
                 stack.enter_context(seeded_torch(self.seed, self.threads))
@@ -79,7 +84,7 @@ class Trainer:
             planned = setup() if setup is not None else None
             if planned is not None:
                 self.rounds = planned
-            self._rounds(round_, stop, history)
+            self._rounds(round_, stop, history, begun)
         return history
 
     def run_each(self, rounds: Iterator[dict[str, float]]) -> History:
@@ -87,7 +92,7 @@ class Trainer:
         then runs to its end: what it does after its last epoch, such as loading averaged
         weights, happens too)."""
         history = self.run(lambda _: next(rounds, None))
-        if next(rounds, None) is not None:
+        if not history.out_of_time and next(rounds, None) is not None:
             raise RuntimeError(f"{self.name}: training yielded more than {self.rounds} rounds")
         return history
 
@@ -96,10 +101,12 @@ class Trainer:
         round_: Callable[[int], dict[str, float] | None],
         stop: Callable[[], bool],
         history: History,
+        begun: float,
     ) -> None:
+        at_most = self.stops_early or self.seconds is not None
         with new_progress(self.verbose) as progress:
             task = progress.add_task(
-                f"training {self.name}", total=self.rounds, info="", at_most=self.stops_early
+                f"training {self.name}", total=self.rounds, info="", at_most=at_most
             )
             for k in range(self.rounds):
                 started, cpu = time.perf_counter(), time.process_time()
@@ -110,6 +117,13 @@ class Trainer:
                 history.add(losses, time.perf_counter() - started, time.process_time() - cpu)
                 info = "  ".join(f"{key} {self.loss_format.format(v)}" for key, v in losses.items())
                 progress.update(task, advance=1, info=info)
-                if stop():
+                if stop() or (k + 1 < self.rounds and self._out_of_time(begun, history)):
                     progress.update(task, total=k + 1)
                     break
+
+    def _out_of_time(self, begun: float, history: History) -> bool:
+        """Whether a round as slow as the slowest so far would end past `seconds`."""
+        if self.seconds is None:
+            return False
+        history.out_of_time = time.perf_counter() - begun + max(history.seconds) > self.seconds
+        return history.out_of_time

@@ -13,6 +13,7 @@ import typer
 from .._progress import is_quiet, status, track_rows
 from ..registry import able_to, names, option_help
 from . import app
+from .choice import DEFAULT_BUDGET, DEFAULT_HELP, budget_params, check_fit_options, choose_model
 from .common import (
     ENCODING_HELP,
     ENGINE_HELP,
@@ -157,7 +158,9 @@ def _short(details: dict[str, object]) -> str:
 
 @app.command(
     epilog=(
-        "Examples:\n\n  simulacra fit data.csv -m copula -o model.simulacra\n\n"
+        "Examples:\n\n  simulacra fit data.csv -o model.simulacra\n\n"
+        "  simulacra fit data.csv --time-budget 60 -o model.simulacra\n\n"
+        "  simulacra fit data.csv -m copula -o model.simulacra\n\n"
         "  simulacra fit data.csv -m copula --param marginals=parametric -o m.simulacra\n\n"
         "  simulacra fit data.csv --metadata meta.json --seed 1 -o m.simulacra\n\n"
         "  simulacra fit data.csv -m ctgan --epochs 300 --batch-size 500 -o m.simulacra\n\n"
@@ -169,12 +172,17 @@ def _short(details: dict[str, object]) -> str:
 )
 def fit(
     data: Path = typer.Argument(..., help="CSV, Parquet or JSON-lines table to learn."),
-    model: str = typer.Option(
-        "autoregressive",
+    model: str | None = typer.Option(
+        None,
         "-m",
         "--model",
-        help=f"Synthesizer: {', '.join(names('table'))} (autoregressive: the most realistic "
-        "rows; copula: fits in seconds).",
+        help=f"Synthesizer: {', '.join(names('table'))} ({DEFAULT_HELP}; copula: fits in seconds).",
+    ),
+    time_budget: float | None = typer.Option(
+        None,
+        "--time-budget",
+        help=f"Seconds the whole fit may take; training stops after the epoch the next would "
+        f"not fit in (default without -m: {DEFAULT_BUDGET:.0f}; with -m: no limit).",
     ),
     output: Path = typer.Option(..., "-o", "--out", "--output", help="Model file to write."),
     metadata_path: Path | None = typer.Option(
@@ -226,11 +234,15 @@ def fit(
     from .sequences import check_sequence_options, fit_sequences
 
     check_output(output, [data, metadata_path, context], model=True)
+    model, why = choose_model(model, epsilon, engine, sequence_key)
+    if why is not None and not is_quiet():
+        err.print(f"note: model {model}: {why} (-m picks another)", markup=False)
     params = {
         "seed": seed,
         **parse_pairs(param, "--param"),
         **given(epochs=epochs, batch_size=batch_size, epsilon=epsilon, delta=delta),
     }
+    params |= budget_params(model, why is not None, time_budget)
     if rule:
         params["rules"] = list(rule)
     check_sequence_options(model, sequence_key, sequence_index, context, engine)
@@ -238,21 +250,14 @@ def fit(
         params |= {"sequence_key": sequence_key, "sequence_index": sequence_index}
         fit_sequences(model, params, data, metadata_path, context, encoding, output)
         return
+    check_fit_options(epsilon, infer_schema, engine, steps)
     if infer_schema:
-        if epsilon is None:
-            from ..errors import ParameterError
-
-            raise ParameterError("--infer-schema goes with --epsilon (a DP fit)")
         params["infer_schema"] = True
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
     check_engine(engine, scheduler, None)
     if engine == "dask":
         _fit_dask(synthesizer, data, metadata_path, output, scheduler, steps)
         return
-    if steps is not None:
-        from ..errors import ParameterError
-
-        raise ParameterError("--steps needs --engine dask (a local fit trains for --epochs)")
     table = load_table(data, encoding)
     metadata = None
     if metadata_path is not None:

@@ -70,7 +70,7 @@ class Synthesizer(Model):
         self._check_params()
         if not isinstance(table, pd.DataFrame):
             raise DataError(f"fit needs a pandas DataFrame, not {type(table).__name__}")
-        started = time.perf_counter()
+        started = self._fit_began = time.perf_counter()
         self.metadata_ = metadata if metadata is not None else self.infer_metadata(table)
         private = self._transformer_params().get("privacy") is not None
         self.rules_, table, modelled = ruled.plan_rules(self, table, self.metadata_, private)

@@ -4,7 +4,8 @@
 Fit:
 1. A share `validation` of the rows is held out; every member (registered table models,
    default the autoregressive model and ddpm) fits on the rest.
-2. The members sample a pool, `pool` rows per real row in all, shared equally.
+2. The members sample a pool, `pool` rows per held-out row in all (at most `FIT_POOL_ROWS`),
+   shared equally.
 3. A discriminator (gradient-boosted trees, `forest.py`) learns to tell the held-out real rows
    from the pool; its odds estimate, row by row, how much more likely the real data is to hold
    that row than the pool: the density ratio r(x) = p_real(x) / p_pool(x).
@@ -39,6 +40,8 @@ from .base import Synthesizer
 from .forest import Forest
 
 DISCRIMINATOR_ITERATIONS = 300
+MEMBERS_SHARE = 0.8  # of a time budget, for the members' fits
+FIT_POOL_ROWS = 20_000  # pool rows the discriminator learns from, at most
 
 
 class Ensemble(Synthesizer):
@@ -63,6 +66,12 @@ class Ensemble(Synthesizer):
     pool = Param(5, Interval(1, 50, integer=True), "rows drawn from the members per row kept")
     sharpness = Param(
         1.0, Interval(0, 4), "exponent on the discriminator's density ratio (0: a plain mixture)"
+    )
+    time_budget = Param[float | None](
+        None,
+        Interval(1, None, optional=True),
+        "seconds the whole fit may take, shared by the members that train in epochs "
+        "(None: no limit)",
     )
 
     def _check_params(self) -> None:
@@ -95,13 +104,12 @@ class Ensemble(Synthesizer):
             raise DataError(f"ensemble: {len(table)} rows are too few to hold some out")
         learn = table.iloc[order[held:]].reset_index(drop=True)
         check = table.iloc[order[:held]].reset_index(drop=True)
-        own: dict[str, dict[str, Any]] = self.member_params or {}
-        shared = {"seed": self.seed, "verbose": self.verbose, "rules": self.rules}
-        self.members_ = [  # each member keeps the rules: so does every row of the pool
-            Synthesizer(name, **{**shared, **own.get(name, {})}).fit(learn, self.metadata_)
-            for name in self.members
-        ]
-        pool = self._pool(self.pool * len(check), Conditions([]), self.seed, 0, 0, 0)
+        self.members_ = []
+        for j, name in enumerate(self.members):  # each keeps the rules, so every pooled row does
+            member = Synthesizer(name, **self._member_params(j, started))
+            self.members_.append(member.fit(learn, self.metadata_))
+        rows = min(self.pool * len(check), FIT_POOL_ROWS)
+        pool = self._pool(rows, Conditions([]), self.seed, 0, 0, 0)
         real, fake = self.transformer_.encode(check), self.transformer_.encode(pool)
         labels = np.r_[np.ones(len(real)), np.zeros(len(fake))]
         self.forest_ = Forest.fit(
@@ -114,6 +122,7 @@ class Ensemble(Synthesizer):
             l2_regularization=1.0,
             class_weight="balanced",
         )
+        self.kept_share_ = self._kept_share(pool, rows)
         self.fit_info_: dict[str, Any] = {
             "rows": len(table),
             "member_rows": len(learn),
@@ -125,6 +134,31 @@ class Ensemble(Synthesizer):
 
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
         raise NotImplementedError  # `fit` is the ensemble's own
+
+    def _kept_share(self, pool: pd.DataFrame, rows: int) -> list[float]:
+        """Each member's expected share of the kept rows: its pool rows' share of the weights
+        (`_pool` puts each member's rows together, `rows / members` rounded up each)."""
+        logits = self.forest_.logits(self.transformer_.encode(pool)) * self.sharpness
+        weights = np.exp(logits - logits.max())
+        share = -(-rows // len(self.members_))
+        totals = [weights[j * share : (j + 1) * share].sum() for j in range(len(self.members_))]
+        return [round(float(t / sum(totals)), 4) for t in totals]
+
+    def _member_params(self, j: int, started: float) -> dict[str, Any]:
+        """A member's parameters: the ensemble's seed, verbosity and rules, `member_params`,
+        and, under a time budget, an equal share of what is left of `MEMBERS_SHARE` of it for
+        each member still to fit that trains in epochs (the rest: the pool and the trees)."""
+        name = self.members[j]
+        params = {"seed": self.seed, "verbose": self.verbose, "rules": self.rules}
+        params.update((self.member_params or {}).get(name, {}))
+        timed = ["time_budget" in registry.get(m)._param_names() for m in self.members]
+        if self.time_budget is None or not timed[j]:
+            return params
+        waiting = sum(timed[j:])
+        left = MEMBERS_SHARE * self.time_budget - (time.perf_counter() - started)
+        share = max(left / max(waiting, 1), 1.0)
+        params["time_budget"] = min(share, params.get("time_budget") or share)
+        return params
 
     # sampling ----------------------------------------------------------------------------
     def _pool(
@@ -179,6 +213,7 @@ class Ensemble(Synthesizer):
                 for m in self.members_
             ],
             "forest": self.forest_.state(),
+            "kept_share": self.kept_share_,
         }
 
     def _set_model_state(self, state: dict[str, Any]) -> None:
@@ -191,6 +226,7 @@ class Ensemble(Synthesizer):
             members.append(member)
         self.members_ = members
         self.forest_ = Forest.from_state(state["forest"])
+        self.kept_share_ = [float(v) for v in state.get("kept_share", [])]
 
     def _describe(self) -> dict[str, Any]:
         return {
@@ -200,4 +236,8 @@ class Ensemble(Synthesizer):
             f"discriminator's density ratio to the power {self.sharpness}",
             "discriminator": f"{len(self.forest_.arrays['roots'])} boosted trees trained on "
             f"{self.fit_info_.get('held_out_rows', '?')} held-out rows against the pool",
+            "kept_share": {  # measured on the pool the discriminator learned from
+                f"{m.name} ({j + 1})" if self.members.count(m.name) > 1 else m.name: share
+                for j, (m, share) in enumerate(zip(self.members_, self.kept_share_, strict=False))
+            },
         }

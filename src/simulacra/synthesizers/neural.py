@@ -62,6 +62,12 @@ class NeuralSynthesizer(Synthesizer):
     weight_decay = Param(1e-6, Interval(0, None), "Adam's weight decay")
     device = DEVICE
     threads = THREADS
+    time_budget = Param[float | None](
+        None,
+        Interval(1, None, optional=True),
+        "seconds a fit may take: training stops after the epoch the next would not fit in "
+        "(None: no limit; the epochs reached then depend on the machine's speed)",
+    )
     precision = Param(
         "auto",
         OneOf(("auto", "float32", "bfloat16")),
@@ -174,12 +180,14 @@ class NeuralSynthesizer(Synthesizer):
             threads=self.threads,
             autocast=autocast,
             stops_early=self._stops_early(),
+            seconds=self._seconds_left(),
         )
         history = trainer.run(
             lambda epoch: run_epoch(epoch, x),
             stop=lambda: self._converged() or getattr(self, "_stream_steps_left", 1) == 0,
             setup=setup,
         )
+        self.out_of_time_ = history.out_of_time
         self.history_ = {
             "epoch": np.arange(1, history.rounds + 1, dtype=np.float64),
             **{k: np.array(v, dtype=np.float64) for k, v in history.losses.items()},
@@ -199,6 +207,14 @@ class NeuralSynthesizer(Synthesizer):
 
     def _build(self, data: torch.Tensor) -> None:
         raise NotImplementedError
+
+    def _seconds_left(self) -> float | None:
+        """What is left of `time_budget` since `fit` began (None: no budget)."""
+        if self.time_budget is None:
+            return None
+        began = getattr(self, "_fit_began", None)
+        spent = time.perf_counter() - began if began is not None else 0.0
+        return max(float(self.time_budget) - spent, 0.0)
 
     def _setting(self, name: str) -> Any:
         """A parameter as given, or, when None, its default for this fit (`Param.auto`)."""
@@ -239,7 +255,7 @@ class NeuralSynthesizer(Synthesizer):
             epochs=int(self._setting("epochs")) * epochs_factor,
             max_grad_norm=self.max_grad_norm,  # type: ignore[attr-defined]
             seconds_per_step=seconds_per_step(lambda: probe(batch)) * epochs_factor,
-            time_budget=DP_SECONDS,
+            time_budget=min(DP_SECONDS, self._seconds_left() or DP_SECONDS),
         )
 
     def _private_epoch(
@@ -318,6 +334,8 @@ class NeuralSynthesizer(Synthesizer):
             state["privacy"] = self.privacy_  # DP: the spent budget and the accountant
         if self.streamed_:  # only then: a local fit's file is as it was before streaming
             state["streamed"] = True
+        if getattr(self, "out_of_time_", False):  # only then, likewise
+            state["out_of_time"] = True
         return state
 
     def _set_model_state(self, state: dict[str, Any]) -> None:
@@ -332,6 +350,7 @@ class NeuralSynthesizer(Synthesizer):
         self.training_dtype_ = str(state["training_precision"])
         self.privacy_ = state.get("privacy")
         self.streamed_ = bool(state.get("streamed", False))
+        self.out_of_time_ = bool(state.get("out_of_time", False))
         self._eval()
 
     def _make_networks(self, width: int) -> None:
@@ -361,6 +380,11 @@ class NeuralSynthesizer(Synthesizer):
             "training_precision": self.training_dtype_,
             **({"streamed": STREAMED} if self.streamed_ else {}),
             "epochs_trained": len(self.history_.get("epoch", ())),
+            **(
+                {"stopped": f"at the time budget ({self.time_budget:g} s for the whole fit)"}
+                if getattr(self, "out_of_time_", False)
+                else {}
+            ),
             "seconds_per_epoch": round(float(np.median(seconds)), 4) if len(seconds) else None,
             "history": {
                 name: {"first": round(float(v[0]), 4), "last": round(float(v[-1]), 4)}

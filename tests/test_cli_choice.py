@@ -1,0 +1,87 @@
+"""`simulacra fit` without -m: the ensemble within a time budget (mst under --epsilon), said
+on a note line; --time-budget reaches the models that train in epochs and is refused by name
+for those that do not."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import Synthesizer
+from simulacra.cli import main
+from simulacra.cli.choice import DEFAULT_BUDGET, budget_params, choose_model
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    captured = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), captured.out, captured.err
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    table = pd.DataFrame(
+        {"x": x.round(3), "y": (x + rng.normal(scale=0.5, size=400)).round(3)}
+    )
+    table["group"] = np.where(table["x"] > 0, "high", "low")
+    path = tmp_path / "real.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_choice_follows_the_options() -> None:
+    assert choose_model(None, None, "local", None)[0] == "ensemble"
+    assert choose_model(None, 1.0, "local", None)[0] == "mst"
+    assert choose_model(None, None, "dask", None)[0] == "autoregressive"
+    assert choose_model(None, None, "local", "patient_id")[0] == "autoregressive"
+    assert choose_model("copula", None, "local", None) == ("copula", None)
+    assert budget_params("ensemble", True, None) == {"time_budget": DEFAULT_BUDGET}
+    assert budget_params("autoregressive", False, None) == {}  # -m: no limit unless asked
+    assert budget_params("ddpm", False, 30.0) == {"time_budget": 30.0}
+    assert budget_params("mst", True, None) == {}
+
+
+def test_fit_without_a_model_fits_the_ensemble_in_its_budget(
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "m.simulacra"
+    began = time.perf_counter()
+    code, out, err = run(["fit", str(data), "--time-budget", "20", "-o", str(model)], capsys)
+    seconds = time.perf_counter() - began
+    assert code == 0, err
+    assert "note: model ensemble: members combined by a discriminator" in err
+    assert "fitted ensemble" in out
+    fitted = Synthesizer.load(model)
+    assert fitted.name == "ensemble" and fitted.time_budget == 20
+    assert seconds <= 20 + 10  # and the imports, reading and writing
+    shares = fitted.describe()["model"]["kept_share"]
+    assert set(shares) == set(fitted.members) and abs(sum(shares.values()) - 1) < 1e-3
+
+
+def test_time_budget_is_refused_for_models_without_epochs(
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["-q", "fit", str(data), "-m", "copula", "--time-budget", "5"]
+    code, _, err = run([*args, "-o", str(tmp_path / "m.simulacra")], capsys)
+    assert code != 0
+    assert "--time-budget: copula does not train in epochs" in err
+    assert not (tmp_path / "m.simulacra").exists()
+
+
+def test_epsilon_without_a_model_fits_mst(
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "m.simulacra"
+    args = ["fit", str(data), "--epsilon", "1", "--infer-schema", "-o", str(model)]
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    assert "note: model mst" in err
+    assert Synthesizer.load(model).name == "mst"
