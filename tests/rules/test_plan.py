@@ -40,8 +40,9 @@ def test_the_model_learns_differences_combinations_and_no_computed_column() -> N
         "city & zip",
         "score",
         "color",
-        "plan & support",
+        "plan",
         "seats",
+        "support",
     ]
     modelled = plan.forward(table)
     days = (pd.to_datetime(table["end"]) - pd.to_datetime(table["start"])).dt.days
@@ -54,6 +55,7 @@ def test_the_model_learns_differences_combinations_and_no_computed_column() -> N
     for text in RULES:
         assert not parse_rule(text).broken(back, meta, table).any(), text
     described = plan.describe()["kept"]
+    assert described["support"] == "set where plan = 'free' (if plan = free then support = none)"
     assert described["total"] == "computed as price * quantity"
     assert described["end"] == "modelled as 'end - start' (>= 0)"
 
@@ -154,3 +156,13 @@ def test_a_column_above_several_is_their_max_plus_a_difference() -> None:
     meta = Metadata.infer(table)
     for text in rules:
         assert not parse_rule(text).broken(back, meta).any(), text
+
+
+def test_an_if_then_allowing_several_values_keeps_its_columns_together() -> None:
+    table = rule_table()
+    rules = ["if plan in {free} then support in {none, email}", "if plan = free then seats = 1"]
+    plan = RulePlan.build(rules, Metadata.infer(table), private=False)
+    assert "plan & support" in plan.metadata.names and "seats" in plan.metadata.names
+    back = _round_trip(plan, table)
+    for text in rules:
+        assert not parse_rule(text).broken(back, Metadata.infer(table)).any(), text

@@ -100,10 +100,12 @@ def test_conditions_on_derived_columns_are_translated_or_refused(
         model.sample(10, conditions={"start": "2021-02-11", "end": "2021-02-01"})
     with pytest.raises(ConditionError, match="breaks rule 'score in 0..100'"):
         model.sample(10, conditions={"score": 150})
-    with pytest.raises(ConditionError, match="'if plan = free then seats = 1'"):
-        model.sample(10, conditions={"seats": 3})
-    three = model.sample(10, conditions={"seats": 3, "plan": "pro"}, seed=1)
-    assert (three["seats"] == 3).all()
+    three = model.sample(60, conditions={"seats": 3}, seed=1)  # strata of plan's other values
+    assert (three["seats"] == 3).all() and set(three["plan"]) == {"pro", "team"}
+    email = model.sample(60, conditions={"support": "email"}, seed=1)
+    assert (email["support"] == "email").all() and "free" not in set(email["plan"])
+    with pytest.raises(ConditionError, match="break rule 'if plan = free then seats = 1'"):
+        model.sample(10, conditions={"seats": 3, "plan": "free"})
     with pytest.raises(ConditionError, match="match no combination"):
         model.sample(10, conditions={"city": "Paris", "zip": 69001})
     total = model.sample(10, conditions={"price": 2.5, "quantity": 2, "total": 5.0}, seed=1)

@@ -64,7 +64,12 @@ def layout(texts: list[str], metadata: Metadata) -> Layout:
         if isinstance(rule, Range) and rule.allowed.column not in grouped:
             column = rule.allowed.column
             out.bounds[column] = _meet(out.bounds.get(column), _typed(rule, metadata), rule)
-        elif isinstance(rule, IfThen) and rule.then.column not in grouped:
+        elif isinstance(rule, IfThen) and not any(rule in g.rules for g in out.groups):
+            if rule.then.column in grouped:
+                raise RuleError(
+                    f"rule '{rule.text}': '{rule.then.column}' is kept with other columns, so "
+                    "the rule's condition must be on a category (kept with them too)"
+                )
             out.adjusts.append(_adjust(rule, metadata))
     for group in out.groups:
         group.rules = (*group.rules, *_ranges_on(rules, group.columns))
@@ -109,22 +114,8 @@ def _groups(rules: list[Rule], metadata: Metadata) -> list[Group]:
             c = parent[c]
         return c
 
-    tying: list[Rule] = []
-    for rule in rules:
-        if isinstance(rule, Fixed):
-            for name in rule.names:
-                if metadata[name].kind not in GROUPED_KINDS:
-                    raise RuleError(
-                        f"rule '{rule.text}': column '{name}' is {metadata[name].kind}; 'fixed:' "
-                        "keeps categories, flags and numbers together"
-                    )
-        elif not (
-            isinstance(rule, IfThen)
-            and metadata[rule.condition.column].kind in CATEGORY_KINDS
-            and metadata[rule.then.column].kind in CATEGORY_KINDS
-        ):
-            continue
-        tying.append(rule)
+    tying = _tying(rules, metadata)
+    for rule in tying:
         first, *rest = rule.columns
         for name in rest:
             parent[root(name)] = root(first)
@@ -137,6 +128,42 @@ def _groups(rules: list[Rule], metadata: Metadata) -> list[Group]:
         own = tuple(r for r in tying if r.columns[0] in columns)
         groups.append(Group(" & ".join(columns), tuple(columns), own))
     return groups
+
+
+def _tying(rules: list[Rule], metadata: Metadata) -> list[Rule]:
+    """The rules that keep columns together: `fixed:` rules, and if-then rules between
+    categories whose consequence allows several values or falls on a column kept together
+    already. An if-then with one value for a category is kept by setting it (`adjusts`):
+    each column stays a column of its own, which costs no realism and, under DP, no
+    combination the threshold might not release."""
+    tying: list[Rule] = []
+    for rule in rules:
+        if isinstance(rule, Fixed):
+            for name in rule.names:
+                if metadata[name].kind not in GROUPED_KINDS:
+                    raise RuleError(
+                        f"rule '{rule.text}': column '{name}' is {metadata[name].kind}; 'fixed:' "
+                        "keeps categories, flags and numbers together"
+                    )
+            tying.append(rule)
+    tied = {c for r in tying for c in r.columns}
+    categorical = [
+        r
+        for r in rules
+        if isinstance(r, IfThen)
+        and metadata[r.condition.column].kind in CATEGORY_KINDS
+        and metadata[r.then.column].kind in CATEGORY_KINDS
+    ]
+    changed = True
+    while changed:  # a rule tied in ties the columns of the next ones
+        changed = False
+        for rule in categorical:
+            several = rule.then.values is None or len(rule.then.values) > 1
+            if rule not in tying and (several or rule.then.column in tied):
+                tying.append(rule)
+                tied.update(rule.columns)
+                changed = True
+    return tying
 
 
 def _ranges_on(rules: list[Rule], columns: tuple[str, ...]) -> list[Rule]:

@@ -65,9 +65,13 @@ def translate(plan: RulePlan, conditions: Mapping[str, Any] | None) -> Translate
                 _check_bound(name, value, lay.bounds[name], plan)
             out.model[name] = value
     given = dict(conditions or {})
+    avoid: dict[str, list[IfThen]] = {}
     for rule in lay.adjusts:
-        _check_adjust(rule, given, plan)
+        if _check_adjust(rule, given, plan):
+            avoid.setdefault(rule.condition.column, []).append(rule)
     strata: list[list[tuple[dict[str, Any], float]]] = []
+    for column, rules in avoid.items():
+        strata.append(_outside(column, rules, given, plan))
     for group in lay.groups:
         if group.name not in wanted:
             continue
@@ -149,10 +153,36 @@ def _check_bound(name: str, value: Any, allowed: Allowed, plan: RulePlan) -> Non
         raise ConditionError(f"condition {name}={value!r} breaks {rule}")
 
 
-def _check_adjust(rule: IfThen, given: dict[str, Any], plan: RulePlan) -> None:
+def _outside(
+    column: str, rules: list[IfThen], given: dict[str, Any], plan: RulePlan
+) -> list[tuple[dict[str, Any], float]]:
+    """Strata over the categories of `column` that none of `rules` applies to, weighted by
+    the counts the transformer learned: rows whose consequence a condition sets otherwise."""
+    kept, counts = plan.counts_.get(column, ([], []))
+    strata = [
+        ({column: value}, weight)
+        for value, weight in zip(kept, counts, strict=True)
+        if not any(
+            r.condition.holds(np.array([value], dtype=object))[0] and value is not None
+            for r in rules
+        )
+    ]
+    if not strata:
+        shown = ", ".join(f"{r.then.column}={given[r.then.column]!r}" for r in rules)
+        raise ConditionError(
+            f"condition {shown} holds only where {column} is not as in rule(s) "
+            f"{_texts(rules)}, and the model learned no other value of {column}"
+        )
+    return strata
+
+
+def _check_adjust(rule: IfThen, given: dict[str, Any], plan: RulePlan) -> bool:
+    """Whether a condition on `rule`'s consequence needs rows the rule does not apply to
+    (sampled in strata of the condition column's other values); a ConditionError when the
+    conditions break the rule or that column cannot be stratified."""
     then, cond = rule.then.column, rule.condition.column
     if then not in given:
-        return  # the rule sets the consequence where it applies
+        return False  # the rule sets the consequence where it applies
     value = given[then]
     if _range(value) is not None:
         if cond not in given:
@@ -160,10 +190,12 @@ def _check_adjust(rule: IfThen, given: dict[str, Any], plan: RulePlan) -> None:
                 f"condition {then}={value!r}: rule '{rule.text}' sets {then} where "
                 f"{rule.condition.text()}; give {cond} a value too"
             )
-        return
+        return False
     allowed = rule.then.holds(_typed(value, then, plan))[0]
     if allowed:
-        return
+        return False
+    if cond not in given and cond in plan.counts_:
+        return True
     if cond not in given or _range(given[cond]) is not None:
         raise ConditionError(
             f"condition {then}={value!r} holds only where {cond} is not as in rule "
@@ -173,6 +205,7 @@ def _check_adjust(rule: IfThen, given: dict[str, Any], plan: RulePlan) -> None:
         raise ConditionError(
             f"conditions {cond}={given[cond]!r}, {then}={value!r} break rule '{rule.text}'"
         )
+    return False
 
 
 def _derived(derivation: Any, given: dict[str, Any], plan: RulePlan, out: Translated) -> None:

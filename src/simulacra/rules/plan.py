@@ -42,6 +42,8 @@ class RulePlan:
         self.layout: Layout = layout(self.texts, schema)
         self.metadata = schema  # the model's columns (set by `build`)
         self.allowed_: dict[str, tuple[list[Any], list[float]]] = {}
+        # the categories (and counts) of free categorical columns that if-then rules read
+        self.counts_: dict[str, tuple[list[Any], list[float]]] = {}
 
     @classmethod
     def build(cls, texts: list[str], metadata: Metadata, private: bool) -> RulePlan:
@@ -126,11 +128,17 @@ class RulePlan:
             values[name] = self._inside(before, allowed)
             moved[f"bounds of '{name}'"] = int(np.sum(~_same(before, values[name])))
             changed.add(name)
-        for rule in lay.adjusts:
-            before = values[rule.then.column]
-            values[rule.then.column] = _adjusted(rule, values)
-            moved[f"'{rule.text}'"] = int(np.sum(~_same(before, values[rule.then.column])))
-            changed.add(rule.then.column)
+        for _ in range(len(lay.adjusts)):  # if-then rules may feed one another
+            moving = False
+            for rule in lay.adjusts:
+                before = values[rule.then.column]
+                values[rule.then.column] = _adjusted(rule, values)
+                rows = int(np.sum(~_same(before, values[rule.then.column])))
+                moved[f"'{rule.text}'"] = moved.get(f"'{rule.text}'", 0) + rows
+                moving |= rows > 0
+                changed.add(rule.then.column)
+            if not moving:
+                break
         for derivation in lay.derivations:
             column, kept, rows = derivation.forward(values, n, self.schema)
             dates = values[derivation.target].dtype.kind == "M"
@@ -205,6 +213,11 @@ class RulePlan:
                     if member(np.array([c], dtype=object), allowed.values)[0]
                 ]
                 self.allowed_[name] = ([c for c, _ in keep], [w for _, w in keep])
+        for rule in self.layout.adjusts:
+            column = rule.condition.column
+            free = column in transformer.columns_ and self.layout.group_of(column) is None
+            if free and self.schema[column].kind in ("categorical", "boolean"):
+                self.counts_[column] = _kept(transformer, column)
 
     # back to the table ---------------------------------------------------------------------------
     def reverse(self, frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -224,13 +237,21 @@ class RulePlan:
             else:
                 values[name] = self._inside(values[name], allowed)
                 columns[name] = self._written(values, name, columns[name])
-        for rule in lay.adjusts:
-            fresh = typed_columns(pd.DataFrame(columns), self.schema, list(rule.columns))
-            values.update(fresh)
-            values[rule.then.column] = _adjusted(rule, values)
-            columns[rule.then.column] = self._written(
-                values, rule.then.column, columns[rule.then.column]
-            )
+        for _ in range(len(lay.adjusts)):  # if-then rules may feed one another
+            moving = False
+            for rule in lay.adjusts:
+                fresh = typed_columns(pd.DataFrame(columns), self.schema, list(rule.columns))
+                values.update(fresh)
+                kept = _adjusted(rule, values)
+                if _same(values[rule.then.column], kept).all():
+                    continue
+                moving = True
+                values[rule.then.column] = kept
+                columns[rule.then.column] = self._written(
+                    values, rule.then.column, columns[rule.then.column]
+                )
+            if not moving:
+                break
         values.update(typed_columns(pd.DataFrame(columns), self.schema, list(columns)))
         for derivation in lay.derivations:
             modelled = None
@@ -271,6 +292,7 @@ class RulePlan:
             "private": self.private,
             "groups": [g.get_state() for g in self.layout.groups],
             "allowed": {k: {"values": v, "counts": c} for k, (v, c) in self.allowed_.items()},
+            "counts": {k: {"values": v, "counts": c} for k, (v, c) in self.counts_.items()},
         }
 
     @classmethod
@@ -279,6 +301,9 @@ class RulePlan:
         plan = cls(list(state["rules"]), schema, bool(state["private"]))
         for group, saved in zip(plan.layout.groups, state["groups"], strict=True):
             group.combos_, group.weights_ = list(saved["combinations"]), list(saved["counts"])
+        plan.counts_ = {
+            k: (list(v["values"]), list(v["counts"])) for k, v in state.get("counts", {}).items()
+        }
         plan.allowed_ = {
             k: (list(v["values"]), list(v["counts"])) for k, v in state["allowed"].items()
         }
@@ -293,7 +318,12 @@ class RulePlan:
         for name, allowed in lay.bounds.items():
             out[name] = f"kept in {allowed.text().split(' ', 2)[-1]}"
         for rule in lay.adjusts:
-            out[rule.then.column] = f"set where {rule.condition.text()} ({rule.text})"
+            key = (
+                rule.then.column
+                if rule.then.column not in out
+                else f"{rule.then.column}, {rule.text}"
+            )
+            out[key] = f"set where {rule.condition.text()} ({rule.text})"
         for d in lay.derivations:
             how = {
                 "formula": f"computed as {d.other.text}",
