@@ -133,9 +133,9 @@ class RulePlan:
             for rule in lay.adjusts:
                 before = values[rule.then.column]
                 values[rule.then.column] = _adjusted(rule, values)
-                rows = int(np.sum(~_same(before, values[rule.then.column])))
-                moved[f"'{rule.text}'"] = moved.get(f"'{rule.text}'", 0) + rows
-                moving |= rows > 0
+                count = int(np.sum(~_same(before, values[rule.then.column])))
+                moved[f"'{rule.text}'"] = moved.get(f"'{rule.text}'", 0) + count
+                moving |= count > 0
                 changed.add(rule.then.column)
             if not moving:
                 break
