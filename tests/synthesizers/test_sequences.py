@@ -15,7 +15,7 @@ from scipy import stats
 
 from simulacra import Synthesizer
 from simulacra.errors import ConditionError, DataError, ParameterError
-from simulacra.synthesizers.sequence_layout import GAP, LENGTH, POSITION, START, prev
+from simulacra.synthesizers.sequence_layout import GAP, LENGTH, POSITION, START, change, prev
 
 from .sequence_tables import make_patients, make_visits
 
@@ -52,8 +52,17 @@ def test_the_step_table_holds_position_previous_event_and_gap(alone: Synthesizer
     layout = alone.sequence_  # type: ignore[attr-defined]
     assert layout.static == ("sex",) and layout.events == ("weight", "ward")
     assert layout.strict and layout.integer_gaps and layout.unit == 86_400.0
+    assert layout.changes == ("weight",)  # a drifting weight is learned by its changes
     columns = alone.metadata_.names
-    for name in (POSITION, LENGTH, START, GAP, prev("weight"), prev("visit_date")):
+    for name in (
+        POSITION,
+        LENGTH,
+        START,
+        GAP,
+        prev("weight"),
+        prev("visit_date"),
+        change("weight"),
+    ):
         assert name in columns
     assert "patient_id" not in columns and "visit_date" not in columns
 

@@ -14,7 +14,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .sequence_layout import GAP, LENGTH, POSITION, START, prev, sorted_events
+from .sequence_layout import (
+    GAP,
+    LENGTH,
+    POSITION,
+    START,
+    SequenceLayout,
+    change,
+    prev,
+    sorted_events,
+)
 from .sequence_sampling import SequenceSampling
 
 
@@ -71,14 +80,23 @@ class SequenceImpute(SequenceSampling):
                 if name in layout.events:
                     before = filled[name].iloc[rows - 1].reset_index(drop=True)
                     known[prev(name)] = before if t else pd.Series([np.nan] * len(rows))
+            before_events = filled.iloc[rows - 1].reset_index(drop=True) if t else None
+            wanted = {name: unknown[name].copy() for name in layout.changes}
+            self._impute_changes(known, unknown, before_events)
             drawn = [name for name, cells in unknown.items() if cells.any()]
             if not drawn:
                 continue
             tokens = self._known_tokens(known, len(rows), unknown)
             encoded = self._draw(tokens, rng, self._null_tokens(drawn))
             decoded = self._decode(encoded, drawn, rng)
-            for name in drawn:
-                cells = unknown[name]
+            if layout.changes:
+                decoded = self._from_changes(
+                    decoded.reindex(columns=[*decoded.columns, *_absent(decoded, layout)]),
+                    before_events,
+                )
+            write = {n: unknown[n] for n in drawn if n in decoded or n in layout.context}
+            write |= {n: cells for n, cells in wanted.items() if cells.any()}
+            for name, cells in write.items():
                 if name in layout.context:
                     entity_values[name] = _put(
                         entity_values.get(name, pd.Series([np.nan] * len(keys))),
@@ -94,6 +112,31 @@ class SequenceImpute(SequenceSampling):
         back = np.argsort(order)
         result = filled.iloc[back].reset_index(drop=True)
         return result, {name: cells[back] for name, cells in missing.items()}
+
+    def _impute_changes(
+        self,
+        known: dict[str, pd.Series],
+        unknown: dict[str, np.ndarray],
+        before: pd.DataFrame | None,
+    ) -> None:
+        """The cells of the columns modelled by their changes, from the events' values: where
+        the previous event has a value, the change (drawn where the value is missing) and an
+        empty own cell; elsewhere the value itself (drawn where missing) and an empty change."""
+        for name in self.sequence_.changes:
+            value = known[name]
+            missing = unknown[name]
+            rows = len(value)
+            last = (
+                np.full(rows, np.nan)
+                if before is None
+                else pd.to_numeric(before[name], errors="coerce").to_numpy(np.float64)
+            )
+            has = ~np.isnan(last)
+            numbers = pd.to_numeric(value, errors="coerce").to_numpy(np.float64)
+            known[change(name)] = pd.Series(np.where(has, numbers - last, np.nan))
+            unknown[change(name)] = has & missing
+            known[name] = value.where(~has)
+            unknown[name] = ~has & missing
 
     def _check_impute_input(self, table: pd.DataFrame) -> None:
         layout = self.sequence_
@@ -136,3 +179,9 @@ def _put(values: pd.Series, at: np.ndarray, new: pd.Series) -> pd.Series:
     out = values.astype(object) if values.dtype != new.dtype else values.copy()
     out.iloc[at] = new.to_numpy()
     return out
+
+
+def _absent(decoded: pd.DataFrame, layout: SequenceLayout) -> list[str]:
+    """The change-modelled columns and their change columns that `decoded` lacks (empty)."""
+    names = [n for c in layout.changes for n in (c, change(c))]
+    return [n for n in names if n not in decoded.columns]

