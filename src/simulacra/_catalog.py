@@ -150,11 +150,11 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         "ema_decay": "Decay of the moving average of the weights (ddpm only, default 0.999).",
         "members": (
             "Registered table models whose samples are pooled (each at its defaults) (ensemble "
-            "only, default ('autoregressive', 'ddpm'))."
+            "only, default ('autoregressive', 'ddpm', 'copula'))."
         ),
         "member_params": (
             "Parameters of each member, by the member's name (ensemble only, default None: each "
-            "member at its defaults)."
+            "member at its defaults, but {'ddpm': {'sampling_steps': 10}})."
         ),
         "pool": "Rows drawn from the members per row kept (ensemble only, default 5).",
         "sharpness": (

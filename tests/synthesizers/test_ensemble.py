@@ -70,3 +70,25 @@ def test_every_kept_row_keeps_the_rules(table: pd.DataFrame) -> None:
     ).fit(ordered)
     sample = syn.sample(1_000, seed=2)
     assert (sample["x"] <= sample["z"]).all()
+
+
+def test_a_member_whose_rows_are_easy_to_tell_is_left_out(table: pd.DataFrame, tmp_path) -> None:
+    syn = _fit(table, 1.0)
+    described = syn.describe()["model"]
+    # the one-epoch VAE's rows are recognisable: under half an equal share, left out
+    assert "tvae" in described["left_out"] and [m.name for m in syn.members_] == ["copula"]
+    assert described["kept_share"] == {"copula": 1.0}
+    assert "under 50% of an equal share" in described["left_out"]["tvae"]
+    path = tmp_path / "e.simulacra"
+    syn.save(path)
+    again = Synthesizer.load(path)
+    assert again.describe()["model"]["left_out"] == described["left_out"]
+    assert again.sample(500, seed=3).equals(syn.sample(500, seed=3))
+
+
+def test_members_that_all_help_share_the_kept_rows(table: pd.DataFrame) -> None:
+    syn = Synthesizer("ensemble", members=["copula", "copula"], **QUICK).fit(table)
+    shares = syn.describe()["model"]["kept_share"]
+    assert set(shares) == {"copula (1)", "copula (2)"}
+    assert abs(sum(shares.values()) - 1) < 1e-3 and min(shares.values()) > 0.4
+    assert "left_out" not in syn.describe()["model"]

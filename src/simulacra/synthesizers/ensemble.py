@@ -3,12 +3,18 @@
 
 Fit:
 1. A share `validation` of the rows is held out; every member (registered table models,
-   default the autoregressive model and ddpm) fits on the rest.
+   default the autoregressive model, ddpm sampling in 10 steps, and the copula) fits on the
+   rest, within a share of `time_budget` when one is given.
 2. The members sample a pool, `pool` rows per held-out row in all (at most `FIT_POOL_ROWS`),
    shared equally.
 3. A discriminator (gradient-boosted trees, `forest.py`) learns to tell the held-out real rows
    from the pool; its odds estimate, row by row, how much more likely the real data is to hold
    that row than the pool: the density ratio r(x) = p_real(x) / p_pool(x).
+4. Each member's share of the rows the ratio would keep is measured on that pool; a member
+   under `MIN_SHARE` of an equal share is left out (the copula where its rows are easy to tell
+   from real ones: 11% of kept rows on wa_churn, where it sits at 31% beside the others on
+   CPS1988), and the trees learn again against the pool of the members kept. So the ensemble
+   picks as well as combines, by validation on held-out rows only.
 
 Sample: each chunk draws a pool from the members (`pool` rows per row asked for) and keeps rows
 without replacement with probability proportional to r(x)^`sharpness` (discriminator rejection
@@ -42,6 +48,10 @@ from .forest import Forest
 DISCRIMINATOR_ITERATIONS = 300
 MEMBERS_SHARE = 0.8  # of a time budget, for the members' fits
 FIT_POOL_ROWS = 20_000  # pool rows the discriminator learns from, at most
+# ddpm in 10 sampling steps: 5x faster, as realistic once the discriminator has chosen (wa_churn
+# C2ST 0.556 against 0.552 with its default 50)
+MEMBER_DEFAULTS: dict[str, dict[str, Any]] = {"ddpm": {"sampling_steps": 10}}
+MIN_SHARE = 0.5  # a member whose kept rows fall under this share of an equal share is left out
 
 
 class Ensemble(Synthesizer):
@@ -52,7 +62,7 @@ class Ensemble(Synthesizer):
     tags = frozenset({"conditions"})
     _transformer = {"continuous": "minmax", "discrete": "codes"}  # what the trees read
     members = Param(
-        ("autoregressive", "ddpm"),
+        ("autoregressive", "ddpm", "copula"),
         Kind((tuple, list)),
         "registered table models whose samples are pooled (each at its defaults)",
     )
@@ -60,7 +70,7 @@ class Ensemble(Synthesizer):
         None,
         Kind(dict, optional=True),
         "parameters of each member, by the member's name",
-        means="each member at its defaults",
+        means=f"each member at its defaults, but {MEMBER_DEFAULTS}",
     )
     validation = Param(0.2, Interval(0.05, 0.5), "share of rows held out to learn the combination")
     pool = Param(5, Interval(1, 50, integer=True), "rows drawn from the members per row kept")
@@ -111,18 +121,7 @@ class Ensemble(Synthesizer):
         rows = min(self.pool * len(check), FIT_POOL_ROWS)
         pool = self._pool(rows, Conditions([]), self.seed, 0, 0, 0)
         real, fake = self.transformer_.encode(check), self.transformer_.encode(pool)
-        labels = np.r_[np.ones(len(real)), np.zeros(len(fake))]
-        self.forest_ = Forest.fit(
-            np.vstack([real, fake]),
-            labels,
-            iterations=DISCRIMINATOR_ITERATIONS,
-            seed=seeding.integer(self.seed, "fit"),
-            learning_rate=0.05,
-            max_leaf_nodes=15,
-            l2_regularization=1.0,
-            class_weight="balanced",
-        )
-        self.kept_share_ = self._kept_share(pool, rows)
+        self._combine(real, fake)
         self.fit_info_: dict[str, Any] = {
             "rows": len(table),
             "member_rows": len(learn),
@@ -135,14 +134,50 @@ class Ensemble(Synthesizer):
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
         raise NotImplementedError  # `fit` is the ensemble's own
 
-    def _kept_share(self, pool: pd.DataFrame, rows: int) -> list[float]:
-        """Each member's expected share of the kept rows: its pool rows' share of the weights
-        (`_pool` puts each member's rows together, `rows / members` rounded up each)."""
-        logits = self.forest_.logits(self.transformer_.encode(pool)) * self.sharpness
+    def _combine(self, real: np.ndarray, fake: np.ndarray) -> None:
+        """The discriminator (held-out rows `real` against the pool `fake`, encoded), each
+        member's share of the kept rows, and the members left out: those under `MIN_SHARE` of
+        an equal share (the trees then learn again against the other members' pool)."""
+        owner = np.repeat(np.arange(len(self.members_)), len(fake) // len(self.members_))
+        self.forest_ = self._discriminator(real, fake)
+        self.kept_share_ = self._kept_share(fake, owner)
+        floor = MIN_SHARE / len(self.members_)
+        kept = [j for j, share in enumerate(self.kept_share_) if share >= floor]
+        labels = [
+            m if self.members.count(m) == 1 else f"{m} ({j + 1})"
+            for j, m in enumerate(self.members)
+        ]
+        self.labels_ = [labels[j] for j in kept]
+        self.left_out_ = {
+            labels[j]: share for j, share in enumerate(self.kept_share_) if j not in kept
+        }
+        if self.left_out_:  # the trees learn again against the pool of the members kept
+            self.members_ = [self.members_[j] for j in kept]
+            fake, owner = fake[np.isin(owner, kept)], owner[np.isin(owner, kept)]
+            owner = np.searchsorted(np.array(kept), owner)
+            self.forest_ = self._discriminator(real, fake)
+            self.kept_share_ = self._kept_share(fake, owner)
+
+    def _discriminator(self, real: np.ndarray, fake: np.ndarray) -> Forest:
+        """Boosted trees telling held-out real rows (label 1) from pooled rows (encoded)."""
+        return Forest.fit(
+            np.vstack([real, fake]),
+            np.r_[np.ones(len(real)), np.zeros(len(fake))],
+            iterations=DISCRIMINATOR_ITERATIONS,
+            seed=seeding.integer(self.seed, "fit"),
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            class_weight="balanced",
+        )
+
+    def _kept_share(self, fake: np.ndarray, owner: np.ndarray) -> list[float]:
+        """Each member's expected share of the kept rows: its pooled rows' (encoded `fake`,
+        member `owner[i]`) share of the weights."""
+        logits = self.forest_.logits(fake) * self.sharpness
         weights = np.exp(logits - logits.max())
-        share = -(-rows // len(self.members_))
-        totals = [weights[j * share : (j + 1) * share].sum() for j in range(len(self.members_))]
-        return [round(float(t / sum(totals)), 4) for t in totals]
+        totals = np.bincount(owner, weights=weights, minlength=len(self.members_))
+        return [round(float(t), 4) for t in totals / totals.sum()]
 
     def _member_params(self, j: int, started: float) -> dict[str, Any]:
         """A member's parameters: the ensemble's seed, verbosity and rules, `member_params`,
@@ -150,6 +185,7 @@ class Ensemble(Synthesizer):
         each member still to fit that trains in epochs (the rest: the pool and the trees)."""
         name = self.members[j]
         params = {"seed": self.seed, "verbose": self.verbose, "rules": self.rules}
+        params.update(MEMBER_DEFAULTS.get(name, {}))
         params.update((self.member_params or {}).get(name, {}))
         timed = ["time_budget" in registry.get(m)._param_names() for m in self.members]
         if self.time_budget is None or not timed[j]:
@@ -214,6 +250,8 @@ class Ensemble(Synthesizer):
             ],
             "forest": self.forest_.state(),
             "kept_share": self.kept_share_,
+            "labels": self.labels_,
+            "left_out": self.left_out_,
         }
 
     def _set_model_state(self, state: dict[str, Any]) -> None:
@@ -226,18 +264,31 @@ class Ensemble(Synthesizer):
             members.append(member)
         self.members_ = members
         self.forest_ = Forest.from_state(state["forest"])
-        self.kept_share_ = [float(v) for v in state.get("kept_share", [])]
+        self.kept_share_ = [float(v) for v in state["kept_share"]]
+        self.labels_ = [str(v) for v in state["labels"]]
+        self.left_out_ = {str(k): float(v) for k, v in state["left_out"].items()}
 
     def _describe(self) -> dict[str, Any]:
         return {
-            "members": [m.describe()["model"] | {"name": m.name} for m in self.members_],
+            "members": [
+                m.describe()["model"] | {"name": label}
+                for m, label in zip(self.members_, self.labels_, strict=True)
+            ],
             "combination": "discriminator rejection sampling: a pool of "
             f"{self.pool} member rows per row, kept with probability proportional to the "
             f"discriminator's density ratio to the power {self.sharpness}",
             "discriminator": f"{len(self.forest_.arrays['roots'])} boosted trees trained on "
             f"{self.fit_info_.get('held_out_rows', '?')} held-out rows against the pool",
-            "kept_share": {  # measured on the pool the discriminator learned from
-                f"{m.name} ({j + 1})" if self.members.count(m.name) > 1 else m.name: share
-                for j, (m, share) in enumerate(zip(self.members_, self.kept_share_, strict=False))
-            },
+            # measured on the pool the discriminator learned from
+            "kept_share": dict(zip(self.labels_, self.kept_share_, strict=True)),
+            **(
+                {
+                    "left_out": {
+                        name: f"{share:.1%} of kept rows, under {MIN_SHARE:.0%} of an equal share"
+                        for name, share in self.left_out_.items()
+                    }
+                }
+                if self.left_out_
+                else {}
+            ),
         }
