@@ -28,9 +28,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def data(tmp_path: Path) -> Path:
     rng = np.random.default_rng(0)
     x = rng.normal(size=400)
-    table = pd.DataFrame(
-        {"x": x.round(3), "y": (x + rng.normal(scale=0.5, size=400)).round(3)}
-    )
+    table = pd.DataFrame({"x": x.round(3), "y": (x + rng.normal(scale=0.5, size=400)).round(3)})
     table["group"] = np.where(table["x"] > 0, "high", "low")
     path = tmp_path / "real.csv"
     table.to_csv(path, index=False)
