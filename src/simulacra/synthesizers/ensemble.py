@@ -270,10 +270,13 @@ class Ensemble(Synthesizer):
 
     def _describe(self) -> dict[str, Any]:
         return {
-            "members": [
-                m.describe()["model"] | {"name": label}
-                for m, label in zip(self.members_, self.labels_, strict=True)
-            ],
+            # each member's own describe(): `ensemble.members_[i].describe()`
+            "members": {
+                label: _member_line(m, share)
+                for m, label, share in zip(
+                    self.members_, self.labels_, self.kept_share_, strict=True
+                )
+            },
             "combination": "discriminator rejection sampling: a pool of "
             f"{self.pool} member rows per row, kept with probability proportional to the "
             f"discriminator's density ratio to the power {self.sharpness}",
@@ -292,3 +295,14 @@ class Ensemble(Synthesizer):
                 else {}
             ),
         }
+
+
+def _member_line(member: Synthesizer, share: float) -> str:
+    """A member in a line: its share of kept rows (measured on the fit pool) and training."""
+    model = member.describe()["model"]
+    line = f"{share:.1%} of kept rows"
+    if "epochs_trained" in model:
+        line += f"; {model['epochs_trained']} epochs"
+        if "stopped" in model:
+            line += f", stopped {model['stopped']}"
+    return line

@@ -381,7 +381,7 @@ class NeuralSynthesizer(Synthesizer):
             **({"streamed": STREAMED} if self.streamed_ else {}),
             "epochs_trained": len(self.history_.get("epoch", ())),
             **(
-                {"stopped": f"at the time budget ({self.time_budget:g} s for the whole fit)"}
+                {"stopped": f"at the time budget ({self.time_budget:.1f} s for the whole fit)"}
                 if getattr(self, "out_of_time_", False)
                 else {}
             ),
