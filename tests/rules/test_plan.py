@@ -166,3 +166,12 @@ def test_an_if_then_allowing_several_values_keeps_its_columns_together() -> None
     back = _round_trip(plan, table)
     for text in rules:
         assert not parse_rule(text).broken(back, Metadata.infer(table)).any(), text
+
+
+def test_dates_without_a_format_in_the_metadata_keep_their_own() -> None:
+    table = rule_table(200)
+    meta = Metadata.infer(table)
+    meta.columns["end"].format = None
+    plan = RulePlan.build(["start <= end"], meta, private=False)
+    back = _round_trip(plan, table)
+    assert back["end"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._dates import guess_datetime_format
 from ..errors import DataNote
 from ..metadata import Column, Metadata
 from ..specs.rules import Allowed, IfThen, member, typed_columns
@@ -112,6 +113,12 @@ class RulePlan:
     def forward(self, table: pd.DataFrame) -> pd.DataFrame:
         """The table in the model's columns, each row brought in line with the rules."""
         lay, n = self.layout, len(table)
+        for name, column in self.schema.columns.items():
+            text = column.kind == "datetime" and not column.dtype.startswith("datetime64")
+            if text and column.format is None:  # as the datetime transform reads it
+                self.schema.columns[name] = replace(
+                    column, format=guess_datetime_format(table[name])
+                )
         moved: dict[str, int] = {}
         modelled: dict[str, Any] = {}
         values = typed_columns(table, self.schema, self.names)
