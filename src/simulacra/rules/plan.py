@@ -113,12 +113,10 @@ class RulePlan:
     def forward(self, table: pd.DataFrame) -> pd.DataFrame:
         """The table in the model's columns, each row brought in line with the rules."""
         lay, n = self.layout, len(table)
-        for name, column in self.schema.columns.items():
-            text = column.kind == "datetime" and not column.dtype.startswith("datetime64")
-            if text and column.format is None:  # as the datetime transform reads it
-                self.schema.columns[name] = replace(
-                    column, format=guess_datetime_format(table[name])
-                )
+        for name, meta in self.schema.columns.items():
+            text = meta.kind == "datetime" and not meta.dtype.startswith("datetime64")
+            if text and meta.format is None:  # as the datetime transform reads it
+                self.schema.columns[name] = replace(meta, format=guess_datetime_format(table[name]))
         moved: dict[str, int] = {}
         modelled: dict[str, Any] = {}
         values = typed_columns(table, self.schema, self.names)
