@@ -184,9 +184,10 @@ class Ensemble(Synthesizer):
         and, under a time budget, an equal share of what is left of `MEMBERS_SHARE` of it for
         each member still to fit that trains in epochs (the rest: the pool and the trees)."""
         name = self.members[j]
-        params = {"seed": self.seed, "verbose": self.verbose, "rules": self.rules}
+        params: dict[str, Any] = {"seed": self.seed, "verbose": self.verbose, "rules": self.rules}
         params.update(MEMBER_DEFAULTS.get(name, {}))
-        params.update((self.member_params or {}).get(name, {}))
+        own: dict[str, dict[str, Any]] = self.member_params or {}
+        params.update(own.get(name, {}))
         timed = ["time_budget" in registry.get(m)._param_names() for m in self.members]
         if self.time_budget is None or not timed[j]:
             return params
