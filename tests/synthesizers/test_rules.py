@@ -148,3 +148,12 @@ def test_rebalancing_a_column_kept_with_others(fitted: dict[str, Synthesizer]) -
         .broken(rows, fitted["copula"].rules_.schema)
         .any()
     )  # type: ignore[union-attr]
+
+
+def test_sequence_models_refuse_rules(table: pd.DataFrame) -> None:
+    events = table.assign(key=[i // 5 for i in range(len(table))])
+    model = Synthesizer(
+        "autoregressive", rules=["start <= end"], sequence_key="key", sequence_index="start"
+    )
+    with pytest.raises(ParameterError, match="rules are not kept by sequence models yet"):
+        model.fit(events)
