@@ -70,18 +70,16 @@ class SequenceSampling:
         def impute(self, table: pd.DataFrame, seed: int | None = None) -> pd.DataFrame: ...
 
     # tokens of known cells ---------------------------------------------------------------
-    def _token_blocks(self) -> dict[str, list[tuple[int, int, int]]]:
-        """Per modelled column: (token position j, block offset in the column, block start)."""
+    def _token_blocks(self) -> dict[str, list[tuple[int, int, str]]]:
+        """Per modelled column: (token position j, block offset in the column, block role)."""
         position = {start: j for j, start in enumerate(self._token_columns())}
-        out: dict[str, list[tuple[int, int, int]]] = {}
+        out: dict[str, list[tuple[int, int, str]]] = {}
         first: dict[str, int] = {}
         for block in self.transformer_.blocks_:
             first.setdefault(block.column, block.start)
             if block.activation == "token":
                 offset = block.start - first[block.column]
-                out.setdefault(block.column, []).append(
-                    (position[block.start], offset, block.start)
-                )
+                out.setdefault(block.column, []).append((position[block.start], offset, block.role))
         return out
 
     def _known_tokens(
@@ -95,12 +93,19 @@ class SequenceSampling:
         for name, series in known.items():
             if name not in blocks:
                 continue  # generated, not modelled
-            encoded = self.transformer_.columns_[name].encode(series.reset_index(drop=True), rng)
+            series = series.reset_index(drop=True)
+            encoded = self.transformer_.columns_[name].encode(series, rng)
             hidden = (unknown or {}).get(name)
-            for j, offset, _ in blocks[name]:
+            empty = series.isna().to_numpy()
+            flagged = any(role == "null" for _, _, role in blocks[name])
+            for j, offset, role in blocks[name]:
                 tokens[:, j] = np.round(encoded[:, offset]).astype(np.int64)
                 if hidden is not None:
                     tokens[hidden, j] = -1
+                if flagged and role == "value":
+                    # an empty number's value token is noise in training (a random value):
+                    # left hidden, its null flag says all
+                    tokens[empty, j] = -1
         return torch.from_numpy(tokens)
 
     def _null_tokens(self, names: list[str]) -> dict[int, list[int]]:
