@@ -227,13 +227,22 @@ def fit(
     context: Path | None = typer.Option(
         None, "--context", help="With --sequence-key: one row per entity, joined by the key."
     ),
+    init: Path | None = typer.Option(
+        None,
+        "--init",
+        help="Model file of a related table to start from (autoregressive): the columns it "
+        "shares with DATA start from its encodings and weights, then training goes on with "
+        "DATA (default -m: the base's model).",
+    ),
 ) -> None:
     """Learn a table and save the model."""
     from ..metadata import Metadata
     from ..synthesizers import Synthesizer
     from .sequences import check_sequence_options, fit_sequences
 
-    check_output(output, [data, metadata_path, context], model=True)
+    check_output(output, [data, metadata_path, context, init], model=True)
+    if init is not None:
+        model = model or _base_model_name(init, engine)
     model, why = choose_model(model, epsilon, engine, sequence_key)
     if why is not None and not is_quiet():
         err.print(f"note: model {model}: {why} (-m picks another)", markup=False)
@@ -267,7 +276,10 @@ def fit(
             metadata = Metadata.infer(table)
     # under --epsilon without --metadata the synthesizer infers (or refuses) by itself
     with status(f"fitting {model}"):
-        synthesizer.fit(table, metadata)
+        if init is not None:  # the columns shared with the base take its metadata
+            synthesizer.fit_from(init, table, None if metadata_path is None else metadata)
+        else:
+            synthesizer.fit(table, metadata)
     with status(f"writing {output}"):
         synthesizer.save(output)
     info = synthesizer.describe()["fit"]
@@ -277,6 +289,21 @@ def fit(
         else (f"{info['rows']:,} rows")
     )
     out.print(f"fitted {model} on {rows} in {info['seconds']:.1f}s -> {output}")
+    if init is not None:
+        out.print(synthesizer.describe()["init"]["summary"])
+
+
+def _base_model_name(init: Path, engine: str) -> str:
+    """The model of the base file `--init` names (what `fit` then fits, unless -m says)."""
+    from ..errors import ParameterError
+    from ..modelfile import read_model
+
+    if engine != "local":
+        raise ParameterError("--init works with --engine local")
+    manifest, _ = read_model(init)
+    if manifest["kind"] != "table":
+        raise ParameterError(f"--init: {init} holds an image model, not a table model")
+    return str(manifest["model"])
 
 
 fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names('table'))})."

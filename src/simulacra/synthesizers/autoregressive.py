@@ -52,7 +52,7 @@ import pandas as pd
 import torch
 
 from .._torch import FusedAdam
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..metadata import Metadata
 from ..params import Interval, Kind, Param
 from ..privacy.sgd import DPSGD
@@ -61,6 +61,7 @@ from .neural import NeuralSynthesizer
 from .sequences import Sequences, held_out_order
 from .token_net import TokenNet, ghost_sums
 from .token_sampling import TokenSampling
+from .transfer import Transfer
 
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3
@@ -82,7 +83,10 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         "_index",
         "_token_mask",
         "_dp",
+        "_warmup",
     )
+    _transfers = True
+    _base_params = ("hidden_dims",)
     # None picks the `auto` values: without DP, long training stopped early by the held-out
     # loss, a wide network and fine bins; under DP-SGD (every step costs budget, the noise
     # grows with the number of weights), 20 passes in large Poisson batches through a small
@@ -181,6 +185,50 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         self._waited = 0
         self._epoch = 0
 
+    def _start_from(self, start: Transfer) -> None:
+        """The base's weights (`transfer.py`): its trunk, and for each token column it shares
+        (same column, role and tokens) its embedding rows and output rows; a column it lacks
+        starts with zero embeddings, so the base's function is kept until training moves
+        them. No warm-up: the base's weights, before any step, are the first best epoch."""
+        base = start.base
+        assert isinstance(base, AutoRegressive)
+        dims, base_dims = list(self._setting("hidden_dims")), list(base._setting("hidden_dims"))
+        if dims != base_dims:
+            raise ParameterError(
+                f"init: {start.source} has layers {base_dims}, this fit {dims}: leave "
+                "hidden_dims unset or give the base's"
+            )
+        net, old = self.net_, base.net_.to(self.device_)
+        theirs = {key: j for j, key in enumerate(base._token_keys())}
+        shared = set(start.shared)
+        with torch.no_grad():
+            net.bias.copy_(old.bias)
+            net.trunk.load_state_dict(old.trunk.state_dict())
+            for j, key in enumerate(self._token_keys()):
+                i = theirs.get(key)
+                size = self.sizes_[j]
+                rows = slice(int(net.offsets[j]), int(net.offsets[j]) + size + 1)
+                if key[0] not in shared or i is None or base.sizes_[i] != size:
+                    net.embedding.weight[rows] = 0.0
+                    continue
+                net.embedding.weight[rows] = old.embedding.weight[
+                    int(old.offsets[i]) : int(old.offsets[i]) + size + 1
+                ]
+                out, base_out = int(self._starts[j]), int(base._starts[i])
+                net.head.weight[out : out + size] = old.head.weight[base_out : base_out + size]
+                net.head.bias[out : out + size] = old.head.bias[base_out : base_out + size]
+        self._warmup = 0
+        if len(self._valid_rows):
+            net.eval()
+            with torch.no_grad():
+                loss = float(self._loss(self._valid_rows, self._valid_hidden))
+            state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            self._best = (loss, state, 0)
+
+    def _token_keys(self) -> list[tuple[str, str]]:
+        """(column, role) of each token column, in the network's order."""
+        return [(b.column, b.role) for b in self.transformer_.blocks_ if b.activation == "token"]
+
     def _group_logits(self) -> None:
         """For the loss: where each column's logits sit in a (columns x widest) grid."""
         widest = max(self.sizes_, default=1)
@@ -278,7 +326,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
 
     def _track_best(self, loss: float) -> None:
         self._epoch += 1
-        if self._epoch <= WARMUP_EPOCHS:
+        if self._epoch <= getattr(self, "_warmup", WARMUP_EPOCHS):
             # a relation between a few columns (a label and two features among twenty) can take
             # tens of epochs to learn while the loss of the others stalls or creeps up: no
             # decay, no stop and no best epoch before the warm-up is over

@@ -30,7 +30,7 @@ from ..params import Interval, Kind, Param
 from ..transforms import TableTransformer
 from ..transforms.conditions import Conditions
 from ..transforms.table import MIN_COUNT
-from . import ruled
+from . import ruled, transfer
 
 CHUNK_ROWS = 100_000
 
@@ -60,6 +60,11 @@ class Synthesizer(Model):
         "the metadata's only",
     )
     rules_: ruled.RulePlan | None = None
+    # whether a fit may start from a base model's weights (`init`, transfer.py)
+    _transfers: ClassVar[bool] = False
+    # parameters a fit from a base model takes from it when left unset (its network's shape)
+    _base_params: ClassVar[tuple[str, ...]] = ()
+    init_: dict[str, Any] | None = None  # where a fit started (`transfer.Transfer.record`)
 
     def _transformer_params(self) -> dict[str, Any]:
         return dict(self._transformer)
@@ -71,21 +76,44 @@ class Synthesizer(Model):
         if not isinstance(table, pd.DataFrame):
             raise DataError(f"fit needs a pandas DataFrame, not {type(table).__name__}")
         started = self._fit_began = time.perf_counter()
+        start: transfer.Transfer | None = self.__dict__.get("_transfer")  # set by `fit_from`
         self.metadata_ = metadata if metadata is not None else self.infer_metadata(table)
+        if start is not None and metadata is None:
+            self.metadata_ = transfer.with_base_columns(self.metadata_, table, start.base)
         private = self._transformer_params().get("privacy") is not None
         self.rules_, table, modelled = ruled.plan_rules(self, table, self.metadata_, private)
-        self.transformer_ = self.new_transformer(modelled).fit(table)
+        given = transfer.shared_encodings(start, table, modelled) if start is not None else None
+        self.transformer_ = self.new_transformer(modelled).fit(table, given=given)
+        if start is not None:
+            start.columns = len({b.column for b in self.transformer_.blocks_})
         if self.rules_ is not None:
             self.rules_.learn(self.transformer_)
         self.metadata_ = self.transformer_.metadata  # a column may be modelled otherwise
         encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))
+        self.init_ = start.record() if start is not None else None
         self.fit_info_: dict[str, Any] = {
             "rows": len(table),
             "seconds": round(time.perf_counter() - started, 3),
         }
         self._calls = 0
         return self
+
+    def fit_from(
+        self,
+        base: Synthesizer | str | Path,
+        table: pd.DataFrame,
+        metadata: Metadata | None = None,
+    ) -> Synthesizer:
+        """Learn `table` starting from `base`, a fitted model of a related table (or its
+        file): the columns it shares with `table` start from its encodings and weights, the
+        others afresh (`transfer.py`; `simulacra fit --init`). Returns self."""
+        self._check_params()
+        self._transfer = transfer.start(self, base)
+        try:
+            return self.fit(table, metadata)
+        finally:
+            del self._transfer  # the base model is not kept, only what `init_` says
 
     def infer_metadata(self, table: pd.DataFrame) -> Metadata:
         """The metadata this model infers for `table` when none is given."""
@@ -233,6 +261,7 @@ class Synthesizer(Model):
             "model": self._get_model_state(),
             "fit_info": self.fit_info_,
             **({"rules": self.rules_.get_state()} if self.rules_ is not None else {}),
+            **({"init": self.init_} if self.init_ is not None else {}),
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -241,6 +270,7 @@ class Synthesizer(Model):
         self._set_model_state(state["model"])
         self.fit_info_ = state["fit_info"]
         self.rules_ = ruled.RulePlan.from_state(state["rules"]) if "rules" in state else None
+        self.init_ = state.get("init")
         self._calls = 0
 
     @classmethod
@@ -266,7 +296,16 @@ class Synthesizer(Model):
             "columns": self.transformer_.describe(),
             "model": self._describe(),
             **({"rules": self.rules_.describe()} if self.rules_ is not None else {}),
+            **(
+                {"init": transfer.describe(self.init_, self.fit_info_["rows"], self._private())}
+                if self.init_ is not None
+                else {}
+            ),
         }
+
+    def _private(self) -> bool:
+        """Whether this fit learned its table with differential privacy."""
+        return self.transformer_.privacy is not None
 
     def _describe(self) -> dict[str, Any]:
         return {}

@@ -34,6 +34,7 @@ from ..transforms.conditions import Conditions
 from .base import Synthesizer
 from .conditions import sample_meeting
 from .output_layout import OutputLayout
+from .transfer import Transfer
 
 GENERATE_ROWS = 20_000
 # DP-SGD plans at most this many seconds of steps (each step timed before training starts)
@@ -170,6 +171,9 @@ class NeuralSynthesizer(Synthesizer):
             nonlocal x
             x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
             self._build(x)
+            start = getattr(self, "_transfer", None)
+            if start is not None:
+                self._start_from(start)
             return self._epochs_planned()
 
         trainer = Trainer(
@@ -207,6 +211,11 @@ class NeuralSynthesizer(Synthesizer):
 
     def _build(self, data: torch.Tensor) -> None:
         raise NotImplementedError
+
+    def _start_from(self, start: Transfer) -> None:
+        """Set the networks just built to the base model's weights for the columns `start`
+        shares (`transfer.py`); models that can (`_transfers`) define it."""
+        raise ParameterError(f"{self.name} cannot start from a base model (init)")
 
     def _seconds_left(self) -> float | None:
         """What is left of `time_budget` since `fit` began (None: no budget)."""

@@ -127,6 +127,14 @@ class CategoricalTransform(ColumnTransform):
             bounds=encoder.score_bounds(code),
         )
 
+    def can_encode(self, series: pd.Series) -> bool:
+        """Every value a kept category, or pooled where rarer ones are (an 'other' code),
+        and a null code if there are nulls."""
+        nulls = series.isna().to_numpy()
+        unknown = (self.codes(series) == self.other_code) & ~nulls
+        pooled = bool(self.tail_values_ or self.rare_count_)
+        return (pooled or not unknown.any()) and (self.has_null_ or not nulls.any())
+
     def encode(self, series: pd.Series, rng: np.random.Generator) -> np.ndarray:
         codes = self.codes(series)
         known = len(self.categories_) + bool(self.tail_values_ or self.rare_count_) + self.has_null_

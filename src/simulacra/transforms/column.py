@@ -85,6 +85,11 @@ class ColumnTransform:
     def decode(self, encoded: np.ndarray, rng: np.random.Generator, offset: int) -> pd.Series:
         raise NotImplementedError
 
+    def can_encode(self, series: pd.Series) -> bool:
+        """Whether this fitted transform holds every value of `series` as itself (no value
+        or null it has no code for): another table's column may then share its encoding."""
+        return True
+
     def layout(self) -> list[tuple[str, str, int, bool]]:
         """(role, activation, width, discrete) of each output block."""
         return []

@@ -135,6 +135,10 @@ class ContinuousTransform(ColumnTransform):
             parts.append(self.encoders[1].encode(codes, rng))
         return np.hstack(parts)
 
+    def can_encode(self, series: pd.Series) -> bool:
+        codes = _special_codes(self.to_float(series))
+        return int(codes.max(initial=VALUE_CODE)) <= self.specials_
+
     def _unseen_infinities(self, x: np.ndarray) -> np.ndarray:
         """`x` to encode, refused when it holds infinities the fit did not learn."""
         if _special_codes(x).max(initial=VALUE_CODE) > max(self.specials_, NULL_CODE):

@@ -94,14 +94,26 @@ class TableTransformer:
             bins=self.bins,
         )
 
-    def fit(self, table: pd.DataFrame) -> TableTransformer:
+    def fit(
+        self, table: pd.DataFrame, given: Mapping[str, dict[str, Any]] | None = None
+    ) -> TableTransformer:
+        """Learn each column's transform from `table`; a column in `given` takes that fitted
+        state instead (a base model's encoding, `synthesizers/transfer.py`)."""
         self._check_values(table)
         self.metadata.check_table(table, private=self.privacy is not None)
         rng = seeding.rng(self.seed, "transform")
         names = self._track(self.metadata.names, "fitting transforms", len(table))
         if self.privacy is not None:
+            if given:
+                raise ValueError("a DP transformer learns every column from its budget")
             return self._fit_private(table, names, rng)
-        self.columns_ = {name: self._fit_column(name, table[name], rng) for name in names}
+        given = given or {}
+        self.columns_ = {
+            name: self._new(name).set_state(given[name])
+            if name in given
+            else self._fit_column(name, table[name], rng)
+            for name in names
+        }
         self._layout()
         return self
 
