@@ -120,8 +120,9 @@ class SequenceImpute(SequenceSampling):
         before: pd.DataFrame | None,
     ) -> None:
         """The cells of the columns modelled by their changes, from the events' values: where
-        the previous event has a value, the change (drawn where the value is missing) and an
-        empty own cell; elsewhere the value itself (drawn where missing) and an empty change."""
+        the previous event has a value, the change from the value it predicts (drawn where the
+        value is missing) and an empty own cell; elsewhere the value itself (drawn where
+        missing) and an empty change."""
         for name in self.sequence_.changes:
             value = known[name]
             missing = unknown[name]
@@ -133,7 +134,8 @@ class SequenceImpute(SequenceSampling):
             )
             has = ~np.isnan(last)
             numbers = pd.to_numeric(value, errors="coerce").to_numpy(np.float64)
-            known[change(name)] = pd.Series(np.where(has, numbers - last, np.nan))
+            moved = self.sequence_.changed(name, numbers, last)
+            known[change(name)] = pd.Series(np.where(has, moved, np.nan))
             unknown[change(name)] = has & missing
             known[name] = value.where(~has)
             unknown[name] = ~has & missing

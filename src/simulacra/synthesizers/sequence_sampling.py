@@ -280,13 +280,13 @@ class SequenceSampling:
         return known, unknown
 
     def _from_changes(self, step: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFrame:
-        """`step` with each change-modelled column's values: the previous value plus the
-        change (kept inside the real values' range), or the value drawn where there was no
-        previous one; the change columns dropped."""
+        """`step` with each change-modelled column's values: the value the previous one
+        predicts plus the change (kept inside the real values' range), or the value drawn
+        where there was no previous one; the change columns dropped."""
         for name in self.sequence_.changes:
             last = np.full(len(step), np.nan) if before is None else _floats(before[name])
             drawn = _floats(step[name])
-            moved = last + _floats(step[change(name)])
+            moved = self.sequence_.moved(name, _floats(step[change(name)]), last)
             bounds = self.transformer_.columns_[prev(name)]
             moved = np.clip(moved, bounds.low_, bounds.high_)
             values = np.where(np.isnan(last), drawn, moved)
