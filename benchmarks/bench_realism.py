@@ -49,7 +49,8 @@ from threadpoolctl import threadpool_limits
 
 import simulacra
 from common import RESULTS, code_version, machine, merge_refusal, table, write_results
-from published import ADULT_PEERS, adult_peer_sets, load_adult
+from published import ADULT, ADULT_PEERS, adult_peer_sets, load_adult
+from published import available as published_available
 from sdv_runner import run_sdv, sdv_available
 from simulacra import registry
 from simulacra.evaluation import Limits
@@ -376,6 +377,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines.append(f"QUICK run: tables subsampled to {QUICK_ROWS:,} rows, {QUICK_EPOCHS} epochs.")
     for peer, status in data["peers"].items():
         lines.append(f"Peer {peer}: {status}.")
+    for name, why in data.get("skipped_tables", {}).items():
+        lines.append(f"Table {name}: skipped, {why}.")
     headers = ["model", "C2ST AUC", "holdout floor", "shapes", "pairs", "DCR < holdout p5",
                "exact copies", "holdout copies", "MIA AUC", "TRTR", "TSTR", "TSTR / TRTR",
                "utility ratio", "fit s", "sample s", "sample rows/s"]  # fmt: skip
@@ -507,6 +510,11 @@ def main() -> None:
         parser.error(f"unknown table or model: {', '.join(unknown)}")
     if args.merge and not args.quick and (refusal := previous_refusal()):
         parser.error(refusal)
+    skipped = {}
+    if "adult" in tables and not published_available():
+        skipped["adult"] = f"its data is not in {ADULT} (set SIMULACRA_SHARED)"
+        tables.remove("adult")
+        progress(f"table adult: skipped, {skipped['adult']}")
     models = [m for m in wanted if m not in PEERS]
     peers, statuses = {}, {}
     for peer in (p for p in wanted if p in PEERS):
@@ -528,6 +536,7 @@ def main() -> None:
             **{p: peer_params(p, args.quick) for p in peers},
         },
         "peers": statuses,
+        "skipped_tables": skipped,
         "tables": {},
         "rows": [],
         "failures": [],

@@ -13,12 +13,15 @@ form so that one evaluator scores ours and theirs.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tabular-argn-paper"
+# the shared folder beside the repository, or where SIMULACRA_SHARED says (a clone elsewhere)
+SHARED = Path(os.environ.get("SIMULACRA_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DATA = SHARED / "data" / "tabular-argn-paper"
 ADULT = DATA / "adult"
 # published sets: name -> (zip file, member suffix)
 ADULT_PEERS = {

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulacra import ParameterError, Synthesizer
+from simulacra import ParameterError, Synthesizer, seeding
 
 QUICK: dict[str, Any] = {"verbose": False, "seed": 0}
 
@@ -92,3 +92,15 @@ def test_members_that_all_help_share_the_kept_rows(table: pd.DataFrame) -> None:
     assert set(shares) == {"copula (1)", "copula (2)"}
     assert abs(sum(shares.values()) - 1) < 1e-3 and min(shares.values()) > 0.4
     assert "left_out" not in syn.describe()["model"]
+
+
+def test_a_column_constant_in_the_members_rows_is_copied_there(table: pd.DataFrame) -> None:
+    # one row in 2,000 is not 0 and the ensemble holds it out: the members see a constant
+    held_out = seeding.rng(0, "fit").permutation(len(table))[0]
+    probe = table.assign(delinquent=0)
+    probe.loc[held_out, "delinquent"] = 3
+    syn = Synthesizer("ensemble", members=["copula"], **QUICK).fit(probe)
+    assert syn.members_[0].metadata_["delinquent"].kind == "constant"
+    assert syn.metadata_["delinquent"].kind == "numerical"
+    sample = syn.sample(500, seed=0)
+    assert len(sample) == 500 and (sample["delinquent"] == 0).all()

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .. import registry, seeding
 from ..errors import DataError, ParameterError
-from ..metadata import Metadata
+from ..metadata import MODELLED_KINDS, Metadata, infer_column
 from ..params import Interval, Kind, Param
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
@@ -116,9 +116,10 @@ class Ensemble(Synthesizer):
         learn = table.iloc[order[held:]].reset_index(drop=True)
         check = table.iloc[order[:held]].reset_index(drop=True)
         self.members_ = []
+        shared = _member_metadata(self.metadata_, learn)
         for j, name in enumerate(self.members):  # each keeps the rules, so every pooled row does
             member = Synthesizer(name, **self._member_params(j, started))
-            self.members_.append(member.fit(learn, self.metadata_))
+            self.members_.append(member.fit(learn, shared))
         rows = min(self.pool * len(check), FIT_POOL_ROWS)
         pool = self._pool(rows, Conditions([]), self.seed, 0, 0, 0)
         real, fake = self.transformer_.encode(check), self.transformer_.encode(pool)
@@ -297,6 +298,17 @@ class Ensemble(Synthesizer):
                 else {}
             ),
         }
+
+
+def _member_metadata(metadata: Metadata, learn: pd.DataFrame) -> Metadata:
+    """The metadata the members fit with: the table's, but a modelled column that is constant
+    (or empty) in the members' rows is copied as such (loans' `current_accounts_delinq` is 0
+    in all but a few rows, and every one of them fell in the held-out share)."""
+    columns = dict(metadata.columns)
+    for name, column in metadata.columns.items():
+        if column.kind in MODELLED_KINDS and learn[name].nunique(dropna=True) <= 1:
+            columns[name] = infer_column(name, learn[name])
+    return Metadata(columns, rules=metadata.rules)
 
 
 def _member_line(member: Synthesizer, share: float) -> str:
