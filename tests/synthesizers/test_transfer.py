@@ -137,3 +137,13 @@ def test_cli_fit_init(base: tuple[Synthesizer, Path], tmp_path: Path, capsys) ->
               "-o", str(tmp_path / "c.simulacra")])  # fmt: skip
     assert done.value.code == 1
     assert "copula cannot start from a base model" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore::simulacra.errors.DataNote")  # a few rows break the rule
+def test_rules_and_conditions_hold_in_a_fit_from_a_base() -> None:
+    rules = ["if group = c then flag = high"]
+    base = Synthesizer("autoregressive", rules=rules, **FAST).fit(related_table(1_000, 1))
+    model = Synthesizer("autoregressive", rules=rules, **FAST).fit_from(base, related_table(100, 2))
+    rows = model.sample(300, conditions={"group": "c"}, seed=1)
+    assert (rows["group"] == "c").all() and (rows["flag"] == "high").all()
+    assert model.describe()["init"]["summary"].endswith("4 of 4 columns shared")
