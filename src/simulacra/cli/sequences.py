@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._progress import is_quiet, status, track_rows
+from .._progress import is_quiet, new_progress, status
 from ..errors import ParameterError
 from ..registry import able_to
 from .common import check_output, load_table, out, write_together
@@ -125,17 +125,24 @@ def sample_sequences(
     pairs = synthesizer.iter_sequences(entities, conditions, seed, context=context)
     contexts: list[pd.DataFrame] = []
 
-    def events() -> Iterator[pd.DataFrame]:
-        for chunk, rows in pairs:
-            contexts.append(rows)  # one row per entity: far fewer than the events
-            yield chunk
-
     counted = entities if entities is not None else len(context)  # type: ignore[arg-type]
+
+    def events() -> Iterator[pd.DataFrame]:
+        """The events chunk by chunk, on a progress bar of entities (not of events)."""
+        with new_progress(True) as progress:
+            task = progress.add_task(
+                f"sampling {synthesizer.name} into {output}", total=counted, info="entities"
+            )
+            for chunk, rows in pairs:
+                contexts.append(rows)  # one row per entity: far fewer than the events
+                yield chunk
+                # without a context table every entity has events; with one, a row each
+                progress.advance(task, len(rows) if len(rows) else chunk[layout.key].nunique())
+
     written: list[int] = []
 
     def write_events(tmp: Path) -> None:
-        chunks = track_rows(events(), f"sampling {synthesizer.name} into {output}", counted)
-        written.append(_write_staged(chunks, tmp, output.suffix))
+        written.append(_write_staged(events(), tmp, output.suffix))
 
     def write_context(tmp: Path) -> None:
         assert context_out is not None
