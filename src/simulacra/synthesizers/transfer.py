@@ -9,8 +9,8 @@ Column by column, the new model takes what the base learned:
 - the other columns (the base lacks them, or their kind or values differ) are encoded afresh
   and their weights start fresh; the base's columns that the table lacks are dropped.
 Then the model trains on the table from those weights, at a smaller learning rate, stopping
-early on its own held-out rows (the base's weights, before any step, are the first candidate
-for the best epoch).
+early on its own held-out rows after the usual warm-up (the base's weights, before any step,
+are the first candidate for the best epoch).
 
 The base model's rows are a second source: its own privacy settings carry over, and the new
 model's description states both (`describe()["init"]`).
