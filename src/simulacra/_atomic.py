@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import socket
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,21 +24,20 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(target)
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-    try:
-        yield Path(tmp)
+    tmp: Path | None = None
+    try:  # the path is known before the file exists: a Ctrl-C at any point removes it
+        while tmp is None:
+            tmp = target.parent / f"{temp_prefix(target)}{secrets.token_hex(4)}.tmp"
+            try:  # 0o666 less the umask: the mode any new file gets
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            except FileExistsError:  # another of this process's temporaries: a new name
+                tmp = None
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def temp_prefix(target: Path) -> str:
@@ -73,7 +72,7 @@ def remove_stale_temps(target: Path) -> list[Path]:
     return removed
 
 
-# what follows `.NAME.` in a temporary name made from `temp_prefix` (mkstemp adds 8 characters)
+# what follows `.NAME.` in a temporary name made from `temp_prefix` (8 random characters)
 _TEMP_NAME = re.compile(r"^(?P<pid>\d+)-(?P<host>[A-Za-z0-9-]*)\.[A-Za-z0-9_]+\.tmp$")
 
 

@@ -234,7 +234,10 @@ def test_a_signal_during_sampling_removes_the_partial_output(
     assert list(tmp_path.glob(".big.csv.*.tmp")), "sampling never started"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == (143 if sig == signal.SIGTERM else 130), err
+    # Ctrl-C: 130, or, about once in 40 runs on a loaded machine, ended by the signal itself
+    # (-2; a shell shows both as 130); either way nothing may be left behind
+    wanted = {143} if sig == signal.SIGTERM else {130, -signal.SIGINT}
+    assert proc.returncode in wanted, err
     assert list(tmp_path.iterdir()) == []
 
 
