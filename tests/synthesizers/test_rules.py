@@ -157,3 +157,12 @@ def test_sequence_models_refuse_rules(table: pd.DataFrame) -> None:
     )
     with pytest.raises(ParameterError, match="rules are not kept by sequence models yet"):
         model.fit(events)
+
+
+def test_an_if_then_rule_may_not_make_a_value_up(table: pd.DataFrame) -> None:
+    # a misspelt consequence would turn every 'pro' row's support into 'emial'
+    with pytest.raises(RuleError, match="never holds 'emial'"):
+        Synthesizer("copula", rules=["if plan = pro then support = emial"]).fit(table)
+    kept = Synthesizer("copula", rules=["if plan = free then support = none"], seed=0)
+    sample = kept.fit(table).sample(300, seed=0)
+    assert set(sample["support"]) <= set(table["support"])

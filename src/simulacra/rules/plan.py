@@ -23,7 +23,7 @@ import pandas as pd
 from .._dates import guess_datetime_format
 from ..errors import DataNote
 from ..metadata import Column, Metadata
-from ..specs.rules import Allowed, IfThen, member, typed_columns
+from ..specs.rules import Allowed, IfThen, RuleError, member, parse_rule, typed_columns
 from .build import Layout, layout
 from .values import datetimes_column, numbers_column, restore, seconds
 
@@ -120,6 +120,8 @@ class RulePlan:
         moved: dict[str, int] = {}
         modelled: dict[str, Any] = {}
         values = typed_columns(table, self.schema, self.names)
+        if not self.private:  # under DP the values are the public metadata's
+            _refuse_made_up(self.texts, values)
         for group in lay.groups:
             combined, projected = group.encode(table)
             modelled[group.name] = combined
@@ -406,6 +408,23 @@ def _stamps(secs: np.ndarray) -> np.ndarray:
     ok = np.isfinite(secs)
     out[ok] = (np.round(secs[ok] * 1e9)).astype(np.int64).astype("datetime64[ns]")
     return out
+
+
+def _refuse_made_up(texts: list[str], values: dict[str, np.ndarray]) -> None:
+    """A RuleError for an if-then rule whose consequence is no value its column holds: the
+    model would make that value up (a misspelt `color = Q` turned every Ideal row's colour
+    into Q)."""
+    for text in texts:
+        rule = parse_rule(text)
+        if not isinstance(rule, IfThen) or rule.then.values is None:
+            continue
+        column = values[rule.then.column]
+        if (~pd.isna(column)).any() and not member(column, rule.then.values).any():
+            shown = ", ".join(map(repr, rule.then.values))
+            raise RuleError(
+                f"rule '{text}': column '{rule.then.column}' never holds {shown} in the table "
+                "(a rule may not make values up; check the spelling)"
+            )
 
 
 def _note(moved: dict[str, int], rows: int) -> None:
