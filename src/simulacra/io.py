@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ._atomic import atomic_path as atomic_path
+from ._interrupt import check as check_interrupt
 from .errors import DataError
 
 FORMATS = {
@@ -404,11 +405,13 @@ def write_chunks(chunks: Iterable[pd.DataFrame], path: str | Path) -> Path:
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as handle:
                 for i, chunk in enumerate(chunks):
+                    check_interrupt()  # a Ctrl-C swallowed while the chunk was made
                     if fmt == "csv":
                         chunk.to_csv(handle, index=False, header=i == 0)
                     else:
                         text = chunk.to_json(orient="records", lines=True, date_format="iso")
                         handle.write(text if text.endswith("\n") or not text else text + "\n")
+        check_interrupt()  # and during the last one: the file is not renamed into place
     return Path(path)
 
 
@@ -416,6 +419,7 @@ def _write_parquet(chunks: Iterable[pd.DataFrame], tmp: Path) -> None:
     writer: pq.ParquetWriter | None = None
     try:
         for chunk in chunks:
+            check_interrupt()
             table = pa.Table.from_pandas(chunk, preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)

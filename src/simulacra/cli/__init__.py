@@ -20,6 +20,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
+from .. import _interrupt
 from .._progress import set_quiet
 from ..errors import SimulacraError
 
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     flags, rest = split_global_flags(list(sys.argv[1:] if argv is None else argv))
     _register()
     handler = _on_sigterm(_terminate)
+    interrupt = _on_signal("SIGINT", _interrupt.on_sigint)
+    _interrupt.reset()
     try:
         # in a copy of the context: `--quiet` ends with the command (main may run in-process);
         # not standalone, so Click's usage errors come here instead of printing their own block
@@ -174,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     finally:
         _on_sigterm(handler)
+        _on_signal("SIGINT", interrupt)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -202,9 +206,18 @@ def _notes_printed() -> Iterator[None]:
 
 def _on_sigterm(handler: Any) -> Any:
     """Install `handler` for SIGTERM and return the previous one (the main thread only)."""
+    return _on_signal("SIGTERM", handler)
+
+
+def _on_signal(name: str, handler: Any) -> Any:
+    """Install `handler` for signal `name` and return the previous one (the main thread
+    only; None restores the default)."""
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, handler if handler is not None else signal.SIG_DFL)
+    number = getattr(signal, name)
+    if signal.getsignal(number) is signal.SIG_IGN and handler is not None:
+        return signal.SIG_IGN  # ignored by whoever started us (a background job): kept so
+    return signal.signal(number, handler if handler is not None else signal.SIG_DFL)
