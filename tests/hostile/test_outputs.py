@@ -226,7 +226,14 @@ def test_a_signal_during_sampling_removes_the_partial_output(
     command = [sys.executable, "-m", "simulacra", "-q", "sample", str(folder / "m.simulacra")]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(
-        [*command, "-n", "50000000", "-o", str(out)], env=env, stderr=subprocess.PIPE, text=True
+        [*command, "-n", "50000000", "-o", str(out)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        # as a shell starts it: an earlier test of the run may leave SIGINT ignored in this
+        # process (Dask's clusters), and children inherit that (the command then never saw
+        # the signal and wrote all 50M rows)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".big.csv.*.tmp")) and time.monotonic() < deadline:
