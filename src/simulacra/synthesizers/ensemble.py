@@ -48,7 +48,7 @@ from ..errors import DataError, ParameterError
 from ..metadata import MODELLED_KINDS, Metadata, infer_column
 from ..params import Interval, Kind, Param
 from ..transforms.conditions import Conditions
-from .base import Synthesizer
+from .base import CHUNK_ROWS, Synthesizer
 from .forest import Forest
 
 DISCRIMINATOR_ITERATIONS = 300
@@ -181,10 +181,15 @@ class Ensemble(Synthesizer):
     def _kept_share(self, fake: np.ndarray, owner: np.ndarray) -> list[float]:
         """Each member's expected share of the kept rows: its pooled rows' (encoded `fake`,
         member `owner[i]`) share of the weights."""
-        logits = self.forest_.logits(fake) * self.sharpness
-        weights = np.exp(logits - logits.max())
+        weights = self._weights(fake)
         totals = np.bincount(owner, weights=weights, minlength=len(self.members_))
         return [round(float(t), 4) for t in totals / totals.sum()]
+
+    def _weights(self, encoded: np.ndarray) -> np.ndarray:
+        """Each encoded pool row's weight: the discriminator's density ratio to the power
+        `sharpness`, scaled so the largest is 1."""
+        logits = self.forest_.logits(encoded) * self.sharpness
+        return np.exp(logits - logits.max())
 
     def _member_params(self, j: int, started: float) -> dict[str, Any]:
         """A member's parameters: the ensemble's seed, verbosity and rules, `member_params`,
@@ -231,11 +236,10 @@ class Ensemble(Synthesizer):
         """Chunk k: a pool from the members, the rows kept by the discriminator (module
         docstring), generated columns made again from row `start` on."""
         self._check_fitted()
-        offset = k * 100_000 if start is None else start
+        offset = k * CHUNK_ROWS if start is None else start
         pool = self._pool(rows * self.pool, conditions, seed, call, k, offset)
         rng = seeding.rng(seed, "sample", call, k)
-        logits = self.forest_.logits(self.transformer_.encode(pool)) * self.sharpness
-        weights = np.exp(logits - logits.max())
+        weights = self._weights(self.transformer_.encode(pool))
         kept = rng.choice(len(pool), rows, replace=False, p=weights / weights.sum())
         frame = pool.iloc[np.sort(kept)].reset_index(drop=True)
         for name, column in self.transformer_.columns_.items():
