@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the `simulacra` command."""
     flags, rest = split_global_flags(list(sys.argv[1:] if argv is None else argv))
     _register()
-    handler = _on_sigterm(_terminate)
+    handler = _on_signal("SIGTERM", _terminate)
     interrupt = _on_signal("SIGINT", _interrupt.on_sigint)
     _interrupt.reset()
     try:
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {error_line(exc)}", file=sys.stderr)
         sys.exit(1)
     finally:
-        _on_sigterm(handler)
+        _on_signal("SIGTERM", handler)
         _on_signal("SIGINT", interrupt)
     sys.exit(code if isinstance(code, int) else 0)
 
@@ -202,11 +202,6 @@ def _notes_printed() -> Iterator[None]:
         warnings.simplefilter("always", DataNote)
         warnings.showwarning = show
         yield
-
-
-def _on_sigterm(handler: Any) -> Any:
-    """Install `handler` for SIGTERM and return the previous one (the main thread only)."""
-    return _on_signal("SIGTERM", handler)
 
 
 def _on_signal(name: str, handler: Any) -> Any:
