@@ -32,16 +32,40 @@ class PostgresServer:
         if spec is None or not spec.submodule_search_locations:
             raise RuntimeError("the pgserver package is not installed (pip install -e '.[dev]')")
         self.bin = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
-        self.folder = Path(tempfile.mkdtemp(prefix="simulacra-pg-"))
-        self.data = self.folder / "data"
         self.user: dict[str, Any] = {}
-        if os.geteuid() == 0:
+        if os.geteuid() == 0:  # initdb refuses root: the server runs as nobody, from /tmp
             nobody = pwd.getpwnam("nobody")
-            os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
             self.user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+            self.folder = Path(tempfile.mkdtemp(prefix="simulacra-pg-", dir="/tmp"))
+            os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
+            self.bin = self._reachable(self.bin)
+        else:
+            self.folder = Path(tempfile.mkdtemp(prefix="simulacra-pg-"))
+        self.data = self.folder / "data"
         with socket.socket() as probe:  # a free port; the server takes it a moment later
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
+
+    def _reachable(self, bin: Path) -> Path:
+        """`bin`, or where nobody cannot run it (a checkout under root's home, mode 700) a
+        copy of the binaries, libraries and share files in the server's folder."""
+        try:
+            check = subprocess.run(
+                [str(bin / "postgres"), "--version"], capture_output=True, timeout=30, **self.user
+            )
+            if check.returncode == 0:
+                return bin
+        except OSError:
+            pass
+        package = bin.parent.parent  # site-packages/pgserver: binaries find their libraries
+        copy = self.folder / "pkg" / "pgserver"  # at $ORIGIN/../../../pgserver.libs
+        skip = shutil.ignore_patterns("include", "*.a")
+        shutil.copytree(package / "pginstall", copy / "pginstall", ignore=skip)
+        shutil.copytree(package.parent / "pgserver.libs", copy.parent / "pgserver.libs")
+        for root, folders, _ in os.walk(self.folder / "pkg"):
+            for name in [".", *folders]:
+                os.chmod(Path(root) / name, 0o755)
+        return copy / "pginstall" / "bin"
 
     def _run(self, *args: str) -> None:
         result = subprocess.run(
@@ -82,11 +106,13 @@ class PostgresServer:
 def postgres_server() -> Iterator[PostgresServer]:
     if os.environ.get("SIMULACRA_SKIP_POSTGRES") == "1":
         pytest.skip("SIMULACRA_SKIP_POSTGRES=1: the tests that need PostgreSQL are skipped")
-    server = PostgresServer()
+    server = None
     try:
+        server = PostgresServer()
         server.start()
-    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-        server.stop()
+    except (OSError, KeyError, RuntimeError, subprocess.SubprocessError) as exc:
+        if server is not None:
+            server.stop()
         pytest.fail(
             f"could not start a PostgreSQL server for the tests: {exc} "
             "(set SIMULACRA_SKIP_POSTGRES=1 to skip these tests)",

@@ -226,6 +226,34 @@ def test_an_existing_table_is_refused_before_any_work(postgres_url: str) -> None
         write_database(postgres_url, frames, schema, TYPES)
 
 
+def test_names_that_need_quoting_and_empty_tables(postgres_url: str, tmp_path: Path) -> None:
+    frames = {
+        "Line Items": pd.DataFrame(
+            {
+                "Item ID": np.array([], dtype="int64"),
+                'say "hi"': pd.Series([], dtype="str"),
+                "when": pd.Series([], dtype="datetime64[us]"),
+            }
+        )
+    }
+    schema = DatasetSchema({"Line Items": TableSchema("Item ID")})
+    for url in (postgres_url, f"sqlite:///{tmp_path / 'empty.db'}"):
+        write_database(url, frames, schema)
+        read, read_schema, _ = read_database(url, ["Line Items"])
+        _assert_same(read, frames)
+        assert read_schema.tables["Line Items"].primary_key == "Item ID"
+
+
+def test_sqlite_values_that_do_not_fit_their_type(tmp_path: Path) -> None:
+    path = tmp_path / "loose.db"
+    with sa.create_engine(f"sqlite:///{path}").connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO t VALUES (1), ('many')")
+        conn.commit()
+    with pytest.raises(DataError, match=r"table 't', column 'n': values that do not fit"):
+        read_database(f"sqlite:///{path}")
+
+
 def test_types_outside_the_portable_list_are_read_as_text(postgres_url: str) -> None:
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(

@@ -196,9 +196,16 @@ def _read_table(
     except ValueError as exc:  # SQLite: a date or timestamp stored in a form not read
         raise DataError(f"{_safe(url)}: table '{name}': a value could not be read ({exc})") from exc
     values = list(zip(*rows, strict=True)) if rows else [() for _ in types]
-    return pd.DataFrame(
-        {c: frame_column(list(v), types[c].kind) for c, v in zip(types, values, strict=True)}
-    )
+    columns_read = {}
+    for column_name, column_values in zip(types, values, strict=True):
+        try:
+            columns_read[column_name] = frame_column(list(column_values), types[column_name].kind)
+        except (TypeError, ValueError, OverflowError) as exc:  # SQLite keeps any value anywhere
+            raise DataError(
+                f"{_safe(url)}: table '{name}', column '{column_name}': values that do not fit its "
+                f"type {types[column_name]} ({str(exc).splitlines()[0] if str(exc) else exc!r})"
+            ) from exc
+    return pd.DataFrame(columns_read)
 
 
 def _relations(
@@ -229,7 +236,7 @@ def _relations(
 
 
 def _note(text: str) -> None:
-    warnings.warn(text, DataNote, stacklevel=4)
+    warnings.warn(text, DataNote, stacklevel=5)
 
 
 # -- writing -------------------------------------------------------------------------------
