@@ -247,54 +247,14 @@ def _table_definitions(
     schema: DatasetSchema,
     column_types: dict[str, dict[str, str]],
 ) -> sa.MetaData:
-    """The tables to create, checked against the frames before any connection is made."""
-    missing = [t for t in schema.tables if t not in tables]
-    extra = [t for t in tables if t not in schema.tables]
-    if missing or extra:
-        raise DataError(
-            "the frames do not match the schema's tables: "
-            + "; ".join(
-                part
-                for part in (
-                    f"no frame for {', '.join(missing)}" if missing else "",
-                    f"no schema for {', '.join(extra)}" if extra else "",
-                )
-                if part
-            )
-        )
-    stray = [t for t in column_types if t not in schema.tables]
-    if stray:
-        raise DataError(f"column_types names tables not written: {', '.join(stray)}")
+    """The tables to create, checked against the frames before any connection is made;
+    each column's `SqlType` is in its `info["sql_type"]`."""
+    _check_tables(tables, schema, column_types)
     metadata = sa.MetaData()
     types: dict[str, dict[str, SqlType]] = {}
     for name in schema.order():
-        frame = tables[name]
-        given = column_types.get(name, {})
-        names = [str(c) for c in frame.columns]
-        if len(set(names)) != len(names) or not all(isinstance(c, str) for c in frame.columns):
-            raise DataError(f"table '{name}': column names must be distinct strings")
-        unknown = [c for c in given if c not in names]
-        if unknown:
-            raise DataError(f"column_types of table '{name}' name unknown columns {unknown}")
+        types[name] = _column_types(name, tables[name], schema, column_types.get(name, {}), types)
         primary_key = schema.tables[name].primary_key
-        needed = [primary_key, *(r.child_key for r in schema.parents_of(name))]
-        absent = [c for c in needed if c is not None and c not in names]
-        if absent:
-            raise DataError(f"table '{name}' has no key column {', '.join(absent)}")
-        parent_types = {  # a foreign key takes its parent key's type, nulls allowed
-            r.child_key: _with_not_null(types[r.parent][r.parent_key], nullable=True)
-            for r in schema.parents_of(name)
-        }
-        types[name] = {}
-        for column in names:
-            where = f"table '{name}', column '{column}'"
-            if column in given:
-                sql_type = parse_type(given[column], where)
-            elif column in parent_types:
-                sql_type = parent_types[column]
-            else:
-                sql_type = _type_of_dtype(frame[column].dtype, where)
-            types[name][column] = sql_type
         sa.Table(
             name,
             metadata,
@@ -315,6 +275,58 @@ def _table_definitions(
             ),
         )
     return metadata
+
+
+def _check_tables(
+    tables: dict[str, pd.DataFrame],
+    schema: DatasetSchema,
+    column_types: dict[str, dict[str, str]],
+) -> None:
+    missing = [t for t in schema.tables if t not in tables]
+    extra = [t for t in tables if t not in schema.tables]
+    if missing or extra:
+        parts = [f"no frame for {', '.join(missing)}"] if missing else []
+        parts += [f"no schema for {', '.join(extra)}"] if extra else []
+        raise DataError(f"the frames do not match the schema's tables: {'; '.join(parts)}")
+    stray = [t for t in column_types if t not in schema.tables]
+    if stray:
+        raise DataError(f"column_types names tables not written: {', '.join(stray)}")
+    for name, frame in tables.items():
+        names = list(frame.columns)
+        if len(set(names)) != len(names) or not all(isinstance(c, str) for c in names):
+            raise DataError(f"table '{name}': column names must be distinct strings")
+        unknown = [c for c in column_types.get(name, {}) if c not in names]
+        if unknown:
+            raise DataError(f"column_types of table '{name}' name unknown columns {unknown}")
+        needed = [schema.tables[name].primary_key, *(r.child_key for r in schema.parents_of(name))]
+        absent = [c for c in needed if c is not None and c not in names]
+        if absent:
+            raise DataError(f"table '{name}' has no key column {', '.join(absent)}")
+
+
+def _column_types(
+    name: str,
+    frame: pd.DataFrame,
+    schema: DatasetSchema,
+    given: dict[str, str],
+    done: dict[str, dict[str, SqlType]],
+) -> dict[str, SqlType]:
+    """Table `name`'s column types: as `given`, else a foreign key its parent key's type
+    (from `done`, the parents' types; nulls allowed), else one for the column's dtype."""
+    parent_types = {
+        r.child_key: _with_not_null(done[r.parent][r.parent_key], nullable=True)
+        for r in schema.parents_of(name)
+    }
+    types = {}
+    for column in frame.columns:
+        where = f"table '{name}', column '{column}'"
+        if column in given:
+            types[column] = parse_type(given[column], where)
+        elif column in parent_types:
+            types[column] = parent_types[column]
+        else:
+            types[column] = _type_of_dtype(frame[column].dtype, where)
+    return types
 
 
 def _write(
