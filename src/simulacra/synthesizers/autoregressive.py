@@ -66,6 +66,7 @@ from .transfer import Transfer
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3
 WARMUP_EPOCHS = 40
+NULL_TOKEN = 1  # the null indicator's token of an empty cell (`ContinuousTransform`)
 LR_DECAY = 0.5
 # a fit from a base model (`fit_from`) steps at this share of the learning rate: the small
 # table's few held-out rows tell a better epoch from noise poorly, so smaller steps keep more
@@ -181,8 +182,14 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         order, held = held_out_order(len(tokens), self.validation, entities, self.device_)
         self._valid_rows = tokens[order[:held]]
         self._train = tokens[order[held:]]
+        self._known_later = self._later_known_columns()
+        self._later: tuple[torch.Tensor, torch.Tensor] | None = None
+        if self._known_later is not None:
+            later = torch.from_numpy(self._row_later).to(self.device_)
+            self._later = (later[order[held:]], later[order[:held]])
         # fixed hidden sets for the validation loss, so epochs compare like with like
-        self._valid_hidden = self._random_hidden(len(self._valid_rows))
+        valid_later = self._later[1] if self._later is not None else None
+        self._valid_hidden = self._random_hidden(len(self._valid_rows), valid_later)
         # at most batch_size rows, fewer on small tables so that an epoch has about 50 steps
         batch = self._setting("batch_size")
         self._batch = max(min(batch, len(self._train) // 50), min(32, len(self._train)))
@@ -250,17 +257,44 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
             valid[j, :size] = True
         self._index = torch.from_numpy(index).to(self.device_)
         self._token_mask = torch.from_numpy(valid).to(self.device_)
+        # each token column's null indicator column (itself when it has none): the value
+        # token of an empty cell is filler (`ContinuousTransform.encode`), never a target
+        keys = self._token_keys()
+        null_of = {column: j for j, (column, role) in enumerate(keys) if role == "null"}
+        self._null_of = torch.tensor(
+            [null_of.get(c, j) if r != "null" else j for j, (c, r) in enumerate(keys)],
+            device=self.device_,
+        )
+        self._has_null = self._null_of != torch.arange(len(keys), device=self.device_)
 
-    def _random_hidden(self, rows: int) -> torch.Tensor:
+    def _random_hidden(self, rows: int, later: torch.Tensor | None = None) -> torch.Tensor:
         """Per row, the columns after a random cut of a column order (at least one hidden).
         A share `TABLE_ORDER_SHARE` of rows use the table order, the one sampling follows;
-        the others a random order, so any set of columns can be conditioned on."""
+        the others a random order, so any set of columns can be conditioned on. In a
+        sequence fit, the step rows after an entity's first (`later`) never hide the columns
+        sampling knows at those steps (`_later_known_columns`)."""
         d = len(self.sizes_)
         cut = torch.randint(0, d, (rows, 1), device=self.device_)
         rank = torch.rand((rows, d), device=self.device_).argsort(dim=1).argsort(dim=1)
         table = torch.rand((rows, 1), device=self.device_) < TABLE_ORDER_SHARE
         rank = torch.where(table, torch.arange(d, device=self.device_).expand(rows, d), rank)
-        return rank >= cut
+        hidden = rank >= cut
+        if later is not None and self._known_later is not None:
+            hidden &= ~(later.unsqueeze(1) & self._known_later.unsqueeze(0))
+        return hidden
+
+    def _later_known_columns(self) -> torch.Tensor | None:
+        """In a sequence fit, the token columns sampling knows at every step after an
+        entity's first (the entity's context, length, static columns and start, the
+        position and the previous event): never a target at those steps. Learning to
+        predict them there from the previous event would teach the network each entity's
+        values (validation loss rises from the first epochs) instead of how events follow
+        the entity. None for a table fit."""
+        targets = getattr(self, "_later_targets", None)
+        if targets is None:
+            return None
+        known = [column not in targets for column, _ in self._token_keys()]
+        return torch.tensor(known, dtype=torch.bool, device=self.device_)
 
     def _loss(self, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the average cross-entropy of each row's hidden columns."""
@@ -270,11 +304,14 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
     def _row_losses(
         self, logits: torch.Tensor, tokens: torch.Tensor, hidden: torch.Tensor
     ) -> torch.Tensor:
-        """Per row, the average cross-entropy of its hidden columns under `logits`."""
+        """Per row, the average cross-entropy of its hidden columns under `logits`, the
+        filler value tokens of empty cells left out."""
         grouped = logits.float()[:, self._index].masked_fill(~self._token_mask, float("-inf"))
         logp = torch.log_softmax(grouped, dim=-1)
         nll = -logp.gather(2, tokens.unsqueeze(2)).squeeze(2)
-        return (nll * hidden).sum(dim=1) / hidden.sum(dim=1)
+        empty = self._has_null & (tokens[:, self._null_of] == NULL_TOKEN)
+        counted = hidden & ~empty
+        return (nll * counted).sum(dim=1) / counted.sum(dim=1).clamp(min=1)
 
     def _ghost_gradients(self, dp: DPSGD, tokens: torch.Tensor, hidden: torch.Tensor) -> None:
         """DP-SGD's noisy clipped gradient for a batch of rows (`_ghost_sums`)."""
@@ -301,7 +338,9 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
                 (self._train,),
                 lambda rows: self._ghost_gradients(dp, rows, self._random_hidden(len(rows))),
             )
-        total, steps = self._minibatch_steps(self._train, None)
+        pairs = getattr(self, "_later", None)
+        later = pairs[0] if pairs is not None else None
+        total, steps = self._minibatch_steps(self._train, None, later)
         losses = {"loss": float(total) / max(steps, 1)}
         if len(self._valid_rows):
             self.net_.eval()
@@ -310,17 +349,22 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
             self._track_best(losses["validation_loss"])
         return losses
 
-    def _minibatch_steps(self, tokens: torch.Tensor, limit: int | None) -> tuple[torch.Tensor, int]:
+    def _minibatch_steps(
+        self, tokens: torch.Tensor, limit: int | None, later: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, int]:
         """One shuffled pass over `tokens` in minibatches (at most `limit` steps): the summed
-        loss and the number of steps."""
+        loss and the number of steps. `later`: which rows are later steps of a sequence."""
         order = torch.randperm(len(tokens), device=self.device_)
         total = torch.zeros((), device=self.device_)
         steps = 0
         for start in range(0, len(order) - self._batch + 1, self._batch):
             if limit is not None and steps >= limit:
                 break
-            rows = tokens[order[start : start + self._batch]]
-            loss = self._loss(rows, self._random_hidden(len(rows)))
+            batch = order[start : start + self._batch]
+            rows = tokens[batch]
+            loss = self._loss(
+                rows, self._random_hidden(len(rows), later[batch] if later is not None else None)
+            )
             self._opt.zero_grad()
             loss.backward()
             self._opt.step()

@@ -166,6 +166,16 @@ class SequenceLayout:
         """Columns whose previous value is a step-table column (the index first)."""
         return [self.index, *self.events]
 
+    def later_targets(self) -> frozenset[str]:
+        """The step columns drawn at an entity's later steps (the gap and the event's
+        columns); the others are known there."""
+        return frozenset(
+            [
+                GAP,
+                *(n for c in self.events for n in ((c, change(c)) if c in self.changes else (c,))),
+            ]
+        )
+
     def table_order(self) -> list[str]:
         return [
             POSITION,
@@ -329,8 +339,9 @@ def build_layout(
         logs=tuple(lines[c][2] for c in changes),  # type: ignore[index]
     )
     columns: dict[str, Any] = {POSITION: position, LENGTH: np.repeat(lengths, lengths)}
-    for name in context_names:
-        columns[name] = context_rows[name].to_numpy()[entity] if context_rows is not None else None
+    for name in context_names:  # the context row of each event's entity, found by its key
+        found = context_rows[name].reindex(keys) if context_rows is not None else None
+        columns[name] = found.to_numpy()[entity] if found is not None else None
     for name in static:
         columns[name] = events[name].to_numpy()
     columns[START] = np.repeat(units[first], lengths)

@@ -33,7 +33,7 @@ from ..params import Kind, Param
 from ..transforms.conditions import Conditions
 from .base import CHUNK_ROWS, Synthesizer
 from .sequence_impute import SequenceImpute
-from .sequence_layout import START, SequenceLayout, build_layout
+from .sequence_layout import POSITION, START, SequenceLayout, build_layout
 
 CHUNK_ENTITIES = 10_000  # entities drawn together, and written together by `iter_sequences`
 
@@ -55,6 +55,8 @@ class Sequences(SequenceImpute, Synthesizer):
         "no sequences",
     )
     _row_entities: np.ndarray  # during a sequence fit: the entity of each step row
+    _row_later: np.ndarray  # during a sequence fit: whether a step row is an entity's later step
+    _later_targets: frozenset[str]  # during a sequence fit: what later steps draw
 
     @property
     def sequences(self) -> bool:
@@ -104,10 +106,12 @@ class Sequences(SequenceImpute, Synthesizer):
             seeding.rng(self.seed, "transform"),
         )
         self._row_entities = steps.entity
+        self._row_later = steps.rows[POSITION].to_numpy() > 0
+        self._later_targets = layout.later_targets()
         try:
             super().fit(steps.rows, steps.metadata)
         finally:
-            del self._row_entities
+            del self._row_entities, self._row_later, self._later_targets
         self.sequence_ = layout
         self.fit_info_ = {
             "rows": len(table),
