@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"privacy", "specs", "sequence_keys"},
     {"transforms", "evaluation", "images", "rules"},
     {"synthesizers"},
-    {"rebalance", "experiments", "scale"},
+    {"rebalance", "experiments", "scale", "relational"},
     {"cli", "__init__"},  # the package face loads its names on first use: no static imports
 ]
 

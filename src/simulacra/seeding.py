@@ -29,6 +29,8 @@ shuffle     epoch[, buffer]      streamed training on Dask: the order of an epoc
                                  partitions, and the order of rows inside buffer b
 sequences   call                 the keys of one `sample` call of a sequence model
 ensemble    call, chunk, member  member j's share of chunk k's pool in an ensemble
+dataset     table[, call]        a dataset's table model seeds (fit); its keys and secondary
+                                 foreign keys (one `sample` call)
 
 `sample` calls with an explicit seed use call 0 of that seed; calls without one use 1, 2, ...
 of the model's own seed, so no unseeded call repeats a seeded one or another unseeded one.
@@ -56,6 +58,7 @@ STREAMS: dict[str, int] = {
     "shuffle": 12,
     "sequences": 13,
     "ensemble": 14,
+    "dataset": 15,
 }
 
 

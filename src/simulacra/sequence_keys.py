@@ -84,6 +84,23 @@ def propose_sequence(
     return None if best is None else best[1]
 
 
+def propose_index(table: pd.DataFrame, key: str, metadata: Metadata) -> str | None:
+    """The column that best orders the rows of each value of `key` (a child table's foreign
+    key), by the rules of an index candidate above, or None."""
+    rows = table.head(SAMPLE_ROWS)
+    codes, _ = pd.factorize(rows[key], sort=False)
+    best: tuple[tuple[bool, float], str] | None = None
+    for name in metadata.names:
+        if metadata[name].kind not in ("numerical", "datetime") or name == key:
+            continue
+        if rows[name].isna().any() or _counter(rows[name]):
+            continue
+        ordered = _ordered_share(rows[name], codes, metadata[name].kind)
+        if ordered is not None and (best is None or (_named(name, _TIME_WORDS), ordered) > best[0]):
+            best = ((_named(name, _TIME_WORDS), ordered), name)
+    return None if best is None else best[1]
+
+
 def _key_like(series: pd.Series, metadata: Metadata, name: str) -> bool:
     kind = metadata[name].kind
     if series.isna().any() or kind in ("datetime", "constant", "text", "pii"):

@@ -1,0 +1,1 @@
+"""Datasets of several related tables (parents, children, keys) and databases."""

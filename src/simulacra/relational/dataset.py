@@ -1,0 +1,395 @@
+"""A synthesizer of a dataset of related tables: parents first, each child given its parent.
+
+`DatasetSynthesizer(model="autoregressive").fit(tables, schema)` learns every table of a
+dataset (`tables`: name -> frame; `schema`: keys and relations, inferred when not given) in
+parent-before-child order (`DatasetSchema.order`):
+
+- a table without parents (or whose every foreign key has empty cells) is a single table,
+  learned by `model` on its own columns;
+- a child is learned as sequences of its parent's rows (`synthesizers/sequences.py`): its
+  first foreign key without empty cells is the sequence key, its rows ordered by the table's
+  `order_by` column (else file order, as a hidden position), and the context of each
+  sequence is the parent's own columns (prefixed `parent.`) and those of the parent's own
+  parent (`grandparent.`), so the number of children per parent (zero included) and their
+  values follow the parent's values;
+- a child's other foreign keys point at sampled parent rows drawn with the real spread of
+  children per parent row (the histogram of real counts) and the real share of empty cells.
+
+`sample(scale)` samples `scale` times the real rows of every table without parents, then
+each child given the sampled parents; primary keys are new (`keys.py`), and every foreign
+key names a sampled parent row. Key columns are never modelled.
+
+The model file holds each table's model state (`Synthesizer._get_state`) beside the schema;
+only registered models are built when it is read (`modelfile.py`: no pickle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import registry, seeding
+from ..errors import DataError, ModelFileError, NotFittedError, ParameterError
+from ..metadata import Column, Metadata, infer_column
+from ..modelfile import read_model, write_model
+from ..synthesizers import Synthesizer
+from .infer import infer_schema
+from .keys import KeyPlan
+from .schema import DatasetSchema, Relation
+
+KIND = "dataset"
+ORDER = "__position"  # a child's hidden position within its parent (file order)
+SEQUENCE_MODEL = "autoregressive"  # the model that learns children as sequences
+
+
+class DatasetSynthesizer:
+    """Learns and samples a dataset of related tables (see the module docstring).
+
+    `model` learns the tables without parents; `params` go to every table's model (epochs,
+    time_budget...: each model takes those it has); `seed` seeds everything."""
+
+    def __init__(
+        self,
+        *,
+        model: str = SEQUENCE_MODEL,
+        params: Mapping[str, Any] | None = None,
+        seed: int = 0,
+        verbose: bool = True,
+    ) -> None:
+        self.model = model
+        self.params = dict(params or {})
+        self.seed = seed
+        self.verbose = verbose
+        self._calls = 0
+
+    # fitting -----------------------------------------------------------------------------
+    def fit(
+        self, tables: Mapping[str, pd.DataFrame], schema: DatasetSchema | None = None
+    ) -> DatasetSynthesizer:
+        """Learn every table of `tables` (name -> DataFrame). Returns self."""
+        seeding.check_seed(self.seed)
+        registry.get(self.model, "table")  # an unknown model name fails before any work
+        _check_frames(tables)
+        schema = schema if schema is not None else infer_schema(tables)
+        check_dataset(tables, schema)
+        self.schema_ = schema
+        self.tables_: dict[str, dict[str, Any]] = {}
+        self.models_: dict[str, Synthesizer | None] = {}
+        for index, name in enumerate(schema.order()):
+            plan, model = self._fit_table(index, name, tables)
+            self.tables_[name], self.models_[name] = plan, model
+        return self
+
+    def _fit_table(
+        self, index: int, name: str, tables: Mapping[str, pd.DataFrame]
+    ) -> tuple[dict[str, Any], Synthesizer | None]:
+        schema, frame = self.schema_, tables[name]
+        table = schema.tables[name]
+        own = own_columns(schema, name, frame)
+        metadata = _own_metadata(table.metadata, frame, own)
+        primary = _primary_relation(schema, name, frame)
+        plan: dict[str, Any] = {
+            "rows": len(frame),
+            "columns": [str(c) for c in frame.columns],
+            "primary": primary.to_dict() if primary is not None else None,
+            "keys": (
+                KeyPlan.learn(frame[table.primary_key]).to_dict() if table.primary_key else None
+            ),
+            "secondary": [
+                _secondary_plan(r, frame, tables[r.parent])
+                for r in schema.parents_of(name)
+                if r != primary
+            ],
+        }
+        seed = seeding.integer(self.seed, "dataset", index)
+        if primary is None:
+            if not own:
+                return plan, None
+            model = self._new_model(self.model, seed)
+            model.fit(frame[own], metadata)
+            return plan, model
+        order = table.order_by or ORDER
+        events = frame[[primary.child_key, *own]].copy()
+        if table.order_by is None:
+            events[ORDER] = frame.groupby(primary.child_key, sort=False).cumcount()
+        columns = {primary.child_key: infer_column(primary.child_key, events[primary.child_key])}
+        columns |= metadata.columns
+        if table.order_by is None:  # a number even when no parent has two children
+            columns[ORDER] = Column("numerical", dtype="int64", integer=True, min=0.0)
+        context, context_metadata = self._context(primary, dict(tables))
+        sequences: Any = self._new_model(  # a Sequences model: fit and sample take a context
+            SEQUENCE_MODEL, seed, sequence_key=primary.child_key, sequence_index=order
+        )
+        sequences.fit(
+            events,
+            Metadata(columns, rules=metadata.rules),
+            context=context,
+            context_metadata=context_metadata,
+        )
+        return plan, sequences
+
+    def _new_model(self, name: str, seed: int, **extra: Any) -> Synthesizer:
+        accepted = registry.get(name, "table")._param_names()
+        params = {k: v for k, v in self.params.items() if k in accepted}
+        return Synthesizer(name, seed=seed, verbose=self.verbose, **params, **extra)
+
+    def _context(
+        self, relation: Relation, tables: dict[str, pd.DataFrame]
+    ) -> tuple[pd.DataFrame, Metadata]:
+        """The context of `relation`'s child sequences: one row per parent row, its key
+        named as the child's foreign key, then the parent's (and its own parent's) columns."""
+        schema = self.schema_
+        parent = tables[relation.parent]
+        frame = pd.DataFrame({relation.child_key: parent[relation.parent_key].to_numpy()})
+        columns = {relation.child_key: infer_column(relation.child_key, frame[relation.child_key])}
+        sources = [(relation.parent, parent)]
+        above = _primary_relation(schema, relation.parent, parent)
+        if above is not None:
+            grand = tables[above.parent].set_index(above.parent_key)
+            joined = grand.reindex(parent[above.child_key].to_numpy()).reset_index(drop=True)
+            sources.append((above.parent, joined))
+        for table, rows in sources:
+            meta = schema.tables[table].metadata
+            for column in own_columns(schema, table, rows):
+                name = f"{table}.{column}"
+                frame[name] = rows[column].to_numpy()
+                if meta is not None and column in meta:
+                    columns[name] = meta[column]
+                else:
+                    columns[name] = infer_column(name, frame[name])
+        return frame, Metadata(columns)
+
+    # sampling ----------------------------------------------------------------------------
+    def sample(self, scale: float = 1.0, seed: int | None = None) -> dict[str, pd.DataFrame]:
+        """A synthetic dataset: `scale` times the real rows of each table without parents,
+        each child's rows given its sampled parents. Same seed, same tables."""
+        self._check_fitted()
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
+            raise ParameterError(f"scale must be a positive number, not {scale!r}")
+        if seed is None:
+            self._calls += 1
+            base, call = self.seed, self._calls
+        else:
+            base, call = seeding.check_seed(seed), 0
+        out: dict[str, pd.DataFrame] = {}
+        for index, name in enumerate(self.schema_.order()):
+            out[name] = self._sample_table(index, name, scale, out, base, call)
+        return out
+
+    def _sample_table(
+        self,
+        index: int,
+        name: str,
+        scale: float,
+        done: dict[str, pd.DataFrame],
+        base: int,
+        call: int,
+    ) -> pd.DataFrame:
+        plan, model = self.tables_[name], self.models_[name]
+        sequences: Any = model
+        seed = seeding.integer(base, "dataset", index, call)
+        primary = Relation(**plan["primary"]) if plan["primary"] else None
+        if primary is None:
+            rows = max(1, round(scale * plan["rows"]))
+            frame = (
+                model.sample(rows, seed=seed)
+                if model is not None
+                else pd.DataFrame(index=range(rows))
+            )
+        else:
+            assert model is not None
+            context, _ = self._context(primary, done)
+            frame = sequences.sample(context=context, seed=seed).drop(
+                columns=[ORDER], errors="ignore"
+            )
+        rng = seeding.rng(base, "dataset", index, call)
+        key = self.schema_.tables[name].primary_key
+        if key is not None:
+            frame[key] = KeyPlan.from_dict(plan["keys"]).make(len(frame), seed)
+        for entry in plan["secondary"]:
+            relation = Relation(**entry["relation"])
+            parents = done[relation.parent][relation.parent_key].to_numpy()
+            frame[relation.child_key] = assign_parents(
+                len(frame), parents, np.asarray(entry["degrees"]), entry["null_share"], rng
+            )
+        return frame[plan["columns"]].reset_index(drop=True)
+
+    # saving ------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted dataset model to `path` atomically (no pickle)."""
+        self._check_fitted()
+        tables = {}
+        for name, plan in self.tables_.items():
+            model = self.models_[name]
+            entry: dict[str, Any] = {"plan": plan}
+            if model is not None:
+                entry |= {
+                    "model": model.name,
+                    "params": model.get_params(),
+                    "state": model._get_state(),
+                }
+            tables[name] = entry
+        manifest = {"kind": KIND, "model": KIND, "params": self.get_params()}
+        return write_model(path, manifest, {"schema": self.schema_.to_dict(), "tables": tables})
+
+    @classmethod
+    def load(cls, path: str | Path) -> DatasetSynthesizer:
+        """Read a dataset model written by `save`; only registered table models are built."""
+        manifest, state = read_model(path)
+        if manifest["kind"] != KIND:
+            raise ModelFileError(
+                f"{path}: holds a {manifest['kind']} model '{manifest['model']}', not a dataset "
+                "model"
+            )
+        try:
+            self = cls(**manifest["params"], verbose=False)
+            self.schema_ = DatasetSchema.from_dict(state["schema"], source=str(path))
+            self.tables_, self.models_ = {}, {}
+            for name in self.schema_.order():
+                entry = state["tables"][name]
+                self.tables_[name] = entry["plan"]
+                model = None
+                if "model" in entry:
+                    params = {**entry["params"], "verbose": False}
+                    model = Synthesizer(entry["model"], **params)
+                    model._set_state(entry["state"])
+                self.models_[name] = model
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelFileError(
+                f"{path}: the model file is incomplete or damaged ({exc})"
+            ) from exc
+        return self
+
+    def get_params(self) -> dict[str, Any]:
+        return {"model": self.model, "params": self.params, "seed": self.seed}
+
+    def describe(self) -> dict[str, Any]:
+        """What was learned: the schema, and per table its rows, model and fit."""
+        self._check_fitted()
+        tables = {}
+        for name, plan in self.tables_.items():
+            model = self.models_[name]
+            tables[name] = {
+                "rows": plan["rows"],
+                "model": model.name if model is not None else None,
+                "given": plan["primary"]["parent"] if plan["primary"] else None,
+                "fit": model.describe().get("fit") if model is not None else None,
+            }
+        return {"schema": self.schema_.to_dict(), "tables": tables}
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "tables_"):
+            raise NotFittedError("dataset: call fit before sampling or saving")
+
+
+def own_columns(schema: DatasetSchema, table: str, frame: pd.DataFrame) -> list[str]:
+    """A table's modelled columns: all but its keys."""
+    keys = set(schema.key_columns(table))
+    return [str(c) for c in frame.columns if str(c) not in keys]
+
+
+def assign_parents(
+    count: int,
+    parents: np.ndarray,
+    degrees: np.ndarray,
+    null_share: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Parent keys for `count` child rows: each parent row gets a number of children drawn
+    from the histogram `degrees` (degrees[k]: real parent rows with k children), children
+    go to parents in proportion; a `null_share` of rows get no parent."""
+    out = np.full(count, None, dtype=object)
+    if len(parents) == 0:
+        return out
+    filled = rng.random(count) >= null_share
+    weights = rng.choice(len(degrees), size=len(parents), p=degrees / degrees.sum())
+    weights = weights.astype(np.float64)
+    if weights.sum() == 0:
+        weights[:] = 1.0
+    chosen = rng.choice(len(parents), size=int(filled.sum()), p=weights / weights.sum())
+    out[filled] = parents[chosen]
+    if pd.api.types.is_integer_dtype(parents.dtype) and filled.all():
+        return out.astype(parents.dtype)
+    return out
+
+
+def check_dataset(tables: Mapping[str, pd.DataFrame], schema: DatasetSchema) -> None:
+    """One DataError naming the first thing that makes `tables` unusable with `schema`."""
+    missing = [t for t in schema.tables if t not in tables]
+    if missing:
+        raise DataError(f"the dataset has no table '{missing[0]}' (the metadata names it)")
+    extra = [t for t in tables if t not in schema.tables]
+    if extra:
+        raise DataError(f"table '{extra[0]}' is not in the dataset metadata")
+    for name, table in schema.tables.items():
+        frame = tables[name]
+        names = [str(c) for c in frame.columns]
+        for role, column in (("primary key", table.primary_key), ("order_by", table.order_by)):
+            if column is not None and column not in names:
+                raise DataError(f"table '{name}' has no column '{column}' ({role})")
+        if ORDER in names:
+            raise DataError(f"table '{name}': the column name '{ORDER}' is reserved")
+        key = table.primary_key
+        if key is not None and (frame[key].isna().any() or not frame[key].is_unique):
+            raise DataError(f"table '{name}': primary key '{key}' has empty or repeated values")
+    for relation in schema.relations:
+        child = tables[relation.child]
+        if relation.child_key not in child.columns:
+            raise DataError(f"table '{relation.child}' has no column '{relation.child_key}'")
+        values = child[relation.child_key].dropna()
+        known = values.isin(set(tables[relation.parent][relation.parent_key].tolist()))
+        if not known.all():
+            raise DataError(
+                f"{relation}: {int((~known).sum()):,} rows name no row of '{relation.parent}' "
+                f"(for example {values[~known].iloc[0]!r}); fix them or remove the relation"
+            )
+
+
+def _check_frames(tables: Mapping[str, pd.DataFrame]) -> None:
+    if not isinstance(tables, Mapping) or not tables:
+        raise DataError("fit needs a mapping of table names to pandas DataFrames")
+    for name, frame in tables.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError(
+                f"table '{name}' must be a pandas DataFrame, not {type(frame).__name__}"
+            )
+        if len(frame) == 0:
+            raise DataError(f"table '{name}' has no rows")
+
+
+def _primary_relation(schema: DatasetSchema, name: str, frame: pd.DataFrame) -> Relation | None:
+    """The relation a child is learned as sequences of: its first foreign key without empty
+    cells (None: a table without parents, or whose foreign keys all have empty cells)."""
+    for relation in schema.parents_of(name):
+        if relation.child_key in frame.columns and not frame[relation.child_key].isna().any():
+            return relation
+    return None
+
+
+def _own_metadata(metadata: Metadata | None, frame: pd.DataFrame, own: list[str]) -> Metadata:
+    if metadata is None:
+        return Metadata.infer(frame[own]) if own else Metadata({})
+    missing = [c for c in own if c not in metadata]
+    if missing:
+        raise DataError(f"column '{missing[0]}' is in the table but not in its metadata")
+    return Metadata({c: metadata[c] for c in own}, rules=metadata.rules)
+
+
+def _secondary_plan(
+    relation: Relation, child: pd.DataFrame, parent: pd.DataFrame
+) -> dict[str, Any]:
+    """What assigning a second foreign key needs: the histogram of children per parent row
+    (zero included) and the share of empty cells."""
+    counts = child[relation.child_key].value_counts()
+    per_parent = counts.reindex(parent[relation.parent_key].tolist(), fill_value=0).to_numpy()
+    return {
+        "relation": relation.to_dict(),
+        "degrees": np.bincount(per_parent.astype(np.int64)).astype(np.float64),
+        "null_share": float(child[relation.child_key].isna().mean()),
+    }
