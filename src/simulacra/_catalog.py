@@ -73,8 +73,9 @@ OPTION_HELP: dict[str, dict[str, str]] = {
             "ctgan, tvae, autoregressive, ddpm, ensemble None; copula, mst have none)."
         ),
         "precision": (
-            "Precision of training: auto (bfloat16 where fast), float32 or bfloat16 (default: "
-            "ctgan, tvae, autoregressive, ddpm 'auto'; copula, mst, ensemble have none)."
+            "Precision of training (and of the autoregressive model's sampling): auto (bfloat16 "
+            "where fast), float32 or bfloat16 (default: ctgan, tvae, autoregressive, ddpm 'auto'; "
+            "copula, mst, ensemble have none)."
         ),
         "epsilon": (
             "DP budget, smaller is more private (default: ctgan, tvae, autoregressive None: no DP; "

@@ -91,8 +91,7 @@ def training_dtype(precision: str, device: torch.device) -> torch.dtype | None:
 
     "auto" picks bfloat16 on CUDA GPUs that support it (automatic mixed precision) and on CPUs
     with native bfloat16 matrix units (oneDNN reports support), where the small matrix products
-    that dominate a step run about 4x faster; weights, optimiser state and sampling stay
-    float32.
+    that dominate a step run about 4x faster; weights and optimiser state stay float32.
     """
     if precision == "float32":
         return None
@@ -105,6 +104,14 @@ def training_dtype(precision: str, device: torch.device) -> torch.dtype | None:
         if supported is not None and supported():
             return torch.bfloat16
     return None
+
+
+def sampling_dtype(precision: str, device: torch.device) -> torch.dtype:
+    """The dtype of a network's matrix products when sampling: bfloat16 where training would
+    use it (`training_dtype`), else float32. Inputs and weights are rounded to it, products
+    accumulate in float32 (oneDNN, CUDA); the same seed gives the same bytes on one machine.
+    """
+    return training_dtype(precision, device) or torch.float32
 
 
 def module_state(module: torch.nn.Module) -> dict[str, np.ndarray]:

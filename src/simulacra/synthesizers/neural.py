@@ -72,7 +72,8 @@ class NeuralSynthesizer(Synthesizer):
     precision = Param(
         "auto",
         OneOf(("auto", "float32", "bfloat16")),
-        "precision of training: auto (bfloat16 where fast), float32 or bfloat16",
+        "precision of training (and of the autoregressive model's sampling): auto "
+        "(bfloat16 where fast), float32 or bfloat16",
     )
     privacy_: dict[str, Any] | None  # DP-SGD's record (set at the end of a DP fit)
     _opt: Any  # the optimiser of the networks DP-SGD trains

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .._torch import torch_generator, torch_threads
+from .._torch import sampling_dtype, torch_generator, torch_threads
 from ..errors import DataError
 from ..transforms.conditions import Conditions
+from .token_draw import TokenDraw
 
-SAMPLE_ROWS = 4_096  # rows drawn together: their activations stay in the CPU's cache
+SAMPLE_ROWS = 65_536  # rows drawn together (shared prefixes are found among them)
 RANGE_REDRAWS = 50
 
 
@@ -29,6 +30,7 @@ class TokenSampling:
     _starts: torch.Tensor
     transformer_: Any
     temperature: float
+    precision: str
     threads: int | None
     device_: torch.device
     seed: int
@@ -60,15 +62,11 @@ class TokenSampling:
         the tokens their range allows, before the others."""
         fixed, allowed = self._condition_tokens(conditions)
         with torch.inference_mode(), torch_threads(self.threads):
-            parts = []
-            for start in range(0, n, SAMPLE_ROWS):
-                rows = min(SAMPLE_ROWS, n - start)
-                tokens = torch.full((rows, len(self.sizes_)), -1, dtype=torch.long)
-                for j, token in fixed.items():
-                    tokens[:, j] = token
-                encoded = self._complete(tokens.to(self.device_), rng, allowed=allowed)
-                parts.append(self._inside_ranges(encoded, conditions, rng))
-        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+            tokens = torch.full((n, len(self.sizes_)), -1, dtype=torch.long)
+            for j, token in fixed.items():
+                tokens[:, j] = token
+            encoded = self._complete(tokens.to(self.device_), rng, allowed=allowed)
+        return self._inside_ranges(encoded, conditions, rng)
 
     def _inside_ranges(
         self, encoded: np.ndarray, conditions: Conditions, rng: np.random.Generator
@@ -121,62 +119,47 @@ class TokenSampling:
         encoded rows (tokens and uniform positions inside bins). `forbid` lists tokens a
         column may not take (imputation never draws 'null'); columns in `allowed` may take
         only the listed tokens, weighted by the share of each token's values inside the range,
-        and are drawn first."""
+        and are drawn first. Rows go `SAMPLE_ROWS` at a time through `token_draw.TokenDraw`."""
         gen = torch_generator(rng, self.device_)
-        unknown = tokens < 0
-        inputs = torch.where(unknown, self._sizes.expand_as(tokens), tokens)
-        net = self.net_
-        table = net.embedding.weight
-        # the first layer of an all-hidden row, plus the tokens that are already known
-        hidden_rows = table[net.offsets + self._sizes].sum(dim=0) + net.bias
-        first = hidden_rows.expand(len(tokens), -1).clone()
-        for j in (~unknown).any(dim=0).nonzero().squeeze(1).tolist():
-            known = ~unknown[:, j]
-            offset = int(net.offsets[j])
-            first[known] += table[offset + inputs[known, j]] - table[offset + self.sizes_[j]]
-        weight, bias = net.head.weight, net.head.bias
+        shifts = self._logit_shifts(forbid, allowed)
+        dtype = sampling_dtype(self.precision, self.device_)
+        draw = TokenDraw(self.net_, self.temperature, shifts, dtype)
         allowed = allowed or {}
         order = [*allowed, *(j for j in range(len(self.sizes_)) if j not in allowed)]
-        for j in order:
-            size = self.sizes_[j]
-            todo = unknown[:, j]
-            if not bool(todo.any()):
-                continue
-            every = bool(todo.all())  # the usual case: no gather and scatter of rows
-            rows = slice(None) if every else todo.nonzero().squeeze(1)
-            start = int(self._starts[j])
-            features = net.trunk(first if every else first[rows])
-            logits = features @ weight[start : start + size].T + bias[start : start + size]
-            logits = logits.float() / self.temperature
-            for banned in (forbid or {}).get(j, []):
-                if banned < size:
-                    logits[:, banned] = float("-inf")
-            if j in allowed:
-                keep = torch.full((size,), float("-inf"), device=logits.device)
-                for token, share in allowed[j].items():
-                    if token < size and share > 0:
-                        keep[token] = float(np.log(share))
-                logits = logits + keep
-            u = torch.rand(logits.shape, generator=gen, device=self.device_).clamp(1e-10, 1.0)
-            drawn = (logits - torch.log(-torch.log(u))).argmax(dim=1)
-            inputs[rows, j] = drawn
-            # the first layer sums token vectors: swap the hidden marker's for the drawn one's
-            offset = int(net.offsets[j])
-            if every:
-                first += table[offset + drawn]
-                first -= table[offset + size]
-            else:
-                first[rows] += table[offset + drawn] - table[offset + size]
-        out = np.zeros((len(tokens), self.transformer_.width_))
-        out[:, self._token_columns()] = inputs.cpu().numpy()
         uniform = self._uniform_columns()
-        if uniform:
-            out[:, uniform] = (
-                torch.rand((len(tokens), len(uniform)), generator=gen, device=self.device_)
-                .cpu()
-                .numpy()
-            )
+        out = np.zeros((len(tokens), self.transformer_.width_))
+        for start in range(0, len(tokens), SAMPLE_ROWS):
+            part = tokens[start : start + SAMPLE_ROWS]
+            unknown = part < 0
+            inputs = torch.where(unknown, self._sizes.expand_as(part), part)
+            # (0, 1]: a uniform of exactly 0 could pick a token of probability 0
+            uniforms = 1.0 - torch.rand(inputs.shape, generator=gen, device=self.device_)
+            draw.fill(inputs, unknown, order, uniforms)
+            rows = slice(start, start + len(part))
+            out[rows, self._token_columns()] = inputs.cpu().numpy()
+            if uniform:
+                shape = (len(part), len(uniform))
+                positions = torch.rand(shape, generator=gen, device=self.device_)
+                out[rows, uniform] = positions.cpu().numpy()
         return out
+
+    def _logit_shifts(
+        self, forbid: dict[int, list[int]] | None, allowed: dict[int, dict[int, float]] | None
+    ) -> dict[int, torch.Tensor]:
+        """Per column, what is added to its logits: minus infinity for a forbidden token and
+        for a token outside a range, the log of its share inside the range otherwise."""
+        shifts: dict[int, torch.Tensor] = {}
+        for j, banned in (forbid or {}).items():
+            shift = torch.zeros(self.sizes_[j], device=self.device_)
+            shift[[b for b in banned if b < self.sizes_[j]]] = float("-inf")
+            shifts[j] = shift
+        for j, shares in (allowed or {}).items():
+            keep = torch.full((self.sizes_[j],), float("-inf"), device=self.device_)
+            for token, share in shares.items():
+                if token < self.sizes_[j] and share > 0:
+                    keep[token] = float(np.log(share))
+            shifts[j] = shifts[j] + keep if j in shifts else keep
+        return shifts
 
     # imputation --------------------------------------------------------------------------
     def impute(self, table: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
