@@ -37,8 +37,12 @@ class PostgresServer:
             nobody = pwd.getpwnam("nobody")
             self.user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
             self.folder = Path(tempfile.mkdtemp(prefix="simulacra-pg-", dir="/tmp"))
-            os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
-            self.bin = self._reachable(self.bin)
+            try:
+                os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
+                self.bin = self._reachable(self.bin)
+            except BaseException:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                raise
         else:
             self.folder = Path(tempfile.mkdtemp(prefix="simulacra-pg-"))
         self.data = self.folder / "data"
