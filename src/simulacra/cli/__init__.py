@@ -86,6 +86,7 @@ def _options(
 def _register() -> None:
     from . import (
         benchmark,  # noqa: F401
+        distil,  # noqa: F401
         evaluate,  # noqa: F401
         generate,  # noqa: F401
         images,  # noqa: F401

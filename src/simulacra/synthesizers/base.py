@@ -65,6 +65,7 @@ class Synthesizer(Model):
     # parameters a fit from a base model takes from it when left unset (its network's shape)
     _base_params: ClassVar[tuple[str, ...]] = ()
     init_: dict[str, Any] | None = None  # where a fit started (`transfer.Transfer.record`)
+    distilled_: dict[str, Any] | None = None  # the teacher of a distilled model (`distil.py`)
 
     def _transformer_params(self) -> dict[str, Any]:
         return dict(self._transformer)
@@ -92,6 +93,7 @@ class Synthesizer(Model):
         encoded = self.transformer_.encode(table)
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))
         self.init_ = start.record() if start is not None else None
+        self.distilled_ = None  # `distil.distil` records its teacher after this fit
         self.fit_info_: dict[str, Any] = {
             "rows": len(table),
             "seconds": round(time.perf_counter() - started, 3),
@@ -262,6 +264,7 @@ class Synthesizer(Model):
             "fit_info": self.fit_info_,
             **({"rules": self.rules_.get_state()} if self.rules_ is not None else {}),
             **({"init": self.init_} if self.init_ is not None else {}),
+            **({"distilled": self.distilled_} if self.distilled_ is not None else {}),
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -271,6 +274,7 @@ class Synthesizer(Model):
         self.fit_info_ = state["fit_info"]
         self.rules_ = ruled.RulePlan.from_state(state["rules"]) if "rules" in state else None
         self.init_ = state.get("init")
+        self.distilled_ = state.get("distilled")
         self._calls = 0
 
     @classmethod
@@ -301,6 +305,7 @@ class Synthesizer(Model):
                 if self.init_ is not None
                 else {}
             ),
+            **({"distilled_from": self.distilled_} if self.distilled_ is not None else {}),
         }
 
     def _private(self) -> bool:
