@@ -90,6 +90,7 @@ def _register() -> None:
         evaluate,  # noqa: F401
         generate,  # noqa: F401
         images,  # noqa: F401
+        impute,  # noqa: F401
         table,  # noqa: F401  (commands register themselves)
     )
 

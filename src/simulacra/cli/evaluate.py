@@ -34,8 +34,12 @@ if TYPE_CHECKING:
 )
 def evaluate(
     context: typer.Context,
-    real: Path = typer.Argument(..., help="The real table the generator learned from."),
-    synthetic: Path = typer.Argument(..., help="The synthetic table to judge."),
+    real: Path = typer.Argument(
+        ...,
+        help="The real table the generator learned from (or a folder of related tables: "
+        "each table and each relation is scored).",
+    ),
+    synthetic: Path = typer.Argument(..., help="The synthetic table (or folder) to judge."),
     holdout: Path | None = typer.Option(
         None,
         "--holdout",
@@ -118,13 +122,21 @@ def evaluate(
     from ..evaluation.report import evaluate as run_evaluation
     from ..evaluation.text import NO_SCORE
     from ..metadata import Metadata
-    from .table import check_engine
+    from .engines import check_engine
 
     outputs = [p for p in (report, json_path) if p is not None]
     if len({p.resolve() for p in outputs}) < len(outputs):
         raise DataError("--report and --json name the same file; give each its own path")
     for path in outputs:
         check_output(path, [real, synthetic, holdout, metadata_path])
+    if real.is_dir() and engine == "local":  # a dataset of several tables, folder by folder
+        from .datasets import evaluate_datasets
+
+        if report is not None:
+            raise DataError("a dataset's scores are written with --json (no HTML report yet)")
+        held = str(holdout) if holdout is not None else None
+        evaluate_datasets(str(real), str(synthetic), held, metadata_path, json_path, seed)
+        return
     metadata = Metadata.load(metadata_path) if metadata_path else None
     named = {"real": real, "synthetic": synthetic, "holdout": holdout, "metadata": metadata_path}
     options = {

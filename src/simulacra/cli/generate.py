@@ -74,7 +74,7 @@ def generate(
     from ..io import write_chunks
     from ..specs import resolve
     from ..specs.scenarios import SCENARIOS
-    from .table import check_engine
+    from .engines import check_engine
 
     if list_scenarios:
         rows_ = [[s.name, s.summary] for s in SCENARIOS.values()]

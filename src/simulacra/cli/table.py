@@ -29,10 +29,11 @@ from .common import (
     print_table,
     write_json,
 )
+from .engines import check_engine, fit_dask, sample_dask
 from .rules import RULE_HELP, with_proposed_rules
 
 if TYPE_CHECKING:
-    from ..synthesizers import Synthesizer
+    pass
 
 
 @app.command(
@@ -43,10 +44,11 @@ if TYPE_CHECKING:
     )
 )
 def inspect(
-    path: Path = typer.Argument(
+    path: str = typer.Argument(
         ...,
-        help="A CSV, Parquet or JSON-lines table, or a model file written by `fit`; with "
-        "--params, a model's name.",
+        help="A CSV, Parquet or JSON-lines table, a model file written by `fit`, a folder of "
+        "tables or a database URL (a dataset: keys and relations); with --params, a model's "
+        "name.",
     ),
     params: bool = typer.Option(
         False,
@@ -67,14 +69,19 @@ def inspect(
     """Show the metadata simulacra infers for a table (edit the JSON to override kinds), or
     what a saved model learned: parameters, encodings, networks, training, fit time; or with
     --params the parameters a model takes."""
+    from .datasets import inspect_dataset, is_dataset
+
+    file = Path(path)
     if json_path is not None:
-        check_output(json_path, [path])
-    if params:
-        _inspect_params(str(path), json_path)
-    elif _holds_model(path):
-        _inspect_model(path, json_path)
+        check_output(json_path, [] if is_dataset(path) else [file])
+    if not params and is_dataset(path):
+        inspect_dataset(path, json_path, None, encoding)
+    elif params:
+        _inspect_params(path, json_path)
+    elif _holds_model(file):
+        _inspect_model(file, json_path)
     else:
-        _inspect_table(path, json_path, encoding)
+        _inspect_table(file, json_path, encoding)
 
 
 def _holds_model(path: Path) -> bool:
@@ -171,7 +178,11 @@ def _short(details: dict[str, object]) -> str:
     )
 )
 def fit(
-    data: Path = typer.Argument(..., help="CSV, Parquet or JSON-lines table to learn."),
+    data: str = typer.Argument(
+        ...,
+        help="CSV, Parquet or JSON-lines table to learn; or a dataset of related tables: a "
+        "folder of table files or a database URL (postgresql://..., sqlite:///file.db).",
+    ),
     model: str | None = typer.Option(
         None,
         "-m",
@@ -227,6 +238,12 @@ def fit(
     context: Path | None = typer.Option(
         None, "--context", help="With --sequence-key: one row per entity, joined by the key."
     ),
+    tables: list[str] | None = typer.Option(
+        None,
+        "--tables",
+        help="With a database URL: the tables to learn, comma-separated (default: all).",
+        callback=lambda v: [t.strip() for item in v or [] for t in item.split(",") if t.strip()],
+    ),
     init: Path | None = typer.Option(
         None,
         "--init",
@@ -238,9 +255,19 @@ def fit(
     """Learn a table and save the model."""
     from ..metadata import Metadata
     from ..synthesizers import Synthesizer
+    from .datasets import check_dataset_options, fit_dataset, is_dataset
     from .sequences import check_sequence_options, fit_sequences
 
-    check_output(output, [data, metadata_path, context, init], model=True)
+    if engine == "local" and is_dataset(data):
+        check_dataset_options(
+            epsilon=epsilon, init=init, sequence_key=sequence_key, context=context, rule=rule
+        )
+        params = {"seed": seed, **parse_pairs(param, "--param"), **given(epochs=epochs)}
+        params |= given(batch_size=batch_size, time_budget=time_budget)
+        fit_dataset(data, output, metadata_path, tables, model, params, encoding, not is_quiet())
+        return
+    table_path = Path(data)
+    check_output(output, [table_path, metadata_path, context, init], model=True)
     if init is not None:
         model = model or _base_model_name(init, engine)
     model, why = choose_model(model, epsilon, engine, sequence_key)
@@ -257,7 +284,7 @@ def fit(
     check_sequence_options(model, sequence_key, sequence_index, context, engine)
     if sequence_key is not None:
         params |= {"sequence_key": sequence_key, "sequence_index": sequence_index}
-        fit_sequences(model, params, data, metadata_path, context, encoding, output)
+        fit_sequences(model, params, table_path, metadata_path, context, encoding, output)
         return
     check_fit_options(epsilon, infer_schema, engine, steps)
     if infer_schema:
@@ -265,9 +292,9 @@ def fit(
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
     check_engine(engine, scheduler, None)
     if engine == "dask":
-        _fit_dask(synthesizer, data, metadata_path, output, scheduler, steps)
+        fit_dask(synthesizer, table_path, metadata_path, output, scheduler, steps)
         return
-    table = load_table(data, encoding)
+    table = load_table(table_path, encoding)
     metadata = None
     if metadata_path is not None:
         metadata = Metadata.load(metadata_path)
@@ -309,36 +336,6 @@ def _base_model_name(init: Path, engine: str) -> str:
 fit.__doc__ = f"Learn a table and save the model (models: {', '.join(names('table'))})."
 
 
-def _fit_dask(
-    synthesizer: Synthesizer,
-    data: Path,
-    metadata_path: Path | None,
-    output: Path,
-    scheduler: str | None,
-    steps: int | None,
-) -> None:
-    from ..metadata import Metadata
-    from ..scale.commands import fit_from_parquet
-
-    metadata = Metadata.load(metadata_path) if metadata_path is not None else None
-    with status(f"fitting {synthesizer.name} on Dask from {data}"):
-        fit_from_parquet(
-            synthesizer,
-            str(data),
-            metadata=metadata,
-            scheduler=scheduler,
-            steps=steps,
-            announce=lambda line: err.print(line, markup=False, highlight=False),
-        )
-    with status(f"writing {output}"):
-        synthesizer.save(output)
-    info = synthesizer.describe()["fit"]
-    out.print(
-        f"fitted {synthesizer.name} on {info['rows']:,} rows on Dask in {info['seconds']:.1f}s "
-        f"-> {output}"
-    )
-
-
 @app.command(
     epilog=(
         "Examples:\n\n  simulacra sample model.simulacra -n 1000000 -o synth.parquet\n\n"
@@ -356,8 +353,15 @@ def sample(
         help="Number of rows; of a sequence model, of entities (default with --context: one "
         "per context row).",
     ),
-    output: Path = typer.Option(
-        ..., "-o", "--out", "--output", help="CSV, Parquet or JSON-lines file."
+    target: str = typer.Option(
+        ...,
+        "-o",
+        "--out",
+        "--output",
+        help="CSV, Parquet or JSON-lines file; of a dataset model, a new folder or a database URL.",
+    ),
+    scale: float | None = typer.Option(
+        None, "--scale", help="Of a dataset model: rows of each table over the real ones (1.0)."
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     condition: list[str] | None = typer.Option(
@@ -386,15 +390,24 @@ def sample(
     from ..errors import ParameterError
     from ..io import write_chunks
     from ..synthesizers import Synthesizer
+    from .datasets import holds_dataset, sample_dataset
     from .sequences import sample_sequences, samples_sequences
 
+    if holds_dataset(model):
+        if rows is not None or condition or rebalance_column or context or engine != "local":
+            raise ParameterError("a dataset model samples with --scale (and --seed) only")
+        sample_dataset(model, scale, target, seed, not is_quiet())
+        return
+    if scale is not None:
+        raise ParameterError("--scale goes with a dataset model; give -n")
+    output = Path(target)
     if rows is None and context is None:
         raise ParameterError("missing option '-n' / '--rows'")
     check_engine(engine, scheduler, partitions)
     if engine == "dask":
         if rows is None:
             raise ParameterError("--engine dask samples no sequences: it needs -n, no --context")
-        _sample_dask(model, rows, output, seed, condition, rebalance_column, scheduler, partitions)
+        sample_dask(model, rows, output, seed, condition, rebalance_column, scheduler, partitions)
         return
     check_output(output, [model, context])
     with status(f"loading {model}"):
@@ -422,92 +435,6 @@ def sample(
     chunks = synthesizer.iter_sample(rows, conditions=conditions, seed=seed)
     write_chunks(track_rows(chunks, f"sampling {synthesizer.name} into {output}", rows), output)
     out.print(f"wrote {rows:,} rows to {output}")
-
-
-ENGINES = ("local", "dask")
-
-
-def check_engine(engine: str, scheduler: str | None, partitions: int | None) -> None:
-    from ..errors import ParameterError
-
-    if engine not in ENGINES:
-        raise ParameterError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if engine == "local" and (scheduler is not None or partitions is not None):
-        raise ParameterError("--scheduler and --partitions need --engine dask")
-
-
-def _sample_dask(
-    model: Path,
-    rows: int,
-    output: Path,
-    seed: int,
-    condition: list[str] | None,
-    rebalance_column: str | None,
-    scheduler: str | None,
-    partitions: int | None,
-) -> None:
-    from ..errors import ParameterError
-    from ..scale.commands import sample_to_dataset
-
-    if rebalance_column is not None:
-        raise ParameterError("--rebalance works with --engine local only")
-    parts = sample_to_dataset(
-        model,
-        rows,
-        output,
-        seed=seed,
-        partitions=partitions,
-        conditions=parse_pairs(condition, "--condition", typed=False),
-        scheduler=scheduler,
-        announce=lambda line: err.print(line, markup=False, highlight=False),
-        verbose=not is_quiet(),
-    )
-    files = "file" if parts == 1 else "files"
-    out.print(f"wrote {rows:,} rows in {parts:,} Parquet {files} to {output}/")
-
-
-@app.command(
-    epilog=(
-        "Example:\n\n  simulacra fit data.csv -m autoregressive -o m.simulacra\n\n"
-        "  simulacra impute m.simulacra gaps.csv -o filled.csv --seed 1"
-    )
-)
-def impute(
-    model: Path = typer.Argument(..., help="Model file written by `simulacra fit`."),
-    data: Path = typer.Argument(..., help="Table with missing cells (same columns)."),
-    output: Path = typer.Option(
-        ..., "-o", "--out", "--output", help="CSV, Parquet or JSON-lines file."
-    ),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
-    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
-) -> None:
-    """Fill the missing cells of a table, each drawn given the rest of its row."""
-    from ..errors import ParameterError
-    from ..io import write_table
-    from ..synthesizers import Synthesizer
-
-    check_output(output, [model, data])
-    with status(f"loading {model}"):
-        synthesizer = Synthesizer.load(model)
-    if "impute" not in synthesizer.tags:
-        fit_with = " or ".join(f"-m {name}" for name in able_to("impute"))
-        raise ParameterError(
-            f"{model}: a {synthesizer.name} model cannot impute; fit one with {fit_with}"
-        )
-    table = load_table(data, encoding)
-    missing = int(table.isna().to_numpy().sum())
-    with status(f"imputing {missing:,} cells"):
-        filled = synthesizer.impute(table, seed=seed)  # type: ignore[attr-defined]  # its tag
-    with status(f"writing {output}"):
-        write_table(filled, output)
-    left = int(filled.isna().to_numpy().sum())
-    out.print(f"filled {missing - left:,} of {missing:,} missing cells -> {output}")
-
-
-impute.__doc__ = (
-    "Fill the missing cells of a table, each drawn given the rest of its row (models that "
-    f"condition on any columns: {', '.join(able_to('impute'))})."
-)
 
 
 @app.command(epilog="Example:\n\n  simulacra demo -o demo_output")

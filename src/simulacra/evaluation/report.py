@@ -240,8 +240,8 @@ def _pairs_note(means: PairTrendsMeans) -> list[str]:
 
 
 def _overlap_warnings(overlap: Overlap, training: int, held: int) -> list[str]:
-    """A DataError when most of the holdout is training rows (`privacy.OVERLAP_REFUSED`); one
-    warning when part of it is (`holdout_overlap`'s `contaminated`); else none."""
+    """A DataError when most of the holdout is training rows (`privacy.OVERLAP_REFUSED`, beyond
+    chance); one warning when part of it is (`holdout_overlap`'s `contaminated`); else none."""
     from .privacy import OVERLAP_REFUSED
 
     copies = (
@@ -249,7 +249,10 @@ def _overlap_warnings(overlap: Overlap, training: int, held: int) -> list[str]:
         f"{training:,} training rows, where about {overlap.chance_share:.1%} would be by "
         "chance"
     )
-    if overlap.overlap >= OVERLAP_REFUSED:
+    # refused only when the copies are more than chance can explain (`contaminated`): on a
+    # table of few distinct rows (two categories and an age) nearly every unseen row repeats
+    # a training row, and the estimate of the overlap is noise
+    if overlap.overlap >= OVERLAP_REFUSED and overlap.contaminated:
         raise DataError(
             f"the holdout is not unseen real rows: {copies}; give real rows the generator never "
             "saw (or no holdout)"

@@ -68,15 +68,22 @@ class DatasetSynthesizer:
 
     # fitting -----------------------------------------------------------------------------
     def fit(
-        self, tables: Mapping[str, pd.DataFrame], schema: DatasetSchema | None = None
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        schema: DatasetSchema | None = None,
+        *,
+        source: Mapping[str, Any] | None = None,
     ) -> DatasetSynthesizer:
-        """Learn every table of `tables` (name -> DataFrame). Returns self."""
+        """Learn every table of `tables` (name -> DataFrame). `source` says where they came
+        from, kept to write samples alike: "suffixes" (table -> file suffix) and
+        "column_types" (table -> column -> SQL type, from `read_database`). Returns self."""
         seeding.check_seed(self.seed)
         registry.get(self.model, "table")  # an unknown model name fails before any work
         _check_frames(tables)
         schema = schema if schema is not None else infer_schema(tables)
         check_dataset(tables, schema)
         self.schema_ = schema
+        self.source_ = dict(source or {})
         self.tables_: dict[str, dict[str, Any]] = {}
         self.models_: dict[str, Synthesizer | None] = {}
         for index, name in enumerate(schema.order()):
@@ -234,7 +241,8 @@ class DatasetSynthesizer:
                 }
             tables[name] = entry
         manifest = {"kind": KIND, "model": KIND, "params": self.get_params()}
-        return write_model(path, manifest, {"schema": self.schema_.to_dict(), "tables": tables})
+        state = {"schema": self.schema_.to_dict(), "source": self.source_, "tables": tables}
+        return write_model(path, manifest, state)
 
     @classmethod
     def load(cls, path: str | Path) -> DatasetSynthesizer:
@@ -248,6 +256,7 @@ class DatasetSynthesizer:
         try:
             self = cls(**manifest["params"], verbose=False)
             self.schema_ = DatasetSchema.from_dict(state["schema"], source=str(path))
+            self.source_ = dict(state.get("source", {}))
             self.tables_, self.models_ = {}, {}
             for name in self.schema_.order():
                 entry = state["tables"][name]

@@ -1,0 +1,85 @@
+"""The command line's Dask engine: `fit --engine dask` and `sample --engine dask`, and the
+check of the engine options every command shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .._progress import is_quiet, status
+from .common import err, out, parse_pairs
+
+if TYPE_CHECKING:
+    from ..synthesizers import Synthesizer
+
+
+ENGINES = ("local", "dask")
+
+
+def check_engine(engine: str, scheduler: str | None, partitions: int | None) -> None:
+    from ..errors import ParameterError
+
+    if engine not in ENGINES:
+        raise ParameterError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "local" and (scheduler is not None or partitions is not None):
+        raise ParameterError("--scheduler and --partitions need --engine dask")
+
+
+def fit_dask(
+    synthesizer: Synthesizer,
+    data: Path,
+    metadata_path: Path | None,
+    output: Path,
+    scheduler: str | None,
+    steps: int | None,
+) -> None:
+    from ..metadata import Metadata
+    from ..scale.commands import fit_from_parquet
+
+    metadata = Metadata.load(metadata_path) if metadata_path is not None else None
+    with status(f"fitting {synthesizer.name} on Dask from {data}"):
+        fit_from_parquet(
+            synthesizer,
+            str(data),
+            metadata=metadata,
+            scheduler=scheduler,
+            steps=steps,
+            announce=lambda line: err.print(line, markup=False, highlight=False),
+        )
+    with status(f"writing {output}"):
+        synthesizer.save(output)
+    info = synthesizer.describe()["fit"]
+    out.print(
+        f"fitted {synthesizer.name} on {info['rows']:,} rows on Dask in {info['seconds']:.1f}s "
+        f"-> {output}"
+    )
+
+
+def sample_dask(
+    model: Path,
+    rows: int,
+    output: Path,
+    seed: int,
+    condition: list[str] | None,
+    rebalance_column: str | None,
+    scheduler: str | None,
+    partitions: int | None,
+) -> None:
+    from ..errors import ParameterError
+    from ..scale.commands import sample_to_dataset
+
+    if rebalance_column is not None:
+        raise ParameterError("--rebalance works with --engine local only")
+    parts = sample_to_dataset(
+        model,
+        rows,
+        output,
+        seed=seed,
+        partitions=partitions,
+        conditions=parse_pairs(condition, "--condition", typed=False),
+        scheduler=scheduler,
+        announce=lambda line: err.print(line, markup=False, highlight=False),
+        verbose=not is_quiet(),
+    )
+    files = "file" if parts == 1 else "files"
+    out.print(f"wrote {rows:,} rows in {parts:,} Parquet {files} to {output}/")
