@@ -13,6 +13,7 @@ The library does the work (`relational/`); these functions read, call and print.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,18 +173,23 @@ def sample_dataset(model: Path, scale: float | None, output: str, seed: int, ver
     with status(f"loading {model}"):
         synthesizer = DatasetSynthesizer.load(model)
     synthesizer.verbose = verbose
-    with status(f"sampling {len(synthesizer.schema_.tables)} tables (scale {scale:g})"):
-        tables = synthesizer.sample(scale, seed=seed)
+    counts: dict[str, int] = {}
     if is_url(output):
         from ..relational.database import write_database
 
+        with status(f"sampling {len(synthesizer.schema_.tables)} tables (scale {scale:g})"):
+            tables = synthesizer.sample(scale, seed=seed)
         with status(f"writing {_shown(output)}"):
             types = synthesizer.source_.get("column_types")
             write_database(output, tables, synthesizer.schema_, types)
-    else:
-        write_folder(tables, Path(output), synthesizer.source_.get("suffixes", {}))
-    shown = ", ".join(f"{name} {len(frame):,}" for name, frame in tables.items())
-    out.print(f"wrote {len(tables)} tables to {_shown(output)} (rows: {shown})")
+        counts = {name: len(frame) for name, frame in tables.items()}
+    else:  # tables without children are streamed into their files chunk by chunk
+        streams = synthesizer.iter_tables(scale, seed=seed)
+        counted = ((name, _counting(chunks, name, counts)) for name, chunks in streams)
+        with status(f"sampling {len(synthesizer.schema_.tables)} tables (scale {scale:g})"):
+            write_folder(counted, Path(output), synthesizer.source_.get("suffixes", {}))
+    shown = ", ".join(f"{name} {rows:,}" for name, rows in counts.items())
+    out.print(f"wrote {len(counts)} tables to {_shown(output)} (rows: {shown})")
 
 
 def evaluate_datasets(
@@ -224,6 +230,13 @@ def evaluate_datasets(
     if json_path is not None:
         write_json(json_path, scores)
         out.print(f"scores written to {json_path}")
+
+
+def _counting(chunks: Iterable[pd.DataFrame], name: str, counts: dict[str, int]) -> Any:
+    counts[name] = 0
+    for chunk in chunks:
+        counts[name] += len(chunk)
+        yield chunk
 
 
 def _cells(scores: dict[str, Any]) -> list[str]:

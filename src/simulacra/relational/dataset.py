@@ -25,7 +25,7 @@ only registered models are built when it is read (`modelfile.py`: no pickle).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from ..errors import DataError, ModelFileError, NotFittedError, ParameterError
 from ..metadata import Column, Metadata, infer_column
 from ..modelfile import read_model, write_model
 from ..synthesizers import Synthesizer
+from ..synthesizers.base import CHUNK_ROWS
 from .infer import infer_schema
 from .keys import KeyPlan
 from .schema import DatasetSchema, Relation
@@ -44,6 +45,7 @@ from .schema import DatasetSchema, Relation
 KIND = "dataset"
 ORDER = "__position"  # a child's hidden position within its parent (file order)
 SEQUENCE_MODEL = "autoregressive"  # the model that learns children as sequences
+CHUNK_PARENTS = 10_000  # parent rows whose children are drawn together
 
 
 class DatasetSynthesizer:
@@ -174,6 +176,20 @@ class DatasetSynthesizer:
     def sample(self, scale: float = 1.0, seed: int | None = None) -> dict[str, pd.DataFrame]:
         """A synthetic dataset: `scale` times the real rows of each table without parents,
         each child's rows given its sampled parents. Same seed, same tables."""
+        return {
+            name: pd.concat(list(chunks), ignore_index=True)
+            for name, chunks in self.iter_tables(scale, seed)
+        }
+
+    def iter_tables(
+        self, scale: float = 1.0, seed: int | None = None, chunk_rows: int = CHUNK_ROWS
+    ) -> Iterator[tuple[str, Iterator[pd.DataFrame]]]:
+        """`sample` table by table, parents first: (name, chunks of its rows). A table with
+        children is drawn whole (its rows are the next tables' context); a table without
+        children comes in chunks (of `chunk_rows` rows, or of the children of
+        `CHUNK_PARENTS` parent rows), drawn as they are read: read each table's chunks
+        before the next table, and memory holds the tables with children and one chunk.
+        With the default `chunk_rows`, the tables are `sample`'s."""
         self._check_fitted()
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
             raise ParameterError(f"scale must be a positive number, not {scale!r}")
@@ -182,48 +198,63 @@ class DatasetSynthesizer:
             base, call = self.seed, self._calls
         else:
             base, call = seeding.check_seed(seed), 0
-        out: dict[str, pd.DataFrame] = {}
+        done: dict[str, pd.DataFrame] = {}
         for index, name in enumerate(self.schema_.order()):
-            out[name] = self._sample_table(index, name, scale, out, base, call)
-        return out
+            parent = bool(self.schema_.children_of(name))
+            rows = CHUNK_ROWS if parent else chunk_rows  # `sample`'s draws, whatever chunk_rows
+            chunks = self._table_chunks(index, name, scale, done, (base, call), rows)
+            if parent:
+                done[name] = pd.concat(list(chunks), ignore_index=True)
+                yield name, iter([done[name]])
+            else:
+                yield name, chunks
 
-    def _sample_table(
+    def _table_chunks(
         self,
         index: int,
         name: str,
         scale: float,
         done: dict[str, pd.DataFrame],
-        base: int,
-        call: int,
-    ) -> pd.DataFrame:
+        key: tuple[int, int],
+        chunk_rows: int,
+    ) -> Iterator[pd.DataFrame]:
+        """The rows of table `name`, chunk by chunk: drawn by its model (given the sampled
+        parents), then its new primary keys and its second foreign keys."""
         plan, model = self.tables_[name], self.models_[name]
-        sequences: Any = model
+        base, call = key
         seed = seeding.integer(base, "dataset", index, call)
         primary = Relation(**plan["primary"]) if plan["primary"] else None
         if primary is None:
             rows = max(1, round(scale * plan["rows"]))
-            frame = (
-                model.sample(rows, seed=seed)
-                if model is not None
-                else pd.DataFrame(index=range(rows))
-            )
+            if model is not None:
+                drawn = model.iter_sample(rows, seed=seed, chunk_rows=chunk_rows)
+            else:
+                drawn = (
+                    pd.DataFrame(index=range(start, min(start + chunk_rows, rows)))
+                    for start in range(0, rows, chunk_rows)
+                )
         else:
-            assert model is not None
+            sequences: Any = model
             context, _ = self._context(primary, done)
-            frame = sequences.sample(context=context, seed=seed).drop(
-                columns=[ORDER], errors="ignore"
+            pairs = sequences.iter_sequences(
+                context=context, seed=seed, chunk_entities=CHUNK_PARENTS
             )
-        rng = seeding.rng(base, "dataset", index, call)
-        key = self.schema_.tables[name].primary_key
-        if key is not None:
-            frame[key] = KeyPlan.from_dict(plan["keys"]).make(len(frame), seed)
-        for entry in plan["secondary"]:
-            relation = Relation(**entry["relation"])
-            parents = done[relation.parent][relation.parent_key].to_numpy()
-            frame[relation.child_key] = assign_parents(
-                len(frame), parents, np.asarray(entry["degrees"]), entry["null_share"], rng
-            )
-        return frame[plan["columns"]].reset_index(drop=True)
+            drawn = (events.drop(columns=[ORDER], errors="ignore") for events, _ in pairs)
+        table_key = self.schema_.tables[name].primary_key
+        offset = 0
+        for k, frame in enumerate(drawn):
+            frame = frame.reset_index(drop=True)
+            if table_key is not None:
+                frame[table_key] = KeyPlan.from_dict(plan["keys"]).make(len(frame), seed, offset)
+            rng = seeding.rng(base, "dataset", index, call, k)
+            for entry in plan["secondary"]:
+                relation = Relation(**entry["relation"])
+                parents = done[relation.parent][relation.parent_key].to_numpy()
+                frame[relation.child_key] = assign_parents(
+                    len(frame), parents, np.asarray(entry["degrees"]), entry["null_share"], rng
+                )
+            offset += len(frame)
+            yield frame[plan["columns"]]
 
     # saving ------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

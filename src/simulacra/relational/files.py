@@ -13,14 +13,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from .._atomic import remove_stale_temps, temp_prefix
 from ..errors import DataError
-from ..io import read_table, write_table
+from ..io import read_table, write_chunks
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".jsonl", ".ndjson")
 
@@ -69,18 +69,20 @@ def check_folder_target(path: Path) -> None:
 
 
 def write_folder(
-    tables: Mapping[str, pd.DataFrame], folder: str | Path, suffixes: Mapping[str, str]
+    tables: Iterable[tuple[str, Iterable[pd.DataFrame]]],
+    folder: str | Path,
+    suffixes: Mapping[str, str],
 ) -> Path:
-    """Write each table to `folder/<name><suffix>` (CSV where `suffixes` names none), all
-    or nothing."""
+    """Write each table (name, its chunks) to `folder/<name><suffix>` (CSV where `suffixes`
+    names none), chunk by chunk, all tables or none."""
     target = Path(folder)
     check_folder_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(target)
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".tmp", dir=target.parent))
     try:
-        for name, frame in tables.items():
-            write_table(frame, tmp / f"{name}{suffixes.get(name, '.csv')}")
+        for name, chunks in tables:
+            write_chunks(chunks, tmp / f"{name}{suffixes.get(name, '.csv')}")
         os.chmod(tmp, 0o777 & ~_umask())
         if target.is_dir():
             target.rmdir()  # empty: checked above
