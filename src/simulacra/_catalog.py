@@ -142,8 +142,15 @@ OPTION_HELP: dict[str, dict[str, str]] = {
             "10)."
         ),
         "diffusion_steps": "Noise levels the network is trained on (ddpm only, default 1000).",
-        "sampling_steps": "Denoising steps of a sample (ddpm only, default 50).",
-        "eta": "DDIM noise: 0 deterministic steps, 1 ancestral (DDPM) (ddpm only, default 0.0).",
+        "sampling_steps": "Denoising steps of a sample (ddpm only, default 20).",
+        "sampler": (
+            "Steps of the numbers: DPM-Solver++(2M) (second order, deterministic) or DDIM (ddpm "
+            "only, default 'dpm')."
+        ),
+        "eta": (
+            "DDIM noise (sampler ddim): 0 deterministic steps, 1 ancestral (DDPM) (ddpm only, "
+            "default 0.0)."
+        ),
         "inpainting": (
             "Known cells shown clean (trained for) or re-noised at each step (RePaint) (ddpm only, "
             "default 'clean')."

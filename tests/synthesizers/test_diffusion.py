@@ -130,13 +130,15 @@ def test_impute_fills_missing_cells_from_the_rest_of_the_row(fitted: Synthesizer
 
 def test_few_and_many_sampling_steps_both_work(fitted: Synthesizer, table: pd.DataFrame) -> None:
     try:
-        for steps in (5, 200):
-            fitted.sampling_steps = steps
-            rows = fitted.sample(1_500, seed=7)
-            assert stats.ks_2samp(rows["y"], table["y"]).statistic < 0.1, steps
-            assert abs(rows["x"].corr(rows["y"]) - table["x"].corr(table["y"])) < 0.1, steps
+        for sampler in ("dpm", "ddim"):
+            for steps in (5, 200):
+                fitted.sampler, fitted.sampling_steps = sampler, steps
+                rows = fitted.sample(1_500, seed=7)
+                assert stats.ks_2samp(rows["y"], table["y"]).statistic < 0.1, (sampler, steps)
+                real = table["x"].corr(table["y"])
+                assert abs(rows["x"].corr(rows["y"]) - real) < 0.1, (sampler, steps)
     finally:
-        fitted.sampling_steps = 50
+        fitted.sampler, fitted.sampling_steps = "dpm", 20
 
 
 def test_same_seed_same_bytes_refit_and_save_load(
@@ -159,7 +161,8 @@ def test_progress_history_and_describe(fitted: Synthesizer) -> None:
     assert {"loss", "number_loss", "token_loss", "seconds"} <= set(history.columns)
     assert history["loss"].iloc[-10:].mean() < history["loss"].iloc[:3].mean()
     model = fitted.describe()["model"]
-    assert model["sampling_steps"] == 50 and model["diffusion_steps"] == 1_000
+    assert model["sampling_steps"] == 20 and model["diffusion_steps"] == 1_000
+    assert model["sampler"] == "DPM-Solver++(2M)"
     assert "inpainting" in model["conditions"]
 
 
