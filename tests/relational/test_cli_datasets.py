@@ -84,6 +84,29 @@ def test_dataset_options_that_do_not_fit_are_one_line(
         ["fit", str(folder), "--tables", "a", "-o", str(tmp_path / "m.simulacra")], capsys
     )
     assert code == 1 and "--tables" in errors
+    code, _, errors = run(
+        ["fit", str(folder), "--children", "flat", "-o", str(tmp_path / "m.simulacra")], capsys
+    )
+    assert code == 1 and errors.count("\n") == 1 and "--children must be one of" in errors
+    code, _, errors = run(
+        ["fit", str(folder / "customers.csv"), "--children", "rows", "-o", str(tmp_path / "t")],
+        capsys,
+    )
+    assert code == 1 and "--children works with a dataset" in errors
+
+
+def test_children_as_sequences_from_the_command_line(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "seq.simulacra"
+    args = ["fit", str(folder), "--children", "sequences", "--epochs", "3", "-o", str(model)]
+    code, _, errors = run(args, capsys)
+    assert code == 0, errors
+    from simulacra.relational.dataset import DatasetSynthesizer
+
+    assert DatasetSynthesizer.load(model).children == "sequences"
+    code, _, errors = run(["sample", str(model), "-o", str(tmp_path / "out")], capsys)
+    assert code == 0, errors
 
 
 def test_evaluation_scores_each_link(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulacra.errors import DataError, MetadataError, ModelFileError
+from simulacra.errors import DataError, MetadataError, ModelFileError, ParameterError
 from simulacra.relational.dataset import DatasetSynthesizer
 from simulacra.relational.infer import infer_schema
 from simulacra.relational.schema import DatasetSchema, Relation, TableSchema
@@ -22,9 +22,12 @@ def tables() -> dict[str, pd.DataFrame]:
     return bank()
 
 
-@pytest.fixture(scope="module")
-def fitted(tables: dict[str, pd.DataFrame]) -> DatasetSynthesizer:
-    return DatasetSynthesizer(params={"epochs": 60}, seed=0, verbose=False).fit(tables)
+@pytest.fixture(scope="module", params=["rows", "sequences"])
+def fitted(tables: dict[str, pd.DataFrame], request: pytest.FixtureRequest) -> DatasetSynthesizer:
+    """The bank learned with children as rows given their parent, and as sequences."""
+    return DatasetSynthesizer(
+        children=request.param, params={"epochs": 60}, seed=0, verbose=False
+    ).fit(tables)
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +151,26 @@ def test_tables_without_children_stream_in_chunks(fitted: DatasetSynthesizer) ->
         streamed[name] = pd.concat(parts, ignore_index=True)
     for name, frame in whole.items():
         pd.testing.assert_frame_equal(streamed[name], frame)
+
+
+def test_child_rows_draw_empty_cells_and_counts_given_their_parent(
+    tables: dict[str, pd.DataFrame], tmp_path
+) -> None:
+    """children="rows": a child column empty in most rows of one kind of parent stays so,
+    the parent's hidden count column never shows, and a file records the way."""
+    data = dict(tables)
+    accounts = data["accounts"].merge(data["customers"], on="customer_id")
+    rng = np.random.default_rng(4)
+    empty = rng.random(len(accounts)) < np.where(accounts["segment"] == "retail", 0.7, 0.1)
+    limit = np.where(empty, np.nan, rng.normal(500.0, 20.0, len(accounts)))
+    data["accounts"] = data["accounts"].assign(limit=limit, currency="EUR")  # one constant
+    syn = DatasetSynthesizer(children="rows", params={"epochs": 40}, seed=0, verbose=False)
+    out = syn.fit(data).sample(seed=1)
+    assert list(out["customers"].columns) == list(data["customers"].columns)
+    joined = out["accounts"].merge(out["customers"], on="customer_id")
+    share = joined["limit"].isna().groupby(joined["segment"]).mean()
+    assert share["retail"] > 0.45 and share["business"] < 0.3, share
+    assert (out["accounts"]["currency"] == "EUR").all()
+    assert DatasetSynthesizer.load(syn.save(tmp_path / "rows.simulacra")).children == "rows"
+    with pytest.raises(ParameterError, match="children must be one of"):
+        DatasetSynthesizer(children="flat", verbose=False).fit(tables)

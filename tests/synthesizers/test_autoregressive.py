@@ -120,3 +120,21 @@ def test_lower_temperature_gives_more_typical_rows(table: pd.DataFrame) -> None:
     rows = sharp.sample(3_000, seed=8)
     share = rows["group"].value_counts(normalize=True)
     assert share["a"] > 0.55  # 0.5 in the data: the mode gains at low temperature
+
+
+def test_impute_with_nulls_draws_empty_cells_as_the_rest_of_the_row_says() -> None:
+    """nulls=True (a dataset's child rows drawn given their parent): an unknown cell is empty
+    as often as the model learned given the row; by default a filled cell is never empty."""
+    rng = np.random.default_rng(1)
+    group = rng.choice(["a", "b"], 3_000)
+    score = np.where(
+        rng.random(3_000) < np.where(group == "a", 0.6, 0.1), np.nan, rng.normal(size=3_000)
+    )
+    table = pd.DataFrame({"group": group, "score": score})
+    syn = Synthesizer("autoregressive", seed=0, **{**FAST, "epochs": 30}).fit(table)
+    unknown = pd.DataFrame({"group": ["a"] * 1_000 + ["b"] * 1_000, "score": np.nan})
+    assert syn.impute(unknown, seed=2)["score"].notna().all()
+    drawn = syn.impute(unknown, seed=2, nulls=True)
+    empty = drawn["score"].isna().groupby(drawn["group"]).mean()
+    assert empty["a"] == pytest.approx(0.6, abs=0.08) and empty["b"] == pytest.approx(0.1, abs=0.05)
+    pd.testing.assert_frame_equal(drawn, syn.impute(unknown, seed=2, nulls=True))

@@ -118,18 +118,26 @@ def fit_dataset(
     metadata: Path | None,
     tables: list[str] | None,
     model: str | None,
+    children: str | None,
     params: dict[str, Any],
     encoding: str | None,
     verbose: bool,
 ) -> None:
-    from ..relational.dataset import SEQUENCE_MODEL, DatasetSynthesizer
+    from ..relational.dataset import CHILDREN, SEQUENCE_MODEL, DatasetSynthesizer
+
+    if children is not None and children not in CHILDREN:
+        raise ParameterError(f"--children must be one of {', '.join(CHILDREN)}, not {children!r}")
 
     check_output(output, [metadata], model=True)
     frames, declared, where = read_dataset(source, tables, encoding)
     schema = dataset_schema(frames, declared, metadata)
     seed = params.pop("seed", 0)
     synthesizer = DatasetSynthesizer(
-        model=model or SEQUENCE_MODEL, params=params, seed=seed, verbose=verbose
+        model=model or SEQUENCE_MODEL,
+        children=children or CHILDREN[0],
+        params=params,
+        seed=seed,
+        verbose=verbose,
     )
     with status(f"fitting {len(frames)} tables"):
         synthesizer.fit(frames, schema, source=where)

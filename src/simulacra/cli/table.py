@@ -244,6 +244,12 @@ def fit(
         help="With a database URL: the tables to learn, comma-separated (default: all).",
         callback=lambda v: [t.strip() for item in v or [] for t in item.split(",") if t.strip()],
     ),
+    children: str | None = typer.Option(
+        None,
+        "--children",
+        help="With a dataset: child tables learned as rows given their parent (rows, the "
+        "default) or as sequences of each parent's rows (sequences).",
+    ),
     init: Path | None = typer.Option(
         None,
         "--init",
@@ -264,8 +270,14 @@ def fit(
         )
         params = {"seed": seed, **parse_pairs(param, "--param"), **given(epochs=epochs)}
         params |= given(batch_size=batch_size, time_budget=time_budget)
-        fit_dataset(data, output, metadata_path, tables, model, params, encoding, not is_quiet())
+        fit_dataset(
+            data, output, metadata_path, tables, model, children, params, encoding, not is_quiet()
+        )
         return
+    if children is not None:
+        from ..errors import ParameterError
+
+        raise ParameterError("--children works with a dataset of several tables, not one table")
     table_path = Path(data)
     check_output(output, [table_path, metadata_path, context, init], model=True)
     if init is not None:

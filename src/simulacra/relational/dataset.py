@@ -6,12 +6,14 @@ parent-before-child order (`DatasetSchema.order`):
 
 - a table without parents (or whose every foreign key has empty cells) is a single table,
   learned by `model` on its own columns;
-- a child is learned as sequences of its parent's rows (`synthesizers/sequences.py`): its
-  first foreign key without empty cells is the sequence key, its rows ordered by the table's
-  `order_by` column (else file order, as a hidden position), and the context of each
-  sequence is the parent's own columns (prefixed `parent.`) and those of the parent's own
-  parent (`grandparent.`), so the number of children per parent (zero included) and their
-  values follow the parent's values;
+- a child is given its parent through its first foreign key without empty cells, either
+  (`children="sequences"`) as sequences of its parent's rows (`synthesizers/sequences.py`):
+  its rows ordered by the table's `order_by` column (else file order, as a hidden
+  position), the context of each sequence the parent's own columns (prefixed `parent.`) and
+  those of the parent's own parent (`grandparent.`), so the number of children per parent
+  (zero included) and their values follow the parent's values; or (`children="rows"`, the
+  default) as rows, each drawn given the same parent columns, its position and its number
+  of siblings, which the parent's model learns as a hidden column (`children.py`);
 - a child's other foreign keys point at sampled parent rows drawn with the real spread of
   children per parent row (the histogram of real counts) and the real share of empty cells.
 
@@ -38,31 +40,36 @@ from ..metadata import Column, Metadata, infer_column
 from ..modelfile import read_model, write_model
 from ..synthesizers import Synthesizer
 from ..synthesizers.base import CHUNK_ROWS
+from . import children as rows_mode
 from .infer import infer_schema
 from .keys import KeyPlan
 from .schema import DatasetSchema, Relation
 
 KIND = "dataset"
 ORDER = "__position"  # a child's hidden position within its parent (file order)
-SEQUENCE_MODEL = "autoregressive"  # the model that learns children as sequences
+SEQUENCE_MODEL = "autoregressive"  # the model that learns children (sequences or rows)
+CHILDREN = ("rows", "sequences")  # how a child table is learned (the module docstring)
 CHUNK_PARENTS = 10_000  # parent rows whose children are drawn together
 
 
 class DatasetSynthesizer:
     """Learns and samples a dataset of related tables (see the module docstring).
 
-    `model` learns the tables without parents; `params` go to every table's model (epochs,
-    time_budget...: each model takes those it has); `seed` seeds everything."""
+    `model` learns the tables without parents; `children` says how child tables are learned
+    ("rows" or "sequences"); `params` go to every table's model (epochs, time_budget...: each
+    model takes those it has); `seed` seeds everything."""
 
     def __init__(
         self,
         *,
         model: str = SEQUENCE_MODEL,
+        children: str = "rows",
         params: Mapping[str, Any] | None = None,
         seed: int = 0,
         verbose: bool = True,
     ) -> None:
         self.model = model
+        self.children = children
         self.params = dict(params or {})
         self.seed = seed
         self.verbose = verbose
@@ -81,10 +88,15 @@ class DatasetSynthesizer:
         "column_types" (table -> column -> SQL type, from `read_database`). Returns self."""
         seeding.check_seed(self.seed)
         registry.get(self.model, "table")  # an unknown model name fails before any work
+        if self.children not in CHILDREN:
+            raise ParameterError(
+                f"children must be one of {', '.join(CHILDREN)}, not {self.children!r}"
+            )
         _check_frames(tables)
         schema = schema if schema is not None else infer_schema(tables)
         check_dataset(tables, schema)
         self.schema_ = schema
+        tables = self._with_counts(tables)
         self.source_ = dict(source or {})
         self.tables_: dict[str, dict[str, Any]] = {}
         self.models_: dict[str, Synthesizer | None] = {}
@@ -103,7 +115,7 @@ class DatasetSynthesizer:
         primary = _primary_relation(schema, name, frame)
         plan: dict[str, Any] = {
             "rows": len(frame),
-            "columns": [str(c) for c in frame.columns],
+            "columns": [str(c) for c in frame.columns if not _hidden(str(c))],
             "primary": primary.to_dict() if primary is not None else None,
             "keys": (
                 KeyPlan.learn(frame[table.primary_key]).to_dict() if table.primary_key else None
@@ -121,6 +133,8 @@ class DatasetSynthesizer:
             model = self._new_model(self.model, seed)
             model.fit(frame[own], metadata)
             return plan, model
+        if self.children == "rows":
+            return plan, self._fit_rows(primary, frame, own, metadata, dict(tables), seed)
         order = table.order_by or ORDER
         events = frame[[primary.child_key, *own]].copy()
         if table.order_by is None:
@@ -140,6 +154,38 @@ class DatasetSynthesizer:
             context_metadata=context_metadata,
         )
         return plan, sequences
+
+    def _with_counts(self, tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """`tables`, each parent (children="rows") with a hidden column counting its rows in
+        each child table it is the first parent of."""
+        out = dict(tables)
+        if self.children != "rows":
+            return out
+        for name in self.schema_.order():
+            primary = _primary_relation(self.schema_, name, tables[name])
+            if primary is not None:
+                out[primary.parent] = rows_mode.with_counts(out[primary.parent], primary, out[name])
+        return out
+
+    def _fit_rows(
+        self,
+        primary: Relation,
+        frame: pd.DataFrame,
+        own: list[str],
+        metadata: Metadata,
+        tables: dict[str, pd.DataFrame],
+        seed: int,
+    ) -> Synthesizer:
+        """A child learned as rows given its parent (`children.py`)."""
+        context, context_metadata = self._context(primary, tables)
+        order = self.schema_.tables[primary.child].order_by
+        rows = rows_mode.joined(frame, primary, context, own, order)
+        columns = {c: context_metadata[c] for c in context.columns if c != primary.child_key}
+        columns[rows_mode.POSITION] = rows_mode.position_column()
+        columns |= metadata.columns
+        model = self._new_model(SEQUENCE_MODEL, seed)
+        model.fit(rows, Metadata(columns, rules=metadata.rules))
+        return model
 
     def _new_model(self, name: str, seed: int, **extra: Any) -> Synthesizer:
         accepted = registry.get(name, "table")._param_names()
@@ -166,7 +212,9 @@ class DatasetSynthesizer:
             for column in own_columns(schema, table, rows):
                 name = f"{table}.{column}"
                 frame[name] = rows[column].to_numpy()
-                if meta is not None and column in meta:
+                if _hidden(column):
+                    columns[name] = rows_mode.count_column()
+                elif meta is not None and column in meta:
                     columns[name] = meta[column]
                 else:
                     columns[name] = infer_column(name, frame[name])
@@ -198,16 +246,17 @@ class DatasetSynthesizer:
             base, call = self.seed, self._calls
         else:
             base, call = seeding.check_seed(seed), 0
-        done: dict[str, pd.DataFrame] = {}
+        done: dict[str, pd.DataFrame] = {}  # tables with children, hidden columns included
         for index, name in enumerate(self.schema_.order()):
             parent = bool(self.schema_.children_of(name))
             rows = CHUNK_ROWS if parent else chunk_rows  # `sample`'s draws, whatever chunk_rows
             chunks = self._table_chunks(index, name, scale, done, (base, call), rows)
+            shown = self.tables_[name]["columns"]
             if parent:
                 done[name] = pd.concat(list(chunks), ignore_index=True)
-                yield name, iter([done[name]])
+                yield name, iter([done[name][shown]])
             else:
-                yield name, chunks
+                yield name, (chunk[shown] for chunk in chunks)
 
     def _table_chunks(
         self,
@@ -219,7 +268,8 @@ class DatasetSynthesizer:
         chunk_rows: int,
     ) -> Iterator[pd.DataFrame]:
         """The rows of table `name`, chunk by chunk: drawn by its model (given the sampled
-        parents), then its new primary keys and its second foreign keys."""
+        parents), then its new primary keys and its second foreign keys; hidden columns
+        (children="rows": counts of children) kept."""
         plan, model = self.tables_[name], self.models_[name]
         base, call = key
         seed = seeding.integer(base, "dataset", index, call)
@@ -233,6 +283,8 @@ class DatasetSynthesizer:
                     pd.DataFrame(index=range(start, min(start + chunk_rows, rows)))
                     for start in range(0, rows, chunk_rows)
                 )
+        elif self.children == "rows":
+            drawn = self._draw_rows(name, primary, done, seed)
         else:
             sequences: Any = model
             context, _ = self._context(primary, done)
@@ -254,7 +306,31 @@ class DatasetSynthesizer:
                     len(frame), parents, np.asarray(entry["degrees"]), entry["null_share"], rng
                 )
             offset += len(frame)
-            yield frame[plan["columns"]]
+            yield frame[plan["columns"] + [c for c in frame.columns if _hidden(str(c))]]
+
+    def _draw_rows(
+        self, name: str, primary: Relation, done: dict[str, pd.DataFrame], seed: int
+    ) -> Iterator[pd.DataFrame]:
+        """A child's rows given its sampled parents (children="rows"), the children of
+        `CHUNK_PARENTS` parent rows at a time."""
+        model: Any = self.models_[name]
+        context, _ = self._context(primary, done)
+        count = f"{primary.parent}.{rows_mode.count_name(name)}"
+        own = [c for c in model.metadata_.columns if c not in context and c != rows_mode.POSITION]
+        order = self.schema_.tables[name].order_by
+        modelled = {block.column for block in model.transformer_.blocks_}
+        unmodelled = [c for c in own if c not in modelled]
+        for k, start in enumerate(range(0, len(context), CHUNK_PARENTS)):
+            part = rows_mode.skeleton(context.iloc[start : start + CHUNK_PARENTS], count, own)
+            if len(part) == 0:
+                continue
+            key = part.pop(primary.child_key)
+            filled = model.impute(part, seed=seeding.integer(seed, "dataset", k), nulls=True)
+            if unmodelled:  # constant or generated (PII) columns: drawn as a sample draws them
+                fresh = model.sample(len(part), seed=seeding.integer(seed, "dataset", k, 1))
+                filled[unmodelled] = fresh[unmodelled].to_numpy()
+            filled.insert(0, primary.child_key, key.to_numpy())
+            yield rows_mode.ordered(filled, primary.child_key, order)[[primary.child_key, *own]]
 
     # saving ------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -285,7 +361,8 @@ class DatasetSynthesizer:
                 "model"
             )
         try:
-            self = cls(**manifest["params"], verbose=False)
+            # files written before children="rows" learned every child as sequences
+            self = cls(**{"children": "sequences", **manifest["params"]}, verbose=False)
             self.schema_ = DatasetSchema.from_dict(state["schema"], source=str(path))
             self.source_ = dict(state.get("source", {}))
             self.tables_, self.models_ = {}, {}
@@ -307,7 +384,12 @@ class DatasetSynthesizer:
         return self
 
     def get_params(self) -> dict[str, Any]:
-        return {"model": self.model, "params": self.params, "seed": self.seed}
+        return {
+            "model": self.model,
+            "children": self.children,
+            "params": self.params,
+            "seed": self.seed,
+        }
 
     def describe(self) -> dict[str, Any]:
         """What was learned: the schema, and per table its rows, model and fit."""
@@ -326,6 +408,10 @@ class DatasetSynthesizer:
     def _check_fitted(self) -> None:
         if not hasattr(self, "tables_"):
             raise NotFittedError("dataset: call fit before sampling or saving")
+
+
+def _hidden(column: str) -> bool:
+    return column.startswith(rows_mode.COUNT_PREFIX)
 
 
 def own_columns(schema: DatasetSchema, table: str, frame: pd.DataFrame) -> list[str]:
@@ -413,12 +499,16 @@ def _primary_relation(schema: DatasetSchema, name: str, frame: pd.DataFrame) -> 
 
 
 def _own_metadata(metadata: Metadata | None, frame: pd.DataFrame, own: list[str]) -> Metadata:
+    """The metadata of a table's `own` columns; hidden counts of children are integers."""
+    hidden = {c: rows_mode.count_column() for c in own if _hidden(c)}
+    shown = [c for c in own if c not in hidden]
     if metadata is None:
-        return Metadata.infer(frame[own]) if own else Metadata({})
-    missing = [c for c in own if c not in metadata]
+        inferred = Metadata.infer(frame[shown]) if shown else Metadata({})
+        return Metadata({**inferred.columns, **hidden}, rules=inferred.rules)
+    missing = [c for c in shown if c not in metadata]
     if missing:
         raise DataError(f"column '{missing[0]}' is in the table but not in its metadata")
-    return Metadata({c: metadata[c] for c in own}, rules=metadata.rules)
+    return Metadata({**{c: metadata[c] for c in shown}, **hidden}, rules=metadata.rules)
 
 
 def _secondary_plan(

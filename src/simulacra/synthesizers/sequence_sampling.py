@@ -67,7 +67,9 @@ class SequenceSampling:
             self, encoded: np.ndarray, conditions: Conditions, rng: np.random.Generator
         ) -> np.ndarray: ...
 
-        def impute(self, table: pd.DataFrame, seed: int | None = None) -> pd.DataFrame: ...
+        def impute(
+            self, table: pd.DataFrame, seed: int | None = None, *, nulls: bool = False
+        ) -> pd.DataFrame: ...
 
     # tokens of known cells ---------------------------------------------------------------
     def _token_blocks(self) -> dict[str, list[tuple[int, int, str]]]:

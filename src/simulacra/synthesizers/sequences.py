@@ -294,15 +294,23 @@ class Sequences(SequenceImpute, Synthesizer):
         return super().sample_chunk(k, rows, conditions, **kwargs)
 
     def impute(
-        self, table: pd.DataFrame, seed: int | None = None, *, context: pd.DataFrame | None = None
+        self,
+        table: pd.DataFrame,
+        seed: int | None = None,
+        *,
+        context: pd.DataFrame | None = None,
+        nulls: bool = False,
     ) -> pd.DataFrame:
         """`table` with its missing cells filled; for a sequence model, each given the rest
         of its event, its entity (the `context` row when given) and the previous event
-        (`sequence_impute.py`). Present cells stay as they are; same seed, same values."""
+        (`sequence_impute.py`). Present cells stay as they are; same seed, same values.
+        `nulls`: the single-table model's (empty cells may be drawn)."""
         if not self.sequences:
             if context is not None:
                 raise ParameterError(f"{self.name}: context needs a model fitted with sequence_key")
-            return super().impute(table, seed)
+            return super().impute(table, seed, nulls=nulls)
+        if nulls:
+            raise ParameterError(f"{self.name}: nulls=True is for single-table models")
         self._check_fitted()
         filled, missing = self._impute_events(table, context, self._impute_rng(seed))
         return self._filled(table.reset_index(drop=True), filled, missing)

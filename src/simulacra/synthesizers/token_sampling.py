@@ -162,9 +162,14 @@ class TokenSampling:
         return shifts
 
     # imputation --------------------------------------------------------------------------
-    def impute(self, table: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
+    def impute(
+        self, table: pd.DataFrame, seed: int | None = None, *, nulls: bool = False
+    ) -> pd.DataFrame:
         """`table` with its missing cells of modelled columns filled, each drawn given the
-        rest of its row; cells that are present stay as they are. Same seed, same values."""
+        rest of its row; cells that are present stay as they are. Same seed, same values.
+        A filled cell is never empty unless `nulls`: then the cells are unknown rather than
+        missing, drawn as sampling would, empty as often as the model says (a dataset's
+        child rows drawn given their parent's columns)."""
         self._check_fitted()
         missing = self._missing_cells(table)
         encoded = self.transformer_.encode(table)
@@ -177,7 +182,7 @@ class TokenSampling:
             j = position[block.start]
             tokens[torch.from_numpy(missing[block.column].copy()), j] = -1
             null = self.transformer_.columns_[block.column].null_token(block.role)
-            if null is not None:
+            if null is not None and not nulls:
                 forbid[j] = [null]
         rng = self._impute_rng(seed)
         with torch.inference_mode(), torch_threads(self.threads):
