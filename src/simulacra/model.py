@@ -136,7 +136,7 @@ class Model(Declared, metaclass=_Factory):
         or damaged gives a ModelFileError naming the file; an override the model has no
         parameter of, a ParameterError naming it.
         """
-        from .modelfile import read_model
+        from .modelfile import damaged_as_error, read_model
 
         manifest, state = read_model(path)
         kind, name = manifest["kind"], manifest["model"]
@@ -153,7 +153,7 @@ class Model(Declared, metaclass=_Factory):
                 f"{path}: the model file is incomplete or damaged ({exc})"
             ) from exc
         check_known(name, model_cls, params)  # an override of a parameter the model lacks
-        try:
+        with damaged_as_error(path):
             saved = {RENAMED_PARAMS.get(k, k): v for k, v in manifest["params"].items()}
             if manifest["format_version"] < 2:
                 # version 1 image files stored every model's parameters, unset ones as None
@@ -161,12 +161,6 @@ class Model(Declared, metaclass=_Factory):
                 saved = {k: v for k, v in saved.items() if k in accepted and v is not None}
             self = model_cls(**{**saved, **params})
             self._set_state(state)
-        except ModelFileError:
-            raise
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ModelFileError(
-                f"{path}: the model file is incomplete or damaged ({exc})"
-            ) from exc
         return self
 
 

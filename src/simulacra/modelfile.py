@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,18 @@ def write_model(path: str | Path, manifest: dict[str, Any], state: dict[str, Any
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     return Path(path)
+
+
+@contextmanager
+def damaged_as_error(path: str | Path) -> Iterator[None]:
+    """Turn what a damaged or incomplete model file raises while its model is rebuilt (a
+    missing entry, a value of the wrong type) into one ModelFileError naming the file."""
+    try:
+        yield
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelFileError(f"{path}: the model file is incomplete or damaged ({exc})") from exc
 
 
 def without_timings(state: Any) -> Any:

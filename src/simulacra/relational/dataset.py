@@ -37,7 +37,7 @@ import pandas as pd
 from .. import registry, seeding
 from ..errors import DataError, ModelFileError, NotFittedError, ParameterError
 from ..metadata import Column, Metadata, infer_column
-from ..modelfile import read_model, write_model
+from ..modelfile import damaged_as_error, read_model, write_model
 from ..synthesizers import Synthesizer
 from ..synthesizers.base import CHUNK_ROWS
 from . import children as rows_mode
@@ -360,7 +360,7 @@ class DatasetSynthesizer:
                 f"{path}: holds a {manifest['kind']} model '{manifest['model']}', not a dataset "
                 "model"
             )
-        try:
+        with damaged_as_error(path):
             # files written before children="rows" learned every child as sequences
             self = cls(**{"children": "sequences", **manifest["params"]}, verbose=False)
             self.schema_ = DatasetSchema.from_dict(state["schema"], source=str(path))
@@ -375,12 +375,6 @@ class DatasetSynthesizer:
                     model = Synthesizer(entry["model"], **params)
                     model._set_state(entry["state"])
                 self.models_[name] = model
-        except ModelFileError:
-            raise
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ModelFileError(
-                f"{path}: the model file is incomplete or damaged ({exc})"
-            ) from exc
         return self
 
     def get_params(self) -> dict[str, Any]:
