@@ -33,6 +33,23 @@ def lab_values(entities: int = 100, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_a_number_tied_to_its_own_row_more_than_to_the_previous_event_keeps_its_values(
+    labs: pd.DataFrame,
+) -> None:
+    """`games` persists (it follows `level`, lag-1 about 0.7) but `putouts` follows it within
+    each row, so both are explained by their row more than by the previous event and stay
+    values (a change drawn apart from its row breaks the tie); `stage`, tied to no other
+    number of its row, still changes."""
+    rng = np.random.default_rng(3)
+    labs = labs.assign(games=np.round(np.exp(np.log(labs["level"]) * 0.9 + 3.0)))
+    labs["putouts"] = 3.0 * labs["games"] + rng.normal(0.0, 1.0, len(labs))
+    layout, _ = build_layout(
+        labs, Metadata.infer(labs), "id", "day", None, None, seeding.rng(0, "transform")
+    )
+    assert "games" not in layout.changes and "putouts" not in layout.changes
+    assert "stage" in layout.changes
+
+
 @pytest.fixture(scope="module")
 def labs() -> pd.DataFrame:
     return lab_values()
