@@ -147,3 +147,14 @@ def test_a_postgres_dataset_round_trip_through_the_commands(
     assert accounts["customer_id"].isin(customers["customer_id"]).all()
     code, _, errors = run(["sample", str(model), "-o", target], capsys)  # tables exist
     assert code == 1 and "exist" in errors and "s3cret" not in errors
+
+
+def test_joined_detection_cannot_recognise_repeated_parents() -> None:
+    """Two draws of the same generator: child rows joined with their parents are scored one
+    per parent, so a parent's columns repeated over its children are no giveaway (over all
+    child rows, the classifier learned the parents of each side across its folds)."""
+    real, other, held = bank(300), bank(300, seed=5), bank(150, seed=9)
+    schema = infer_schema(real)
+    scores = evaluate_dataset(real, other, schema, held)
+    for relation in scores["relations"]:
+        assert relation["joined"]["detection_auc"] < 0.62, relation["relation"]

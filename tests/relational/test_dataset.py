@@ -163,7 +163,13 @@ def test_child_rows_draw_empty_cells_and_counts_given_their_parent(
     rng = np.random.default_rng(4)
     empty = rng.random(len(accounts)) < np.where(accounts["segment"] == "retail", 0.7, 0.1)
     limit = np.where(empty, np.nan, rng.normal(500.0, 20.0, len(accounts)))
-    data["accounts"] = data["accounts"].assign(limit=limit, currency="EUR")  # one constant
+    # a customer's credit score, and an account's: the customer's own in 60% of accounts
+    scores = rng.normal(600.0, 50.0, len(data["customers"]))
+    data["customers"] = data["customers"].assign(score=scores)
+    own_score = scores[accounts["customer_id"].to_numpy() - 1]
+    moved = rng.random(len(accounts)) >= 0.6
+    own_score[moved] += rng.normal(0.0, 20.0, int(moved.sum()))
+    data["accounts"] = data["accounts"].assign(limit=limit, currency="EUR", score=own_score)
     syn = DatasetSynthesizer(children="rows", params={"epochs": 40}, seed=0, verbose=False)
     out = syn.fit(data).sample(seed=1)
     assert list(out["customers"].columns) == list(data["customers"].columns)
@@ -171,6 +177,8 @@ def test_child_rows_draw_empty_cells_and_counts_given_their_parent(
     share = joined["limit"].isna().groupby(joined["segment"]).mean()
     assert share["retail"] > 0.45 and share["business"] < 0.3, share
     assert (out["accounts"]["currency"] == "EUR").all()
+    same = (joined["score_x"] == joined["score_y"]).mean()  # the parent's value, exactly
+    assert same == pytest.approx(0.6, abs=0.12), same
     assert DatasetSynthesizer.load(syn.save(tmp_path / "rows.simulacra")).children == "rows"
     with pytest.raises(ParameterError, match="children must be one of"):
         DatasetSynthesizer(children="flat", verbose=False).fit(tables)

@@ -16,6 +16,11 @@ row on its own, given its parent's columns, its place among its siblings and the
   cells drawn as often as the model says). Rows are then sorted within their parent by
   `order_by`, so an ordered child stays ordered.
 
+A child column that often holds exactly its parent's value of the same name (a first
+visit's laboratory values, copied from the patient's baseline) gets a hidden yes/no column
+(`same_name(column)`) that says so, learned with the rest; where a drawn row says yes, the
+parent's value is copied (`inherit`), since a drawn number would never equal it.
+
 Each row then looks like a real row of its parent (what the joined C2ST measures); what the
 rows of one parent share beyond their parent's columns, position and count (a player's
 team from one season to the next) is not learned: that is what sequences are for.
@@ -31,6 +36,8 @@ from .schema import Relation
 
 POSITION = "__position"  # a child row's place among its parent's children (0 first)
 COUNT_PREFIX = "__children."
+SAME_PREFIX = "__same."
+SAME_SHARE = 0.01  # a column holding its parent's value in this share of rows gets a flag
 
 
 def count_name(child: str) -> str:
@@ -103,3 +110,48 @@ def ordered(rows: pd.DataFrame, key: str, order_by: str | None) -> pd.DataFrame:
     rows = rows.assign(__parent_rank=parent_rank)
     rows = rows.sort_values(["__parent_rank", within], kind="stable", na_position="last")
     return rows.drop(columns="__parent_rank").reset_index(drop=True)
+
+
+def same_name(column: str) -> str:
+    """The hidden child column saying whether `column` holds its parent's value."""
+    return f"{SAME_PREFIX}{column}"
+
+
+def with_same(
+    rows: pd.DataFrame, parent: str, own: list[str]
+) -> tuple[pd.DataFrame, dict[str, Column]]:
+    """`rows` with a yes/no `same_name(c)` column for each own column `c` that holds exactly
+    the parent's `c` in at least `SAME_SHARE` of rows, and those columns' metadata."""
+    out, columns = rows.copy(), {}
+    for column in own:
+        above = f"{parent}.{column}"
+        if above not in rows.columns:
+            continue
+        mine, theirs = rows[column].to_numpy(dtype=object), rows[above].to_numpy(dtype=object)
+        equal = pd.notna(mine) & pd.notna(theirs) & (mine == theirs)
+        if equal.mean() >= SAME_SHARE:
+            out[same_name(column)] = np.where(equal, "yes", "no")
+            columns[same_name(column)] = Column("categorical", dtype="object")
+    return out, columns
+
+
+def inherit(rows: pd.DataFrame, parent: str) -> pd.DataFrame:
+    """Drawn rows with the parent's value copied where a `same_name` column says yes, those
+    columns dropped; a column keeps its dtype where the copied values allow."""
+    flags = [str(c) for c in rows.columns if str(c).startswith(SAME_PREFIX)]
+    out = rows.drop(columns=flags)
+    for flag in flags:
+        column = flag[len(SAME_PREFIX) :]
+        yes = (rows[flag] == "yes").to_numpy()
+        if not yes.any():
+            continue
+        dtype = out[column].dtype
+        values = out[column].astype(object)
+        values[yes] = rows[f"{parent}.{column}"].to_numpy(dtype=object)[yes]
+        if pd.api.types.is_integer_dtype(dtype):  # a parent's float copied into whole numbers
+            values = pd.to_numeric(values, errors="coerce").round()
+        try:
+            out[column] = values.astype(dtype)
+        except (TypeError, ValueError):
+            out[column] = values
+    return out

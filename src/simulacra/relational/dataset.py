@@ -180,9 +180,10 @@ class DatasetSynthesizer:
         context, context_metadata = self._context(primary, tables)
         order = self.schema_.tables[primary.child].order_by
         rows = rows_mode.joined(frame, primary, context, own, order)
+        rows, flags = rows_mode.with_same(rows, primary.parent, own)
         columns = {c: context_metadata[c] for c in context.columns if c != primary.child_key}
         columns[rows_mode.POSITION] = rows_mode.position_column()
-        columns |= metadata.columns
+        columns |= metadata.columns | flags
         model = self._new_model(SEQUENCE_MODEL, seed)
         model.fit(rows, Metadata(columns, rules=metadata.rules))
         return model
@@ -329,8 +330,10 @@ class DatasetSynthesizer:
             if unmodelled:  # constant or generated (PII) columns: drawn as a sample draws them
                 fresh = model.sample(len(part), seed=seeding.integer(seed, "dataset", k, 1))
                 filled[unmodelled] = fresh[unmodelled].to_numpy()
+            filled = rows_mode.inherit(filled, primary.parent)
             filled.insert(0, primary.child_key, key.to_numpy())
-            yield rows_mode.ordered(filled, primary.child_key, order)[[primary.child_key, *own]]
+            shown = [c for c in own if c in filled.columns]
+            yield rows_mode.ordered(filled, primary.child_key, order)[[primary.child_key, *shown]]
 
     # saving ------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -10,9 +10,12 @@ of the real rows, as `evaluate` does):
 - `relations`, per foreign key: referential integrity (the share of filled foreign keys
   naming an existing parent row), empty foreign keys, children per parent (KS distance of
   the counts, zero included, and their means), and two detection tests across the link:
-  child rows joined with their parent's columns (`joined`), and parent rows with aggregates
-  of their children (`parents`: count, the mean of each numerical column, the most frequent
-  category);
+  child rows joined with their parent's columns (`joined`: one child row per parent, drawn
+  at random, as a parent's columns repeated over its children would let the classifier
+  recognise the parent itself across its folds: on pbc's patients -> visits a model's
+  joined C2ST was 0.999 over all child rows and its patients' own 0.736), and parent rows
+  with aggregates of their children (`parents`: count, the mean of each numerical column,
+  the most frequent category);
 - `keys`: primary keys unique and never empty, per table.
 
 Every score is computed by `simulacra.evaluate` on the tables as built here, so a table's
@@ -111,7 +114,7 @@ def _relation_scores(
         "children_per_parent_mean": [float(real_counts.mean()), float(synthetic_counts.mean())],
     }
     sides = {"real": real, "synthetic": synthetic, **({"holdout": holdout} if holdout else {})}
-    joined = {k: joined_rows(v, relation, schema) for k, v in sides.items()}
+    joined = {k: joined_rows(v, relation, schema, seed) for k, v in sides.items()}
     if joined["real"].shape[1]:
         out["joined"] = _scores(joined["real"], joined["synthetic"], joined.get("holdout"), seed)
     parents = {k: parents_with_children(v, relation, schema) for k, v in sides.items()}
@@ -134,16 +137,22 @@ def ks_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def joined_rows(
-    data: Mapping[str, pd.DataFrame], relation: Relation, schema: DatasetSchema
+    data: Mapping[str, pd.DataFrame],
+    relation: Relation,
+    schema: DatasetSchema,
+    seed: int | None = None,
 ) -> pd.DataFrame:
     """Each child row's own columns beside its parent's (prefixed `parent.`), keys left out;
-    child rows without a parent are left out."""
+    child rows without a parent are left out. With a `seed`, one child row per parent,
+    drawn at random (seeded)."""
     child, parent = data[relation.child], data[relation.parent]
     own_child = _own(schema, relation.child, child)
     own_parent = _own(schema, relation.parent, parent)
     lookup = parent.set_index(relation.parent_key)[own_parent]
     lookup.columns = [f"{relation.parent}.{c}" for c in own_parent]
     rows = child[child[relation.child_key].notna()]
+    if seed is not None:
+        rows = rows.groupby(relation.child_key, sort=False).sample(n=1, random_state=seed)
     found = lookup.reindex(rows[relation.child_key].to_numpy()).reset_index(drop=True)
     return pd.concat([rows[own_child].reset_index(drop=True), found], axis=1)
 
