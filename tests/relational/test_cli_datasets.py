@@ -158,3 +158,17 @@ def test_joined_detection_cannot_recognise_repeated_parents() -> None:
     scores = evaluate_dataset(real, other, schema, held)
     for relation in scores["relations"]:
         assert relation["joined"]["detection_auc"] < 0.62, relation["relation"]
+
+
+def test_pii_columns_are_left_out_of_the_scores() -> None:
+    """Names declared PII are replaced on purpose: scoring them would measure the fake names."""
+    real, other = bank(300), bank(300, seed=5)
+    real["customers"]["name"] = [f"real{i}" for i in range(300)]
+    other["customers"]["name"] = [f"fake{i}" for i in range(300)]
+    schema = infer_schema(real)
+    customers = schema.tables["customers"].metadata
+    assert customers is not None
+    customers.set_kind("name", "pii", provider="name")
+    scores = evaluate_dataset(real, other, schema)
+    assert scores["left_out"] == {"customers": ["name"]}
+    assert scores["tables"]["customers"]["detection_auc"] < 0.65

@@ -235,6 +235,9 @@ def evaluate_datasets(
     ]
     headers = ["relation", "integrity", "children KS", "children per parent (real vs synth)"]
     print_table("relations", headers, links)
+    left = [f"{t}.{c}" for t, columns in scores["left_out"].items() for c in columns]
+    if left:
+        out.print(f"not scored: {', '.join(left)} (PII in the metadata, replaced by design)")
     if json_path is not None:
         write_json(json_path, scores)
         out.print(f"scores written to {json_path}")

@@ -18,6 +18,11 @@ of the real rows, as `evaluate` does):
   the most frequent category);
 - `keys`: primary keys unique and never empty, per table.
 
+Columns the schema's metadata declares PII are left out of every score (`left_out`): a model
+replaces them by generated values on purpose, and a detection test would measure the fake
+names, not the model (on baseball's players, names made the C2ST 0.899 against 0.622
+without them). Keys are left out too: they are new by construction.
+
 Every score is computed by `simulacra.evaluate` on the tables as built here, so a table's
 C2ST and its joined C2ST mean what they mean for a single table.
 """
@@ -51,7 +56,7 @@ def evaluate_dataset(
             raise DataError(f"the {label} dataset has no table '{missing[0]}'")
     tables = {}
     for name in schema.order():
-        own = [c for c in map(str, real[name].columns) if c not in schema.key_columns(name)]
+        own = _own(schema, name, real[name])
         if own:
             tables[name] = _scores(
                 real[name][own],
@@ -67,7 +72,8 @@ def evaluate_dataset(
         for name, table in schema.tables.items()
         if table.primary_key is not None
     }
-    return {"tables": tables, "relations": relations, "keys": keys}
+    left_out = {name: _pii(schema, name) for name in schema.order() if _pii(schema, name)}
+    return {"tables": tables, "relations": relations, "keys": keys, "left_out": left_out}
 
 
 def _scores(
@@ -189,8 +195,16 @@ def _mode(values: pd.Series) -> Any:
 
 
 def _own(schema: DatasetSchema, table: str, frame: pd.DataFrame) -> list[str]:
-    keys = set(schema.key_columns(table))
-    return [str(c) for c in frame.columns if str(c) not in keys]
+    """A table's scored columns: all but its keys and its PII columns."""
+    skipped = set(schema.key_columns(table)) | set(_pii(schema, table))
+    return [str(c) for c in frame.columns if str(c) not in skipped]
+
+
+def _pii(schema: DatasetSchema, table: str) -> list[str]:
+    metadata = schema.tables[table].metadata
+    if metadata is None:
+        return []
+    return [name for name, column in metadata.columns.items() if column.kind == "pii"]
 
 
 def _key_scores(frame: pd.DataFrame, key: str) -> dict[str, Any]:
