@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import seeding
+from .._memory import release_memory
 from .._progress import new_progress
 from ..errors import DataError
 from ..metadata import Metadata
@@ -182,6 +183,7 @@ class Synthesizer(Model):
             for k, start in enumerate(range(0, n, chunk_rows)):
                 rows = min(chunk_rows, n - start)
                 frame = self.sample_chunk(k, rows, conditions, seed=seed, call=call, start=start)
+                release_memory()  # what drawing the chunk freed (see _memory.py)
                 progress.advance(task, rows)
                 yield frame
 

@@ -26,6 +26,7 @@ import pandas as pd
 import torch
 
 from .. import seeding
+from .._memory import release_memory
 from .._progress import new_progress
 from ..errors import ConditionError, DataError, ParameterError
 from ..metadata import Metadata
@@ -280,6 +281,7 @@ class Sequences(SequenceImpute, Synthesizer):
                 if given is not None:
                     rows = given
                 events_so_far += len(events)
+                release_memory()  # what drawing the chunk freed (see _memory.py)
                 progress.advance(task, size)
                 yield events, rows
 
