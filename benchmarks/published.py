@@ -28,6 +28,15 @@ ADULT_PEERS = {
     "tabularargn (published)": ("peer-TabARGN.zip", ".parquet"),
     "tabsyn (published)": ("peer-tabsyn.zip", ".csv"),
 }
+BASEBALL = DATA / "baseball"
+# published synthetic baseball players and fielding: peer -> (players file, fielding file)
+BASEBALL_PEERS = {
+    "TabularARGN": ("peer-TabARGN_baseball_players", "peer-TabARGN_baseball_fielding_run_1"),
+    "REaLTabFormer": ("peer-RTF_baseball_players", "peer-RTF_baseball_fielding_run_1"),
+    "RCTGAN": ("peer-RCTGAN_baseball_players_run_1", "peer-RCTGAN_baseball_fielding_run_1"),
+    "SDV PAR": ("peer-SDV_PAR_baseball_players_run_1", "peer-SDV_PAR_baseball_fielding_run_1"),
+    "SDV HMA": ("peer-SDV_baseball_players_run_2", "peer-SDV_baseball_fielding_run_2"),
+}
 
 
 def available() -> bool:
