@@ -153,7 +153,8 @@ def markdown(data: dict[str, Any]) -> str:
         f"One thread per model, each in its own process; neural fits within {data['budget']:.0f} s "
         f"(`time_budget`; TabularARGN: its training-time cap); sampling {data['sample_rows']:,} "
         "rows "
-        f"(ddpm: {DDPM_ROWS:,}, 50 steps); the distilled student is the autoregressive network "
+        f"(ddpm: {DDPM_ROWS:,}, {data.get('ddpm_steps', '50 DDIM')} steps); the distilled "
+        "student is the autoregressive network "
         f"fitted on {STUDENT_ROWS:,} rows sampled from that ddpm model (fit seconds include "
         f"the teacher's sampling). C2ST: {C2ST_ROWS:,} synthetic rows against as many training "
         "rows (0.5 = indistinguishable), beside the holdout floor.",
@@ -210,6 +211,7 @@ def main() -> None:
         "budget": args.budget,
         "sample_rows": args.rows,
         "ddpm_sample_rows": DDPM_ROWS,
+        "ddpm_steps": "{0.sampling_steps} {0.sampler}".format(simulacra.Synthesizer("ddpm")),
         "student_rows": STUDENT_ROWS,
         "c2st_rows": C2ST_ROWS,
         "peer": status if python else "skipped, " + status,
