@@ -223,13 +223,7 @@ class Metadata:
 
     @classmethod
     def load(cls, path: str | Path) -> Metadata:
-        try:
-            data = json.loads(Path(path).read_text())
-        except FileNotFoundError as exc:
-            raise MetadataError(f"{path}: no such metadata file") from exc
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MetadataError(f"{path}: not valid JSON ({exc})") from exc
-        return cls.from_dict(data, source=str(path))
+        return cls.from_dict(read_json_file(path, "metadata file"), source=str(path))
 
     def check_columns(self, table: pd.DataFrame) -> None:
         """Raise unless the table has exactly the metadata's columns (what encoding a table
@@ -483,3 +477,14 @@ def _decimals(values: np.ndarray) -> int | None:
         if np.allclose(np.round(sample, d), sample, rtol=0, atol=1e-9 * max(1.0, 10.0**-d)):
             return d
     return None
+
+
+def read_json_file(path: str | Path, what: str) -> Any:
+    """The JSON in the file at `path`; a MetadataError naming the file when it is missing
+    (`what` says what it should have been) or not JSON."""
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise MetadataError(f"{path}: no such {what}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MetadataError(f"{path}: not valid JSON ({exc})") from exc

@@ -131,6 +131,10 @@ def test_bad_datasets_are_one_clear_error(tables: dict[str, pd.DataFrame], tmp_p
             {"a": TableSchema("id"), "b": TableSchema("id")},
             [Relation("a", "id", "b", "a_id"), Relation("b", "id", "a", "b_id")],
         )
+    hidden = dict(tables)
+    hidden["customers"] = tables["customers"].assign(**{"__children.accounts": 1})
+    with pytest.raises(DataError, match="'__children.accounts' is reserved"):
+        DatasetSynthesizer(verbose=False).fit(hidden, schema)
     with pytest.raises(DataError, match="no table 'accounts'"):
         DatasetSynthesizer(verbose=False).fit({"customers": tables["customers"]}, schema)
     table_model = tmp_path / "x.simulacra"

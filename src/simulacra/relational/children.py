@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..metadata import Column
+from .keys import children_per_parent
 from .schema import Relation
 
 POSITION = "__position"  # a child row's place among its parent's children (0 first)
@@ -45,20 +46,15 @@ def count_name(child: str) -> str:
     return f"{COUNT_PREFIX}{child}"
 
 
-def count_column() -> Column:
-    return Column("numerical", dtype="int64", integer=True, min=0.0)
-
-
-def position_column() -> Column:
+def whole_number() -> Column:
+    """The metadata of a hidden count or position: an integer, never negative."""
     return Column("numerical", dtype="int64", integer=True, min=0.0)
 
 
 def with_counts(parent: pd.DataFrame, relation: Relation, child: pd.DataFrame) -> pd.DataFrame:
     """`parent` with the count of its rows in `relation`'s child as `count_name(child)`."""
-    counts = child[relation.child_key].value_counts()
     out = parent.copy()
-    per_row = counts.reindex(parent[relation.parent_key].tolist(), fill_value=0).to_numpy()
-    out[count_name(relation.child)] = per_row.astype(np.int64)
+    out[count_name(relation.child)] = children_per_parent(child, parent, relation)
     return out
 
 
@@ -103,12 +99,13 @@ def skeleton(context: pd.DataFrame, count: str, own: list[str]) -> pd.DataFrame:
 
 
 def ordered(rows: pd.DataFrame, key: str, order_by: str | None) -> pd.DataFrame:
-    """Drawn child rows in their parents' order, by `order_by` within a parent when there is
-    one (else by position)."""
-    within = order_by if order_by is not None else POSITION
+    """Drawn child rows (made by `skeleton`: in their parents' order, then by position)
+    sorted by `order_by` within each parent when the table has one."""
+    if order_by is None:
+        return rows
     parent_rank = pd.Series(pd.factorize(rows[key])[0], index=rows.index)
     rows = rows.assign(__parent_rank=parent_rank)
-    rows = rows.sort_values(["__parent_rank", within], kind="stable", na_position="last")
+    rows = rows.sort_values(["__parent_rank", order_by], kind="stable", na_position="last")
     return rows.drop(columns="__parent_rank").reset_index(drop=True)
 
 

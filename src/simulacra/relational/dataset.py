@@ -36,17 +36,17 @@ import pandas as pd
 
 from .. import registry, seeding
 from ..errors import DataError, ModelFileError, NotFittedError, ParameterError
-from ..metadata import Column, Metadata, infer_column
+from ..metadata import Metadata, infer_column
 from ..modelfile import damaged_as_error, read_model, write_model
 from ..synthesizers import Synthesizer
 from ..synthesizers.base import CHUNK_ROWS
 from . import children as rows_mode
 from .infer import infer_schema
-from .keys import KeyPlan
+from .keys import KeyPlan, assign_parents, secondary_plan
 from .schema import DatasetSchema, Relation
 
 KIND = "dataset"
-ORDER = "__position"  # a child's hidden position within its parent (file order)
+ORDER = rows_mode.POSITION  # a child's hidden position within its parent (file order)
 SEQUENCE_MODEL = "autoregressive"  # the model that learns children (sequences or rows)
 CHILDREN = ("rows", "sequences")  # how a child table is learned (the module docstring)
 CHUNK_PARENTS = 10_000  # parent rows whose children are drawn together
@@ -121,7 +121,7 @@ class DatasetSynthesizer:
                 KeyPlan.learn(frame[table.primary_key]).to_dict() if table.primary_key else None
             ),
             "secondary": [
-                _secondary_plan(r, frame, tables[r.parent])
+                secondary_plan(r, frame, tables[r.parent])
                 for r in schema.parents_of(name)
                 if r != primary
             ],
@@ -142,7 +142,7 @@ class DatasetSynthesizer:
         columns = {primary.child_key: infer_column(primary.child_key, events[primary.child_key])}
         columns |= metadata.columns
         if table.order_by is None:  # a number even when no parent has two children
-            columns[ORDER] = Column("numerical", dtype="int64", integer=True, min=0.0)
+            columns[ORDER] = rows_mode.whole_number()
         context, context_metadata = self._context(primary, dict(tables))
         sequences: Any = self._new_model(  # a Sequences model: fit and sample take a context
             SEQUENCE_MODEL, seed, sequence_key=primary.child_key, sequence_index=order
@@ -182,7 +182,7 @@ class DatasetSynthesizer:
         rows = rows_mode.joined(frame, primary, context, own, order)
         rows, flags = rows_mode.with_same(rows, primary.parent, own)
         columns = {c: context_metadata[c] for c in context.columns if c != primary.child_key}
-        columns[rows_mode.POSITION] = rows_mode.position_column()
+        columns[rows_mode.POSITION] = rows_mode.whole_number()
         columns |= metadata.columns | flags
         model = self._new_model(SEQUENCE_MODEL, seed)
         model.fit(rows, Metadata(columns, rules=metadata.rules))
@@ -214,7 +214,7 @@ class DatasetSynthesizer:
                 name = f"{table}.{column}"
                 frame[name] = rows[column].to_numpy()
                 if _hidden(column):
-                    columns[name] = rows_mode.count_column()
+                    columns[name] = rows_mode.whole_number()
                 elif meta is not None and column in meta:
                     columns[name] = meta[column]
                 else:
@@ -319,17 +319,12 @@ class DatasetSynthesizer:
         count = f"{primary.parent}.{rows_mode.count_name(name)}"
         own = [c for c in model.metadata_.columns if c not in context and c != rows_mode.POSITION]
         order = self.schema_.tables[name].order_by
-        modelled = {block.column for block in model.transformer_.blocks_}
-        unmodelled = [c for c in own if c not in modelled]
         for k, start in enumerate(range(0, len(context), CHUNK_PARENTS)):
             part = rows_mode.skeleton(context.iloc[start : start + CHUNK_PARENTS], count, own)
             if len(part) == 0:
                 continue
             key = part.pop(primary.child_key)
             filled = model.impute(part, seed=seeding.integer(seed, "dataset", k), nulls=True)
-            if unmodelled:  # constant or generated (PII) columns: drawn as a sample draws them
-                fresh = model.sample(len(part), seed=seeding.integer(seed, "dataset", k, 1))
-                filled[unmodelled] = fresh[unmodelled].to_numpy()
             filled = rows_mode.inherit(filled, primary.parent)
             filled.insert(0, primary.child_key, key.to_numpy())
             shown = [c for c in own if c in filled.columns]
@@ -417,31 +412,6 @@ def own_columns(schema: DatasetSchema, table: str, frame: pd.DataFrame) -> list[
     return [str(c) for c in frame.columns if str(c) not in keys]
 
 
-def assign_parents(
-    count: int,
-    parents: np.ndarray,
-    degrees: np.ndarray,
-    null_share: float,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Parent keys for `count` child rows: each parent row gets a number of children drawn
-    from the histogram `degrees` (degrees[k]: real parent rows with k children), children
-    go to parents in proportion; a `null_share` of rows get no parent."""
-    out = np.full(count, None, dtype=object)
-    if len(parents) == 0:
-        return out
-    filled = rng.random(count) >= null_share
-    weights = rng.choice(len(degrees), size=len(parents), p=degrees / degrees.sum())
-    weights = weights.astype(np.float64)
-    if weights.sum() == 0:
-        weights[:] = 1.0
-    chosen = rng.choice(len(parents), size=int(filled.sum()), p=weights / weights.sum())
-    out[filled] = parents[chosen]
-    if pd.api.types.is_integer_dtype(parents.dtype) and filled.all():
-        return out.astype(parents.dtype)
-    return out
-
-
 def check_dataset(tables: Mapping[str, pd.DataFrame], schema: DatasetSchema) -> None:
     """One DataError naming the first thing that makes `tables` unusable with `schema`."""
     missing = [t for t in schema.tables if t not in tables]
@@ -456,8 +426,11 @@ def check_dataset(tables: Mapping[str, pd.DataFrame], schema: DatasetSchema) -> 
         for role, column in (("primary key", table.primary_key), ("order_by", table.order_by)):
             if column is not None and column not in names:
                 raise DataError(f"table '{name}' has no column '{column}' ({role})")
-        if ORDER in names:
-            raise DataError(f"table '{name}': the column name '{ORDER}' is reserved")
+        hidden = [
+            n for n in names if n == ORDER or _hidden(n) or n.startswith(rows_mode.SAME_PREFIX)
+        ]
+        if hidden:
+            raise DataError(f"table '{name}': the column name '{hidden[0]}' is reserved")
         key = table.primary_key
         if key is not None and (frame[key].isna().any() or not frame[key].is_unique):
             raise DataError(f"table '{name}': primary key '{key}' has empty or repeated values")
@@ -497,7 +470,7 @@ def _primary_relation(schema: DatasetSchema, name: str, frame: pd.DataFrame) -> 
 
 def _own_metadata(metadata: Metadata | None, frame: pd.DataFrame, own: list[str]) -> Metadata:
     """The metadata of a table's `own` columns; hidden counts of children are integers."""
-    hidden = {c: rows_mode.count_column() for c in own if _hidden(c)}
+    hidden = {c: rows_mode.whole_number() for c in own if _hidden(c)}
     shown = [c for c in own if c not in hidden]
     if metadata is None:
         inferred = Metadata.infer(frame[shown]) if shown else Metadata({})
@@ -506,17 +479,3 @@ def _own_metadata(metadata: Metadata | None, frame: pd.DataFrame, own: list[str]
     if missing:
         raise DataError(f"column '{missing[0]}' is in the table but not in its metadata")
     return Metadata({**{c: metadata[c] for c in shown}, **hidden}, rules=metadata.rules)
-
-
-def _secondary_plan(
-    relation: Relation, child: pd.DataFrame, parent: pd.DataFrame
-) -> dict[str, Any]:
-    """What assigning a second foreign key needs: the histogram of children per parent row
-    (zero included) and the share of empty cells."""
-    counts = child[relation.child_key].value_counts()
-    per_parent = counts.reindex(parent[relation.parent_key].tolist(), fill_value=0).to_numpy()
-    return {
-        "relation": relation.to_dict(),
-        "degrees": np.bincount(per_parent.astype(np.int64)).astype(np.float64),
-        "null_share": float(child[relation.child_key].isna().mean()),
-    }

@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..evaluation import evaluate
+from .keys import children_per_parent
 from .schema import DatasetSchema, Relation
 
 AGGREGATE_LIMIT = 8  # child columns aggregated per parent (numbers first)
@@ -72,7 +73,8 @@ def evaluate_dataset(
         for name, table in schema.tables.items()
         if table.primary_key is not None
     }
-    left_out = {name: _pii(schema, name) for name in schema.order() if _pii(schema, name)}
+    pii = {name: _pii(schema, name) for name in schema.order()}
+    left_out = {name: columns for name, columns in pii.items() if columns}
     return {"tables": tables, "relations": relations, "keys": keys, "left_out": left_out}
 
 
@@ -107,8 +109,8 @@ def _relation_scores(
     integrity = (
         float(filled.isin(set(parent[relation.parent_key].tolist())).mean()) if len(filled) else 1.0
     )
-    real_counts = children_per_parent(real, relation)
-    synthetic_counts = children_per_parent(synthetic, relation)
+    real_counts = children_per_parent(real[relation.child], real[relation.parent], relation)
+    synthetic_counts = children_per_parent(child, parent, relation)
     out: dict[str, Any] = {
         "relation": str(relation),
         "referential_integrity": integrity,
@@ -126,13 +128,6 @@ def _relation_scores(
     parents = {k: parents_with_children(v, relation, schema) for k, v in sides.items()}
     out["parents"] = _scores(parents["real"], parents["synthetic"], parents.get("holdout"), seed)
     return out
-
-
-def children_per_parent(data: Mapping[str, pd.DataFrame], relation: Relation) -> np.ndarray:
-    """The number of child rows of each parent row (zero included)."""
-    counts = data[relation.child][relation.child_key].value_counts()
-    keys = data[relation.parent][relation.parent_key].tolist()
-    return counts.reindex(keys, fill_value=0).to_numpy(np.int64)
 
 
 def ks_distance(a: np.ndarray, b: np.ndarray) -> float:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..ids import IdPattern, generate_ids, infer_pattern
 from ..metadata import ID_ROOM
+from .schema import Relation
 
 FALLBACK_PATTERN = "{12 hex}"
 SAMPLE_KEYS = 2_000  # real keys read to infer a pattern
@@ -71,3 +72,49 @@ def _one_wider(pattern: str) -> str:
     last = found[-1]
     wider = f"{{{int(last.group(1)) + 1} {last.group(2)}}}"
     return pattern[: last.start()] + wider + pattern[last.end() :]
+
+
+def children_per_parent(
+    child: pd.DataFrame, parent: pd.DataFrame, relation: Relation
+) -> np.ndarray:
+    """The number of `child` rows naming each `parent` row through `relation` (zero
+    included), in the parent rows' order."""
+    counts = child[relation.child_key].value_counts()
+    keys = parent[relation.parent_key].tolist()
+    return counts.reindex(keys, fill_value=0).to_numpy(np.int64)
+
+
+def secondary_plan(relation: Relation, child: pd.DataFrame, parent: pd.DataFrame) -> dict[str, Any]:
+    """What assigning a second foreign key needs: the histogram of children per parent row
+    (zero included) and the share of empty cells."""
+    per_parent = children_per_parent(child, parent, relation)
+    return {
+        "relation": relation.to_dict(),
+        "degrees": np.bincount(per_parent).astype(np.float64),
+        "null_share": float(child[relation.child_key].isna().mean()),
+    }
+
+
+def assign_parents(
+    count: int,
+    parents: np.ndarray,
+    degrees: np.ndarray,
+    null_share: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Parent keys for `count` child rows: each parent row gets a number of children drawn
+    from the histogram `degrees` (degrees[k]: real parent rows with k children), children
+    go to parents in proportion; a `null_share` of rows get no parent."""
+    out = np.full(count, None, dtype=object)
+    if len(parents) == 0:
+        return out
+    filled = rng.random(count) >= null_share
+    weights = rng.choice(len(degrees), size=len(parents), p=degrees / degrees.sum())
+    weights = weights.astype(np.float64)
+    if weights.sum() == 0:
+        weights[:] = 1.0
+    chosen = rng.choice(len(parents), size=int(filled.sum()), p=weights / weights.sum())
+    out[filled] = parents[chosen]
+    if pd.api.types.is_integer_dtype(parents.dtype) and filled.all():
+        return out.astype(parents.dtype)
+    return out

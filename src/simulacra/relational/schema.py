@@ -23,7 +23,7 @@ from typing import Any
 
 from .._atomic import atomic_path
 from ..errors import MetadataError
-from ..metadata import Metadata
+from ..metadata import Metadata, read_json_file
 
 FORMAT_VERSION = 1
 
@@ -179,13 +179,7 @@ class DatasetSchema:
 
     @classmethod
     def load(cls, path: str | Path) -> DatasetSchema:
-        try:
-            data = json.loads(Path(path).read_text())
-        except FileNotFoundError as exc:
-            raise MetadataError(f"{path}: no such dataset metadata file") from exc
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MetadataError(f"{path}: not valid JSON ({exc})") from exc
-        return cls.from_dict(data, source=str(path))
+        return cls.from_dict(read_json_file(path, "dataset metadata file"), source=str(path))
 
 
 def _text_or_none(value: Any, source: str, table: str, name: str) -> str | None:

@@ -168,8 +168,9 @@ class TokenSampling:
         """`table` with its missing cells of modelled columns filled, each drawn given the
         rest of its row; cells that are present stay as they are. Same seed, same values.
         A filled cell is never empty unless `nulls`: then the cells are unknown rather than
-        missing, drawn as sampling would, empty as often as the model says (a dataset's
-        child rows drawn given their parent's columns)."""
+        missing, drawn as sampling would, empty as often as the model says, and the empty
+        cells of columns the network does not model (constants, generated PII) are filled
+        as sampling fills them (a dataset's child rows drawn given their parent's columns)."""
         self._check_fitted()
         missing = self._missing_cells(table)
         encoded = self.transformer_.encode(table)
@@ -187,4 +188,11 @@ class TokenSampling:
         rng = self._impute_rng(seed)
         with torch.inference_mode(), torch_threads(self.threads):
             filled = self._complete(tokens.to(self.device_), rng, forbid)
-        return self._filled(table, self.transformer_.decode(filled, rng), missing)
+        decoded = self.transformer_.decode(filled, rng)
+        if nulls:
+            missing |= {
+                str(c): table[c].isna().to_numpy()
+                for c in decoded.columns
+                if c in table.columns and c not in missing
+            }
+        return self._filled(table, decoded, missing)
