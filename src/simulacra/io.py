@@ -88,7 +88,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
     except LookupError as exc:
         raise DataError(f"{path}: unknown encoding {encoding!r}") from exc
     except (ValueError, OSError, pa.ArrowException) as exc:
-        raise DataError(f"{path}: cannot be read as {fmt}: {_first_line(exc)}") from exc
+        raise DataError(f"{path}: cannot be read as {fmt}: {first_line(exc)}") from exc
     if frame.shape[1] == 0:
         raise DataError(f"{path}: the file has no columns")
     if len(frame) == 0:
@@ -429,6 +429,7 @@ def _write_parquet(chunks: Iterable[pd.DataFrame], tmp: Path) -> None:
             writer.close()
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none)."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from simulacra.errors import DataError, DataNote
-from simulacra.relational.database import is_database_url, read_database, write_database
+from simulacra.relational.connections import is_database_url
+from simulacra.relational.database import read_database, write_database
 from simulacra.relational.schema import DatasetSchema, Relation, TableSchema
 from simulacra.relational.sql_types import parse_type
 

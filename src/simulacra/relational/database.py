@@ -15,11 +15,8 @@ messages name the database without its password.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import pandas as pd
@@ -30,20 +27,12 @@ from psycopg import sql
 from .. import _interrupt
 from .._atomic import atomic_path
 from ..errors import DataError, DataNote, MetadataError, ParameterError
+from ..io import first_line
+from .connections import connection, error_text, parse_url, safe_url, sqlite_path
 from .schema import DatasetSchema, Relation, TableSchema
 from .sql_types import SqlType, database_values, frame_column, parse_type, reflected_type
 from .sql_types import type_of_dtype as _type_of_dtype
 
-# URL scheme -> SQLAlchemy driver name; the schemes of UNSUPPORTED are recognised, refused
-DRIVERS = {
-    "postgresql": "postgresql+psycopg",
-    "postgresql+psycopg": "postgresql+psycopg",
-    "postgres": "postgresql+psycopg",
-    "sqlite": "sqlite",
-    "sqlite+pysqlite": "sqlite",
-}
-UNSUPPORTED = ("duckdb", "mysql", "mariadb", "mssql", "oracle", "snowflake", "redshift")
-_SCHEME = re.compile(r"^([a-z][a-z0-9]*)(\+[a-z0-9_]+)?://", re.IGNORECASE)
 _LOAD_CHUNK = 10_000
 
 
@@ -54,14 +43,6 @@ class DatabaseContents(NamedTuple):
     frames: dict[str, pd.DataFrame]
     schema: DatasetSchema
     column_types: dict[str, dict[str, str]]
-
-
-def is_database_url(text: str) -> bool:
-    """Whether `text` names a database (`postgresql://...`, `sqlite:///file.db`) rather than
-    a file or folder. URLs of databases simulacra does not support (`duckdb:///`,
-    `mysql://`) count too, so that reading them fails with a clear line."""
-    match = _SCHEME.match(text.strip())
-    return match is not None and (match.group(1).lower() in {*DRIVERS, *UNSUPPORTED})
 
 
 def read_database(url: str, tables: list[str] | None = None) -> DatabaseContents:
@@ -76,16 +57,16 @@ def read_database(url: str, tables: list[str] | None = None) -> DatabaseContents
     primary key (others are reported as `DataNote` warnings), and the column types. Tables
     with a primary key are read in its order. The schema's metadata fields are left None.
     """
-    parsed = _parse(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        path = _sqlite_path(parsed, url)
+        path = sqlite_path(parsed, url)
         if not path.is_file():
-            raise DataError(f"{_safe(url)}: no such SQLite database file '{path}'")
-    with _connection(parsed, url) as conn:
+            raise DataError(f"{safe_url(url)}: no such SQLite database file '{path}'")
+    with connection(parsed, url) as conn:
         try:
             return _read(conn, url, tables)
         except sa.exc.DBAPIError as exc:
-            raise DataError(f"{_safe(url)}: reading failed: {_message(exc, parsed)}") from exc
+            raise DataError(f"{safe_url(url)}: reading failed: {error_text(exc, parsed)}") from exc
 
 
 def write_database(
@@ -110,12 +91,12 @@ def write_database(
     """
     if if_exists not in ("fail", "replace"):
         raise ParameterError(f"if_exists must be 'fail' or 'replace', not {if_exists!r}")
-    parsed = _parse(url)
+    parsed = parse_url(url)
     metadata = _table_definitions(tables, schema, column_types or {})
     if parsed.get_backend_name() != "sqlite":
         _write(parsed, url, metadata, tables, if_exists)
         return
-    path = _sqlite_path(parsed, url)
+    path = sqlite_path(parsed, url)
     if path.exists():
         _write(parsed, url, metadata, tables, if_exists)
         return
@@ -132,17 +113,17 @@ def _read(conn: sa.Connection, url: str, tables: list[str] | None) -> DatabaseCo
     if tables is None:
         names = sorted(stored)
         if not names:
-            raise DataError(f"{_safe(url)}: the database has no tables")
+            raise DataError(f"{safe_url(url)}: the database has no tables")
     else:
         names = list(dict.fromkeys(tables))
         if not names:
-            raise DataError(f"{_safe(url)}: no table named to read")
+            raise DataError(f"{safe_url(url)}: no table named to read")
         readable = set(stored) | set(inspector.get_view_names())
         unknown = [n for n in names if n not in readable]
         if unknown:
             listed = ", ".join(sorted(stored)[:20]) or "none"
             raise DataError(
-                f"{_safe(url)}: no table {', '.join(repr(n) for n in unknown)} "
+                f"{safe_url(url)}: no table {', '.join(repr(n) for n in unknown)} "
                 f"(its tables: {listed})"
             )
     frames: dict[str, pd.DataFrame] = {}
@@ -161,7 +142,7 @@ def _read(conn: sa.Connection, url: str, tables: list[str] | None) -> DatabaseCo
     try:
         schema = DatasetSchema({n: TableSchema(keys[n]) for n in names}, relations)
     except MetadataError as exc:
-        raise DataError(f"{_safe(url)}: {exc}") from exc
+        raise DataError(f"{safe_url(url)}: {exc}") from exc
     column_types = {n: {c: str(t) for c, t in types[n].items()} for n in names}
     return DatabaseContents(frames, schema, column_types)
 
@@ -194,7 +175,9 @@ def _read_table(
     try:
         rows = conn.execute(query).fetchall()
     except ValueError as exc:  # SQLite: a date or timestamp stored in a form not read
-        raise DataError(f"{_safe(url)}: table '{name}': a value could not be read ({exc})") from exc
+        raise DataError(
+            f"{safe_url(url)}: table '{name}': a value could not be read ({exc})"
+        ) from exc
     values = list(zip(*rows, strict=True)) if rows else [() for _ in types]
     columns_read = {}
     for column_name, column_values in zip(types, values, strict=True):
@@ -202,8 +185,8 @@ def _read_table(
             columns_read[column_name] = frame_column(list(column_values), types[column_name].kind)
         except (TypeError, ValueError, OverflowError) as exc:  # SQLite keeps any value anywhere
             raise DataError(
-                f"{_safe(url)}: table '{name}', column '{column_name}': values that do not fit its "
-                f"type {types[column_name]} ({str(exc).splitlines()[0] if str(exc) else exc!r})"
+                f"{safe_url(url)}: table '{name}', column '{column_name}': values that do not "
+                f"fit its type {types[column_name]} ({first_line(exc)})"
             ) from exc
     return pd.DataFrame(columns_read)
 
@@ -337,15 +320,15 @@ def _write(
     if_exists: str,
 ) -> None:
     names = list(metadata.tables)
-    with _connection(target, url) as conn:
+    with connection(target, url) as conn:
         try:
             existing = [n for n in names if n in set(sa.inspect(conn).get_table_names())]
             conn.rollback()
         except sa.exc.DBAPIError as exc:
-            raise DataError(f"{_safe(url)}: {_message(exc, target)}") from exc
+            raise DataError(f"{safe_url(url)}: {error_text(exc, target)}") from exc
         if existing and if_exists == "fail":
             raise DataError(
-                f"{_safe(url)}: table {', '.join(existing)} exists already; nothing was "
+                f"{safe_url(url)}: table {', '.join(existing)} exists already; nothing was "
                 "written (write into another database, or replace the tables)"
             )
         step = "creating the tables"
@@ -364,10 +347,10 @@ def _write(
                 _interrupt.check()
         except (sa.exc.DBAPIError, psycopg.Error) as exc:  # COPY raises psycopg's own
             raise DataError(
-                f"{_safe(url)}: {step} failed, nothing was written: {_message(exc, target)}"
+                f"{safe_url(url)}: {step} failed, nothing was written: {error_text(exc, target)}"
             ) from exc
         except DataError as exc:
-            raise DataError(f"{_safe(url)}: {step} failed, nothing was written: {exc}") from exc
+            raise DataError(f"{safe_url(url)}: {step} failed, nothing was written: {exc}") from exc
 
 
 def _load(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
@@ -409,94 +392,3 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Iterator[tuple[Any, ...]])
             copy.write_row(row)
             if count % _LOAD_CHUNK == 0:
                 _interrupt.check()
-
-
-# -- connections and URLs ------------------------------------------------------------------
-
-
-def _parse(url: str) -> sa.URL:
-    match = _SCHEME.match(url.strip())
-    if match is None:
-        raise DataError(
-            f"'{_safe(url)}' is not a database URL (postgresql://user@host/dbname or "
-            "sqlite:///file.db)"
-        )
-    scheme = match.group(0)[:-3].lower()
-    if match.group(1).lower() not in DRIVERS:
-        raise DataError(
-            f"{_safe(url)}: {match.group(1)} databases are not supported; simulacra reads and "
-            "writes PostgreSQL (postgresql://...) and SQLite (sqlite:///file.db)"
-        )
-    if scheme not in DRIVERS:
-        raise DataError(
-            f"{_safe(url)}: the driver {match.group(2)[1:]} is not supported; write "
-            f"{match.group(1)}:// (simulacra connects through "
-            f"{'psycopg' if scheme.startswith('postgres') else 'sqlite3'})"
-        )
-    try:
-        parsed = sa.make_url(url.strip())
-    except (sa.exc.ArgumentError, ValueError) as exc:
-        raise DataError(f"'{_safe(url)}' is not a valid database URL") from exc
-    return parsed.set(drivername=DRIVERS[scheme])
-
-
-def _sqlite_path(parsed: sa.URL, url: str) -> Path:
-    if not parsed.database or parsed.database == ":memory:":
-        raise DataError(f"{_safe(url)}: an SQLite URL needs a file path (sqlite:///file.db)")
-    return Path(parsed.database)
-
-
-@contextmanager
-def _connection(parsed: sa.URL, url: str) -> Iterator[sa.Connection]:
-    """A connection to the database, closed (and its engine disposed) afterwards."""
-    if parsed.get_backend_name() == "sqlite":
-        engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
-        sa.event.listen(engine, "connect", _sqlite_connect)
-        sa.event.listen(engine, "begin", _sqlite_begin)
-    else:
-        timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
-        engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool, connect_args=timeout)
-    try:
-        try:
-            conn = engine.connect()
-        except sa.exc.DBAPIError as exc:
-            raise DataError(f"cannot connect to {_safe(url)}: {_message(exc, parsed)}") from exc
-        with conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
-    # pysqlite's own transaction handling commits before DDL: take it over, so that the
-    # CREATE TABLEs roll back with the rows; and enforce foreign keys, off by default
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
-
-
-def _message(exc: BaseException, parsed: sa.URL) -> str:
-    """The database's own one-line account of an error, without the password."""
-    orig = getattr(exc, "orig", None) or exc
-    diag = getattr(orig, "diag", None)
-    primary = getattr(diag, "message_primary", None)
-    if primary:
-        detail = getattr(diag, "message_detail", None)
-        text = f"{primary} ({detail})" if detail else primary
-    else:
-        lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
-        text = lines[0] if lines else type(orig).__name__
-    if parsed.password:
-        text = text.replace(str(parsed.password), "***")
-    return text
-
-
-def _safe(url: str) -> str:
-    """`url` with its password (in the address or as a parameter) replaced by ***."""
-    text = re.sub(r"(://[^:/@]*:).*@(?=[^@]*$)", r"\1***@", url.strip())
-    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", text)
