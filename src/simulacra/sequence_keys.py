@@ -22,12 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .metadata import Metadata
+from .ids import IdPattern, infer_pattern
+from .metadata import ID_ROOM, Metadata
 
 MIN_REPEAT = 0.5
 MIN_ROWS, MAX_ROWS = 1.5, 1_000.0
 MIN_TOGETHER = 0.9
 MIN_ORDERED = 0.95
+KEY_SAMPLE = 5_000  # distinct keys read to infer a new key pattern
 MIN_CHANGING = 0.5
 SAMPLE_ROWS = 200_000  # rows read (the first ones: a file's order matters)
 _KEY_WORDS = {"id", "key", "uuid", "guid", "identifier", "code", "no", "number"}
@@ -151,3 +153,32 @@ def _ordered_share(values: pd.Series, codes: np.ndarray, kind: str) -> float | N
 def _named(name: str, words: set[str]) -> bool:
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
     return bool(set(re.split(r"[^a-z0-9]+", spaced.lower())) & words)
+
+
+def new_key_pattern(keys: pd.Series, entities: int) -> str:
+    """A pattern for new keys that no real key can match, so a sampled key is never a real
+    one: integers get one digit more than the largest real key (a leading 1); text keys the
+    real keys' shape with its last placeholder two characters wider (every real key has the
+    narrower width), or 'S' and more digits than the longest real key has characters. Each
+    has room for at least `ID_ROOM` times more keys than entities."""
+    room = max(entities, 1_000) * ID_ROOM
+    digits = len(str(room))
+    if pd.api.types.is_integer_dtype(keys.dtype):
+        widest = len(str(int(np.abs(keys.to_numpy(np.int64)).max())))
+        return f"1{{{max(digits, widest)} digits}}"
+    text = keys.drop_duplicates().astype(str)
+    pattern = infer_pattern(text.head(KEY_SAMPLE).tolist())
+    if pattern is not None and "{int}" not in pattern and "{uuid}" not in pattern:
+        parsed = IdPattern.parse(pattern)
+        places = [(i, p) for i, p in enumerate(parsed.pieces) if isinstance(p, tuple)]
+        pieces = [p if isinstance(p, str) else f"{{{p[1]} {p[0]}}}" for p in parsed.pieces]
+        last, (kind, width) = places[-1]
+        pieces[last] = f"{{{width + 2} {kind}}}"
+        wider = "".join(pieces)
+        space = IdPattern.parse(wider).space
+        if space is None or space >= room:
+            return wider
+    if pattern == "{uuid}":
+        return pattern
+    longest = int(text.str.len().max()) if len(text) else 0
+    return f"S{{{max(digits, longest)} digits}}"

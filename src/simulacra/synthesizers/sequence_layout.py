@@ -48,9 +48,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..ids import IdPattern, generate_ids, infer_pattern
-from ..metadata import ID_ROOM, MODELLED_KINDS, Column, Metadata, infer_column
+from ..ids import generate_ids
+from ..metadata import MODELLED_KINDS, Column, Metadata, infer_column
+from ..sequence_keys import new_key_pattern
 from ..transforms.columns import DatetimeTransform
+from .sequence_lines import log_values, row_ties, step_line
 
 PREFIX = "__seq."
 POSITION = f"{PREFIX}position"
@@ -58,13 +60,6 @@ LENGTH = f"{PREFIX}length"
 START = f"{PREFIX}start"
 GAP = f"{PREFIX}gap"
 INTERNAL = (POSITION, LENGTH, START, GAP)
-# a number is modelled by its changes when consecutive values of an entity correlate above
-# this: then var(x_t - x_(t-1)) = 2 var(x) (1 - r) is below var(x)
-PERSISTENT = 0.5
-MIN_PAIRS = 20
-GRID_VALUES = 20  # a number with at most this many values keeps plain changes
-SKEWED = 1.0  # a positive number skewed more than this changes in logarithms
-KEY_SAMPLE = 5_000  # distinct keys read to infer their pattern
 INDEX_KINDS = ("numerical", "datetime")
 
 
@@ -134,13 +129,13 @@ class SequenceLayout:
         """Change-modelled column `name`'s change cells: `values` less the value that the
         previous values `before` predict (NaN where either is)."""
         slope, intercept, log = self.step_line(name)
-        scale = _log if log else np.asarray
+        scale = log_values if log else np.asarray
         return scale(values) - (intercept + slope * scale(before))
 
     def moved(self, name: str, changes: np.ndarray, before: np.ndarray) -> np.ndarray:
         """The values of change-modelled column `name` after `before` by `changes`."""
         slope, intercept, log = self.step_line(name)
-        scale = _log(before) if log else np.asarray(before, dtype=np.float64)
+        scale = log_values(before) if log else np.asarray(before, dtype=np.float64)
         values = intercept + slope * scale + np.asarray(changes, dtype=np.float64)
         return np.exp(values) if log else values
 
@@ -307,8 +302,8 @@ def build_layout(
     varying = [c for c in events.columns if c not in (key, index)]
     static = _static_columns(events, varying, key, lengths)
     moving = [c for c in varying if c not in static]
-    ties = _row_ties(events, [c for c in moving if metadata[c].kind == "numerical"])
-    lines = {c: _step_line(events[c], metadata[c], first, ties.get(c, 0.0)) for c in moving}
+    ties = row_ties(events, [c for c in moving if metadata[c].kind == "numerical"])
+    lines = {c: step_line(events[c], metadata[c], first, ties.get(c, 0.0)) for c in moving}
     changes = [c for c, line in lines.items() if line is not None]
     context_order: tuple[str, ...] = ()
     context_names: list[str] = []
@@ -330,7 +325,7 @@ def build_layout(
         min_gap=(1.0 if integer else 0.0) if strict else 0.0,
         strict=strict,
         no_nulls=tuple(c for c in [*static, *moving] if not events[c].isna().any()),
-        key_pattern=_key_pattern(events[key], len(keys)),
+        key_pattern=new_key_pattern(events[key], len(keys)),
         key_dtype=str(events[key].dtype),
         index_column=_plain_column(index_meta),
         index_state=codec.get_state() if codec is not None else None,
@@ -398,65 +393,6 @@ def _static_columns(
         return []
     distinct = events.groupby(key, sort=False)[names].nunique(dropna=False)
     return [name for name in names if int(distinct[name].max()) <= 1]
-
-
-def _row_ties(events: pd.DataFrame, numbers: list[str]) -> dict[str, float]:
-    """Per numerical column, its largest squared rank correlation with another numerical
-    column of the same event: how much of it its own row explains."""
-    if len(numbers) < 2:
-        return {}
-    ranks = events[numbers].apply(pd.to_numeric, errors="coerce").rank()
-    squared = ranks.corr(min_periods=MIN_PAIRS).to_numpy() ** 2
-    np.fill_diagonal(squared, 0.0)
-    return {c: float(np.nanmax(squared[k], initial=0.0)) for k, c in enumerate(numbers)}
-
-
-def _step_line(
-    values: pd.Series, column: Column, first: np.ndarray, row_tie: float = 0.0
-) -> tuple[float, float, bool] | None:
-    """(slope, intercept, in logarithms) of the prediction of a numerical column's value from
-    the previous one when consecutive values within entities correlate above `PERSISTENT`
-    (over at least `MIN_PAIRS` pairs, in logarithms for a positive column skewed above
-    `SKEWED`) and the previous value explains more of it than another column of its own
-    event does (`row_tie`, squared rank correlations: a change drawn apart from the row's
-    other numbers loses their tie; baseball fielding's putouts, tied to games and innings
-    more than to the previous season's putouts, kept as values: C2ST of the rows 0.955 ->
-    0.871), else None: the least-squares line, its slope clipped to [0, 1] (a slope above
-    1 would explode), or (1, 0) for a column of at most `GRID_VALUES` values."""
-    if column.kind != "numerical":
-        return None
-    x = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
-    present = x[~np.isnan(x)]
-    grid = len(np.unique(present)) <= GRID_VALUES
-    log = not grid and len(present) > 2 and present.min() > 0 and _skewness(present) > SKEWED
-    if log:
-        x = _log(x)
-    before = np.where(first, np.nan, np.roll(x, 1))
-    pairs = ~(np.isnan(x) | np.isnan(before) | first)
-    if pairs.sum() < MIN_PAIRS or np.std(x[pairs]) == 0 or np.std(before[pairs]) == 0:
-        return None
-    after, before = x[pairs], before[pairs]
-    if not np.corrcoef(before, after)[0, 1] > PERSISTENT:
-        return None
-    lag = pd.Series(before).corr(pd.Series(after), method="spearman")
-    if not lag**2 > row_tie:
-        return None
-    if grid:
-        return 1.0, 0.0, False
-    slope = float(np.clip(np.cov(before, after)[0, 1] / np.var(before, ddof=1), 0.0, 1.0))
-    return slope, float(np.mean(after) - slope * np.mean(before)), log
-
-
-def _skewness(x: np.ndarray) -> float:
-    spread = float(np.std(x))
-    return float(np.mean((x - x.mean()) ** 3) / spread**3) if spread > 0 else 0.0
-
-
-def _log(values: np.ndarray) -> np.ndarray:
-    """Natural logarithms of positive values; NaN for the others (and for NaN)."""
-    x = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
 
 
 def _check_context(
@@ -541,35 +477,6 @@ def _step_metadata(
             meta = infer_column(name, series)  # constant (or empty) in the step rows
         columns[name] = replace(meta, min=None, max=None) if meta.public is None else meta
     return Metadata(columns)
-
-
-def _key_pattern(keys: pd.Series, entities: int) -> str:
-    """A pattern for new keys that no real key can match, so a sampled key is never a real
-    one: integers get one digit more than the largest real key (a leading 1); text keys the
-    real keys' shape with its last placeholder two characters wider (every real key has the
-    narrower width), or 'S' and more digits than the longest real key has characters. Each
-    has room for at least `ID_ROOM` times more keys than entities."""
-    room = max(entities, 1_000) * ID_ROOM
-    digits = len(str(room))
-    if pd.api.types.is_integer_dtype(keys.dtype):
-        widest = len(str(int(np.abs(keys.to_numpy(np.int64)).max())))
-        return f"1{{{max(digits, widest)} digits}}"
-    text = keys.drop_duplicates().astype(str)
-    pattern = infer_pattern(text.head(KEY_SAMPLE).tolist())
-    if pattern is not None and "{int}" not in pattern and "{uuid}" not in pattern:
-        parsed = IdPattern.parse(pattern)
-        places = [(i, p) for i, p in enumerate(parsed.pieces) if isinstance(p, tuple)]
-        pieces = [p if isinstance(p, str) else f"{{{p[1]} {p[0]}}}" for p in parsed.pieces]
-        last, (kind, width) = places[-1]
-        pieces[last] = f"{{{width + 2} {kind}}}"
-        wider = "".join(pieces)
-        space = IdPattern.parse(wider).space
-        if space is None or space >= room:
-            return wider
-    if pattern == "{uuid}":
-        return pattern
-    longest = int(text.str.len().max()) if len(text) else 0
-    return f"S{{{max(digits, longest)} digits}}"
 
 
 def _plain_column(column: Column) -> dict[str, Any]:
