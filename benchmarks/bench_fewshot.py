@@ -15,14 +15,21 @@ fitted on the subset alone, samples 1,000 rows, and is scored against the held-o
   F1 and ROC AUC), beside TRTR (trained on the subset's real rows).
 
 Models: the copula, the autoregressive model from scratch, the same started from the base
-(`fit_from`), and the default (`simulacra fit` without -m: the ensemble within 300 s) at the
-sizes named by --default-sizes.
+(`fit_from`), and the default (`simulacra fit` without -m: `cli.choice.choose_model` for the
+subset's row count, within its default time budget) at the sizes named by --default-sizes; and
+the ensemble itself (what the default was before small tables got ddpm) at --ensemble-sizes.
+
+Privacy, per fit: the share of synthetic rows closer to the subset's rows than the held-out
+rows' 5th-percentile distance, exact copies, and the membership-inference ROC AUC
+(simulacra.evaluation's privacy area, the subset as training rows and the held-out rows as
+holdout).
 
 With `--base month-to-month` the base is a related table instead: it learns the month-to-month
 contracts only, and the subsets and held-out rows are one- and two-year contracts.
 
 Run: python benchmarks/bench_fewshot.py [--sizes 50,100,200,500] [--subsets 10]
-     [--default-sizes 200] [--base-budget 240] [--base rest|month-to-month]
+     [--default-sizes 50,100,200,500] [--ensemble-sizes 200] [--base-budget 240]
+     [--base rest|month-to-month]
 Writes results/fewshot/fewshot.json and .md (fewshot_month-to-month.* with that base).
 """
 
@@ -45,8 +52,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_realism import fidelity  # noqa: E402
 from common import machine, table, write_results  # noqa: E402
 from simulacra import Metadata, Synthesizer  # noqa: E402
+from simulacra.cli.choice import DEFAULT_BUDGET, choose_model  # noqa: E402
 from simulacra.evaluation import Limits  # noqa: E402
-from simulacra.evaluation.areas import utility_area  # noqa: E402
+from simulacra.evaluation.areas import privacy_area, utility_area  # noqa: E402
 from simulacra.evaluation.detection import detection_auc  # noqa: E402
 from simulacra.evaluation.prepare import Tables, prepare  # noqa: E402
 
@@ -102,7 +110,9 @@ def measure(
     small: pd.DataFrame, synth: pd.DataFrame, held: pd.DataFrame, meta: Metadata
 ) -> dict[str, Any]:
     against_held = prepare(held, synth, meta)
-    utility, _ = utility_area(prepare(small, synth, meta, held), TARGET, Limits(), SEED)
+    with_holdout = prepare(small, synth, meta, held)
+    utility, _ = utility_area(with_holdout, TARGET, Limits(), SEED)
+    privacy, _ = privacy_area(with_holdout, [], Limits(), SEED)
     assert utility is not None
     boosting, metric = utility["models"]["boosting"], utility["primary_metric"]
     return {
@@ -113,6 +123,9 @@ def measure(
         "trtr": boosting["real"][metric],
         "tstr_auc": boosting["synthetic"]["roc_auc"],
         "trtr_auc": boosting["real"]["roc_auc"],
+        "dcr_share": privacy["share_closer_than_holdout_p5"],
+        "exact_copies": privacy["exact_copy_share"],
+        "membership_auc": privacy["membership_auc"],
     }
 
 
@@ -122,7 +135,13 @@ def fit(model: str, small: pd.DataFrame, base: Path, seed: int) -> Synthesizer:
         if model == "copula":
             return Synthesizer("copula", seed=seed, verbose=False).fit(small)
         if model == "default":  # as `simulacra fit` without -m runs it (cli/choice.py)
-            return Synthesizer("ensemble", seed=seed, verbose=False, time_budget=300.0).fit(small)
+            name, _ = choose_model(None, None, "local", None, len(small))
+            timed = Synthesizer(name, seed=seed, verbose=False, time_budget=DEFAULT_BUDGET)
+            return timed.fit(small)
+        if model == "ensemble":
+            return Synthesizer(model, seed=seed, verbose=False, time_budget=DEFAULT_BUDGET).fit(
+                small
+            )
         scratch = Synthesizer("autoregressive", seed=seed, verbose=False)
         return (
             scratch.fit_from(base, small)
@@ -154,7 +173,7 @@ def summarise(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if frame.empty:
         return []
     keys = ["c2st_auc", "column_shapes", "column_pair_trends", "tstr", "trtr", "tstr_auc"]
-    keys += ["trtr_auc", "fit_seconds"]
+    keys += ["trtr_auc", "fit_seconds", "dcr_share", "exact_copies", "membership_auc"]
     grouped = frame.groupby(["rows", "model"], sort=False)
     out = []
     for (rows, model), group in grouped:
@@ -194,6 +213,9 @@ def markdown(data: dict[str, Any]) -> str:
             f"{r['trtr']:.3f}",
             f"{r['tstr_auc']:.3f} ± {r['tstr_auc_sd']:.3f}",
             f"{r['trtr_auc']:.3f}",
+            f"{r['dcr_share']:.3f}",
+            f"{r['exact_copies']:.3f}",
+            f"{r['membership_auc']:.3f}",
             f"{r['fit_seconds']:.1f}",
         ]
         for r in summary
@@ -202,6 +224,10 @@ def markdown(data: dict[str, Any]) -> str:
     for key in ("c2st_auc", "tstr", "tstr_auc", "column_pair_trends"):
         for rows, (won, of) in paired(data["records"], *data["compared"], key).items():
             wins.append([key, rows, f"{won} of {of}"])
+    against_copula = []
+    for key in ("c2st_auc", "column_shapes", "column_pair_trends", "tstr", "tstr_auc"):
+        for rows, (won, of) in paired(data["records"], "default", "copula", key).items():
+            against_copula.append([key, rows, f"{won} of {of}"])
     errors = [
         [r["rows"], r["subset"], r["model"], r["error"]] for r in data["records"] if "error" in r
     ]
@@ -231,8 +257,11 @@ def markdown(data: dict[str, Any]) -> str:
         "against the held-out rows. TSTR: boosted trees trained on the synthetic rows, scored "
         "predicting churn on the held-out rows (macro F1, simulacra's primary utility metric, "
         "and ROC AUC); TRTR: trained on the subset's real rows. Mean ± "
-        "standard deviation over subsets. 'default' is `simulacra fit` without -m (the "
-        "ensemble within 300 s).\n\n"
+        "standard deviation over subsets. 'default' is `simulacra fit` without -m: "
+        f"{data['default_models']}; 'ensemble' the ensemble within {DEFAULT_BUDGET:.0f} s. "
+        "Privacy: share of synthetic rows closer to the subset's rows than the held-out rows' "
+        "5th-percentile distance (about 0.05 for rows as far as new real ones), exact copies "
+        "of subset rows, membership-inference ROC AUC (0.5: members not told apart).\n\n"
         + table(
             [
                 "rows",
@@ -245,6 +274,9 @@ def markdown(data: dict[str, Any]) -> str:
                 "TRTR F1",
                 "TSTR AUC",
                 "TRTR AUC",
+                "closer than p5",
+                "exact copies",
+                "MIA AUC",
                 "fit s",
             ],
             lines,
@@ -252,6 +284,9 @@ def markdown(data: dict[str, Any]) -> str:
         + f"\n\nSubsets in which `{data['compared'][0]}` beat `{data['compared'][1]}` (paired "
         "by subset; C2ST lower, the others higher):\n\n"
         + table(["score", "rows", "subsets"], wins)
+        + "\n\nSubsets in which `default` beat `copula` (paired by subset; C2ST lower, the "
+        "others higher):\n\n"
+        + table(["score", "rows", "subsets"], against_copula)
         + "\n\nFits from the base that kept the base's weights (best held-out epoch 0: no "
         "fine-tuning epoch did better on the subset's 10% held-out rows):\n\n"
         + table(["rows", "kept the base's weights", "fits"], kept)
@@ -268,7 +303,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="50,100,200,500")
     parser.add_argument("--subsets", type=int, default=10)
-    parser.add_argument("--default-sizes", default="200")
+    parser.add_argument("--default-sizes", default="50,100,200,500")
+    parser.add_argument("--ensemble-sizes", default="200")
     parser.add_argument("--base-budget", type=float, default=240.0)
     parser.add_argument("--base", choices=sorted(SCENARIOS), default="rest")
     args = parser.parse_args()
@@ -286,9 +322,15 @@ def main() -> None:
         progress(f"base: {data['base']}")
         sizes = [int(s) for s in args.sizes.split(",")]
         default_sizes = {int(s) for s in args.default_sizes.split(",") if s}
+        ensemble_sizes = {int(s) for s in args.ensemble_sizes.split(",") if s}
+        data["default_models"] = "; ".join(
+            f"{rows:,} rows: {choose_model(None, None, 'local', None, rows)[0]}"
+            for rows in sorted(default_sizes)
+        )
         for rows in sizes:
             models = ["copula", "autoregressive", "autoregressive --init"]
             models += ["default"] if rows in default_sizes else []
+            models += ["ensemble"] if rows in ensemble_sizes else []
             for subset in range(args.subsets):
                 small = pool.sample(rows, random_state=subset).reset_index(drop=True)
                 for model in models:

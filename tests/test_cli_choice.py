@@ -1,6 +1,6 @@
-"""`simulacra fit` without -m: the ensemble within a time budget (mst under --epsilon), said
-on a note line; --time-budget reaches the models that train in epochs and is refused by name
-for those that do not."""
+"""`simulacra fit` without -m: the ensemble within a time budget (ddpm under
+SMALL_TABLE_ROWS rows, mst under --epsilon), said on a note line; --time-budget reaches the
+models that train in epochs and is refused by name for those that do not."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from simulacra import Synthesizer
 from simulacra.cli import main
-from simulacra.cli.choice import DEFAULT_BUDGET, budget_params, choose_model
+from simulacra.cli.choice import DEFAULT_BUDGET, SMALL_TABLE_ROWS, budget_params, choose_model
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -24,19 +24,26 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return (code if isinstance(code, int) else 0), captured.out, captured.err
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
+def write_table(path: Path, rows: int) -> Path:
     rng = np.random.default_rng(0)
-    x = rng.normal(size=400)
-    table = pd.DataFrame({"x": x.round(3), "y": (x + rng.normal(scale=0.5, size=400)).round(3)})
+    x = rng.normal(size=rows)
+    table = pd.DataFrame({"x": x.round(3), "y": (x + rng.normal(scale=0.5, size=rows)).round(3)})
     table["group"] = np.where(table["x"] > 0, "high", "low")
-    path = tmp_path / "real.csv"
     table.to_csv(path, index=False)
     return path
 
 
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return write_table(tmp_path / "real.csv", 400)
+
+
 def test_choice_follows_the_options() -> None:
     assert choose_model(None, None, "local", None)[0] == "ensemble"
+    assert choose_model(None, None, "local", None, SMALL_TABLE_ROWS)[0] == "ensemble"
+    assert choose_model(None, None, "local", None, SMALL_TABLE_ROWS - 1)[0] == "ddpm"
+    assert choose_model(None, 1.0, "local", None, 50)[0] == "mst"  # DP first
+    assert choose_model("copula", None, "local", None, 50) == ("copula", None)
     assert choose_model(None, 1.0, "local", None)[0] == "mst"
     assert choose_model(None, None, "dask", None)[0] == "autoregressive"
     assert choose_model(None, None, "local", "patient_id")[0] == "autoregressive"
@@ -47,9 +54,23 @@ def test_choice_follows_the_options() -> None:
     assert budget_params("mst", True, None) == {}
 
 
-def test_fit_without_a_model_fits_the_ensemble_in_its_budget(
+def test_fit_without_a_model_fits_ddpm_on_a_small_table(
     tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    model = tmp_path / "m.simulacra"
+    code, out, err = run(["fit", str(data), "--epochs", "2", "-o", str(model)], capsys)
+    assert code == 0, err
+    assert f"note: model ddpm: 400 rows, under {SMALL_TABLE_ROWS:,}: too few" in err
+    assert "fitted ddpm on 400 rows" in out
+    fitted = Synthesizer.load(model)
+    assert fitted.name == "ddpm" and fitted.time_budget == DEFAULT_BUDGET
+    assert fitted.describe()["fit"]["rows"] == 400  # every row learned, none held out
+
+
+def test_fit_without_a_model_fits_the_ensemble_in_its_budget(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_table(tmp_path / "real.csv", SMALL_TABLE_ROWS)
     model = tmp_path / "m.simulacra"
     began = time.perf_counter()
     code, out, err = run(["fit", str(data), "--time-budget", "20", "-o", str(model)], capsys)

@@ -282,7 +282,11 @@ def fit(
     check_output(output, [table_path, metadata_path, context, init], model=True)
     if init is not None:
         model = model or _base_model_name(init, engine)
-    model, why = choose_model(model, epsilon, engine, sequence_key)
+    table = None  # read first when its row count chooses the model
+    if model is None and epsilon is None and engine == "local" and sequence_key is None:
+        table = load_table(table_path, encoding)
+    count = None if table is None else len(table)
+    model, why = choose_model(model, epsilon, engine, sequence_key, count)
     if why is not None and not is_quiet():
         err.print(f"note: model {model}: {why} (-m picks another)", markup=False)
     params = {
@@ -306,7 +310,8 @@ def fit(
     if engine == "dask":
         fit_dask(synthesizer, table_path, metadata_path, output, scheduler, steps)
         return
-    table = load_table(table_path, encoding)
+    if table is None:
+        table = load_table(table_path, encoding)
     metadata = None
     if metadata_path is not None:
         metadata = Metadata.load(metadata_path)
