@@ -147,3 +147,37 @@ def test_evaluate_compares_sequences(
     assert report["sequences"]["static"]["kept"] == 1.0
     code, _, err = run([*args[:3], "--sequence-key", "patient_id"], capsys)
     assert code != 0 and "--sequence-key and --sequence-index go together" in err
+
+
+def test_rules_hold_in_every_sampled_event(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    visits = read_table(files["visits"])
+    visits["floor"] = visits["ward"].map({"A": 1, "B": 2, "C": 3})
+    visits["cap"] = visits["weight"] + 5.0
+    visits.to_csv(tmp_path / "visits.csv", index=False)
+    path = tmp_path / "m.simulacra"
+    code, _, err = run(
+        [
+            "fit", str(tmp_path / "visits.csv"), "--sequence-key", "patient_id",
+            "--sequence-index", "visit_date", "--rule", "fixed: ward, floor",
+            "--rule", "weight <= cap", "--epochs", "41", "-o", str(path),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(["sample", str(path), "-n", "40", "-o", str(tmp_path / "s.csv")], capsys)
+    assert code == 0, err
+    events = read_table(tmp_path / "s.csv")
+    assert (events["floor"] == events["ward"].map({"A": 1, "B": 2, "C": 3})).all()
+    assert (events["weight"] <= events["cap"]).all()
+    code, _, err = run(
+        [
+            "fit", str(tmp_path / "visits.csv"), "--sequence-key", "patient_id",
+            "--sequence-index", "visit_date", "--rule", "fixed: patient_id, ward",
+            "-o", str(tmp_path / "bad.simulacra"),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code != 0 and "names the sequence key 'patient_id'" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "bad.simulacra").exists()

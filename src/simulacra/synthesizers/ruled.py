@@ -21,6 +21,7 @@ from ..errors import ConditionError, ParameterError
 from ..metadata import Metadata, infer_column
 from ..rules import RulePlan
 from ..rules.conditions import translate
+from ..specs.rules import parse_rule
 from ..transforms.conditions import Conditions
 
 if TYPE_CHECKING:
@@ -56,13 +57,10 @@ def plan_rules(
 ) -> tuple[RulePlan | None, pd.DataFrame, Metadata]:
     """(the plan, the table the model learns, its metadata); no plan without rules."""
     texts = rule_texts(model, metadata)
-    if not texts:
+    if not texts or getattr(model, "sequence_key", None) is not None:
+        # a sequence model keeps its rules on the events table (`plan_sequence_rules`): its
+        # step rows are learned as they come
         return None, table, metadata
-    if getattr(model, "sequence_key", None) is not None:
-        raise ParameterError(
-            f"{model.name}: rules are not kept by sequence models yet (sequence_key); fit "
-            "without rules, or without sequence_key"
-        )
     metadata.check_columns(table)
     plan = RulePlan.build(texts, metadata, private)
     modelled = plan.forward(table)
@@ -71,6 +69,48 @@ def plan_rules(
             if modelled[name].nunique(dropna=True) <= 1:
                 plan.metadata.columns[name] = infer_column(name, modelled[name])
     return plan, modelled, plan.metadata
+
+
+def plan_sequence_rules(
+    model: Synthesizer, events: pd.DataFrame, metadata: Metadata, key: str, index: str
+) -> tuple[RulePlan | None, pd.DataFrame, Metadata]:
+    """`plan_rules` for a sequence model: the rules hold within each event (row) of the
+    events table, so the table its sequences are learned from is the reparametrised one; a
+    rule naming the sequence key or index is refused (keys are regenerated and indexes drawn
+    as gaps that strictly increase, which no rule could then change)."""
+    texts = rule_texts(model, metadata)
+    for text in texts:
+        named = [c for c in (key, index) if c in parse_rule(text).columns]
+        if named:
+            role = "key" if named[0] == key else "index"
+            raise ParameterError(
+                f"rule {text!r} names the sequence {role} '{named[0]}': rules of a sequence "
+                "model hold between the other columns of each event"
+            )
+    if not texts:
+        return None, events, metadata
+    metadata.check_columns(events)
+    plan = RulePlan.build(texts, metadata, private=False)
+    modelled = plan.forward(events)
+    for name in set(plan.metadata.names) - set(metadata.names):
+        if modelled[name].nunique(dropna=True) <= 1:
+            plan.metadata.columns[name] = infer_column(name, modelled[name])
+    return plan, modelled, plan.metadata
+
+
+def sequence_conditions(model: Synthesizer, conditions: Mapping[str, Any]) -> dict[str, Any]:
+    """A sequence model's conditions on the events table's columns as conditions on the
+    columns it learned (the others as given); one that opens strata (part of a group of
+    columns kept together) is refused: sequences are drawn entity by entity, not in strata."""
+    plan = model.rules_
+    assert plan is not None
+    translated = translate(plan, conditions)
+    if translated.strata:
+        raise ConditionError(
+            f"conditions {dict(conditions)} name part of a group of columns kept together by "
+            f"rule(s) {'; '.join(plan.texts)}: a sequence model needs every column of the group"
+        )
+    return translated.model
 
 
 def refuse_impute(model: Synthesizer) -> None:

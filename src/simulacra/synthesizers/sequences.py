@@ -12,7 +12,9 @@ byte for byte.
 What holds, by construction: sampled indexes strictly increase within an entity when they do in
 every real one (else they never decrease); columns constant within every real entity are
 constant within every sampled one; keys are regenerated (or the given context's); conditions
-on context, static columns, the first event and the first index are exact.
+on context, static columns, the first event and the first index are exact. Rules (the model's
+and the metadata's) hold within every event: the events table is reparametrised before its
+step rows are laid out and turned back after each chunk (`ruled.plan_sequence_rules`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..errors import ConditionError, DataError, ParameterError
 from ..metadata import Metadata
 from ..params import Kind, Param
 from ..transforms.conditions import Conditions
+from . import ruled
 from .base import CHUNK_ROWS, Synthesizer
 from .sequence_impute import SequenceImpute
 from .sequence_layout import POSITION, START, SequenceLayout, build_layout
@@ -95,6 +98,9 @@ class Sequences(SequenceImpute, Synthesizer):
         started = time.perf_counter()
         metadata = metadata if metadata is not None else self.infer_metadata(table)
         metadata.check_columns(table)
+        plan, table, metadata = ruled.plan_sequence_rules(
+            self, table, metadata, self.sequence_key, self.sequence_index
+        )
         if context is not None and context_metadata is None:
             context_metadata = self.infer_metadata(context)
         layout, steps = build_layout(
@@ -113,6 +119,9 @@ class Sequences(SequenceImpute, Synthesizer):
             super().fit(steps.rows, steps.metadata)
         finally:
             del self._row_entities, self._row_later, self._later_targets
+        self.rules_ = plan  # kept on the events: `reverse` after each chunk's events
+        if plan is not None:
+            plan.learn(self.transformer_)
         self.sequence_ = layout
         self.fit_info_ = {
             "rows": len(table),
@@ -214,7 +223,13 @@ class Sequences(SequenceImpute, Synthesizer):
         layout = self.sequence_
         mapped: dict[str, Any] = {}
         allowed = [*layout.context, *layout.static, *layout.events]
-        for name, value in (conditions or {}).items():
+        conditions = dict(conditions or {})
+        if self.rules_ is not None:  # conditions on the events' columns, on those learned
+            ruled_names = set(self.rules_.names) - {layout.key, layout.index}
+            on_events = {k: v for k, v in conditions.items() if k in ruled_names}
+            conditions = {k: v for k, v in conditions.items() if k not in ruled_names}
+            conditions |= ruled.sequence_conditions(self, on_events) if on_events else {}
+        for name, value in conditions.items():
             if name == layout.key:
                 raise ConditionError(f"'{name}' is the sequence key, regenerated: no condition")
             if context is not None and name in layout.context:
@@ -278,6 +293,9 @@ class Sequences(SequenceImpute, Synthesizer):
                 drawn = self._draw_entities(size, conditions, given, rng)
                 keys = layout.keys(start, size, key_seed) if given is None else given[layout.key]
                 events, rows = self._assemble(drawn, keys, rng, (start, events_so_far))
+                if self.rules_ is not None:
+                    rules_rng = seeding.rng(seed, "sample", call, k, ruled.RULES_PATH)
+                    events = self.rules_.reverse(events, rules_rng)
                 if given is not None:
                     rows = given
                 events_so_far += len(events)
@@ -314,6 +332,7 @@ class Sequences(SequenceImpute, Synthesizer):
         if nulls:
             raise ParameterError(f"{self.name}: nulls=True is for single-table models")
         self._check_fitted()
+        ruled.refuse_impute(self)
         filled, missing = self._impute_events(table, context, self._impute_rng(seed))
         return self._filled(table.reset_index(drop=True), filled, missing)
 
