@@ -2,23 +2,47 @@
 
 `generate(spec, n, seed)` takes a spec mapping, a YAML/JSON file, YAML text, or the name of a
 built-in scenario (`scenario_names()`), and returns a pandas DataFrame.
+
+The specification modules (and scipy.stats, which they import) load on first use: the rule
+parser (`specs.rules`) lives in this package and every model that keeps rules imports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
-from .scenarios import SCENARIOS, scenario_names, scenario_spec
-from .spec import Spec, load_spec, parse_spec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .scenarios import scenario_names
+    from .spec import Spec, load_spec, parse_spec
+
+_LAZY = {
+    "Spec": "spec",
+    "load_spec": "spec",
+    "parse_spec": "spec",
+    "scenario_names": "scenarios",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """`Spec`, `load_spec`, `parse_spec`, `scenario_names`: imported when first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f".{_LAZY[name]}", __name__), name)
 
 
 def resolve(source: str | Path | Mapping[str, Any] | Spec) -> Spec:
     """A Spec from a built-in scenario name, a mapping, a file path or YAML/JSON text."""
+    from .scenarios import SCENARIOS, scenario_spec
+    from .spec import Spec, load_spec, parse_spec
+
     if isinstance(source, Spec):
         return source
     if isinstance(source, str) and source in SCENARIOS:

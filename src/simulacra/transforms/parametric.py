@@ -2,6 +2,8 @@
 
 x -> F(x; theta) -> Phi^-1(F(x)) and back. Families are fitted by maximum likelihood on at most
 `FIT_ROWS` rows (seeded); the KS statistic and AIC of every candidate are kept for `describe()`.
+scipy.stats is imported where a family is used, not with the module: it costs ~0.4 s, and every
+command that loads a model imports this module whether or not a column is parametric.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy import stats
 from scipy.special import ndtr
 
 from .base import Encoder
@@ -21,6 +22,8 @@ FAMILIES = ("normal", "truncnorm", "lognorm", "gamma", "beta", "uniform", "t", "
 
 
 def _frozen(family: str, params: list[float]) -> Any:
+    from scipy import stats
+
     return getattr(stats, _SCIPY[family])(*params)
 
 
@@ -38,6 +41,8 @@ _SCIPY = {
 
 def fit_family(family: str, x: np.ndarray) -> list[float]:
     """Maximum-likelihood parameters of `family` for the sample `x` (scipy's order)."""
+    from scipy import stats
+
     lo, hi = float(x.min()), float(x.max())
     span = hi - lo
     pad = 1e-6 * (span or 1.0)
@@ -67,6 +72,8 @@ class ParametricNormal(Encoder):
     _state_keys = ("family_", "params_", "candidates_", "n_")
 
     def _fit(self, values: np.ndarray, rng: np.random.Generator) -> None:
+        from scipy import stats
+
         x = values if len(values) <= FIT_ROWS else rng.choice(values, FIT_ROWS, replace=False)
         x = x.astype(np.float64)
         candidates: dict[str, dict[str, Any]] = {}
