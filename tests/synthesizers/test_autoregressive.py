@@ -138,3 +138,18 @@ def test_impute_with_nulls_draws_empty_cells_as_the_rest_of_the_row_says() -> No
     empty = drawn["score"].isna().groupby(drawn["group"]).mean()
     assert empty["a"] == pytest.approx(0.6, abs=0.08) and empty["b"] == pytest.approx(0.1, abs=0.05)
     pd.testing.assert_frame_equal(drawn, syn.impute(unknown, seed=2, nulls=True))
+
+
+def test_the_warm_up_ends_after_its_steps_on_large_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    # with an epoch of many steps, tracking the best epoch starts once WARMUP_STEPS are done
+    import simulacra.synthesizers.autoregressive as module
+
+    monkeypatch.setattr(module, "WARMUP_STEPS", 30)
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": rng.normal(size=2_000), "g": rng.choice(["a", "b"], 2_000)})
+    model = Synthesizer("autoregressive", epochs=12, batch_size=64, seed=0, verbose=False)
+    model.fit(table)  # 2,000 rows at 36 rows a step: 50 steps an epoch, past 30 in epoch 1
+    assert model.describe()["model"]["best_epoch"] >= 1
+    monkeypatch.setattr(module, "WARMUP_STEPS", 10**9)
+    late = Synthesizer("autoregressive", epochs=12, batch_size=64, seed=0, verbose=False)
+    assert late.fit(table).describe()["model"].get("best_epoch") is None  # 40 epochs not reached

@@ -18,10 +18,11 @@ Protections (defaults in parentheses, all documented in README):
   `min_count`-th and next values from each end, so extremes are never stored or emitted
   (inferred metadata keeps no minimum or maximum either).
 - a number is drawn uniformly inside its bin, so real values are not copied on purpose;
-- `validation` (0.1) of the rows are held out; after a warm-up of `WARMUP_EPOCHS` (40) the
-  learning rate halves whenever their loss stalls for 3 epochs and training stops when it has
-  not improved for `patience` (10) epochs; the best epoch's weights (after the warm-up) are
-  kept, so the network is stopped before it memorises rows. `dropout` (0) is available as a
+- `validation` (0.1) of the rows are held out; after a warm-up of `WARMUP_EPOCHS` (40) or
+  `WARMUP_STEPS` (2,000) optimiser steps, whichever ends first, the learning rate halves
+  whenever their loss stalls for 3 epochs and training stops when it has not improved for
+  `patience` (10) epochs; the best epoch's weights (after the warm-up) are kept, so the
+  network is stopped before it memorises rows. `dropout` (0) is available as a
   further regulariser.
 - `temperature` (1.0) divides the logits: below 1 sharper (more typical rows), above 1 more
   diverse rows.
@@ -66,6 +67,11 @@ from .transfer import Transfer
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3
 WARMUP_EPOCHS = 40
+# ... or this many optimiser steps, whichever comes first: the 40 epochs were measured where an
+# epoch is about 50 steps (batches shrink on small tables to keep it so); on a large table an
+# epoch holds up to rows/500 steps, and 40 of them spanned a whole 600 s budget (baseball's
+# 70,000 step rows) before early stopping could start
+WARMUP_STEPS = 2_000
 NULL_TOKEN = 1  # the null indicator's token of an empty cell (`ContinuousTransform`)
 LR_DECAY = 0.5
 # a fit from a base model (`fit_from`) steps at this share of the learning rate: the small
@@ -86,6 +92,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         "_valid_rows",
         "_valid_hidden",
         "_best",
+        "_steps_done",
         "_index",
         "_token_mask",
         "_dp",
@@ -195,6 +202,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         self._batch = max(min(batch, len(self._train) // 50), min(32, len(self._train)))
         self._waited = 0
         self._epoch = 0
+        self._steps_done = 0
 
     def _start_from(self, start: Transfer) -> None:
         """The base's weights (`transfer.py`): its trunk, and for each token column it shares
@@ -341,6 +349,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         pairs = getattr(self, "_later", None)
         later = pairs[0] if pairs is not None else None
         total, steps = self._minibatch_steps(self._train, None, later)
+        self._steps_done = getattr(self, "_steps_done", 0) + steps
         losses = {"loss": float(total) / max(steps, 1)}
         if len(self._valid_rows):
             self.net_.eval()
@@ -380,7 +389,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
 
     def _track_best(self, loss: float) -> None:
         self._epoch += 1
-        if self._epoch <= WARMUP_EPOCHS:
+        if self._epoch <= WARMUP_EPOCHS and getattr(self, "_steps_done", 0) < WARMUP_STEPS:
             # a relation between a few columns (a label and two features among twenty) can take
             # tens of epochs to learn while the loss of the others stalls or creeps up: no
             # decay, no stop and no best epoch before the warm-up is over
