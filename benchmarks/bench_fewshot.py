@@ -209,6 +209,7 @@ def markdown(data: dict[str, Any]) -> str:
             f"{r['c2st_auc']:.3f} ± {r['c2st_auc_sd']:.3f}",
             f"{r['column_shapes']:.3f}",
             f"{r['column_pair_trends']:.3f}",
+            f"{(r['column_shapes'] + r['column_pair_trends']) / 2:.3f}",
             f"{r['tstr']:.3f} ± {r['tstr_sd']:.3f}",
             f"{r['trtr']:.3f}",
             f"{r['tstr_auc']:.3f} ± {r['tstr_auc_sd']:.3f}",
@@ -249,13 +250,15 @@ def markdown(data: dict[str, Any]) -> str:
         )
         + f" The base model: autoregressive, seed {SEED}, within {data['base_budget']:.0f} s: "
         f"{base['epochs_trained']} epochs, best {base['best_epoch']}, {base['seconds']} s. "
-        f"{data['subsets']} random subsets per size (seeds 0, 1, ...; fewer than the issue's 20: "
-        "the run shared 2 CPU cores with other benchmarks). Each fit samples "
+        f"{data['subsets']} random subsets per size (seeds 0, 1, ..."
+        + ("; fewer than the issue's 20" if data["subsets"] < 20 else "")
+        + "). Each fit samples "
         f"{SAMPLE:,} rows. C2ST: ROC AUC of boosted trees telling them from the held-out rows "
         f"({FOLDS} folds; 0.5 is indistinguishable), floor **{data['floor_auc']:.3f}** (1,000 "
         "unused real rows of the held-out rows' population against them). Shapes and pair trends: "
-        "against the held-out rows. TSTR: boosted trees trained on the synthetic rows, scored "
-        "predicting churn on the held-out rows (macro F1, simulacra's primary utility metric, "
+        "against the held-out rows; quality: their mean (SDMetrics' quality score). TSTR: "
+        "boosted trees trained on the synthetic rows, scored predicting churn "
+        "on the held-out rows (macro F1, simulacra's primary utility metric, "
         "and ROC AUC); TRTR: trained on the subset's real rows. Mean ± "
         "standard deviation over subsets. 'default' is `simulacra fit` without -m: "
         f"{data['default_models']}; 'ensemble' the ensemble within {DEFAULT_BUDGET:.0f} s. "
@@ -270,6 +273,7 @@ def markdown(data: dict[str, Any]) -> str:
                 "C2ST",
                 "shapes",
                 "pair trends",
+                "quality",
                 "TSTR F1",
                 "TRTR F1",
                 "TSTR AUC",

@@ -104,3 +104,18 @@ def test_time_left_of_training_that_may_stop_early_reads_as_a_bound() -> None:
         tasks = {t.id: t for t in progress.tasks}
         assert column.render(tasks[capped]).plain.startswith("≤")
         assert not column.render(tasks[planned]).plain.startswith("≤")
+
+
+def test_a_quiet_model_infers_long_tables_without_progress(
+    screen: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulacra import Metadata, Synthesizer
+    from simulacra import metadata as metadata_module
+
+    monkeypatch.setattr(metadata_module, "LONG_ROWS", 10)
+    table = pd.DataFrame({"x": range(50), "g": ["a", "b"] * 25})
+    with _progress.quiet(False):
+        Synthesizer("copula", verbose=False).fit(table)
+        assert "inferring metadata" not in screen.getvalue()
+        Metadata.infer(table)  # the function itself still reports on a long table
+        assert "inferring metadata" in screen.getvalue()

@@ -164,13 +164,15 @@ class Metadata:
         return list(self.columns)
 
     @classmethod
-    def infer(cls, table: pd.DataFrame) -> Metadata:
-        """Infer a Column for every column of `table`."""
+    def infer(cls, table: pd.DataFrame, verbose: bool = True) -> Metadata:
+        """Infer a Column for every column of `table` (a progress bar on long tables unless
+        `verbose` is False)."""
         if table.shape[1] == 0:
             raise DataError("the table has no columns")
         if len(table) == 0:
             raise DataError("the table has no rows")
-        shown = track(table.columns, "inferring metadata", table.shape[1], len(table) >= LONG_ROWS)
+        long = verbose and len(table) >= LONG_ROWS
+        shown = track(table.columns, "inferring metadata", table.shape[1], long)
         return cls({str(name): infer_column(str(name), table[name]) for name in shown})
 
     def set_kind(self, name: str, kind: str, **details: Any) -> Metadata:

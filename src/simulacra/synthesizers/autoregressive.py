@@ -141,7 +141,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         """Inferred metadata without the columns' observed minimum and maximum: the bins keep
         the extremes private, and the model file must not hold them either. Bounds a user
         writes into the metadata are public knowledge and are kept."""
-        inferred = Metadata.infer(table)
+        inferred = Metadata.infer(table, verbose=bool(self.verbose))
         return Metadata(
             {name: replace(col, min=None, max=None) for name, col in inferred.columns.items()}
         )

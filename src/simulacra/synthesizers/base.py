@@ -120,7 +120,7 @@ class Synthesizer(Model):
 
     def infer_metadata(self, table: pd.DataFrame) -> Metadata:
         """The metadata this model infers for `table` when none is given."""
-        return Metadata.infer(table)
+        return Metadata.infer(table, verbose=bool(self.verbose))
 
     def new_transformer(self, metadata: Metadata, verbose: bool | None = None) -> TableTransformer:
         """The unfitted TableTransformer this model encodes `metadata`'s columns with (its
