@@ -55,6 +55,9 @@ class NeuralSynthesizer(Synthesizer):
     _autocast: ClassVar[bool] = True
     # attributes only training needs, dropped with the optimisers (`_opt*`) once it is over
     _training_state: ClassVar[tuple[str, ...]] = ()
+    # whether each epoch reads the encoded matrix (float32, on the device); if not, it is
+    # dropped once `_build` has made what the epochs read
+    _epochs_read_encoded: ClassVar[bool] = True
 
     tags = frozenset({"streams", "gpu"})
     epochs = EPOCHS
@@ -172,6 +175,8 @@ class NeuralSynthesizer(Synthesizer):
             nonlocal x
             x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
             self._build(x)
+            if not self._epochs_read_encoded:
+                x = torch.zeros(0)
             start = getattr(self, "_transfer", None)
             if start is not None:
                 self._start_from(start)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from .token_net import TokenNet
 
@@ -129,10 +128,8 @@ class TokenDraw:
         return len(order)
 
     def first_layer(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The network's first layer (the sum of the tokens' vectors), without materialising
-        one vector per cell."""
-        net = self.net
-        return F.embedding_bag(inputs + net.offsets, net.embedding.weight, mode="sum") + net.bias
+        """The network's first layer (the sum of the tokens' vectors)."""
+        return self.net.first_layer(inputs)
 
     def _fill_rows(
         self,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..privacy.ghost import LinearRecorder, linear_clipped, linear_norms2
@@ -40,7 +41,9 @@ class TokenNet(nn.Module):
         self.head = nn.Linear(width, sum(sizes))
 
     def first_layer(self, tokens: torch.Tensor) -> torch.Tensor:
-        return self.embedding(tokens + self.offsets).sum(dim=1) + self.bias
+        """The sum of the tokens' vectors, without materialising one vector per cell (rows x
+        columns x width: 9 GB for the 123,000 held-out step rows of a 1.2M-event fit)."""
+        return F.embedding_bag(tokens + self.offsets, self.embedding.weight, mode="sum") + self.bias
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         return self.head(self.trunk(self.first_layer(tokens)))

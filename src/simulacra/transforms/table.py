@@ -213,8 +213,17 @@ class TableTransformer:
         self._check_values(table)
         rng = seeding.rng(self.seed, "encode")
         names = self._track(list(self.columns_), "encoding", len(table))
-        parts = [self.columns_[name].encode(table[name], rng) for name in names]
-        return np.hstack(parts) if parts else np.zeros((len(table), 0))
+        # filled column by column: at most one column's part beside the matrix (the parts
+        # stacked at the end doubled the peak: 1.9 GB for 1.2M step rows x 101)
+        encoded = np.empty((len(table), self.width_))
+        start = 0
+        for name in names:
+            part = self.columns_[name].encode(table[name], rng)
+            encoded[:, start : start + part.shape[1]] = part
+            start += part.shape[1]
+        if start != self.width_:
+            raise AssertionError(f"encoded {start} columns, expected {self.width_}")
+        return encoded
 
     def decode(
         self, encoded: np.ndarray, rng: np.random.Generator, offset: int = 0
