@@ -16,7 +16,9 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
   columns constant within every patient given as PAR's context columns.
 - scale: a model's events sampled into Parquet in chunks of entities, peak memory of the
   sampling process at two sizes (bounded: the same for ten times more events), and its
-  resident memory after each chunk (the largest over the first and the second half of them).
+  resident memory after each chunk (the largest over the first and the second half of them);
+  then a new model fitted on those events within `FIT_BUDGET` seconds: its wall seconds,
+  epochs and peak memory (a fit reads all events: it grows with them).
 
     python benchmarks/bench_sequences.py                  # results/sequences/{pbcseq,baseball}
     python benchmarks/bench_sequences.py --tables pbcseq --scale-events 0
@@ -274,8 +276,24 @@ print(events[0], round(time.perf_counter() - started, 1),
 """
 
 
+FITTER = """
+import resource, sys, time
+import pandas as pd
+from simulacra import Synthesizer
+events = pd.read_parquet(sys.argv[1])
+loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+started = time.perf_counter()
+model = Synthesizer("autoregressive", sequence_key="id", sequence_index="day", seed=0,
+                    verbose=False, time_budget=float(sys.argv[2])).fit(events)
+print(round(time.perf_counter() - started, 1), model.describe()["model"]["epochs_trained"],
+      loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+FIT_BUDGET = 120.0  # seconds for a fit on the sampled events (its first epoch may run past)
+
+
 def scale(model: Synthesizer, events: int) -> list[dict[str, Any]]:
-    """Peak memory of sampling about `events` / 10 and `events` events into Parquet."""
+    """Peak memory of sampling about `events` / 10 and `events` events into Parquet, and of
+    fitting a new model on them (`FIT_BUDGET`)."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         path = model.save(Path(folder) / "model.simulacra")
@@ -292,6 +310,17 @@ def scale(model: Synthesizer, events: int) -> list[dict[str, Any]]:
                  "peak_rss_mib": int(peak), "rss_first_half_mib": int(first),
                  "rss_second_half_mib": int(second)}
             )  # fmt: skip
+            out = subprocess.run(
+                [sys.executable, "-c", FITTER, f"{folder}/s.parquet", str(FIT_BUDGET)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            fit_seconds, epochs, loaded, fit_peak = out.stdout.split()
+            rows[-1] |= {
+                "fit_seconds": float(fit_seconds),
+                "fit_epochs": int(epochs),
+                "fit_loaded_mib": int(loaded),
+                "fit_peak_rss_mib": int(fit_peak),
+            }
             print(json.dumps(rows[-1]), flush=True)
     return rows
 
@@ -349,16 +378,21 @@ def markdown(rows: list[dict[str, Any]], scale_rows: list[dict[str, Any]]) -> st
             met = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["targets"].items())
             lines.append(f"- {r['table']}: {met}")
     if scale_rows:
-        lines += ["", "Sampling into Parquet, chunks of 10,000 entities (pbcseq model):", ""]
+        lines += ["", "Sampling into Parquet, chunks of 10,000 entities (pbcseq model), then "
+                  f"a new model fitted on those events (time budget {FIT_BUDGET:g} s; one "
+                  "epoch runs to its end):", ""]  # fmt: skip
         lines += [
             "| entities | events | seconds | peak RSS (MiB) | largest RSS after a chunk, first "
-            "half of the chunks / second half (MiB) |",
-            "| --- | --- | --- | --- | --- |",
+            "half of the chunks / second half (MiB) | fit s | fit epochs | fit peak RSS (MiB; "
+            "the events read: MiB) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for s in scale_rows:
             lines.append(
                 f"| {s['entities']:,} | {s['events']:,} | {s['seconds']} | {s['peak_rss_mib']} "
-                f"| {s['rss_first_half_mib']} / {s['rss_second_half_mib']} |"
+                f"| {s['rss_first_half_mib']} / {s['rss_second_half_mib']} | "
+                f"{s.get('fit_seconds', '-')} | {s.get('fit_epochs', '-')} | "
+                f"{s.get('fit_peak_rss_mib', '-')} ({s.get('fit_loaded_mib', '-')}) |"
             )
     return "\n".join(lines) + "\n"
 
