@@ -13,7 +13,17 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "simulacra"
 
 # lowest first; a unit may import only from units of lower layers
 LAYERS: list[set[str]] = [
-    {"errors", "_version", "_state", "_atomic", "_catalog", "_entities", "_interrupt", "_memory"},
+    {
+        "errors",
+        "_version",
+        "_state",
+        "_atomic",
+        "_catalog",
+        "_entities",
+        "_interrupt",
+        "_memory",
+        "_lazy",
+    },
     {"params", "seeding", "_progress", "_column_fields", "_torch", "io", "_values", "_dates"},
     {"pii", "ids", "modelfile", "registry", "training"},
     {"metadata", "model"},

@@ -6,10 +6,11 @@ The public names load on first use (PEP 562), so `import simulacra` and the comm
 
 from __future__ import annotations
 
-import importlib
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from . import _lazy
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from ._version import __version__
@@ -72,11 +73,7 @@ _SOURCES = {
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _SOURCES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_SOURCES[name], __name__), name)
-    globals()[name] = value
-    return value
+    return _lazy.load(__name__, _SOURCES, name, globals())
 
 
 def __dir__() -> list[str]:

@@ -5,10 +5,11 @@ rows and a discriminator trained on the held-out rest keeps their most realistic
 combination is chosen by validation, within `--time-budget` (default `DEFAULT_BUDGET`
 seconds for the whole fit). A table of fewer than `SMALL_TABLE_ROWS` rows gets ddpm on all of
 its rows instead: held-out rows that few teach the discriminator little and cost the members
-a fifth of what they could learn (wa_churn subsets, benchmarks/results/fewshot: ddpm's C2ST
-0.891 / 0.735 / 0.637 / 0.595 at 200 / 500 / 1,000 / 2,000 rows against the ensemble's
-0.930 / 0.815 / 0.708 / 0.606; at 4,000 ddpm's 0.533 against 0.558, but the ensemble's TSTR
-higher, and on the 5,634 rows of benchmarks/results/realism the ensemble is ahead).
+a fifth of what they could learn. On wa_churn subsets (benchmarks/results/fewshot, 20 subsets
+of 200 rows) ddpm's C2ST is 0.901 against the ensemble's 0.931, quality 0.930 against 0.895;
+in a probe of 2-3 subsets per size, 0.735 / 0.637 / 0.595 at 500 / 1,000 / 2,000 rows
+against 0.815 / 0.708 / 0.606, and at 4,000 ddpm's 0.533 against 0.558 but the ensemble's
+TSTR higher (on the 5,634 rows of benchmarks/results/realism the ensemble is ahead).
 Where the ensemble cannot go, the best model that can:
 under `--epsilon`, mst (DP marginals; the best measured DP model, benchmarks/results/privacy);
 with `--engine dask` or `--sequence-key`, the autoregressive model (it streams and learns

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import _lazy
 from ..errors import ParameterError
 
 if TYPE_CHECKING:
@@ -21,21 +22,17 @@ if TYPE_CHECKING:
     from .scenarios import scenario_names
     from .spec import Spec, load_spec, parse_spec
 
-_LAZY = {
-    "Spec": "spec",
-    "load_spec": "spec",
-    "parse_spec": "spec",
-    "scenario_names": "scenarios",
+_SOURCES = {
+    "Spec": ".spec",
+    "load_spec": ".spec",
+    "parse_spec": ".spec",
+    "scenario_names": ".scenarios",
 }
 
 
 def __getattr__(name: str) -> Any:
     """`Spec`, `load_spec`, `parse_spec`, `scenario_names`: imported when first asked for."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    return _lazy.load(__name__, _SOURCES, name, globals())
 
 
 def resolve(source: str | Path | Mapping[str, Any] | Spec) -> Spec:
