@@ -61,6 +61,13 @@ def plan_rules(
         # a sequence model keeps its rules on the events table (`plan_sequence_rules`): its
         # step rows are learned as they come
         return None, table, metadata
+    return _reparametrise(texts, table, metadata, private)
+
+
+def _reparametrise(
+    texts: list[str], table: pd.DataFrame, metadata: Metadata, private: bool
+) -> tuple[RulePlan, pd.DataFrame, Metadata]:
+    """The plan of `texts` over `table`, the table it gives the model, and its metadata."""
     metadata.check_columns(table)
     plan = RulePlan.build(texts, metadata, private)
     modelled = plan.forward(table)
@@ -89,13 +96,7 @@ def plan_sequence_rules(
             )
     if not texts:
         return None, events, metadata
-    metadata.check_columns(events)
-    plan = RulePlan.build(texts, metadata, private=False)
-    modelled = plan.forward(events)
-    for name in set(plan.metadata.names) - set(metadata.names):
-        if modelled[name].nunique(dropna=True) <= 1:
-            plan.metadata.columns[name] = infer_column(name, modelled[name])
-    return plan, modelled, plan.metadata
+    return _reparametrise(texts, events, metadata, private=False)
 
 
 def sequence_conditions(model: Synthesizer, conditions: Mapping[str, Any]) -> dict[str, Any]:
