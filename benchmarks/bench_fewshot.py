@@ -15,7 +15,8 @@ fitted on the subset alone, samples 1,000 rows, and is scored against the held-o
   F1 and ROC AUC), beside TRTR (trained on the subset's real rows).
 
 Models: the copula, the autoregressive model from scratch, the same started from the base
-(`fit_from`), and the default (`simulacra fit` without -m: `cli.choice.choose_model` for the
+(`fit_from`), ddpm started from a ddpm base of the same rows (`ddpm --init`), and the
+default (`simulacra fit` without -m: `cli.choice.choose_model` for the
 subset's row count, within its default time budget) at the sizes named by --default-sizes; and
 the ensemble itself (what the default was before small tables got ddpm) at --ensemble-sizes.
 
@@ -131,6 +132,8 @@ def measure(
 
 
 def fit(model: str, small: pd.DataFrame, base: Path, seed: int) -> Synthesizer:
+    """`model` fitted on `small`; "<name> --init" starts from `base`'s file of that model
+    (base.simulacra, base_ddpm.simulacra beside it)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if model == "copula":
@@ -143,6 +146,9 @@ def fit(model: str, small: pd.DataFrame, base: Path, seed: int) -> Synthesizer:
             return Synthesizer(model, seed=seed, verbose=False, time_budget=DEFAULT_BUDGET).fit(
                 small
             )
+        if model == "ddpm --init":
+            started = Synthesizer("ddpm", seed=seed, verbose=False)
+            return started.fit_from(base.with_name("base_ddpm.simulacra"), small)
         scratch = Synthesizer("autoregressive", seed=seed, verbose=False)
         return (
             scratch.fit_from(base, small)
@@ -151,11 +157,13 @@ def fit(model: str, small: pd.DataFrame, base: Path, seed: int) -> Synthesizer:
         )
 
 
-def fit_base(rest: pd.DataFrame, path: Path, budget: float) -> dict[str, Any]:
+def fit_base(
+    rest: pd.DataFrame, path: Path, budget: float, name: str = "autoregressive"
+) -> dict[str, Any]:
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        base = Synthesizer("autoregressive", seed=SEED, verbose=False, time_budget=budget)
+        base = Synthesizer(name, seed=SEED, verbose=False, time_budget=budget)
         base.fit(rest)
     base.save(path)
     model = base.describe()["model"]
@@ -163,7 +171,7 @@ def fit_base(rest: pd.DataFrame, path: Path, budget: float) -> dict[str, Any]:
         "rows": len(rest),
         "seconds": round(time.perf_counter() - started, 1),
         "epochs_trained": model["epochs_trained"],
-        "best_epoch": model["best_epoch"],
+        "best_epoch": model.get("best_epoch"),
         "stopped": model.get("stopped", "early stopping"),
     }
 
@@ -226,10 +234,13 @@ def markdown(data: dict[str, Any]) -> str:
     for key in ("c2st_auc", "tstr", "tstr_auc", "column_pair_trends"):
         for rows, (won, of) in paired(data["records"], *data["compared"], key).items():
             wins.append([key, rows, f"{won} of {of}"])
-    against_copula = []
+    against_copula, ddpm_init = [], []
     for key in ("c2st_auc", "column_shapes", "column_pair_trends", "tstr", "tstr_auc"):
         for rows, (won, of) in paired(data["records"], "default", "copula", key).items():
             against_copula.append([key, rows, f"{won} of {of}"])
+        for rows, (won, of) in paired(data["records"], "ddpm --init", "default", key).items():
+            ddpm_init.append([key, rows, f"{won} of {of}"])
+    ddpm_base = data.get("base_ddpm")
     errors = [
         [r["rows"], r["subset"], r["model"], r["error"]] for r in data["records"] if "error" in r
     ]
@@ -250,8 +261,14 @@ def markdown(data: dict[str, Any]) -> str:
             seed=SEED, held=HELD_OUT, pool=POOL, base=base["rows"]
         )
         + f" The base model: autoregressive, seed {SEED}, within {data['base_budget']:.0f} s: "
-        f"{base['epochs_trained']} epochs, best {base['best_epoch']}, {base['seconds']} s. "
-        f"{data['subsets']} random subsets per size (seeds 0, 1, ..."
+        f"{base['epochs_trained']} epochs, best {base['best_epoch']}, {base['seconds']} s"
+        + (
+            f"; for `ddpm --init` a ddpm base on the same rows within the same budget: "
+            f"{ddpm_base['epochs_trained']} epochs, {ddpm_base['seconds']} s. "
+            if ddpm_base
+            else ". "
+        )
+        + f"{data['subsets']} random subsets per size (seeds 0, 1, ..."
         + ("; fewer than the issue's 20" if data["subsets"] < 20 else "")
         + "). Each fit samples "
         f"{SAMPLE:,} rows. C2ST: ROC AUC of boosted trees telling them from the held-out rows "
@@ -292,6 +309,13 @@ def markdown(data: dict[str, Any]) -> str:
         + "\n\nSubsets in which `default` beat `copula` (paired by subset; C2ST lower, the "
         "others higher):\n\n"
         + table(["score", "rows", "subsets"], against_copula)
+        + (
+            "\n\nSubsets in which `ddpm --init` beat `default` (ddpm from scratch below "
+            "2,000 rows; paired by subset; C2ST lower, the others higher):\n\n"
+            + table(["score", "rows", "subsets"], ddpm_init)
+            if ddpm_init
+            else ""
+        )
         + "\n\nFits from the base that kept the base's weights (best held-out epoch 0: no "
         "fine-tuning epoch did better on the subset's 10% held-out rows):\n\n"
         + table(["rows", "kept the base's weights", "fits"], kept)
@@ -325,6 +349,9 @@ def main() -> None:
         base_path = Path(tmp) / "base.simulacra"
         data["base"] = fit_base(rest, base_path, args.base_budget)
         progress(f"base: {data['base']}")
+        ddpm_path = base_path.with_name("base_ddpm.simulacra")
+        data["base_ddpm"] = fit_base(rest, ddpm_path, args.base_budget, "ddpm")
+        progress(f"ddpm base: {data['base_ddpm']}")
         sizes = [int(s) for s in args.sizes.split(",")]
         default_sizes = {int(s) for s in args.default_sizes.split(",") if s}
         ensemble_sizes = {int(s) for s in args.ensemble_sizes.split(",") if s}
@@ -333,7 +360,7 @@ def main() -> None:
             for rows in sorted(default_sizes)
         )
         for rows in sizes:
-            models = ["copula", "autoregressive", "autoregressive --init"]
+            models = ["copula", "autoregressive", "autoregressive --init", "ddpm --init"]
             models += ["default"] if rows in default_sizes else []
             models += ["ensemble"] if rows in ensemble_sizes else []
             for subset in range(args.subsets):

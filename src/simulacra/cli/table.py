@@ -253,7 +253,7 @@ def fit(
     init: Path | None = typer.Option(
         None,
         "--init",
-        help="Model file of a related table to start from (autoregressive): the columns it "
+        help="Model file of a related table to start from (autoregressive or ddpm): the columns it "
         "shares with DATA start from its encodings and weights, then training goes on with "
         "DATA (default -m: the base's model).",
     ),

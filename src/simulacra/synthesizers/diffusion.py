@@ -67,6 +67,7 @@ class Diffusion(DiffusionSampling):
     _transformer: ClassVar[dict[str, str]] = {"continuous": "quantile", "discrete": "codes"}
     _networks: ClassVar[tuple[str, ...]] = ("net_",)
     tags = frozenset({"impute"})
+    _transfers = True  # fit_from: diffusion_transfer.py
     epochs = NeuralSynthesizer.epochs.replace(default=200)
     batch_size = NeuralSynthesizer.batch_size.replace(default=512)
     learning_rate = NeuralSynthesizer.learning_rate.replace(default=2e-3)

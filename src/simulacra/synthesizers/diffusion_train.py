@@ -18,8 +18,10 @@ import torch
 
 from .._torch import FusedAdam
 from ..errors import DataError
+from . import diffusion_transfer
 from .diffusion_net import noised, signal_level
 from .neural import NeuralSynthesizer
+from .transfer import Transfer
 
 # share of training rows that show some columns clean, as conditions and imputation do
 KNOWN_ROWS = 0.25
@@ -29,10 +31,11 @@ STEPS_PER_EPOCH = 30
 class DiffusionTraining(NeuralSynthesizer):
     """Training of `Diffusion` (its columns, loss and minibatch loop); not registered."""
 
-    _training_state: ClassVar[tuple[str, ...]] = ("_live", "_numbers", "_tokens")
+    _training_state: ClassVar[tuple[str, ...]] = ("_live", "_numbers", "_tokens", "_lr_scale")
 
     diffusion_steps: int
     ema_decay: float
+    _lr_scale: float = 1.0  # of the learning rate: fine-tuning from a base steps smaller
     net_: Any
     sizes_: list[int]
     score_corr_: np.ndarray
@@ -53,7 +56,9 @@ class DiffusionTraining(NeuralSynthesizer):
         self._tokens = data[:, tokens].round().long()
         self.sizes_ = [int(k) + 1 for k in self._tokens.max(dim=0).values.tolist()]
         streaming = getattr(self, "_streaming", False)
-        if streaming:  # streamed rows may hold tokens the pilot sample lacks
+        if streaming or getattr(self, "_transfer", None) is not None:
+            # streamed rows may hold tokens the pilot sample lacks; a fit from a base keeps
+            # its shared columns' tokens, those the small table lacks included
             counts = self._token_counts()
             self.sizes_ = [max(a, b) for a, b in zip(self.sizes_, counts, strict=True)]
         scores = self._numbers.double().cpu().numpy()
@@ -80,6 +85,9 @@ class DiffusionTraining(NeuralSynthesizer):
         if streaming and self._stream_steps_left is not None:
             self._total_steps = min(self._total_steps, self._stream_steps_left)
         self._done_steps = 0
+
+    def _start_from(self, start: Transfer) -> None:
+        diffusion_transfer.start_from(self, start)
 
     def _grouped_index(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Where each token column's logits sit in a (columns x widest) grid, and which
@@ -163,7 +171,7 @@ class DiffusionTraining(NeuralSynthesizer):
             losses[0].backward()
             # linear decay of the learning rate to zero over the whole run
             progress = 1 - self._done_steps / self._total_steps
-            self._opt.lr = self.learning_rate * max(progress, 0.0)
+            self._opt.lr = self.learning_rate * self._lr_scale * max(progress, 0)
             self._opt.step()
             self._update_average()
             sums += torch.stack([loss.detach() for loss in losses])

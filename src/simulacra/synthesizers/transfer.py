@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .. import registry
 from ..errors import DataError, ParameterError
 from ..metadata import MODELLED_KINDS, Metadata
 
@@ -58,9 +59,10 @@ def start(model: Synthesizer, init: Synthesizer | str | Path) -> Transfer:
     from .base import Synthesizer
 
     if not model._transfers:
-        raise ParameterError(
-            f"{model.name} cannot start from a base model (init); the autoregressive model can"
+        can = ", ".join(
+            n for n in registry.names("table") if getattr(registry.get(n), "_transfers", False)
         )
+        raise ParameterError(f"{model.name} cannot start from a base model (init); {can} can")
     if getattr(model, "epsilon", None) is not None:
         raise ParameterError(
             f"{model.name}: a fit with epsilon cannot start from a base model yet (init)"
