@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from .token_net import TokenNet
 
@@ -128,8 +129,10 @@ class TokenDraw:
         return len(order)
 
     def first_layer(self, inputs: torch.Tensor) -> torch.Tensor:
-        """The network's first layer (the sum of the tokens' vectors)."""
-        return self.net.first_layer(inputs)
+        """The network's first layer (the sum of the tokens' vectors), without materialising
+        one vector per cell."""
+        net = self.net
+        return F.embedding_bag(inputs + net.offsets, net.embedding.weight, mode="sum") + net.bias
 
     def _fill_rows(
         self,
