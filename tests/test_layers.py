@@ -22,7 +22,6 @@ LAYERS: list[set[str]] = [
         "_entities",
         "_interrupt",
         "_memory",
-        "_lazy",
     },
     {"params", "seeding", "_progress", "_column_fields", "_torch", "io", "_values", "_dates"},
     {"pii", "ids", "modelfile", "registry", "training"},

@@ -1,11 +1,76 @@
-"""Start-up cost of the commands (issue 26): loading the models and the rule parser does not
-import scipy.stats (~0.4 s of every `fit` and `sample` before a row is read); it loads where a
-parametric marginal, a specification or the evaluation needs it."""
+"""Start-up: `simulacra --help` imports none of the heavy modules; `import simulacra` loads no
+submodule until a name is used; loading the models and the rule parser does not import
+scipy.stats (~0.4 s of every `fit` and `sample`: issue 26), which loads where a parametric
+marginal, a specification or the evaluation needs it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+
+# third-party libraries and simulacra packages that only commands which use them may import
+HEAVY = [
+    "faker",
+    "matplotlib",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "rich.markdown",
+    "scipy",
+    "simulacra.evaluation",
+    "simulacra.images",
+    "simulacra.specs",
+    "simulacra.synthesizers",
+    "sklearn",
+    "torch",
+]
+
+HELP_OF_EVERY_COMMAND = """
+import contextlib, io, json, sys
+import simulacra.cli
+from simulacra.cli import main
+
+def show(args):
+    with contextlib.redirect_stdout(io.StringIO()) as text:
+        try:
+            main(args)
+        except SystemExit:
+            pass
+    return text.getvalue()
+
+texts = [show(["--help"]), show(["--version"])]
+for command in ["inspect", "fit", "sample", "demo", "evaluate", "generate"]:
+    texts.append(show([command, "--help"]))
+for group, commands in [("images", ["fit", "sample", "evaluate"]), ("reproduce", ["paper"])]:
+    texts.append(show([group, "--help"]))
+    texts += [show([group, command, "--help"]) for command in commands]
+print(json.dumps({"texts": texts, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_help_imports_no_heavy_module() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_OF_EVERY_COMMAND], capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout)
+    assert all("Usage: simulacra" in text for text in result["texts"][2:])
+    assert result["texts"][1].startswith("simulacra ")
+    loaded = set(result["modules"])
+    assert sorted(name for name in HEAVY if name in loaded) == []
+
+
+def test_import_simulacra_is_lazy() -> None:
+    """`import simulacra` loads no submodule until a public name is used, then only its own."""
+    code = (
+        "import sys, simulacra; before = set(sys.modules); simulacra.ParameterError; "
+        "after = set(sys.modules); print(sorted(n for n in after - before "
+        "if n.startswith('simulacra')), 'pandas' in after, "
+        "sorted(n for n in before if n.startswith('simulacra.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["['simulacra.errors']", "False", "[]"]
 
 
 def test_the_models_load_without_scipy_stats() -> None:

@@ -6,11 +6,10 @@ The public names load on first use (PEP 562), so `import simulacra` and the comm
 
 from __future__ import annotations
 
+import importlib
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
-
-from . import _lazy
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from ._version import __version__
@@ -73,7 +72,11 @@ _SOURCES = {
 
 
 def __getattr__(name: str) -> Any:
-    return _lazy.load(__name__, _SOURCES, name, globals())
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_SOURCES[name], __name__), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

@@ -9,11 +9,11 @@ parser (`specs.rules`) lives in this package and every model that keeps rules im
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import _lazy
 from ..errors import ParameterError
 
 if TYPE_CHECKING:
@@ -32,7 +32,11 @@ _SOURCES = {
 
 def __getattr__(name: str) -> Any:
     """`Spec`, `load_spec`, `parse_spec`, `scenario_names`: imported when first asked for."""
-    return _lazy.load(__name__, _SOURCES, name, globals())
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_SOURCES[name], __name__), name)
+    globals()[name] = value
+    return value
 
 
 def resolve(source: str | Path | Mapping[str, Any] | Spec) -> Spec:
