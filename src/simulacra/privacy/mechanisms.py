@@ -8,10 +8,11 @@ nothing more.
 
 - `dp_range`: counts over fixed, data-independent buckets (zero and +-[2^k, 2^(k+1)) for k in
   -20..62); the range spans the buckets whose noisy count clears the level that pure noise
-  passes in any of the ~170 buckets with probability `RANGE_FALSE_SHARE` (about 4.3 sigma;
-  when none does, the run of buckets around the largest noisy count that clear 3, 2 and then
-  1 sigma, so that stray noisy buckets far away cannot stretch the range to 2^62; at worst
-  the bucket with the largest noisy count).
+  passes in any of the ~170 buckets with probability `RANGE_FALSE_SHARE` (about 5.7 sigma,
+  taken from the discrete noise's own tail, which is heavier than the normal one at small
+  sigma: see `noise_level`; when none does, the run of buckets around the largest noisy
+  count that clear 3, 2 and then 1 sigma, so that stray noisy buckets far away cannot
+  stretch the range to 2^62; at worst the bucket with the largest noisy count).
 - `dp_histogram`: counts over cells between two bounds, equally wide in asinh((x - centre) /
   scale) so that skewed columns keep detail where their values are; the null count is one
   more cell. Cells whose noisy count is below `CELL_SIGMAS` sigma are emptied (noise mass
@@ -20,7 +21,8 @@ nothing more.
   `RANGE_FALSE_SHARE` (so a lone noisy cell cannot stretch the range); the upper end also
   keeps a long thin tail whose cells' counts together clear that level (see `_support`).
 - `category_threshold`: the count a category outside the public list must show to be kept; a
-  category of one row clears it with probability `delta` (the stability-based histogram).
+  category of one row clears it with probability at most `delta` (the stability-based
+  histogram), from the discrete noise's exact tail.
 - `project_simplex`: noisy counts made non-negative with a given total (Euclidean projection).
 """
 
@@ -32,7 +34,9 @@ import numpy as np
 from scipy.special import ndtri
 
 EXPONENTS = np.arange(-20, 63)
-RANGE_FALSE_SHARE = 1e-4
+# a stray bucket far from the data would ruin the column: pure noise passes the strict level
+# in one fit in a million
+RANGE_FALSE_SHARE = 1e-6
 # under the strict level, buckets further than this from the run around the peak are noise
 RANGE_GAP = 2
 CELL_SIGMAS = 1.0
@@ -53,9 +57,23 @@ def sigma_for(rho: float, measurements: int) -> float:
     return float(np.sqrt(max(measurements, 1) / (2.0 * rho)))
 
 
+def noise_level(sigma: float, share: float) -> int:
+    """The least whole k >= 0 with P(X >= k) <= `share` for the discrete Gaussian noise X of
+    scale `sigma` (P(x) proportional to exp(-x^2 / 2 sigma^2)), from its exact tail: at small
+    sigma the whole numbers make the tail heavier than the normal's, by 4x at sigma 0.6."""
+    top = int(np.ceil(sigma * max(float(ndtri(1.0 - share)), 0.0) + 4.0 * sigma)) + 2
+    span = int(np.ceil(12.0 * sigma)) + 12  # the mass beyond 12 sigma is below 1e-30
+    values = np.arange(-max(span, top), max(span, top) + 1, dtype=np.float64)
+    weights = np.exp(-(values**2) / (2.0 * sigma**2))
+    tails = np.cumsum(weights[::-1])[::-1] / weights.sum()  # tails[i] = P(X >= values[i])
+    passing = np.flatnonzero((tails <= share) & (values >= 0))
+    return int(values[passing[0]]) if len(passing) else top
+
+
 def category_threshold(sigma: float, delta: float) -> float:
-    """Noisy count a data-found category must exceed: one row's category passes w.p. delta."""
-    return float(1.0 + sigma * ndtri(1.0 - delta))
+    """Noisy count a data-found category must exceed: one row's category (1 + noise) passes
+    with probability at most delta."""
+    return float(noise_level(sigma, delta)) + 0.5
 
 
 def _bucket_edges() -> np.ndarray:
@@ -71,7 +89,7 @@ def dp_range(values: np.ndarray, noise: Noise) -> tuple[float, float]:
     noisy = noise.noisy(counts)
     peak = int(np.argmax(noisy))
     kept = np.array([peak])
-    above = np.flatnonzero(noisy > _strict(len(counts)) * noise.sigma)
+    above = np.flatnonzero(noisy >= _strict_count(len(counts), noise.sigma))
     if len(above):  # significant buckets: all of them (zeros beside large amounts, say)
         kept = above
     else:  # at weaker levels noise passes in stray buckets: keep the run around the peak
@@ -96,8 +114,14 @@ def _run_around(cells: np.ndarray, peak: int, gap: int = RANGE_GAP) -> np.ndarra
 
 
 def _strict(cells: int) -> float:
-    """The level (in sigmas) that noise passes in any of `cells` cells w.p. RANGE_FALSE_SHARE."""
+    """The level (in sigmas) that noise passes in any of `cells` cells w.p. RANGE_FALSE_SHARE
+    (for sums over many cells, whose noise is close to normal)."""
     return float(ndtri(1 - RANGE_FALSE_SHARE / cells))
+
+
+def _strict_count(cells: int, sigma: float) -> int:
+    """The count that pure noise reaches in any of `cells` empty cells w.p. RANGE_FALSE_SHARE."""
+    return noise_level(sigma, RANGE_FALSE_SHARE / cells)
 
 
 def cells_for(rows: int, sigma: float) -> int:
@@ -144,7 +168,7 @@ def _support(noisy: np.ndarray, sigma: float) -> tuple[int, int]:
     whose cells is strong on its own, is kept; a lone noisy cell is not. All cells when no
     cell is strong."""
     level = _strict(len(noisy))
-    strong = np.flatnonzero(noisy >= level * sigma)
+    strong = np.flatnonzero(noisy >= _strict_count(len(noisy), sigma))
     if not len(strong):
         return 0, len(noisy) - 1
     last = int(strong[-1])
