@@ -61,13 +61,13 @@ from .dp import MAX_GRAD_NORM, PrivateFit
 from .neural import NeuralSynthesizer
 from .sequences import Sequences, held_out_order
 from .token_net import TokenNet, ghost_sums
+from .token_rows import encode_tokens, token_rows
 from .token_sampling import TokenSampling
 from .transfer import Transfer
 
 TABLE_ORDER_SHARE = 0.75
 LR_PATIENCE = 3
 VALIDATION_ROWS = 2_048  # held-out rows scored together (the first layer: rows x cells x width)
-TOKEN_ROWS = 65_536  # encoded rows turned into tokens together
 WARMUP_EPOCHS = 40
 # ... or this many optimiser steps, whichever comes first: the 40 epochs were measured where an
 # epoch is about 50 steps (batches shrink on small tables to keep it so); on a large table an
@@ -177,20 +177,20 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         self._best: tuple[float, dict[str, torch.Tensor], int] | None = None
         self._dp: DPSGD | None = None
         if self.transformer_.privacy is not None:  # DP-SGD on every row: no held-out rows
-            tokens = _tokens(data, columns, None)
+            tokens = token_rows(data, columns, None)
             self._train, self._valid_rows = tokens, tokens[:0]
             self._valid_hidden = self._random_hidden(0)
             self._dp = self._dpsgd(self.net_, self._ghost_probe)
             self._waited, self._epoch = 0, 0
             return
         if getattr(self, "_streaming", False):  # no held-out rows: every pass sees new rows
-            self._train = self._valid_rows = _tokens(data[:0], columns, None)
+            self._train = self._valid_rows = token_rows(data[:0], columns, None)
             self._batch, self._waited, self._epoch = self._setting("batch_size"), 0, 0
             return
         # a sequence fit holds out whole entities: their events never sit on both sides
         entities = getattr(self, "_row_entities", None)
         order, held = held_out_order(len(data), self.validation, entities, self.device_)
-        tokens = _tokens(data, columns, order)  # held-out rows first: two views, no copies
+        tokens = token_rows(data, columns, order)  # held-out rows first: two views, no copies
         self._valid_rows, self._train = tokens[:held], tokens[held:]
         self._known_later = self._later_known_columns()
         self._later: tuple[torch.Tensor, torch.Tensor] | None = None
@@ -251,6 +251,10 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
             loss = self._validation_loss()
             state = {k: v.detach().clone() for k, v in net.state_dict().items()}
             self._best = (loss, state, 0)
+
+    def _encode_rows(self, table: pd.DataFrame) -> np.ndarray:
+        """The token columns of the encoded rows, small integers made in parts (`token_rows`)."""
+        return encode_tokens(self.transformer_, table, self._token_columns(), self._token_counts())
 
     def _token_keys(self) -> list[tuple[str, str]]:
         """(column, role) of each token column, in the network's order."""
@@ -319,6 +323,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
 
     def _loss(self, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the average cross-entropy of each row's hidden columns."""
+        tokens = tokens.long()  # kept as small integers (`token_rows`)
         inputs = torch.where(hidden, self._sizes.expand_as(tokens), tokens)
         return self._row_losses(self.net_(inputs), tokens, hidden).mean()
 
@@ -357,7 +362,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
             return self._private_epoch(
                 dp,
                 (self._train,),
-                lambda rows: self._ghost_gradients(dp, rows, self._random_hidden(len(rows))),
+                lambda rows: self._ghost_gradients(dp, rows.long(), self._random_hidden(len(rows))),
             )
         pairs = getattr(self, "_later", None)
         later = pairs[0] if pairs is not None else None
@@ -395,7 +400,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
 
     def _train_buffer(self, data: torch.Tensor, steps: int | None) -> tuple[dict[str, float], int]:
         self.net_.train()
-        tokens = _tokens(data, self._token_columns(), None)
+        tokens = token_rows(data, self._token_columns(), None)
         total, taken = self._minibatch_steps(tokens, steps)
         return {"loss": float(total) / max(taken, 1)}, taken
 
@@ -492,15 +497,3 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
             "best_epoch": getattr(self, "best_epoch_", None),
             "protections": self._protections(),
         }
-
-
-def _tokens(data: torch.Tensor, columns: list[int], order: torch.Tensor | None) -> torch.Tensor:
-    """The token columns of the encoded rows (in `order`), as integers, made `TOKEN_ROWS`
-    rows at a time: no float copy of the whole matrix on the way (a 1.2M-event fit)."""
-    rows = order if order is not None else torch.arange(len(data), device=data.device)
-    tokens = torch.empty((len(rows), len(columns)), dtype=torch.long, device=data.device)
-    index = torch.tensor(columns, dtype=torch.long, device=data.device)
-    for start in range(0, len(rows), TOKEN_ROWS):
-        part = rows[start : start + TOKEN_ROWS]
-        tokens[start : start + len(part)] = data[part][:, index].round().long()
-    return tokens

@@ -74,10 +74,16 @@ class Synthesizer(Model):
     # fitting -----------------------------------------------------------------------------
     def fit(self, table: pd.DataFrame, metadata: Metadata | None = None) -> Synthesizer:
         """Learn `table`. Metadata is inferred when not given. Returns self."""
+        return self._fit_rows(self._encode_for_fit(table, metadata))
+
+    def _encode_for_fit(self, table: pd.DataFrame, metadata: Metadata | None) -> np.ndarray:
+        """What a fit does before training: metadata, rules, the transformer fitted, and the
+        rows encoded (`_encode_rows`). A caller that built `table` for the fit (a sequence
+        model's step rows) can drop it before `_fit_rows` trains."""
         self._check_params()
         if not isinstance(table, pd.DataFrame):
             raise DataError(f"fit needs a pandas DataFrame, not {type(table).__name__}")
-        started = self._fit_began = time.perf_counter()
+        self._fit_began = time.perf_counter()
         start: transfer.Transfer | None = self.__dict__.get("_transfer")  # set by `fit_from`
         self.metadata_ = metadata if metadata is not None else self.infer_metadata(table)
         if start is not None and metadata is None:
@@ -91,13 +97,21 @@ class Synthesizer(Model):
         if self.rules_ is not None:
             self.rules_.learn(self.transformer_)
         self.metadata_ = self.transformer_.metadata  # a column may be modelled otherwise
-        encoded = self.transformer_.encode(table)
+        return self._encode_rows(table)
+
+    def _encode_rows(self, table: pd.DataFrame) -> np.ndarray:
+        """The rows as the model trains on them: the transformer's encoded matrix."""
+        return self.transformer_.encode(table)
+
+    def _fit_rows(self, encoded: np.ndarray) -> Synthesizer:
+        """Train on the `encoded` rows (`_encode_for_fit`)."""
+        start: transfer.Transfer | None = self.__dict__.get("_transfer")
         self._fit_encoded(encoded, seeding.rng(self.seed, "fit"))
         self.init_ = start.record() if start is not None else None
         self.distilled_ = None  # `distil.distil` records its teacher after this fit
         self.fit_info_: dict[str, Any] = {
-            "rows": len(table),
-            "seconds": round(time.perf_counter() - started, 3),
+            "rows": len(encoded),
+            "seconds": round(time.perf_counter() - self._fit_began, 3),
         }
         self._calls = 0
         return self

@@ -173,7 +173,9 @@ class NeuralSynthesizer(Synthesizer):
 
         def setup() -> int:
             nonlocal x
-            x = torch.as_tensor(data, dtype=torch.float32, device=self.device_)
+            # integer rows are tokens (`AutoRegressive._encode_rows`): kept as they are
+            floats = None if np.issubdtype(data.dtype, np.integer) else torch.float32
+            x = torch.as_tensor(data, dtype=floats, device=self.device_)
             self._build(x)
             if not self._epochs_read_encoded:
                 x = torch.zeros(0)

@@ -90,6 +90,8 @@ class Sequences(SequenceImpute, Synthesizer):
                 f"{self.name}: sequences cannot be learned with differential privacy yet "
                 "(epsilon): DP-SGD would have to bound each entity, not each row"
             )
+        if getattr(self, "delta", None) is not None:  # the fit below skips `PrivateFit.fit`
+            raise ParameterError(f"{self.name}: delta is set but epsilon is not (no DP)")
         for label, frame in (("table", table), ("context", context)):
             if frame is not None and not isinstance(frame, pd.DataFrame):
                 raise DataError(
@@ -115,8 +117,11 @@ class Sequences(SequenceImpute, Synthesizer):
         self._row_entities = steps.entity
         self._row_later = steps.rows[POSITION].to_numpy() > 0
         self._later_targets = layout.later_targets()
+        entities, step_rows = steps.entities, len(steps.rows)
         try:
-            super().fit(steps.rows, steps.metadata)
+            encoded = self._encode_for_fit(steps.rows, steps.metadata)
+            del steps  # training holds the encoded rows only, not the step table
+            self._fit_rows(encoded)
         finally:
             del self._row_entities, self._row_later, self._later_targets
         self.rules_ = plan  # kept on the events: `reverse` after each chunk's events
@@ -125,8 +130,8 @@ class Sequences(SequenceImpute, Synthesizer):
         self.sequence_ = layout
         self.fit_info_ = {
             "rows": len(table),
-            "entities": steps.entities,
-            "step_rows": len(steps.rows),
+            "entities": entities,
+            "step_rows": step_rows,
             "seconds": round(time.perf_counter() - started, 3),
         }
         return self
