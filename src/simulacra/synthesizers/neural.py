@@ -82,6 +82,11 @@ class NeuralSynthesizer(Synthesizer):
     _opt: Any  # the optimiser of the networks DP-SGD trains
 
     # training ----------------------------------------------------------------------------
+    def _encode_rows(self, table: pd.DataFrame) -> np.ndarray:
+        """The encoded rows in float32, the networks' own precision: no float64 matrix, and
+        torch reads it without a copy (the same values as casting the float64 one)."""
+        return self.transformer_.encode(table, dtype=np.float32)
+
     def _fit_encoded(self, data: np.ndarray, rng: np.random.Generator) -> None:
         self._train_loop(data, lambda epoch, x: self._train_epoch(x))
 
