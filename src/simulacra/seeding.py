@@ -59,6 +59,7 @@ STREAMS: dict[str, int] = {
     "sequences": 13,
     "ensemble": 14,
     "dataset": 15,
+    "context": 16,  # a sequence model's context model: its seed, and each chunk's rows
 }
 
 
