@@ -481,17 +481,10 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         return {
             **described,
             "columns_modelled": len(self.sizes_),
-            "tokens_per_column": dict(
-                zip(
-                    [
-                        b.column + ("" if b.role == "value" else f"[{b.role}]")
-                        for b in self.transformer_.blocks_
-                        if b.activation == "token"
-                    ],
-                    self.sizes_,
-                    strict=True,
-                )
-            ),
+            "tokens_per_column": {
+                column + ("" if role == "value" else f"[{role}]"): size
+                for (column, role), size in zip(self._token_keys(), self.sizes_, strict=True)
+            },
             "order": "trained over random column orders; samples in table order with "
             "conditioned columns fixed first",
             "best_epoch": getattr(self, "best_epoch_", None),
