@@ -106,3 +106,15 @@ def test_a_model_file_without_a_context_model_samples_as_before(
     events, context = old.sample_sequences(100, seed=0)  # type: ignore[attr-defined]
     assert old.context_model_ is None  # type: ignore[attr-defined]
     assert len(context) == 100 and set(events["player"]) <= set(context["player"])
+
+
+def test_rules_on_the_events_leave_the_context_model_alone() -> None:
+    """The rules name event columns: the context model fits the context without them."""
+    events, context = _tables(300)
+    events["low"] = events["score"] - np.random.default_rng(1).uniform(0, 2, len(events))
+    model = Synthesizer("autoregressive", **SETTINGS, epochs=5, rules=["low <= score"])
+    model.fit(events, context=context)  # type: ignore[call-arg]
+    assert model.context_model_ is not None and model.context_model_.rules is None
+    synth_events, synth_context = model.sample_sequences(100, seed=0)
+    assert (synth_events["low"] <= synth_events["score"]).all()
+    assert len(synth_context) == 100

@@ -153,7 +153,8 @@ class Sequences(SequenceImpute, Synthesizer):
         columns = {n: c for n, c in metadata.columns.items() if n != key}
         if not any(c.kind in MODELLED_KINDS for c in columns.values()):
             return None
-        params = self.get_params() | {"sequence_key": None, "sequence_index": None}
+        # the rules name event columns: the context model learns the context's own columns
+        params = self.get_params() | {"sequence_key": None, "sequence_index": None, "rules": None}
         params |= {"seed": seeding.integer(self.seed, "context"), "verbose": False}
         model = Synthesizer(self.name, **params)
         return model.fit(context.drop(columns=[key]), Metadata(columns))
