@@ -293,6 +293,18 @@ class Synthesizer(Model):
         self.distilled_ = state.get("distilled")
         self._calls = 0
 
+    def _entry(self) -> dict[str, Any]:
+        """This fitted model inside another's state (an ensemble's member, a sequence model's
+        context model): its name, parameters and own state (`_from_entry` reads it back)."""
+        return {"name": self.name, "params": self.get_params(), "state": self._get_state()}
+
+    @staticmethod
+    def _from_entry(entry: dict[str, Any]) -> Synthesizer:
+        """The model an `_entry` holds (the caller checks its name first)."""
+        model = Synthesizer(entry["name"], **entry["params"])
+        model._set_state(entry["state"])
+        return model
+
     @classmethod
     def load(cls, path: str | Path, **params: Any) -> Synthesizer:
         """Read a table model written by `save`; only registered synthesizers are built."""

@@ -256,10 +256,7 @@ class Ensemble(Synthesizer):
     # state -------------------------------------------------------------------------------
     def _get_model_state(self) -> dict[str, Any]:
         return {
-            "members": [
-                {"name": m.name, "params": m.get_params(), "state": m._get_state()}
-                for m in self.members_
-            ],
+            "members": [m._entry() for m in self.members_],
             "forest": self.forest_.state(),
             "kept_share": self.kept_share_,
             "labels": self.labels_,
@@ -271,9 +268,7 @@ class Ensemble(Synthesizer):
         for entry in state["members"]:
             if entry["name"] not in registry.names("table") or entry["name"] == self.name:
                 raise ValueError(f"unknown ensemble member {entry['name']!r}")
-            member = Synthesizer(entry["name"], **entry["params"])
-            member._set_state(entry["state"])
-            members.append(member)
+            members.append(Synthesizer._from_entry(entry))
         self.members_ = members
         self.forest_ = Forest.from_state(state["forest"])
         self.kept_share_ = [float(v) for v in state["kept_share"]]

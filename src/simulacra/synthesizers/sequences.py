@@ -392,11 +392,7 @@ class Sequences(SequenceImpute, Synthesizer):
             state["sequence"] = self.sequence_.to_state()
             model = getattr(self, "context_model_", None)
             if model is not None:
-                state["context_model"] = {
-                    "name": model.name,
-                    "params": model.get_params(),
-                    "state": model._get_state(),
-                }
+                state["context_model"] = model._entry()
         return state
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -404,13 +400,9 @@ class Sequences(SequenceImpute, Synthesizer):
         if self.sequences:
             self.sequence_ = SequenceLayout.from_state(state["sequence"])
             entry = state.get("context_model")  # absent in files of earlier versions
-            self.context_model_ = None
-            if entry is not None:
-                if entry["name"] != self.name:
-                    raise ValueError(f"a context model of kind {entry['name']!r}")
-                model = Synthesizer(entry["name"], **entry["params"])
-                model._set_state(entry["state"])
-                self.context_model_ = model
+            if entry is not None and entry["name"] != self.name:
+                raise ValueError(f"a context model of kind {entry['name']!r}")
+            self.context_model_ = Synthesizer._from_entry(entry) if entry is not None else None
 
     def describe(self) -> dict[str, Any]:
         described = super().describe()
