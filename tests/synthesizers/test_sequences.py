@@ -198,6 +198,8 @@ def test_bad_input_is_one_clear_error(visits: pd.DataFrame, patients: pd.DataFra
         fit(visits, sequence_index="ward")
     with pytest.raises(ParameterError, match="differential privacy"):
         fit(visits, epsilon=1.0)
+    with pytest.raises(ParameterError, match="delta is set but epsilon is not"):
+        fit(visits, delta=1e-5)
     with pytest.raises(ParameterError, match="together"):
         fit(visits, sequence_index=None)
     with pytest.raises(DataError, match="have no row in the context table"):

@@ -56,11 +56,15 @@ class PrivateFit(Synthesizer):
         "with epsilon, no metadata: publish the kinds, dtypes, formats read off the rows",
     )
 
+    def _refuse_delta_alone(self) -> None:
+        """A fit without epsilon has no DP to spend delta on: one clear error if it is set."""
+        if self.epsilon is None and self.delta is not None:
+            raise ParameterError(f"{self.name}: delta is set but epsilon is not (no DP)")
+
     def fit(self, table: pd.DataFrame, metadata: Metadata | None = None) -> Synthesizer:
         self._check_params()
         if self.epsilon is None:
-            if self.delta is not None:
-                raise ParameterError(f"{self.name}: delta is set but epsilon is not (no DP)")
+            self._refuse_delta_alone()
             return super().fit(table, metadata)
         if metadata is None and not self.infer_schema:
             raise ParameterError(

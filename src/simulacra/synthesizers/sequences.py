@@ -90,8 +90,9 @@ class Sequences(SequenceImpute, Synthesizer):
                 f"{self.name}: sequences cannot be learned with differential privacy yet "
                 "(epsilon): DP-SGD would have to bound each entity, not each row"
             )
-        if getattr(self, "delta", None) is not None:  # the fit below skips `PrivateFit.fit`
-            raise ParameterError(f"{self.name}: delta is set but epsilon is not (no DP)")
+        refuse = getattr(self, "_refuse_delta_alone", None)  # the fit below skips PrivateFit.fit
+        if refuse is not None:
+            refuse()
         for label, frame in (("table", table), ("context", context)):
             if frame is not None and not isinstance(frame, pd.DataFrame):
                 raise DataError(
