@@ -15,17 +15,14 @@ import torch
 from simulacra import Synthesizer
 from simulacra.errors import ParameterError
 
-from .test_transfer import c2st, related_table
+from .test_transfer import c2st, related_table, saved_base
 
 FAST = {"epochs": 60, "hidden_dims": (128, 128), "verbose": False}
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Synthesizer, Path]:
-    model = Synthesizer("ddpm", seed=0, **FAST).fit(related_table(3_000, 1))
-    path = tmp_path_factory.mktemp("base") / "base.simulacra"
-    model.save(path)
-    return model, path
+    return saved_base("ddpm", FAST, tmp_path_factory)
 
 
 def test_a_base_beats_scratch_on_100_rows(base: tuple[Synthesizer, Path]) -> None:

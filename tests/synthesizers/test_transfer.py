@@ -5,6 +5,7 @@ start fresh, the base's privacy is stated beside the fit's, files and seeds beha
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,12 +31,19 @@ def related_table(n: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame({"group": group, "y": y, "z": z, "flag": flag})
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Synthesizer, Path]:
-    model = Synthesizer("autoregressive", seed=0, **FAST).fit(related_table(3_000, 1))
+def saved_base(
+    name: str, params: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Synthesizer, Path]:
+    """A `name` model of 3,000 related rows, and its file (base.simulacra)."""
+    model = Synthesizer(name, seed=0, **params).fit(related_table(3_000, 1))
     path = tmp_path_factory.mktemp("base") / "base.simulacra"
     model.save(path)
     return model, path
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Synthesizer, Path]:
+    return saved_base("autoregressive", FAST, tmp_path_factory)
 
 
 def c2st(real: pd.DataFrame, synthetic: pd.DataFrame) -> float:
