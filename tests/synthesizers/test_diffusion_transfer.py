@@ -15,7 +15,7 @@ import torch
 from simulacra import Synthesizer
 from simulacra.errors import ParameterError
 
-from .test_transfer import c2st, related_table, saved_base
+from .test_transfer import against_scratch, related_table, saved_base
 
 FAST = {"epochs": 60, "hidden_dims": (128, 128), "verbose": False}
 
@@ -26,11 +26,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Synthesizer, Path]:
 
 
 def test_a_base_beats_scratch_on_100_rows(base: tuple[Synthesizer, Path]) -> None:
-    small, unseen = related_table(100, 2), related_table(1_000, 3)
-    scratch = Synthesizer("ddpm", seed=0, **FAST).fit(small)
-    started = Synthesizer("ddpm", seed=0, **FAST).fit_from(base[1], small)
-    auc_scratch = c2st(unseen, scratch.sample(1_000, seed=4))
-    auc_init = c2st(unseen, started.sample(1_000, seed=4))
+    auc_init, auc_scratch, started = against_scratch("ddpm", FAST, base[1])
     assert auc_init < auc_scratch - 0.05, (auc_init, auc_scratch)
     summary = started.describe()["init"]["summary"]
     assert summary == "initialised from base.simulacra: 4 of 4 columns shared"
