@@ -2,9 +2,9 @@
 as a small integer (int16 while every column has fewer than 32,767 tokens), made a part of
 the rows at a time, so that a fit never holds the float matrix of the whole table.
 
-A 1,050,300-event sequence fit (103 encoded columns, 45 of them tokens) held the encoded
+A 1,050,300-event sequence fit (103 encoded columns, 69 of them tokens) held the encoded
 matrix in float64 (866 MB), its float32 copy for torch (433 MB) and the tokens in int64
-(378 MB); the tokens in int16 are 95 MB. Training converts each minibatch to int64."""
+(580 MB); the tokens in int16 are 145 MB. Training converts each minibatch to int64."""
 
 from __future__ import annotations
 
