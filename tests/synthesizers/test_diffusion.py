@@ -190,3 +190,37 @@ def test_truncated_normal_stays_inside_and_has_the_right_shape() -> None:
     assert stats.kstest(draws, expected.cdf).statistic < 0.02
     far = truncated_normal(np.zeros(1_000), 1.0, 9.0, 9.5, rng)  # deep in the tail
     assert np.isfinite(far).all() and far.min() >= 9.0 and far.max() <= 9.5
+
+
+@pytest.mark.parametrize("one_hot_limit", [0, 10_000])
+@pytest.mark.parametrize("numbers, sizes", [(3, [4, 2, 7]), (0, [5, 3]), (2, [])])
+def test_the_sampling_pass_computes_the_training_network(
+    monkeypatch: pytest.MonkeyPatch, one_hot_limit: int, numbers: int, sizes: list[int]
+) -> None:
+    """In float32, the prepared pass (first layer as one product with one-hot token columns
+    or as the bag, rows in blocks) gives the network's own outputs, across block edges."""
+    import torch
+
+    from simulacra.synthesizers import diffusion_net
+
+    monkeypatch.setattr(diffusion_net, "BLOCK_ROWS", 64)
+    monkeypatch.setattr(diffusion_net, "ONE_HOT_LIMIT", one_hot_limit)
+    torch.manual_seed(0)
+    net = diffusion_net.Denoiser(numbers, sizes, [32, 16, 24])
+    rows = 150  # two full blocks and a part
+    x = torch.randn(rows, numbers)
+    known = (torch.rand(rows, numbers) < 0.3).float()
+    tokens = torch.zeros((rows, len(sizes)), dtype=torch.long)
+    for j, k in enumerate(sizes):
+        tokens[:, j] = torch.randint(0, k + 1, (rows,))  # the mask token k included
+    t = torch.tensor([0.37])
+    with torch.inference_mode():
+        want = net(x, known, tokens, t)
+        prepared = diffusion_net.SamplingPass(net, torch.float32)
+        assert prepared.one_hot == bool(sizes and one_hot_limit)
+        got = prepared(x, known, tokens, t)
+        half = diffusion_net.SamplingPass(net, torch.bfloat16)(x, known, tokens, t)
+    for a, b, c in zip(got, want, half, strict=True):
+        assert a.shape == b.shape and a.dtype == torch.float32
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+        assert c.numel() == 0 or float((c - b).abs().max()) < 0.1  # bfloat16 rounding only

@@ -28,6 +28,10 @@ COSINE_OFFSET = 0.008
 TIME_FREQUENCIES = 32
 # clean scores lie within the quantile encoder's clip (|z| < 4.3 for a million rows)
 SCORE_LIMIT = 5.0
+# the sampling pass (SamplingPass): rows per block, token values up to which one-hot columns
+# beat the embedding's bag
+BLOCK_ROWS = 1_024
+ONE_HOT_LIMIT = 128
 
 
 def signal_level(t: torch.Tensor) -> torch.Tensor:
@@ -94,14 +98,83 @@ class Denoiser(nn.Module):
             # noisy and clean numbers in separate inputs: a known value acts on the first layer
             # through weights of its own, with no interaction with its flag to learn
             split = torch.cat([numbers * (1 - known), numbers * known, known], dim=1)
-            first = first + self.number_in(split)
+            if len(first) == 1:  # one time for all rows: part of the bias, not a pass of its own
+                first = F.linear(split, self.number_in.weight, self.number_in.bias + first[0])
+            else:
+                first = first + self.number_in(split)
         if self.token_in is not None:
             # one bag per row: 25x faster than summing the looked-up (rows, columns, width)
             # tensor on 18 columns (wa_churn: the network pass 89 -> 24 ms for 8,192 rows)
             bags = F.embedding_bag(tokens + self.offsets, self.token_in.weight, mode="sum")
             first = first + bags
-        out = self.head(self.trunk(first))
+        out = self.head(self.trunk(first.to(self.head.weight.dtype)))
         return out[:, : self.numbers], out[:, self.numbers :]
+
+
+class SamplingPass:
+    """The denoiser's pass prepared for the reverse process, once per sample.
+
+    - the first layer as one matrix product: the numbers' inputs beside the tokens' one-hot
+      columns (what the embedding's bag sums), the time's vector folded into the bias, when
+      the tokens have at most `ONE_HOT_LIMIT` values in all (else the bag, as in training);
+    - the weights cast to `dtype` once (autocast casts them on every pass);
+    - rows in blocks of `BLOCK_ROWS`, whose activations stay in the CPU's cache and reuse
+      memory: on 8,192 rows at once each pass's new 8 MiB tensors cost page faults.
+    With the draw of revealed tokens only (`diffusion_sample`), 100,000 rows of wa_churn at
+    10 steps, one thread, bfloat16: 17,700 -> 30,000 rows/s (20 steps: 9,100 -> 17,200).
+    """
+
+    def __init__(self, net: Denoiser, dtype: torch.dtype):
+        self.net, self.dtype, self.numbers = net, dtype, net.numbers
+        vocabulary = 0 if net.token_in is None else net.token_in.num_embeddings
+        self.one_hot = 0 < vocabulary <= ONE_HOT_LIMIT
+        parts = [net.number_in.weight] if net.number_in is not None else []
+        if self.one_hot:
+            parts.append(net.token_in.weight.T)  # type: ignore[union-attr]
+        self.first = torch.cat(parts, dim=1).to(dtype).T if parts else None
+        self.layers = [
+            (m.weight.to(dtype).T, m.bias.to(dtype)) for m in net.trunk if isinstance(m, nn.Linear)
+        ]
+        self.head = (net.head.weight.to(dtype).T, net.head.bias.to(dtype))
+
+    def __call__(
+        self, numbers: torch.Tensor, known: torch.Tensor, tokens: torch.Tensor, t: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """As `Denoiser.forward` with one time `t` for every row; outputs in float32."""
+        net = self.net
+        bias = net.time_in(time_features(t))[0]
+        if net.number_in is not None:
+            bias = bias + net.number_in.bias
+        bias = bias.to(self.dtype)
+        out = torch.empty((len(numbers), net.head.out_features), device=numbers.device)
+        for start in range(0, len(numbers), BLOCK_ROWS):
+            rows = slice(start, start + BLOCK_ROWS)
+            first = self._first(numbers[rows], known[rows], tokens[rows], bias)
+            h = F.silu(first, inplace=True)
+            for weight, b in self.layers:
+                h = F.silu(torch.addmm(b, h, weight), inplace=True)
+            out[rows] = torch.addmm(self.head[1], h, self.head[0])
+        return out[:, : self.numbers], out[:, self.numbers :]
+
+    def _first(
+        self, numbers: torch.Tensor, known: torch.Tensor, tokens: torch.Tensor, bias: torch.Tensor
+    ) -> torch.Tensor:
+        net, n = self.net, self.numbers
+        width = 3 * n + (net.token_in.num_embeddings if self.one_hot else 0)  # type: ignore[union-attr]
+        if self.first is None:
+            first = bias.expand(len(tokens), -1).clone()
+        else:
+            inputs = torch.zeros((len(numbers), width), dtype=self.dtype, device=numbers.device)
+            inputs[:, :n] = numbers * (1 - known)
+            inputs[:, n : 2 * n] = numbers * known
+            inputs[:, 2 * n : 3 * n] = known
+            if self.one_hot:
+                inputs[:, 3 * n :].scatter_(1, tokens + net.offsets, 1.0)
+            first = torch.addmm(bias, inputs, self.first)
+        if net.token_in is not None and not self.one_hot:
+            bags = F.embedding_bag(tokens + net.offsets, net.token_in.weight, mode="sum")
+            first += bags.to(self.dtype)
+        return first
 
 
 def ddim_step(

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from .._torch import sampling_dtype, torch_generator, torch_threads
-from .diffusion_net import clean_estimate, ddim_step, dpm_step, noised, time_grid
+from .diffusion_net import SamplingPass, clean_estimate, ddim_step, dpm_step, noised, time_grid
 from .diffusion_train import DiffusionTraining
 
 SAMPLE_ROWS = 8_192
@@ -45,12 +45,12 @@ class DiffusionSampling(DiffusionTraining):
         in `forbid` never take the given token (imputation never draws 'null')."""
         gen = torch_generator(rng, self.device_)
         out = np.zeros((len(known_numbers), self.transformer_.width_))
-        dtype = sampling_dtype(self.precision, self.device_)
-        autocast = torch.autocast(self.device_.type, dtype, enabled=dtype != torch.float32)
-        with torch.inference_mode(), torch_threads(self.threads), autocast:
+        net = SamplingPass(self.net_, sampling_dtype(self.precision, self.device_))
+        with torch.inference_mode(), torch_threads(self.threads):
             for start in range(0, len(known_numbers), SAMPLE_ROWS):
                 part = slice(start, start + SAMPLE_ROWS)
                 numbers, tokens = self._reverse(
+                    net,
                     torch.as_tensor(known_numbers[part], dtype=torch.float32, device=self.device_),
                     torch.as_tensor(known_tokens[part], device=self.device_),
                     gen,
@@ -62,6 +62,7 @@ class DiffusionSampling(DiffusionTraining):
 
     def _reverse(
         self,
+        net: SamplingPass,
         known_numbers: torch.Tensor,
         known_tokens: torch.Tensor,
         gen: torch.Generator,
@@ -88,7 +89,7 @@ class DiffusionSampling(DiffusionTraining):
                 x = torch.where(has_number, noised(clean, now, noise), x)
             elif any_number:
                 x = torch.where(has_number, clean, x)
-            v, logits = self.net_(x, flags, tokens, now)
+            v, logits = net(x, flags, tokens, now)
             x0 = clean_estimate(x, v.float(), t)
             if self.sampler == "dpm":
                 x, previous = dpm_step(x, x0, previous, t, s), (x0, t)
@@ -102,11 +103,27 @@ class DiffusionSampling(DiffusionTraining):
             hidden = tokens == mask
             reveal = hidden & (reveal_at >= s)
             if bool(reveal.any()):
-                grouped = self._grouped(logits.float()).masked_fill(banned, float("-inf"))
-                u = torch.rand(grouped.shape, generator=gen, device=self.device_)
-                drawn = (grouped - torch.log(-torch.log(u.clamp(1e-10, 1.0)))).argmax(dim=2)
-                tokens = torch.where(reveal, drawn, tokens)
+                row, column = reveal.nonzero(as_tuple=True)
+                tokens[row, column] = self._draw(logits, row, column, banned, gen)
         return torch.where(has_number, clean, x), tokens
+
+    def _draw(
+        self,
+        logits: torch.Tensor,
+        row: torch.Tensor,
+        column: torch.Tensor,
+        banned: torch.Tensor,
+        gen: torch.Generator,
+    ) -> torch.Tensor:
+        """A token for each (row, column) pair from its logits (Gumbel-max), only for the
+        tokens revealed at this step: drawing all of them and keeping a few cost 28% of a
+        10-step sample on wa_churn."""
+        if not hasattr(self, "_index"):
+            self._index, self._valid = self._grouped_index()
+        allowed = self._valid[column] & ~banned[column]
+        chosen = logits[row[:, None], self._index[column]].masked_fill(~allowed, float("-inf"))
+        u = torch.rand(chosen.shape, generator=gen, device=self.device_)
+        return (chosen - torch.log(-torch.log(u.clamp(1e-10, 1.0)))).argmax(dim=1)
 
     def _reveal_times(self, unknown: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         """Each unknown token's reveal time in [0, 1), stratified within its row (the k-th of
