@@ -94,3 +94,35 @@ def test_parametric_marginals_and_specs_still_load_it() -> None:
     assert encoder.family_ in ("gamma", "lognorm", "beta", "t", "truncnorm")
     frame = generate({"columns": {"x": {"distribution": "normal"}}}, 50)
     assert len(frame) == 50
+
+
+QUIET_FIT_AND_SAMPLE = """
+import json, sys
+import numpy as np, pandas as pd
+from simulacra.cli import main
+
+folder = sys.argv[1]
+rng = np.random.default_rng(0)
+pd.DataFrame({"x": rng.normal(size=300), "kind": rng.choice(["a", "b"], 300)}).to_csv(
+    folder + "/t.csv", index=False
+)
+for args in (["-q", "fit", folder + "/t.csv", "-m", "copula", "-o", folder + "/m.simulacra"],
+             ["-q", "sample", folder + "/m.simulacra", "-n", "50", "-o", folder + "/s.csv"]):
+    try:
+        main(args)
+    except SystemExit as exit:
+        assert not exit.code, exit.code
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_quiet_fit_and_sample_import_no_faker_and_no_progress_bars(tmp_path) -> None:
+    """Faker loads only for personal columns and rich's progress bars only when shown: 0.1 s
+    of each quiet command's start-up (issue 26: whole-process copula)."""
+    done = subprocess.run(
+        [sys.executable, "-c", QUIET_FIT_AND_SAMPLE, str(tmp_path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "simulacra.synthesizers.copula" in loaded and (tmp_path / "s.csv").exists()
+    assert sorted({"faker", "rich.progress"} & loaded) == []

@@ -378,7 +378,10 @@ def _infer_numeric(name: str, values: pd.Series, base: dict[str, Any]) -> Column
 
 
 def _infer_strings(name: str, values: pd.Series, base: dict[str, Any], rows: int) -> Column:
-    kinds = {type(v) for v in values.iloc[: _SAMPLE * 20]}
+    head = values.iloc[: _SAMPLE * 20]
+    # all strings (the usual case) found in C; the set of types only for the rest
+    kinds = {str} if pd.api.types.infer_dtype(head, skipna=True) == "string" else set()
+    kinds = kinds or {type(v) for v in head}
     text = values.astype(str)
     sample = text.sample(min(len(text), _SAMPLE), random_state=0).tolist()
     n_unique = int(text.nunique())
