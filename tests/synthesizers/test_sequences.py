@@ -174,6 +174,21 @@ def test_impute_fills_missing_event_cells_only(alone: Synthesizer, visits: pd.Da
     pd.testing.assert_frame_equal(filled, alone.impute(holes, seed=1))
 
 
+def test_an_event_id_column_is_generated_unique_over_chunks(visits: pd.DataFrame) -> None:
+    """An events table's own id column is generated (never modelled), numbered over all the
+    sample's events: unique across chunks of entities, in the real ids' shape."""
+    rng = np.random.default_rng(1)
+    with_ids = visits.assign(visit_id=[f"V{i:07d}" for i in rng.permutation(len(visits))])
+    model = Synthesizer("autoregressive", **SEQUENCE, **(FAST | {"epochs": 5})).fit(with_ids)
+    assert model.numbers_events  # type: ignore[attr-defined]
+    events = model.sample(150, seed=3)
+    ids = events["visit_id"]
+    assert ids.notna().all() and ids.is_unique and ids.str.fullmatch(r"V\d{7}").all()
+    chunks = model.iter_sequences(150, seed=3, chunk_entities=40)  # type: ignore[attr-defined]
+    ids = pd.concat([e["visit_id"] for e, _ in chunks], ignore_index=True)
+    assert len(ids) > 150 and ids.is_unique  # four chunks, no id twice
+
+
 def test_tied_indexes_never_decrease(visits: pd.DataFrame) -> None:
     tied = visits.assign(visit_date=pd.to_datetime(visits["visit_date"]).dt.to_period("Q"))
     tied["quarter"] = tied["visit_date"].dt.year * 4 + tied["visit_date"].dt.quarter

@@ -244,7 +244,8 @@ class SequenceSampling:
             known[GAP] = pd.Series(np.full(rows, np.nan))
         else:
             known[prev(layout.index)] = pd.Series(previous[0])
-            known |= {prev(c): previous[1][c] for c in layout.events}
+            # a generated event column (an event id) is not drawn, nor is its previous value
+            known |= {prev(c): previous[1][c] for c in layout.events if c in previous[1]}
         before = None if previous is None else previous[1]
         cells, unknown = self._change_cells(before, rows)
         tokens = self._known_tokens(known | cells, rows, unknown)
