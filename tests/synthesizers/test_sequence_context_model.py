@@ -118,3 +118,19 @@ def test_rules_on_the_events_leave_the_context_model_alone() -> None:
     synth_events, synth_context = model.sample_sequences(100, seed=0)
     assert (synth_events["low"] <= synth_events["score"]).all()
     assert len(synth_context) == 100
+
+
+def test_a_time_budget_bounds_the_whole_fit_context_model_included() -> None:
+    """The context model fits first within a quarter of the budget, the step network gets
+    what is left: the whole fit, not each of its two models, keeps to `time_budget`."""
+    events, context = _tables(300)
+    budget = 4.0
+    model = Synthesizer(
+        "autoregressive", **SETTINGS, time_budget=budget, epochs=100_000, validation=0.0
+    )
+    model.fit(events, context=context)  # type: ignore[call-arg]
+    assert model.context_model_ is not None
+    assert model.context_model_.time_budget == pytest.approx(0.25 * budget)
+    assert model.out_of_time_ and model.context_model_.out_of_time_  # both trained to the end
+    # without the shared budget: 4 s for the steps after 4 s for the context
+    assert model.fit_info_["seconds"] < budget + 1.5

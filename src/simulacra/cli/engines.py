@@ -64,13 +64,16 @@ def sample_dask(
     rebalance_column: str | None,
     scheduler: str | None,
     partitions: int | None,
+    context_out: Path | None = None,
 ) -> None:
+    """`sample --engine dask`: rows, or the events of `rows` new entities of a sequence model
+    (their sampled context rows into `context_out`, default OUTPUT-context)."""
     from ..errors import ParameterError
     from ..scale.commands import sample_to_dataset
 
     if rebalance_column is not None:
         raise ParameterError("--rebalance works with --engine local only")
-    parts = sample_to_dataset(
+    parts, sequences = sample_to_dataset(
         model,
         rows,
         output,
@@ -79,7 +82,9 @@ def sample_dask(
         conditions=parse_pairs(condition, "--condition", typed=False),
         scheduler=scheduler,
         announce=lambda line: err.print(line, markup=False, highlight=False),
+        context_output=context_out,
         verbose=not is_quiet(),
     )
     files = "file" if parts == 1 else "files"
-    out.print(f"wrote {rows:,} rows in {parts:,} Parquet {files} to {output}/")
+    what = f"the events of {rows:,} entities" if sequences else f"{rows:,} rows"
+    out.print(f"wrote {what} in {parts:,} Parquet {files} to {output}/")

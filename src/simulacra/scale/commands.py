@@ -24,19 +24,42 @@ def sample_to_dataset(
     seed: int = 0,
     partitions: int | None = None,
     conditions: Mapping[str, Any] | None = None,
+    context_output: Path | None = None,
     scheduler: str | None = None,
     announce: Callable[[str], object] | None = None,
     verbose: bool = True,
-) -> int:
-    """Sample `rows` rows of a saved model into the Parquet folder `output`; the partitions."""
+) -> tuple[int, bool]:
+    """Sample `rows` rows of a saved model into the Parquet folder `output` (of a sequence
+    model: the events of `rows` new entities, their context rows into `context_output`);
+    (the partitions, whether they hold sequences)."""
     from ..synthesizers.base import CHUNK_ROWS
+    from ..synthesizers.sequences import CHUNK_ENTITIES
     from .cluster import dask_client
     from .dataset import check_dataset_target
-    from .sampling import Plan, write_sample
+    from .sampling import Plan, load_model_bytes, write_sample
+    from .sequences import sequence_model, write_sequences
 
     check_dataset_target(output)
-    Plan.make(rows, partitions, CHUNK_ROWS)  # bad counts are refused before a cluster starts
+    sequences = sequence_model(load_model_bytes(model_path.read_bytes())) is not None
+    # bad counts and targets are refused before a cluster starts
+    Plan.make(rows, partitions, CHUNK_ENTITIES if sequences else CHUNK_ROWS)
+    if context_output is not None:
+        check_dataset_target(context_output)
     with dask_client(scheduler, announce=announce) as client, new_progress(verbose) as bar:
+        if sequences:
+            task = bar.add_task("sampling on dask", total=rows, info="entities")
+            plan = write_sequences(
+                client,
+                model_path,
+                rows,
+                output,
+                seed=seed,
+                partitions=partitions,
+                conditions=conditions,
+                context_output=context_output,
+                progress=lambda done: bar.advance(task, done),
+            )
+            return len(plan.bounds), True
         task = bar.add_task("sampling on dask", total=rows, info="rows")
         plan = write_sample(
             client,
@@ -48,7 +71,7 @@ def sample_to_dataset(
             conditions=conditions,
             progress=lambda done: bar.advance(task, done),
         )
-    return len(plan.bounds)
+    return len(plan.bounds), False
 
 
 def generate_to_dataset(

@@ -59,9 +59,9 @@ from ..params import Interval, Kind, Param
 from ..privacy.sgd import DPSGD
 from .dp import MAX_GRAD_NORM, PrivateFit
 from .neural import NeuralSynthesizer
-from .sequences import Sequences, held_out_order
+from .sequences import Sequences
 from .token_net import TokenNet, ghost_sums
-from .token_rows import encode_tokens, token_rows
+from .token_rows import encode_tokens, held_out_order, token_rows
 from .token_sampling import TokenSampling
 from .transfer import Transfer
 

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from .. import seeding
 from .._memory import release_memory
@@ -34,11 +33,13 @@ from ..errors import ConditionError, DataError, ParameterError
 from ..metadata import MODELLED_KINDS, Metadata
 from ..params import Kind, Param
 from ..transforms.conditions import Conditions
+from ..transforms.generated import IdTransform
 from . import ruled
 from .base import CHUNK_ROWS, Synthesizer
 from .sequence_impute import SequenceImpute
 from .sequence_layout import POSITION, START, SequenceLayout, build_layout
 
+CONTEXT_SHARE = 0.25  # of a time budget, at most, for the context table's model
 CHUNK_ENTITIES = 10_000  # entities drawn together, and written together by `iter_sequences`
 
 
@@ -115,6 +116,10 @@ class Sequences(SequenceImpute, Synthesizer):
             context_metadata,
             seeding.rng(self.seed, "transform"),
         )
+        # first, so that the step network gets what the context model left of a time budget
+        self.context_model_ = None
+        if context is not None and context_metadata is not None:
+            self.context_model_ = self._fit_context_model(context, context_metadata)
         self._row_entities = steps.entity
         self._row_later = steps.rows[POSITION].to_numpy() > 0
         self._later_targets = layout.later_targets()
@@ -122,12 +127,10 @@ class Sequences(SequenceImpute, Synthesizer):
         try:
             encoded = self._encode_for_fit(steps.rows, steps.metadata)
             del steps  # training holds the encoded rows only, not the step table
+            self._fit_began = started  # a time budget counts from the start of the whole fit
             self._fit_rows(encoded)
         finally:
             del self._row_entities, self._row_later, self._later_targets
-        self.context_model_ = (
-            self._fit_context_model(context, context_metadata) if context is not None else None
-        )
         self.rules_ = plan  # kept on the events: `reverse` after each chunk's events
         if plan is not None:
             plan.learn(self.transformer_)
@@ -140,23 +143,25 @@ class Sequences(SequenceImpute, Synthesizer):
         }
         return self
 
-    def _fit_context_model(
-        self, context: pd.DataFrame, metadata: Metadata | None
-    ) -> Synthesizer | None:
+    def _fit_context_model(self, context: pd.DataFrame, metadata: Metadata) -> Synthesizer | None:
         """A model of the context table alone (one row per entity, the key left out), the
         same kind with the same settings: sampled context rows come from it, and each entity's
         events are drawn given its row (as for a given context). The step network learns an
         entity's columns only from its first step row, beside many later ones, and underfit
         them: baseball players born in the 1960s came out dead in 41%, against 2% real (a model
-        of the players table alone: 6%). None when the context has nothing to model."""
+        of the players table alone: 6%). Under a time budget it gets `CONTEXT_SHARE` of it at
+        most (it fits first; the step network gets the rest). None when the context has
+        nothing to model."""
         key = self.sequence_key
-        metadata = metadata if metadata is not None else self.infer_metadata(context)
         columns = {n: c for n, c in metadata.columns.items() if n != key}
         if not any(c.kind in MODELLED_KINDS for c in columns.values()):
             return None
         # the rules name event columns: the context model learns the context's own columns
         params = self.get_params() | {"sequence_key": None, "sequence_index": None, "rules": None}
         params |= {"seed": seeding.integer(self.seed, "context"), "verbose": False}
+        if params.get("time_budget") is not None:
+            # the least budget a model takes is 1 s
+            params["time_budget"] = max(CONTEXT_SHARE * params["time_budget"], 1.0)
         model = Synthesizer(self.name, **params)
         return model.fit(context.drop(columns=[key]), Metadata(columns))
 
@@ -230,14 +235,57 @@ class Sequences(SequenceImpute, Synthesizer):
         if not self.sequences:
             raise ParameterError(f"{self.name}: fitted without sequence_key: use sample")
         count = self._entity_count(n, context)
+        typed, on_context = self._split_conditions(conditions, context)
+        key = (seeding.check_seed(seed), 0) if seed is not None else (self.seed, self._next_call())
+        return self._sequence_chunks(count, typed, key, context, chunk_entities, on_context)
+
+    def entity_chunk(
+        self,
+        k: int,
+        count: int,
+        conditions: Mapping[str, Any] | None = None,
+        *,
+        seed: int,
+        events_before: int = 0,
+        chunk_entities: int = CHUNK_ENTITIES,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Chunk k of `iter_sequences(count, conditions, seed, chunk_entities=...)`: (events,
+        context rows) of its entities. Any process can draw any chunk: that is how Dask writes
+        a sample partition by partition. `events_before`, the events of chunks 0 .. k-1, numbers
+        generated event columns (ids); it matters only where `numbers_events`."""
+        self._check_fitted()
+        if not self.sequences:
+            raise ParameterError(f"{self.name}: fitted without sequence_key: use sample_chunk")
+        start = k * chunk_entities
+        if not 0 <= start < self._entity_count(count, None):
+            raise ParameterError(f"chunk {k} is outside a sample of {count:,} entities")
+        typed, on_context = self._split_conditions(conditions, None)
+        size = min(chunk_entities, count - start)
+        key = (seeding.check_seed(seed), 0)
+        return self._sequence_chunk(k, (start, size), typed, key, None, on_context, events_before)
+
+    @property
+    def numbers_events(self) -> bool:
+        """Whether an event column is generated with numbers that run over the whole sample's
+        events (ids), so that a chunk's values depend on the events before it."""
+        modelled = {b.column for b in self.transformer_.blocks_}
+        columns = self.transformer_.columns_
+        return any(
+            isinstance(columns[name], IdTransform)
+            for name in self.sequence_.events
+            if name not in modelled
+        )
+
+    def _split_conditions(
+        self, conditions: Mapping[str, Any] | None, context: pd.DataFrame | None
+    ) -> tuple[Conditions, dict[str, Any]]:
+        """(the conditions on events and entities, those on the context model's columns)."""
         conditions = dict(conditions or {})
         on_context: dict[str, Any] = {}
         if context is None and getattr(self, "context_model_", None) is not None:
             on_context = {k: v for k, v in conditions.items() if k in self.sequence_.context}
             conditions = {k: v for k, v in conditions.items() if k not in on_context}
-        typed = self._sequence_conditions(conditions, context)
-        key = (seeding.check_seed(seed), 0) if seed is not None else (self.seed, self._next_call())
-        return self._sequence_chunks(count, typed, key, context, chunk_entities, on_context)
+        return self._sequence_conditions(conditions, context), on_context
 
     def _entity_count(self, n: int | None, context: pd.DataFrame | None) -> int:
         layout = self.sequence_
@@ -323,35 +371,52 @@ class Sequences(SequenceImpute, Synthesizer):
         chunk: int,
         on_context: dict[str, Any] | None = None,
     ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-        """Chunk k draws from stream ("sample", call, k); keys from ("sequences", call);
-        without a given context, the context model's rows (`on_context`: its conditions)."""
-        seed, call = key
-        layout = self.sequence_
-        key_seed = seeding.integer(seed, "sequences", call)
-        model = getattr(self, "context_model_", None) if context is None else None
+        """The sample's chunks of `chunk` entities, given `context` rows when passed."""
         events_so_far = 0
         with new_progress(self.verbose and count > chunk) as progress:
             task = progress.add_task(f"sampling {self.name}", total=count, info="entities")
             for k, start in enumerate(range(0, count, chunk)):
                 size = min(chunk, count - start)
-                rng = seeding.rng(seed, "sample", call, k)
                 given = None
                 if context is not None:
                     given = context.iloc[start : start + size].reset_index(drop=True)
-                elif model is not None:
-                    given = self._sampled_context(model, size, on_context or {}, (start, key_seed))
-                drawn = self._draw_entities(size, conditions, given, rng)
-                keys = layout.keys(start, size, key_seed) if given is None else given[layout.key]
-                events, rows = self._assemble(drawn, keys, rng, (start, events_so_far))
-                if self.rules_ is not None:
-                    rules_rng = seeding.rng(seed, "sample", call, k, ruled.RULES_PATH)
-                    events = self.rules_.reverse(events, rules_rng)
-                if given is not None:
-                    rows = given
+                span = (start, size)
+                events, rows = self._sequence_chunk(
+                    k, span, conditions, key, given, on_context or {}, events_so_far
+                )
                 events_so_far += len(events)
                 release_memory()  # what drawing the chunk freed (see _memory.py)
                 progress.advance(task, size)
                 yield events, rows
+
+    def _sequence_chunk(
+        self,
+        k: int,
+        span: tuple[int, int],
+        conditions: Conditions,
+        key: tuple[int, int],
+        given: pd.DataFrame | None,
+        on_context: dict[str, Any],
+        events_before: int,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Chunk k, entities `span` (first, count): drawn from stream ("sample", call, k), keys
+        from ("sequences", call); without `given` context rows, the context model's rows
+        (`on_context`: its conditions); generated event columns numbered from `events_before`."""
+        seed, call = key
+        start, size = span
+        layout = self.sequence_
+        key_seed = seeding.integer(seed, "sequences", call)
+        rng = seeding.rng(seed, "sample", call, k)
+        model = getattr(self, "context_model_", None)
+        if given is None and model is not None:
+            given = self._sampled_context(model, size, on_context, (start, key_seed))
+        drawn = self._draw_entities(size, conditions, given, rng)
+        keys = layout.keys(start, size, key_seed) if given is None else given[layout.key]
+        events, rows = self._assemble(drawn, keys, rng, (start, events_before))
+        if self.rules_ is not None:
+            rules_rng = seeding.rng(seed, "sample", call, k, ruled.RULES_PATH)
+            events = self.rules_.reverse(events, rules_rng)
+        return events, rows if given is None else given
 
     def sample_chunk(
         self, k: int, rows: int, conditions: Conditions, **kwargs: Any
@@ -415,22 +480,3 @@ class Sequences(SequenceImpute, Synthesizer):
                     "settings), each entity's events drawn given its row"
                 )
         return described
-
-
-def held_out_order(
-    rows: int, share: float, entities: np.ndarray | None, device: torch.device
-) -> tuple[torch.Tensor, int]:
-    """The order of the training rows with the held-out ones first, and how many are held
-    out: a random `share` of the rows (of tables of 50 rows or more), or, when each row
-    belongs to an entity (`entities`), every row of a random `share` of the entities, so an
-    entity's events never sit on both sides."""
-    if entities is None:
-        order = torch.randperm(rows, device=device)
-        return order, int(rows * share) if rows >= 50 else 0
-    count = int(entities.max(initial=0)) + 1
-    chosen = torch.randperm(count)[: int(count * share) if rows >= 50 else 0]
-    held = torch.zeros(count, dtype=torch.bool)
-    held[chosen] = True
-    is_held = held[torch.from_numpy(entities)]
-    order = torch.cat([is_held.nonzero().squeeze(1), (~is_held).nonzero().squeeze(1)])
-    return order.to(device), int(is_held.sum())

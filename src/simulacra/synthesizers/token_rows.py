@@ -4,7 +4,10 @@ the rows at a time, so that a fit never holds the float matrix of the whole tabl
 
 A 1,050,300-event sequence fit (103 encoded columns, 69 of them tokens) held the encoded
 matrix in float64 (866 MB), its float32 copy for torch (433 MB) and the tokens in int64
-(580 MB); the tokens in int16 are 145 MB. Training converts each minibatch to int64."""
+(580 MB); the tokens in int16 are 145 MB. Training converts each minibatch to int64.
+
+`held_out_order` puts the rows held out for early stopping first (whole entities' rows in a
+sequence fit)."""
 
 from __future__ import annotations
 
@@ -49,3 +52,22 @@ def token_rows(data: torch.Tensor, columns: list[int], order: torch.Tensor | Non
         part = rows[start : start + TOKEN_ROWS]
         tokens[start : start + len(part)] = data[part][:, index].round().long()
     return tokens
+
+
+def held_out_order(
+    rows: int, share: float, entities: np.ndarray | None, device: torch.device
+) -> tuple[torch.Tensor, int]:
+    """The order of the training rows with the held-out ones first, and how many are held
+    out: a random `share` of the rows (of tables of 50 rows or more), or, when each row
+    belongs to an entity (`entities`), every row of a random `share` of the entities, so an
+    entity's events never sit on both sides."""
+    if entities is None:
+        order = torch.randperm(rows, device=device)
+        return order, int(rows * share) if rows >= 50 else 0
+    count = int(entities.max(initial=0)) + 1
+    chosen = torch.randperm(count)[: int(count * share) if rows >= 50 else 0]
+    held = torch.zeros(count, dtype=torch.bool)
+    held[chosen] = True
+    is_held = held[torch.from_numpy(entities)]
+    order = torch.cat([is_held.nonzero().squeeze(1), (~is_held).nonzero().squeeze(1)])
+    return order.to(device), int(is_held.sum())
