@@ -87,4 +87,6 @@ def sample_dask(
     )
     files = "file" if parts == 1 else "files"
     what = f"the events of {rows:,} entities" if sequences else f"{rows:,} rows"
-    out.print(f"wrote {what} in {parts:,} Parquet {files} to {output}/")
+    context = context_out or Path(f"{output}-context")
+    rest = f" (their context rows to {context}/)" if sequences and context.is_dir() else ""
+    out.print(f"wrote {what} in {parts:,} Parquet {files} to {output}/{rest}")
