@@ -1,15 +1,16 @@
-"""Streaming memory (issue 26): peak resident memory of `simulacra sample -n N -o out.parquet`
-for every table model, at a small and a large N, so that "memory is bounded by a chunk, not by
-N" is measured rather than assumed.
+"""Streaming memory (issue 26): resident memory of `simulacra sample -n N -o out.parquet` over
+the run, for every table model, so that "memory is bounded by a chunk, not by N" is measured
+rather than assumed.
 
 Each model is fitted once on bench_realism's diamonds training rows (neural ones within
-`--budget` seconds; the ensemble within twice that) and saved; each `sample` runs in a process
-of its own, one thread, writing Parquet; its peak is that process's maximum resident set
-(`ru_maxrss` of the child). A model whose peak at the large N is within `GROWTH_MIB` of its
-peak at the small N holds its memory level. The large N is `--rows` (10,000,000), or fewer for
-the slow samplers (`SLOW_ROWS`: the time a run can take on one thread), said in the table.
+`--budget` seconds; the ensemble within twice that) and saved; `sample` runs in a process of
+its own, one thread, writing Parquet, and its resident set is read from /proc every 0.25 s
+(Linux). A level run has the largest resident size of its second half within `GROWTH_MIB` of
+its first half's (a sample that grew with N would keep climbing); the peak is the process's
+high-water mark. N is `ROWS[model]`: 10,000,000, fewer for the slow samplers (the time a run
+takes on one thread).
 
-    .venv/bin/python benchmarks/bench_stream_memory.py [--models copula,tvae] [--rows 10000000]
+    .venv/bin/python benchmarks/bench_stream_memory.py [--models copula,tvae] [--scale 0.1]
 Writes results/stream_memory/stream_memory.json and .md.
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,34 +30,58 @@ from bench_realism import load
 from common import table, write_results
 
 SEED = 0
-SMALL_ROWS = 100_000
-MODELS = ["copula", "tvae", "ctgan", "autoregressive", "ddpm", "ensemble"]
-# rows/s on one thread are far below the copula's: the large sample is capped for these
-SLOW_ROWS = {"autoregressive": 2_000_000, "ddpm": 1_000_000, "ensemble": 300_000}
+ROWS = {
+    "copula": 10_000_000,
+    "tvae": 10_000_000,
+    "ctgan": 10_000_000,
+    "autoregressive": 4_000_000,
+    "ddpm": 2_000_000,
+    "ensemble": 500_000,
+}
 GROWTH_MIB = 64.0
+POLL_SECONDS = 0.25
 
 
-def peak_of_sample(model: Path, rows: int, out: Path) -> tuple[float, float]:
-    """Seconds and peak resident MiB of one `simulacra sample` process."""
-    code = (
-        "import resource, subprocess, sys; "
-        "subprocess.run(sys.argv[1:], check=True); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
+def _memory(status: Path) -> tuple[float, float] | None:
+    """(resident MiB, high-water MiB) of a running process, None once it is gone."""
+    try:
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+    except (OSError, ValueError):
+        return None
+    if "VmRSS" not in fields:
+        return None
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
+def sample_memory(model: Path, rows: int, out: Path) -> dict[str, float]:
+    """Seconds, peak MiB, and the largest resident MiB in each half of one `simulacra sample`
+    process's run."""
     cli = str(Path(sys.executable).with_name("simulacra"))
     args = [cli, "-q", "sample", str(model), "-n", str(rows), "-o", str(out), "--seed", "1"]
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
-    )
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    status = Path(f"/proc/{process.pid}/status")
+    seen: list[tuple[float, float]] = []
+    peak = 0.0
+    while process.poll() is None:
+        memory = _memory(status)
+        if memory is not None:
+            seen.append((time.perf_counter() - started, memory[0]))
+            peak = max(peak, memory[1])
+        time.sleep(POLL_SECONDS)
+    if process.wait() != 0:
+        raise RuntimeError(f"simulacra sample failed: {' '.join(args)}")
     seconds = time.perf_counter() - started
-    return seconds, int(done.stdout.strip().splitlines()[-1]) / 1024
+    first = max((r for t, r in seen if t < seconds / 2), default=0.0)
+    second = max((r for t, r in seen if t >= seconds / 2), default=0.0)
+    return {"rows": rows, "seconds": seconds, "peak_mib": peak, "first_half_mib": first,
+            "second_half_mib": second, "file_mib": out.stat().st_size / 2**20}  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--models", default=",".join(ROWS))
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies every N")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per neural fit")
     args = parser.parse_args()
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
@@ -73,22 +97,13 @@ def main() -> None:
             print(f"[{name}] fitting", file=sys.stderr, flush=True)
             path = work / f"{name}.simulacra"
             simulacra.Synthesizer(name, **params).fit(train).save(path)
-            large = min(args.rows, SLOW_ROWS.get(name, args.rows))
-            result: dict[str, Any] = {"model": name}
-            for label, n in (("small", SMALL_ROWS), ("large", large)):
-                out = work / f"{name}-{label}.parquet"
-                seconds, peak = peak_of_sample(path, n, out)
-                result[label] = {"rows": n, "seconds": seconds, "peak_mib": peak,
-                                 "file_mib": out.stat().st_size / 2**20}  # fmt: skip
-                out.unlink()
-                print(f"[{name}] {n:,} rows: {seconds:.1f} s, peak {peak:,.0f} MiB",
-                      file=sys.stderr, flush=True)  # fmt: skip
-            result["growth_mib"] = result["large"]["peak_mib"] - result["small"]["peak_mib"]
-            result["bounded"] = result["growth_mib"] <= GROWTH_MIB
+            out = work / f"{name}.parquet"
+            result = {"model": name, **sample_memory(path, int(ROWS[name] * args.scale), out)}
+            out.unlink()
+            result["level"] = result["second_half_mib"] <= result["first_half_mib"] + GROWTH_MIB
+            print(f"[{name}] {result}", file=sys.stderr, flush=True)
             rows.append(result)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    data = {"seed": SEED, "small_rows": SMALL_ROWS, "growth_mib": GROWTH_MIB,
-            "budget": args.budget, "bench_process_peak_mib": peak, "rows": rows}  # fmt: skip
+    data = {"seed": SEED, "growth_mib": GROWTH_MIB, "budget": args.budget, "rows": rows}
     write_results("stream_memory", data, markdown(data))
 
 
@@ -96,27 +111,28 @@ def markdown(data: dict[str, Any]) -> str:
     body = [
         [
             r["model"],
-            f"{r['small']['rows']:,}",
-            f"{r['small']['peak_mib']:,.0f}",
-            f"{r['large']['rows']:,}",
-            f"{r['large']['peak_mib']:,.0f}",
-            f"{r['growth_mib']:+,.0f}",
-            f"{r['large']['rows'] / r['large']['seconds']:,.0f}",
-            f"{r['large']['file_mib']:,.0f}",
-            "yes" if r["bounded"] else "**no**",
+            f"{r['rows']:,}",
+            f"{r['seconds']:,.0f}",
+            f"{r['rows'] / r['seconds']:,.0f}",
+            f"{r['first_half_mib']:,.0f}",
+            f"{r['second_half_mib']:,.0f}",
+            f"{r['peak_mib']:,.0f}",
+            f"{r['file_mib']:,.0f}",
+            "yes" if r["level"] else "**no**",
         ]
         for r in data["rows"]
     ]
-    headers = ["model", "small N", "peak MiB", "large N", "peak MiB", "growth MiB",
-               "rows/s (large)", "file MiB", "level"]  # fmt: skip
+    headers = ["model", "rows", "seconds", "rows/s", "max MiB, 1st half", "max MiB, 2nd half",
+               "peak MiB", "file MiB", "level"]  # fmt: skip
     return "\n".join([
-        "# Streaming memory: peak resident memory of `simulacra sample` at two sizes",
+        "# Streaming memory: resident memory of `simulacra sample` over a long run",
         "",
         "Diamonds (bench_realism's training rows); each sample in its own process, one thread, "
-        "Parquet out; peak = the process's maximum resident set. 'level': the large sample's "
-        f"peak within {data['growth_mib']:.0f} MiB of the small one's. Neural fits within "
-        f"{data['budget']:.0f} s (the ensemble {2 * data['budget']:.0f} s); the large N is "
-        "capped for the slow samplers (rows/s on one thread).",
+        "Parquet out, its resident set read every 0.25 s. 'level': the largest resident size "
+        f"of the run's second half within {data['growth_mib']:.0f} MiB of its first half's; "
+        "peak: the process's high-water mark. Neural fits within "
+        f"{data['budget']:.0f} s (the ensemble {2 * data['budget']:.0f} s); fewer rows for "
+        "the slow samplers (rows/s on one thread).",
         "",
         table(headers, body),
         "",
