@@ -45,23 +45,14 @@ def sample_to_dataset(
     Plan.make(rows, partitions, CHUNK_ENTITIES if sequences else CHUNK_ROWS)
     if context_output is not None:
         check_dataset_target(context_output)
+    write: Callable[..., Plan] = write_sample
+    extra: dict[str, Any] = {}
+    if sequences:
+        write, extra = write_sequences, {"context_output": context_output}
     with dask_client(scheduler, announce=announce) as client, new_progress(verbose) as bar:
-        if sequences:
-            task = bar.add_task("sampling on dask", total=rows, info="entities")
-            plan = write_sequences(
-                client,
-                model_path,
-                rows,
-                output,
-                seed=seed,
-                partitions=partitions,
-                conditions=conditions,
-                context_output=context_output,
-                progress=lambda done: bar.advance(task, done),
-            )
-            return len(plan.bounds), True
-        task = bar.add_task("sampling on dask", total=rows, info="rows")
-        plan = write_sample(
+        unit = "entities" if sequences else "rows"
+        task = bar.add_task("sampling on dask", total=rows, info=unit)
+        plan = write(
             client,
             model_path,
             rows,
@@ -70,8 +61,9 @@ def sample_to_dataset(
             partitions=partitions,
             conditions=conditions,
             progress=lambda done: bar.advance(task, done),
+            **extra,
         )
-    return len(plan.bounds), False
+    return len(plan.bounds), sequences
 
 
 def generate_to_dataset(
