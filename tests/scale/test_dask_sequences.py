@@ -107,3 +107,15 @@ def test_cli_samples_sequences_on_dask(
     given = ["--context", str(tmp_path / "c.csv"), "--engine", "dask", "--scheduler", address]
     code, _, err = run([*args[:2], "-o", str(tmp_path / "x"), *given], capsys)
     assert code == 1 and "give -n, not --context" in err
+
+
+def test_bad_counts_name_entities(saved: tuple[Sequences, Path], tmp_path: Path) -> None:
+    from simulacra.errors import DataError, ParameterError
+    from simulacra.scale.commands import sample_to_dataset
+
+    _, path = saved
+    with pytest.raises(ParameterError, match="at most 1 for 40 entities"):
+        sample_to_dataset(path, 40, tmp_path / "out", partitions=2)
+    with pytest.raises(DataError, match="number of entities must be a positive integer"):
+        sample_to_dataset(path, 0, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

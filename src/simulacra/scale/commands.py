@@ -42,7 +42,10 @@ def sample_to_dataset(
     check_dataset_target(output)
     sequences = sequence_model(load_model_bytes(model_path.read_bytes())) is not None
     # bad counts and targets are refused before a cluster starts
-    Plan.make(rows, partitions, CHUNK_ENTITIES if sequences else CHUNK_ROWS)
+    if sequences:
+        Plan.make(rows, partitions, CHUNK_ENTITIES, "entities")
+    else:
+        Plan.make(rows, partitions, CHUNK_ROWS)
     if context_output is not None:
         check_dataset_target(context_output)
     write: Callable[..., Plan] = write_sample

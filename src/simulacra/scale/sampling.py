@@ -41,17 +41,18 @@ class Plan:
     bounds: tuple[tuple[int, int], ...]  # per partition: first chunk, chunk after the last
 
     @classmethod
-    def make(cls, rows: int, partitions: int | None, chunk_rows: int) -> Plan:
+    def make(cls, rows: int, partitions: int | None, chunk_rows: int, unit: str = "rows") -> Plan:
+        """The plan of `rows` items (`unit`: rows, or a sequence model's entities)."""
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
-            raise DataError(f"number of rows must be a positive integer, not {rows!r}")
+            raise DataError(f"number of {unit} must be a positive integer, not {rows!r}")
         chunks = -(-rows // chunk_rows)
         if partitions is None:
             partitions = -(-chunks // CHUNKS_PER_PARTITION)
         check_partitions(partitions)
         if partitions > chunks:
             raise ParameterError(
-                f"partitions must be at most {chunks:,} for {rows:,} rows "
-                f"(a partition holds whole chunks of {chunk_rows:,} rows)"
+                f"partitions must be at most {chunks:,} for {rows:,} {unit} "
+                f"(a partition holds whole chunks of {chunk_rows:,} {unit})"
             )
         cuts = [p * chunks // partitions for p in range(partitions + 1)]
         return cls(rows, chunk_rows, tuple(zip(cuts[:-1], cuts[1:], strict=True)))

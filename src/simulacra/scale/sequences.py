@@ -123,7 +123,7 @@ def write_sequences(
     model = sequence_model(load_model_bytes(data))
     if model is None:
         raise ParameterError(f"{model_path}: not a sequence model (fitted without sequence_key)")
-    plan = Plan.make(entities, partitions, chunk_entities or CHUNK_ENTITIES)
+    plan = Plan.make(entities, partitions, chunk_entities or CHUNK_ENTITIES, "entities")
     given = dict(conditions or {})
     verbose, model.verbose = model.verbose, False
     try:  # conditions are checked here, before any work on the cluster
