@@ -119,3 +119,22 @@ def test_bad_counts_name_entities(saved: tuple[Sequences, Path], tmp_path: Path)
     with pytest.raises(DataError, match="number of entities must be a positive integer"):
         sample_to_dataset(path, 0, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_model_without_context_writes_events_only(client: Client, tmp_path: Path) -> None:
+    from simulacra.errors import ParameterError
+
+    events, _ = _tables(80)
+    model = Synthesizer("autoregressive", **SETTINGS, epochs=2).fit(events.drop(columns="event_id"))
+    path = tmp_path / "m.simulacra"
+    model.save(path)
+    assert not model.numbers_events  # type: ignore[attr-defined]
+    out = tmp_path / "events"
+    write_sequences(client, path, 30, out, seed=2, partitions=2, chunk_entities=10)
+    chunks = model.iter_sequences(30, seed=2, chunk_entities=10)  # type: ignore[attr-defined]
+    local = pd.concat([e for e, _ in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), local, check_dtype=False)
+    assert not (tmp_path / "events-context").exists()
+    with pytest.raises(ParameterError, match="samples none"):
+        write_sequences(client, path, 30, tmp_path / "e2", context_output=tmp_path / "c")
+    assert not (tmp_path / "e2").exists() and not (tmp_path / "c").exists()

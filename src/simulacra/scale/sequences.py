@@ -132,6 +132,12 @@ def write_sequences(
         )
     finally:
         model.verbose = verbose
+    has_context = len(pilot_context.columns) > 0
+    if context_output is not None and not has_context:
+        raise ParameterError(
+            "--context-out writes sampled context rows: the model samples none (fitted without "
+            "a context table)"
+        )
     shared = client.scatter(data, broadcast=True)
     chunks = plan.bounds[-1][1]
     before = [0] * chunks
@@ -144,7 +150,6 @@ def write_sequences(
         )
         counts = [n for part in counted for n in part]
         before = [0, *accumulate(counts[:-1])]
-    has_context = len(pilot_context.columns) > 0
     target = Path(context_output or f"{output}-context") if has_context else None
     with atomic_folder(target) if target is not None else nullcontext() as context_folder:
         context = None
