@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from dask.distributed import Client
 
-from simulacra import Synthesizer
+from simulacra import DataError, Synthesizer
 from simulacra.scale.sequences import write_sequences
 from simulacra.synthesizers.sequences import Sequences
 
@@ -57,10 +57,11 @@ def test_events_and_context_equal_a_local_sample_ids_numbered_over_all_chunks(
     model, path = saved
     assert model.numbers_events  # event_id is generated: a first pass counts the events
     out = tmp_path / "events"
-    plan = write_sequences(
+    plan, folder = write_sequences(
         client, path, 110, out, seed=4, partitions=2, chunk_entities=25, context_output=None
     )
     assert len(plan.bounds) == 2 and plan.bounds[-1][1] == 5  # 5 chunks of entities
+    assert folder == tmp_path / "events-context"
     pairs = list(model.iter_sequences(110, seed=4, chunk_entities=25))
     local = pd.concat([e for e, _ in pairs], ignore_index=True)
     local_context = pd.concat([c for _, c in pairs], ignore_index=True)
@@ -73,11 +74,31 @@ def test_events_and_context_equal_a_local_sample_ids_numbered_over_all_chunks(
     assert len(list(out.glob("*.parquet"))) == 2
 
 
+def test_the_events_of_given_entities_equal_a_local_sample(
+    client: Client, saved: tuple[Sequences, Path], tmp_path: Path
+) -> None:
+    model, path = saved
+    _, context = _tables(70)
+    context = context.assign(player=[f"new{i}" for i in range(70)])
+    out = tmp_path / "given"
+    plan, folder = write_sequences(
+        client, path, None, out, seed=5, partitions=2, chunk_entities=25, context=context
+    )
+    assert len(plan.bounds) == 2 and folder is None and not (tmp_path / "given-context").exists()
+    chunks = model.iter_sequences(seed=5, context=context, chunk_entities=25)
+    local = pd.concat([e for e, _ in chunks], ignore_index=True)
+    events = pd.read_parquet(out)
+    pd.testing.assert_frame_equal(events, local, check_dtype=False)
+    assert set(events["player"]) <= set(context["player"]) and events["event_id"].is_unique
+    with pytest.raises(DataError, match="asked for 10 entities but the context table has 70"):
+        write_sequences(client, path, 10, tmp_path / "bad", context=context)
+
+
 def test_conditions_hold_and_a_partition_boundary_changes_nothing(
     client: Client, saved: tuple[Sequences, Path], tmp_path: Path
 ) -> None:
     _, path = saved
-    tables = []
+    tables: list[tuple[pd.DataFrame, pd.DataFrame]] = []
     for parts in (1, 3):
         out = tmp_path / f"p{parts}"
         write_sequences(
@@ -102,11 +123,21 @@ def test_cli_samples_sequences_on_dask(
     code, text, err = run([*args, "--engine", "dask", "--scheduler", address], capsys)
     assert code == 0, err
     assert "the events of 40 entities in 1 Parquet file" in text
+    assert f"(their context rows to {out}-context/)" in text
     local, local_context = Synthesizer.load(path).sample_sequences(40, seed=2)
     pd.testing.assert_frame_equal(pd.read_parquet(out), local, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(f"{out}-context"), local_context)
+    # the events of given entities
+    _, context = _tables(30)
+    context.to_csv(tmp_path / "c.csv", index=False)
     given = ["--context", str(tmp_path / "c.csv"), "--engine", "dask", "--scheduler", address]
-    code, _, err = run([*args[:2], "-o", str(tmp_path / "x"), *given], capsys)
-    assert code == 1 and "give -n, not --context" in err
+    code, text, err = run([*args[:2], "-o", str(tmp_path / "x"), "--seed", "2", *given], capsys)
+    assert code == 0, err
+    assert "the events of 30 entities in 1 Parquet file" in text and "context rows" not in text
+    model = Synthesizer.load(path)
+    local, _ = model.sample_sequences(seed=2, context=pd.read_csv(tmp_path / "c.csv"))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "x"), local, check_dtype=False)
+    assert not (tmp_path / "x-context").exists()
 
 
 def test_bad_counts_name_entities(saved: tuple[Sequences, Path], tmp_path: Path) -> None:

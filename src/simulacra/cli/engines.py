@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._progress import is_quiet, status
-from .common import err, out, parse_pairs
+from .common import err, load_table, out, parse_pairs
 
 if TYPE_CHECKING:
     from ..synthesizers import Synthesizer
@@ -57,23 +57,25 @@ def fit_dask(
 
 def sample_dask(
     model: Path,
-    rows: int,
+    rows: int | None,
     output: Path,
     seed: int,
     condition: list[str] | None,
     rebalance_column: str | None,
     scheduler: str | None,
     partitions: int | None,
+    context: Path | None = None,
     context_out: Path | None = None,
 ) -> None:
-    """`sample --engine dask`: rows, or the events of `rows` new entities of a sequence model
-    (their sampled context rows into `context_out`, default OUTPUT-context)."""
+    """`sample --engine dask`: rows; of a sequence model, the events of `rows` new entities
+    (their sampled context rows into `context_out`, default OUTPUT-context) or of the
+    entities of the `context` table."""
     from ..errors import ParameterError
     from ..scale.commands import sample_to_dataset
 
     if rebalance_column is not None:
         raise ParameterError("--rebalance works with --engine local only")
-    parts, sequences = sample_to_dataset(
+    done = sample_to_dataset(
         model,
         rows,
         output,
@@ -82,11 +84,13 @@ def sample_dask(
         conditions=parse_pairs(condition, "--condition", typed=False),
         scheduler=scheduler,
         announce=lambda line: err.print(line, markup=False, highlight=False),
+        context=load_table(context) if context is not None else None,
         context_output=context_out,
         verbose=not is_quiet(),
     )
-    files = "file" if parts == 1 else "files"
-    what = f"the events of {rows:,} entities" if sequences else f"{rows:,} rows"
-    context = context_out or Path(f"{output}-context")
-    rest = f" (their context rows to {context}/)" if sequences and context.is_dir() else ""
-    out.print(f"wrote {what} in {parts:,} Parquet {files} to {output}/{rest}")
+    files = "file" if done.partitions == 1 else "files"
+    what = f"the events of {done.count:,} entities" if done.sequences else f"{done.count:,} rows"
+    rest = f" (their context rows to {done.context_folder}/)" if done.context_folder else ""
+    out.print(
+        f"wrote {what} in {done.partitions:,} Parquet {files} to {output}/{rest}", soft_wrap=True
+    )

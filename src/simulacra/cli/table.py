@@ -422,11 +422,9 @@ def sample(
         raise ParameterError("missing option '-n' / '--rows'")
     check_engine(engine, scheduler, partitions)
     if engine == "dask":
-        if rows is None or context is not None:
-            raise ParameterError("--engine dask samples new entities: give -n, not --context")
         sample_dask(
             model, rows, output, seed, condition, rebalance_column, scheduler, partitions,
-            context_out,
+            context, context_out,
         )  # fmt: skip
         return
     check_output(output, [model, context])

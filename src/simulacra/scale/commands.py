@@ -7,31 +7,36 @@ command), runs the work with a progress bar over rows, and returns what the comm
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._progress import new_progress
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..synthesizers.base import Synthesizer
 
 
 def sample_to_dataset(
     model_path: Path,
-    rows: int,
+    rows: int | None,
     output: Path,
     *,
     seed: int = 0,
     partitions: int | None = None,
     conditions: Mapping[str, Any] | None = None,
+    context: pd.DataFrame | None = None,
     context_output: Path | None = None,
     scheduler: str | None = None,
     announce: Callable[[str], object] | None = None,
     verbose: bool = True,
-) -> tuple[int, bool]:
-    """Sample `rows` rows of a saved model into the Parquet folder `output` (of a sequence
-    model: the events of `rows` new entities, their context rows into `context_output`);
-    (the partitions, whether they hold sequences)."""
+) -> Sampled:
+    """Sample `rows` rows of a saved model into the Parquet folder `output`; of a sequence
+    model, the events of `rows` new entities (their context rows into `context_output`) or
+    of the entities of a given `context` table."""
+    from ..errors import ParameterError
     from ..synthesizers.base import CHUNK_ROWS
     from ..synthesizers.sequences import CHUNK_ENTITIES
     from .cluster import dask_client
@@ -41,32 +46,47 @@ def sample_to_dataset(
 
     check_dataset_target(output)
     sequences = sequence_model(load_model_bytes(model_path.read_bytes())) is not None
+    if not sequences and (context is not None or context_output is not None):
+        raise ParameterError("--context and --context-out need a model fitted with --sequence-key")
+    count = len(context) if context is not None and rows is None else rows
+    if count is None:
+        raise ParameterError("give -n (the number of rows or entities to sample)")
     # bad counts and targets are refused before a cluster starts
     if sequences:
-        Plan.make(rows, partitions, CHUNK_ENTITIES, "entities")
+        Plan.make(count, partitions, CHUNK_ENTITIES, "entities")
     else:
-        Plan.make(rows, partitions, CHUNK_ROWS)
+        Plan.make(count, partitions, CHUNK_ROWS)
     if context_output is not None:
         check_dataset_target(context_output)
-    write: Callable[..., Plan] = write_sample
-    extra: dict[str, Any] = {}
-    if sequences:
-        write, extra = write_sequences, {"context_output": context_output}
     with dask_client(scheduler, announce=announce) as client, new_progress(verbose) as bar:
-        unit = "entities" if sequences else "rows"
-        task = bar.add_task("sampling on dask", total=rows, info=unit)
-        plan = write(
-            client,
-            model_path,
-            rows,
-            output,
-            seed=seed,
-            partitions=partitions,
-            conditions=conditions,
-            progress=lambda done: bar.advance(task, done),
-            **extra,
+        task = bar.add_task(
+            "sampling on dask", total=count, info="entities" if sequences else "rows"
         )
-    return len(plan.bounds), sequences
+        common: dict[str, Any] = {
+            "seed": seed,
+            "partitions": partitions,
+            "conditions": conditions,
+            "progress": lambda done: bar.advance(task, done),
+        }
+        if not sequences:
+            plan = write_sample(client, model_path, count, output, **common)
+            return Sampled(count, len(plan.bounds), False, None)
+        plan, folder = write_sequences(
+            client, model_path, rows, output, context=context, context_output=context_output,
+            **common,
+        )  # fmt: skip
+    return Sampled(count, len(plan.bounds), True, folder)
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """What `sample_to_dataset` wrote: rows (of a sequence model: entities), partitions,
+    whether they are sequences, and the folder of sampled context rows (or None)."""
+
+    count: int
+    partitions: int
+    sequences: bool
+    context_folder: Path | None
 
 
 def generate_to_dataset(

@@ -248,9 +248,11 @@ class Sequences(SequenceImpute, Synthesizer):
         seed: int,
         events_before: int = 0,
         chunk_entities: int = CHUNK_ENTITIES,
+        context: pd.DataFrame | None = None,
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Chunk k of `iter_sequences(count, conditions, seed, chunk_entities=...)`: (events,
-        context rows) of its entities. Any process can draw any chunk: that is how Dask writes
+        context rows) of its entities; with a given context table of `count` rows, `context`
+        holds the chunk's rows of it. Any process can draw any chunk: that is how Dask writes
         a sample partition by partition. `events_before`, the events of chunks 0 .. k-1, numbers
         generated event columns (ids); it matters only where `numbers_events`."""
         self._check_fitted()
@@ -259,10 +261,14 @@ class Sequences(SequenceImpute, Synthesizer):
         start = k * chunk_entities
         if not 0 <= start < self._entity_count(count, None):
             raise ParameterError(f"chunk {k} is outside a sample of {count:,} entities")
-        typed, on_context = self._split_conditions(conditions, None)
         size = min(chunk_entities, count - start)
+        if context is not None:
+            self._entity_count(size, context)  # its columns and keys, one row per entity
+            context = context.reset_index(drop=True)
+        typed, on_context = self._split_conditions(conditions, context)
         key = (seeding.check_seed(seed), 0)
-        return self._sequence_chunk(k, (start, size), typed, key, None, on_context, events_before)
+        span = (start, size)
+        return self._sequence_chunk(k, span, typed, key, context, on_context, events_before)
 
     @property
     def numbers_events(self) -> bool:
