@@ -50,10 +50,6 @@ _DTYPE = (
     "dates in a column declared int64 or bool) are learned as categories, since fit does not "
     "compare them with the dtype, and decoding raises TypeError, ValueError or OverflowError"
 )
-_DP_DTYPE = (
-    "bug: a DP fit skips the checks of values against the metadata, so infinities in a "
-    "column declared Int64 are learned and decoding raises TypeError"
-)
 _UNJSONABLE = {"decimals", "complex", "dates", "python dates"}
 _UNFIT = {"text", "mixed", "fractions", "huge", "infinities"}
 
@@ -70,8 +66,6 @@ def known(case: str, bad: str, private: bool) -> str | None:
         return _DTYPE  # a DP flag takes only its public values: the rest are refused
     if case == "empty" and bad in {"objects", "decimals", "complex", "python dates"}:
         return _JSON
-    if (case, bad, private) == ("age", "infinities", True):
-        return _DP_DTYPE
     return None
 
 

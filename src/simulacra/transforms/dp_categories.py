@@ -22,8 +22,12 @@ from .columns import (
     TextTransform,
     _json_value,
 )
-from .dp_column import NULL_SIGMAS, PUBLIC, DPColumn, public_categories
+from .dp_column import PUBLIC, DPColumn, public_categories
 from .statistics import CategoryStats
+
+# the rows of categories below the threshold get an "other" code when their estimate (a sum
+# of many noisy counts, close to normal) is at least this many sigmas
+POOLED_SIGMAS = 3.0
 
 
 def _sorted(values: list[Any]) -> list[Any]:
@@ -91,7 +95,7 @@ class DPCategoricalTransform(DPColumn, CategoricalTransform):
         (no "other" code) unless that estimate is significant, or nothing was kept."""
         rest = self.stats.rows - float(kept_counts.sum()) - (nulls if self.has_null_ else 0.0)
         spread = self.stats.sigma * np.sqrt(len(kept_counts) + 2)
-        if len(kept_counts) and rest < NULL_SIGMAS * spread:
+        if len(kept_counts) and rest < POOLED_SIGMAS * spread:
             return 0.0
         return max(rest, 1.0)
 

@@ -4,6 +4,7 @@ the values, nulls and infinities, and a surrogate sample drawn from it: the DP p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,8 @@ class DPContinuous(DPColumn):
             "nulls": "DP: noisy null count",
         }
         released = self._significant(posinf), self._significant(neginf)
+        if not self.holds_infinities():  # none can be there: noise alone made these counts
+            released = (0.0, 0.0)
         self.infinities_ = (released[0] > 0, released[1] > 0)
         return NumberStats(
             finite=surrogate,
@@ -76,6 +79,11 @@ class DPContinuous(DPColumn):
             declared_low=low if public else None,
             declared_high=high if public else None,
         )
+
+    def holds_infinities(self) -> bool:
+        """Whether the column's dtype can hold an infinity (public metadata): floats can,
+        integers cannot (an infinity there failed decoding, Int64 refusing -inf)."""
+        return not re.match(r"u?int|bool", str(self.meta.dtype).lower())
 
     def _unseen_infinities(self, x: np.ndarray) -> np.ndarray:
         """Infinities too few for the noise to release are read as the range's ends (an
@@ -106,6 +114,10 @@ class DPNumericalTransform(DPContinuous, NumericalTransform):
 
 
 class DPDatetimeTransform(DPContinuous, DatetimeTransform):
+    def holds_infinities(self) -> bool:
+        """Never: a datetime column holds no infinity (one made its values objects)."""
+        return False
+
     # seconds since 1970 that a pandas timestamp (nanoseconds in 64 bits) can hold
     value_limits = (pd.Timestamp.min.value / 1e9 + 1.0, pd.Timestamp.max.value / 1e9 - 1.0)
 
