@@ -118,10 +118,9 @@ class DiffusionSampling(DiffusionTraining):
         """A token for each (row, column) pair from its logits (Gumbel-max), only for the
         tokens revealed at this step: drawing all of them and keeping a few cost 28% of a
         10-step sample on wa_churn."""
-        if not hasattr(self, "_index"):
-            self._index, self._valid = self._grouped_index()
-        allowed = self._valid[column] & ~banned[column]
-        chosen = logits[row[:, None], self._index[column]].masked_fill(~allowed, float("-inf"))
+        index, valid = self._token_grid()
+        allowed = valid[column] & ~banned[column]
+        chosen = logits[row[:, None], index[column]].masked_fill(~allowed, float("-inf"))
         u = torch.rand(chosen.shape, generator=gen, device=self.device_)
         return (chosen - torch.log(-torch.log(u.clamp(1e-10, 1.0)))).argmax(dim=1)
 

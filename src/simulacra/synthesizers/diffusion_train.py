@@ -101,10 +101,15 @@ class DiffusionTraining(NeuralSynthesizer):
             valid[j, :size] = True
         return torch.from_numpy(index).to(self.device_), torch.from_numpy(valid).to(self.device_)
 
-    def _grouped(self, logits: torch.Tensor) -> torch.Tensor:
+    def _token_grid(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """`_grouped_index`, built once (a loaded model builds it when it first samples)."""
         if not hasattr(self, "_index"):
             self._index, self._valid = self._grouped_index()
-        return logits[:, self._index].masked_fill(~self._valid, float("-inf"))
+        return self._index, self._valid
+
+    def _grouped(self, logits: torch.Tensor) -> torch.Tensor:
+        index, valid = self._token_grid()
+        return logits[:, index].masked_fill(~valid, float("-inf"))
 
     def _loss(self, x0: torch.Tensor, tokens: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Squared error of v on every number and cross-entropy of every masked token, each
