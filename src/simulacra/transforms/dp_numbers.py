@@ -4,7 +4,6 @@ the values, nulls and infinities, and a surrogate sample drawn from it: the DP p
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -83,7 +82,8 @@ class DPContinuous(DPColumn):
     def holds_infinities(self) -> bool:
         """Whether the column's dtype can hold an infinity (public metadata): floats can,
         integers cannot (an infinity there failed decoding, Int64 refusing -inf)."""
-        return not re.match(r"u?int|bool", str(self.meta.dtype).lower())
+        dtype = str(self.meta.dtype)
+        return not (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
 
     def _unseen_infinities(self, x: np.ndarray) -> np.ndarray:
         """Infinities too few for the noise to release are read as the range's ends (an
