@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from dask.distributed import Client
 
-from simulacra import DataError, Synthesizer
+from simulacra import DataError, ParameterError, Synthesizer
+from simulacra.scale.commands import sample_to_dataset
 from simulacra.scale.sequences import write_sequences
 from simulacra.synthesizers.sequences import Sequences
 
@@ -41,6 +42,15 @@ def _tables(players: int = 150) -> tuple[pd.DataFrame, pd.DataFrame]:
     return events, context
 
 
+def _local(model: Sequences, n: int | None, **options: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(events, context rows) of a local sample in chunks, as the Dask one is cut."""
+    pairs = list(model.iter_sequences(n, **options))  # type: ignore[arg-type]
+    return (
+        pd.concat([e for e, _ in pairs], ignore_index=True),
+        pd.concat([c for _, c in pairs], ignore_index=True),
+    )
+
+
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Sequences, Path]:
     events, context = _tables()
@@ -62,9 +72,7 @@ def test_events_and_context_equal_a_local_sample_ids_numbered_over_all_chunks(
     )
     assert len(plan.bounds) == 2 and plan.bounds[-1][1] == 5  # 5 chunks of entities
     assert folder == tmp_path / "events-context"
-    pairs = list(model.iter_sequences(110, seed=4, chunk_entities=25))
-    local = pd.concat([e for e, _ in pairs], ignore_index=True)
-    local_context = pd.concat([c for _, c in pairs], ignore_index=True)
+    local, local_context = _local(model, 110, seed=4, chunk_entities=25)
     events = pd.read_parquet(out)
     context = pd.read_parquet(tmp_path / "events-context")
     pd.testing.assert_frame_equal(events, local, check_dtype=False)
@@ -85,8 +93,7 @@ def test_the_events_of_given_entities_equal_a_local_sample(
         client, path, None, out, seed=5, partitions=2, chunk_entities=25, context=context
     )
     assert len(plan.bounds) == 2 and folder is None and not (tmp_path / "given-context").exists()
-    chunks = model.iter_sequences(seed=5, context=context, chunk_entities=25)
-    local = pd.concat([e for e, _ in chunks], ignore_index=True)
+    local, _ = _local(model, None, seed=5, chunk_entities=25, context=context)
     events = pd.read_parquet(out)
     pd.testing.assert_frame_equal(events, local, check_dtype=False)
     assert set(events["player"]) <= set(context["player"]) and events["event_id"].is_unique
@@ -141,9 +148,6 @@ def test_cli_samples_sequences_on_dask(
 
 
 def test_bad_counts_name_entities(saved: tuple[Sequences, Path], tmp_path: Path) -> None:
-    from simulacra.errors import DataError, ParameterError
-    from simulacra.scale.commands import sample_to_dataset
-
     _, path = saved
     with pytest.raises(ParameterError, match="at most 1 for 40 entities"):
         sample_to_dataset(path, 40, tmp_path / "out", partitions=2)
@@ -153,8 +157,6 @@ def test_bad_counts_name_entities(saved: tuple[Sequences, Path], tmp_path: Path)
 
 
 def test_a_model_without_context_writes_events_only(client: Client, tmp_path: Path) -> None:
-    from simulacra.errors import ParameterError
-
     events, _ = _tables(80)
     model = Synthesizer("autoregressive", **SETTINGS, epochs=2).fit(events.drop(columns="event_id"))
     path = tmp_path / "m.simulacra"
@@ -162,8 +164,7 @@ def test_a_model_without_context_writes_events_only(client: Client, tmp_path: Pa
     assert not model.numbers_events  # type: ignore[attr-defined]
     out = tmp_path / "events"
     write_sequences(client, path, 30, out, seed=2, partitions=2, chunk_entities=10)
-    chunks = model.iter_sequences(30, seed=2, chunk_entities=10)  # type: ignore[attr-defined]
-    local = pd.concat([e for e, _ in chunks], ignore_index=True)
+    local, _ = _local(model, 30, seed=2, chunk_entities=10)  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(pd.read_parquet(out), local, check_dtype=False)
     assert not (tmp_path / "events-context").exists()
     with pytest.raises(ParameterError, match="samples none"):
