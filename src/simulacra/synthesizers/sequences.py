@@ -375,7 +375,7 @@ class Sequences(SequenceImpute, Synthesizer):
         key: tuple[int, int],
         context: pd.DataFrame | None,
         chunk: int,
-        on_context: dict[str, Any] | None = None,
+        on_context: dict[str, Any],
     ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
         """The sample's chunks of `chunk` entities, given `context` rows when passed."""
         events_so_far = 0
@@ -388,7 +388,7 @@ class Sequences(SequenceImpute, Synthesizer):
                     given = context.iloc[start : start + size].reset_index(drop=True)
                 span = (start, size)
                 events, rows = self._sequence_chunk(
-                    k, span, conditions, key, given, on_context or {}, events_so_far
+                    k, span, conditions, key, given, on_context, events_so_far
                 )
                 events_so_far += len(events)
                 release_memory()  # what drawing the chunk freed (see _memory.py)
