@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from simulacra import Metadata, Synthesizer, seeding
-from simulacra.synthesizers.sequence_layout import SequenceLayout, build_layout
+from simulacra.synthesizers.sequence_layout import SequenceLayout
+from simulacra.synthesizers.sequence_steps import build_layout
 
 FAST = {"epochs": 45, "hidden_dims": (128, 128), "verbose": False, "seed": 0}
 

@@ -3,6 +3,8 @@
     simulacra fit visits.csv --sequence-key patient_id --sequence-index visit_date \\
         [--context patients.csv] -o m.simulacra
     simulacra sample m.simulacra -n 1000 -o synth.csv [--context new_patients.csv]
+    simulacra fit 'events/*.parquet' --engine dask --sequence-key patient_id \\
+        --sequence-index visit_date -o m.simulacra
 
 `-n` counts entities. A model fitted with a context table samples its context rows too
 (written to `--context-out`, by default beside the events: `synth-context.csv`), unless a
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._progress import is_quiet, new_progress, status
 from ..errors import ParameterError
 from ..registry import able_to
-from .common import check_output, load_table, out, write_together
+from .common import check_output, err, load_table, out, write_together
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,8 +45,6 @@ def check_sequence_options(
         raise ParameterError(
             f"{model} cannot learn sequences; use -m {' or -m '.join(able)} with --sequence-key"
         )
-    if engine != "local":
-        raise ParameterError("--sequence-key works with --engine local only")
 
 
 def samples_sequences(
@@ -59,6 +60,14 @@ def samples_sequences(
     return sequences
 
 
+@dataclass(frozen=True)
+class DaskFit:
+    """`fit --engine dask`'s options for a sequence fit."""
+
+    scheduler: str | None
+    steps: int | None
+
+
 def fit_sequences(
     model: str,
     params: dict[str, Any],
@@ -67,19 +76,35 @@ def fit_sequences(
     context_path: Path | None,
     encoding: str | None,
     output: Path,
+    dask: DaskFit | None = None,
 ) -> None:
-    """Fit a sequence model on the events in `data` (and the context table) and save it."""
+    """Fit a sequence model on the events in `data` (and the context table) and save it; with
+    `dask`, on the Parquet files `data` names, streamed (`scale/sequence_fit.py`)."""
     from ..metadata import Metadata
     from ..synthesizers import Synthesizer
     from ..synthesizers.sequences import Sequences
 
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
     assert isinstance(synthesizer, Sequences)  # check_sequence_options read its tag
-    table = load_table(data, encoding)
     context = load_table(context_path, encoding) if context_path is not None else None
     metadata = Metadata.load(metadata_path) if metadata_path is not None else None
-    with status(f"fitting {model} on sequences"):
-        synthesizer.fit(table, metadata, context=context)
+    if dask is not None:
+        from ..scale.commands import fit_sequences_from_parquet
+
+        with status(f"fitting {model} on sequences on Dask from {data}"):
+            fit_sequences_from_parquet(
+                synthesizer,
+                str(data),
+                metadata=metadata,
+                context=context,
+                scheduler=dask.scheduler,
+                steps=dask.steps,
+                announce=lambda line: err.print(line, markup=False, highlight=False),
+            )
+    else:
+        table = load_table(data, encoding)
+        with status(f"fitting {model} on sequences"):
+            synthesizer.fit(table, metadata, context=context)
     with status(f"writing {output}"):
         synthesizer.save(output)
     info = synthesizer.describe()["fit"]
@@ -185,8 +210,6 @@ def sequence_options(
         return {}
     if key is None or index is None:
         raise ParameterError("--sequence-key and --sequence-index go together")
-    if engine != "local":
-        raise ParameterError("--sequence-key works with --engine local only")
     if given and ("real" not in given or "synthetic" not in given):
         raise ParameterError("give --context and --synthetic-context together")
     tables = {label: load_table(path) for label, path in given.items()}

@@ -262,7 +262,7 @@ def fit(
     from ..metadata import Metadata
     from ..synthesizers import Synthesizer
     from .datasets import check_dataset_options, fit_dataset, is_dataset
-    from .sequences import check_sequence_options, fit_sequences
+    from .sequences import DaskFit, check_sequence_options, fit_sequences
 
     if engine == "local" and is_dataset(data):
         check_dataset_options(
@@ -298,15 +298,16 @@ def fit(
     if rule:
         params["rules"] = list(rule)
     check_sequence_options(model, sequence_key, sequence_index, context, engine)
+    check_fit_options(epsilon, infer_schema, engine, steps)
+    check_engine(engine, scheduler, None)
     if sequence_key is not None:
         params |= {"sequence_key": sequence_key, "sequence_index": sequence_index}
-        fit_sequences(model, params, table_path, metadata_path, context, encoding, output)
+        dask = DaskFit(scheduler, steps) if engine == "dask" else None
+        fit_sequences(model, params, table_path, metadata_path, context, encoding, output, dask)
         return
-    check_fit_options(epsilon, infer_schema, engine, steps)
     if infer_schema:
         params["infer_schema"] = True
     synthesizer = Synthesizer(model, verbose=not is_quiet(), **params)
-    check_engine(engine, scheduler, None)
     if engine == "dask":
         fit_dask(synthesizer, table_path, metadata_path, output, scheduler, steps)
         return

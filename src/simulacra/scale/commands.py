@@ -142,3 +142,34 @@ def fit_from_parquet(
     with dask_client(scheduler, announce=announce):
         frame = read_parquet_glob(pattern)
         return fit_dask(synthesizer, frame, metadata=metadata, steps=steps)
+
+
+def fit_sequences_from_parquet(
+    synthesizer: Synthesizer,
+    pattern: str,
+    *,
+    metadata: Any = None,
+    context: Any = None,
+    scheduler: str | None = None,
+    steps: int | None = None,
+    announce: Callable[[str], object] | None = None,
+) -> Synthesizer:
+    """Fit the sequence model `synthesizer` on the events in the Parquet files matching
+    `pattern` (and the context table `context`, in memory), streaming each partition's step
+    rows (`sequence_fit.fit_sequences_dask`)."""
+    from .cluster import dask_client
+    from .fitting import read_parquet_glob
+    from .partitions import parquet_files
+    from .sequence_fit import fit_sequences_dask
+
+    parquet_files(pattern)
+    with dask_client(scheduler, announce=announce):
+        frame = read_parquet_glob(pattern)
+        return fit_sequences_dask(
+            synthesizer,  # type: ignore[arg-type]
+            frame,
+            metadata,
+            context=context,
+            context_metadata=None if context is None else synthesizer.infer_metadata(context),
+            steps=steps,
+        )

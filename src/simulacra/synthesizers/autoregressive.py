@@ -186,6 +186,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         if getattr(self, "_streaming", False):  # no held-out rows: every pass sees new rows
             self._train = self._valid_rows = token_rows(data[:0], columns, None)
             self._batch, self._waited, self._epoch = self._setting("batch_size"), 0, 0
+            self._known_later = self._later_known_columns()  # streamed step rows
             return
         # a sequence fit holds out whole entities: their events never sit on both sides
         entities = getattr(self, "_row_entities", None)
@@ -401,7 +402,11 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
     def _train_buffer(self, data: torch.Tensor, steps: int | None) -> tuple[dict[str, float], int]:
         self.net_.train()
         tokens = token_rows(data, self._token_columns(), None)
-        total, taken = self._minibatch_steps(tokens, steps)
+        later = None
+        if self._known_later is not None:  # streamed step rows: later steps by their position
+            first = self._first_step_token()
+            later = tokens[:, first[0]] != first[1] if first is not None else None
+        total, taken = self._minibatch_steps(tokens, steps, later)
         return {"loss": float(total) / max(taken, 1)}, taken
 
     def _track_best(self, loss: float) -> None:
