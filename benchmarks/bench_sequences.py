@@ -18,7 +18,9 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
   sampling process at two sizes (bounded: the same for ten times more events), and its
   resident memory after each chunk (the largest over the first and the second half of them);
   then a new model fitted on those events within `FIT_BUDGET` seconds: its wall seconds,
-  epochs and peak memory (a fit reads all events: it grows with them).
+  epochs and peak memory, locally (a fit reads all events: it grows with them) and on Dask
+  (step rows streamed from partitions of whole entities). pbcseq is also fitted on Dask and
+  scored beside the local fit.
 
     python benchmarks/bench_sequences.py                  # results/sequences/{pbcseq,baseball}
     python benchmarks/bench_sequences.py --tables pbcseq --scale-events 0
@@ -245,12 +247,45 @@ def pbcseq(
         "changes": list(model.describe()["sequence"]["changes"]),
     }
     print(json.dumps({k: v for k, v in row.items() if k != "lag1_differences"}), flush=True)
-    rows = [row]
+    rows = [row, dask_row(train, holdout, model, seed)]
     par = sdv_par(train, holdout, "id", "day", par_epochs, seed) if par_epochs else None
     if par is not None:
         rows.append(par | {"table": "pbcseq"})
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "lag1_differences"}))
     return rows, model
+
+
+def dask_row(
+    train: pd.DataFrame, holdout: pd.DataFrame, local: Synthesizer, seed: int
+) -> dict[str, Any]:
+    """The same model fitted on Dask (`fit_sequences_dask`, three partitions of whole
+    patients, in-process threads) for as many epochs as the local fit trained (a streamed fit
+    holds no rows out, so it cannot stop early), scored the same way."""
+    import dask
+    import dask.dataframe as dd
+
+    from simulacra.scale.sequence_fit import fit_sequences_dask
+
+    epochs = int(local.describe()["model"]["epochs_trained"])
+    parts = [train[train["id"] % 3 == p] for p in range(3)]
+    frame = dd.concat([dd.from_pandas(p, npartitions=1) for p in parts])
+    model = Synthesizer(
+        "autoregressive", sequence_key="id", sequence_index="day", seed=seed, verbose=False,
+        epochs=epochs,
+    )  # fmt: skip
+    started = time.perf_counter()
+    with dask.config.set(scheduler="threads", num_workers=1):
+        fit_sequences_dask(model, frame)  # type: ignore[arg-type]
+    fitted = time.perf_counter() - started
+    events = model.sample(int(train["id"].nunique()), seed=seed)
+    row = judge(train, events, holdout, "id", "day", None, seed)
+    row |= {
+        "table": "pbcseq",
+        "model": f"simulacra autoregressive, fitted on Dask ({epochs} epochs streamed)",
+        "fit_seconds": round(fitted, 1),
+    }
+    print(json.dumps({k: v for k, v in row.items() if k != "lag1_differences"}), flush=True)
+    return row
 
 
 SAMPLER = """
@@ -288,6 +323,23 @@ model = Synthesizer("autoregressive", sequence_key="id", sequence_index="day", s
 print(round(time.perf_counter() - started, 1), model.describe()["model"]["epochs_trained"],
       loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """
+DASK_FITTER = """
+import resource, sys, time
+import dask.dataframe as dd
+from dask.distributed import Client, LocalCluster
+from simulacra import Synthesizer
+from simulacra.scale.sequence_fit import fit_sequences_dask
+# one worker thread in this process: the peak below is the client's and the worker's together
+with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as c:
+    with Client(c):
+        events = dd.read_parquet(sys.argv[1], split_row_groups=True)
+        started = time.perf_counter()
+        model = Synthesizer("autoregressive", sequence_key="id", sequence_index="day", seed=0,
+                            verbose=False, time_budget=float(sys.argv[2]))
+        fit_sequences_dask(model, events)
+print(round(time.perf_counter() - started, 1), model.describe()["model"]["epochs_trained"],
+      events.npartitions, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
 FIT_BUDGET = 120.0  # seconds for a fit on the sampled events (its first epoch may run past)
 
 
@@ -320,6 +372,17 @@ def scale(model: Synthesizer, events: int) -> list[dict[str, Any]]:
                 "fit_epochs": int(epochs),
                 "fit_loaded_mib": int(loaded),
                 "fit_peak_rss_mib": int(fit_peak),
+            }
+            out = subprocess.run(
+                [sys.executable, "-c", DASK_FITTER, f"{folder}/s.parquet", str(FIT_BUDGET)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            fit_seconds, epochs, partitions, fit_peak = out.stdout.split()
+            rows[-1] |= {
+                "dask_fit_seconds": float(fit_seconds),
+                "dask_fit_epochs": int(epochs),
+                "dask_partitions": int(partitions),
+                "dask_fit_peak_rss_mib": int(fit_peak),
             }
             print(json.dumps(rows[-1]), flush=True)
     return rows
@@ -380,19 +443,24 @@ def markdown(rows: list[dict[str, Any]], scale_rows: list[dict[str, Any]]) -> st
     if scale_rows:
         lines += ["", "Sampling into Parquet, chunks of 10,000 entities (pbcseq model), then "
                   f"a new model fitted on those events (time budget {FIT_BUDGET:g} s; one "
-                  "epoch runs to its end):", ""]  # fmt: skip
+                  "epoch runs to its end): locally (the events read into memory), and on Dask "
+                  "(`fit_sequences_dask`: one partition per chunk, step rows streamed; one "
+                  "worker thread in the fitting process, whose peak RSS counts both):",
+                  ""]  # fmt: skip
         lines += [
             "| entities | events | seconds | peak RSS (MiB) | largest RSS after a chunk, first "
-            "half of the chunks / second half (MiB) | fit s | fit epochs | fit peak RSS (MiB; "
-            "the events read: MiB) |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            "half of the chunks / second half (MiB) | local fit s | epochs | peak RSS (MiB; "
+            "the events read: MiB) | Dask fit s | epochs | partitions | peak RSS (MiB) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for s in scale_rows:
             lines.append(
                 f"| {s['entities']:,} | {s['events']:,} | {s['seconds']} | {s['peak_rss_mib']} "
                 f"| {s['rss_first_half_mib']} / {s['rss_second_half_mib']} | "
                 f"{s.get('fit_seconds', '-')} | {s.get('fit_epochs', '-')} | "
-                f"{s.get('fit_peak_rss_mib', '-')} ({s.get('fit_loaded_mib', '-')}) |"
+                f"{s.get('fit_peak_rss_mib', '-')} ({s.get('fit_loaded_mib', '-')}) | "
+                f"{s.get('dask_fit_seconds', '-')} | {s.get('dask_fit_epochs', '-')} | "
+                f"{s.get('dask_partitions', '-')} | {s.get('dask_fit_peak_rss_mib', '-')} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,205 @@
+"""`fit --engine dask` of a sequence model: step rows made partition by partition (whole
+entities, shuffled on the key when an entity spans two partitions) and streamed to the network;
+the layout a local fit learns, and sequences that keep what a local fit's keep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+from dask.distributed import Client
+from scipy.stats import ks_2samp
+
+from simulacra import DataError, ParameterError, Synthesizer
+from simulacra.evaluation.sequences import lag1_autocorrelation
+from simulacra.scale.sequence_fit import fit_sequences_dask
+from simulacra.synthesizers.sequence_layout import POSITION
+from simulacra.synthesizers.sequence_steps import step_rows
+from simulacra.synthesizers.sequences import Sequences
+
+from ..synthesizers.sequence_tables import make_patients, make_visits
+from .test_dask_sample import run
+
+KEYS = {"sequence_key": "patient_id", "sequence_index": "visit_date"}
+SMALL = {**KEYS, "hidden_dims": (64, 64), "verbose": False, "seed": 0}
+
+
+@pytest.fixture(scope="module")
+def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    patients = make_patients(300)
+    return make_visits(patients), patients
+
+
+def by_entity(visits: pd.DataFrame, parts: int) -> dd.DataFrame:
+    """`visits` in `parts` partitions, each holding whole patients."""
+    number = visits["patient_id"].str[1:].astype(int) % parts
+    frames = [visits[number == p].reset_index(drop=True) for p in range(parts)]
+    return dd.concat([dd.from_pandas(f, npartitions=1) for f in frames])
+
+
+def changes(events: pd.DataFrame, column: str) -> float:
+    """Share of an entity's later events whose `column` differs from the event before."""
+    ordered = events.sort_values(["patient_id", "visit_date"])
+    before = ordered.groupby("patient_id")[column].shift()
+    later = before.notna()
+    return float((ordered[column][later] != before[later]).mean())
+
+
+def test_the_layout_is_the_local_fits(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    visits, _ = tables
+    local = Synthesizer("autoregressive", epochs=1, **SMALL).fit(visits)
+    model = fit_sequences_dask(
+        Synthesizer("autoregressive", epochs=1, **SMALL),  # type: ignore[arg-type]
+        by_entity(visits, 3),
+    )
+    ours, theirs = model.sequence_.to_state(), local.sequence_.to_state()
+    for name in ("static", "events", "changes", "no_nulls", "strict", "min_gap", "unit"):
+        assert ours[name] == theirs[name], name
+    assert ours["static"] == ["sex"] and "weight" in ours["changes"]
+    np.testing.assert_allclose(ours["slopes"], theirs["slopes"], rtol=1e-9)
+    assert model.fit_info_["rows"] == model.fit_info_["step_rows"] == len(visits)
+    assert model.fit_info_["entities"] == visits["patient_id"].nunique()
+    assert model.describe()["model"]["streamed"].startswith("trained on minibatches streamed")
+
+
+def test_an_entity_across_partitions_is_shuffled_whole(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    visits, _ = tables
+    cut = dd.from_pandas(visits, npartitions=4, sort=False)  # cuts by rows, inside patients
+    heads = [p["patient_id"].iloc[0] for p in cut.to_delayed()[1:] for p in [p.compute()]]
+    tails = [p["patient_id"].iloc[-1] for p in cut.to_delayed()[:-1] for p in [p.compute()]]
+    assert set(heads) & set(tails)  # some patient has visits in two partitions
+    model = fit_sequences_dask(Synthesizer("autoregressive", epochs=1, **SMALL), cut)  # type: ignore[arg-type]
+    assert model.fit_info_["step_rows"] == len(visits)
+    assert model.fit_info_["entities"] == visits["patient_id"].nunique()
+    assert model.sequence_.static == ("sex",)
+
+
+def test_streamed_rows_tell_later_steps_by_their_position(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    visits, _ = tables
+    model = fit_sequences_dask(
+        Synthesizer("autoregressive", epochs=1, **SMALL),  # type: ignore[arg-type]
+        by_entity(visits, 2),
+    )
+    rows, _ = step_rows(visits, model.sequence_)
+    encoded = model.transformer_.encode(rows, np.random.default_rng(0))
+    column, token = model._first_step_token()  # type: ignore[misc]
+    start = [b.start for b in model.transformer_.blocks_ if b.activation == "token"][column]
+    later = np.rint(encoded[:, start]) != token
+    np.testing.assert_array_equal(later, rows[POSITION].to_numpy() > 0)
+    assert 0 < later.mean() < 1
+
+
+def test_sampled_sequences_keep_what_the_events_hold(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    visits, _ = tables
+    model = fit_sequences_dask(
+        Synthesizer("autoregressive", epochs=40, **SMALL),  # type: ignore[arg-type]
+        by_entity(visits, 3),
+    )
+    synthetic = model.sample(300, seed=1)
+    days = pd.to_datetime(synthetic["visit_date"])
+    steps = days.groupby(synthetic["patient_id"]).diff().dropna()
+    assert (steps > pd.Timedelta(0)).all()  # strictly increasing within every patient
+    assert synthetic.groupby("patient_id")["sex"].nunique().max() == 1
+    lengths = synthetic.groupby("patient_id").size()
+    assert ks_2samp(lengths, visits.groupby("patient_id").size()).statistic < 0.15
+    assert (lengths == 1).mean() == pytest.approx(0.25, abs=0.1)
+    assert changes(synthetic, "ward") == pytest.approx(changes(visits, "ward"), abs=0.12)
+    entity = pd.factorize(synthetic["patient_id"])[0]
+    real_entity = pd.factorize(visits["patient_id"])[0]
+    lag = lag1_autocorrelation(synthetic["weight"].to_numpy(float), entity)
+    real_lag = lag1_autocorrelation(visits["weight"].to_numpy(float), real_entity)
+    assert real_lag > 0.9 and lag > 0.8
+
+
+def test_a_context_table_and_its_entities_without_events(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    visits, patients = tables
+    extra = make_patients(20, seed=5).assign(patient_id=[f"Q{i:05d}" for i in range(20)])
+    context = pd.concat([patients, extra], ignore_index=True)
+    model = fit_sequences_dask(
+        Synthesizer("autoregressive", epochs=2, **SMALL),  # type: ignore[arg-type]
+        by_entity(visits, 2),
+        context=context,
+        context_metadata=Synthesizer("autoregressive").infer_metadata(context),
+    )
+    assert model.fit_info_["entities"] == len(context)
+    assert model.fit_info_["step_rows"] == len(visits) + len(extra)
+    assert model.context_model_ is not None
+    events, rows = model.sample_sequences(40, seed=0)
+    assert list(rows.columns) == list(context.columns) and len(rows) == 40
+    assert set(events["patient_id"]) <= set(rows["patient_id"])
+    given = model.sample(context=extra.head(5), seed=0)
+    assert set(given["patient_id"]) <= set(extra["patient_id"].head(5))
+
+
+def test_bad_input_is_refused_in_one_line(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    visits, patients = tables
+    frame = by_entity(visits, 2)
+    with pytest.raises(DataError, match="'day' is not a column"):
+        fit_sequences_dask(
+            Synthesizer("autoregressive", sequence_key="patient_id", sequence_index="day"),  # type: ignore[arg-type]
+            frame,
+        )
+    with pytest.raises(ParameterError, match="rules are kept by local fits only"):
+        fit_sequences_dask(
+            Synthesizer("autoregressive", rules=["weight > 0"], **SMALL),  # type: ignore[arg-type]
+            frame,
+        )
+    with pytest.raises(DataError, match="have no row in the context table"):
+        fit_sequences_dask(
+            Synthesizer("autoregressive", **SMALL),  # type: ignore[arg-type]
+            frame,
+            context=patients.iloc[1:],
+        )
+
+
+def test_the_command_line_fits_sequences_on_dask(
+    client: Client,
+    tables: tuple[pd.DataFrame, pd.DataFrame],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    visits, _ = tables
+    folder = tmp_path / "visits"
+    folder.mkdir()
+    number = visits["patient_id"].str[1:].astype(int) % 2
+    for p in range(2):
+        visits[number == p].to_parquet(folder / f"part-{p}.parquet", index=False)
+    model = tmp_path / "m.simulacra"
+    address = client.scheduler.address  # type: ignore[union-attr]
+    code, out, err = run(
+        [
+            "fit", str(folder / "*.parquet"), "--engine", "dask", "--scheduler", address,
+            "--sequence-key", "patient_id", "--sequence-index", "visit_date",
+            "--steps", "20", "-o", str(model),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    loaded = Synthesizer.load(model)
+    assert isinstance(loaded, Sequences) and loaded.sequence_.static == ("sex",)
+    assert loaded.describe()["model"]["epochs_trained"] >= 1
+    out_csv = tmp_path / "s.csv"
+    code, _, err = run(["sample", str(model), "-n", "30", "-o", str(out_csv)], capsys)
+    assert code == 0, err
+    assert pd.read_csv(out_csv)["patient_id"].nunique() == 30
+    code, _, err = run(
+        ["fit", str(folder / "*.parquet"), "--sequence-key", "patient_id",
+         "--sequence-index", "visit_date", "--steps", "5", "-o", str(tmp_path / "x.simulacra")],
+        capsys,
+    )  # fmt: skip
+    assert code != 0 and "--steps needs --engine dask" in err
