@@ -132,7 +132,6 @@ def test_a_context_table_and_its_entities_without_events(
         Synthesizer("autoregressive", epochs=2, **SMALL),  # type: ignore[arg-type]
         by_entity(visits, 2),
         context=context,
-        context_metadata=Synthesizer("autoregressive").infer_metadata(context),
     )
     assert model.fit_info_["entities"] == len(context)
     assert model.fit_info_["step_rows"] == len(visits) + len(extra)

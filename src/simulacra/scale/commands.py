@@ -170,6 +170,5 @@ def fit_sequences_from_parquet(
             frame,
             metadata,
             context=context,
-            context_metadata=None if context is None else synthesizer.infer_metadata(context),
             steps=steps,
         )

@@ -88,6 +88,8 @@ def fit_sequences_dask(
         raise DataError(f"the table has {facts.events} event(s); at least 2 are needed to fit")
     if context is not None:
         _check_context_keys(context, key, facts.keys)
+        if context_metadata is None:
+            context_metadata = synthesizer.infer_metadata(context)
     pilot = _pilot(events, key, facts.keys, synthesizer.seed)
     metadata = metadata if metadata is not None else synthesizer.infer_metadata(pilot)
     varying = [c for c in pilot.columns if c not in (key, index)]
@@ -112,22 +114,15 @@ def fit_sequences_dask(
         if len(alone):
             empty_rows, _ = step_rows(events._meta, layout, alone)
             steps_frame = dd.concat([steps_frame, dd.from_pandas(empty_rows, npartitions=1)])
-    synthesizer.context_model_ = None
-    if context is not None and context_metadata is not None:
-        synthesizer.context_model_ = synthesizer._fit_context_model(context, context_metadata)
-    synthesizer._later_targets = layout.later_targets()
-    try:
-        fit_streamed(synthesizer, steps_frame, steps_table.metadata, steps=steps)  # type: ignore[arg-type]
-    finally:
-        del synthesizer._later_targets
-    synthesizer.sequence_ = layout
-    synthesizer.rules_ = None
-    synthesizer.fit_info_ = {
-        "rows": facts.events,
-        "entities": len(facts.keys) + (len(alone) if alone is not None else 0),
-        "step_rows": synthesizer.fit_info_["rows"],
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+    synthesizer.fit_sequence_batches(
+        layout,
+        lambda: fit_streamed(synthesizer, steps_frame, steps_table.metadata, steps=steps),  # type: ignore[arg-type]
+        events=facts.events,
+        entities=len(facts.keys) + (len(alone) if alone is not None else 0),
+        context=context,
+        context_metadata=context_metadata,
+        started=started,
+    )
     return synthesizer
 
 

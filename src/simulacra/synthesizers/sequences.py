@@ -36,6 +36,7 @@ from ..transforms.conditions import Conditions
 from ..transforms.generated import IdTransform
 from . import ruled
 from .base import CHUNK_ROWS, Synthesizer
+from .sequence_batches import SequenceBatches
 from .sequence_impute import SequenceImpute
 from .sequence_layout import POSITION, START, SequenceLayout
 from .sequence_steps import build_layout
@@ -44,7 +45,7 @@ CONTEXT_SHARE = 0.25  # of a time budget, at most, for the context table's model
 CHUNK_ENTITIES = 10_000  # entities drawn together, and written together by `iter_sequences`
 
 
-class Sequences(SequenceImpute, Synthesizer):
+class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
     """The sequence parameters and paths of a model that can learn sequences."""
 
     tags = frozenset({"sequences"})
@@ -143,17 +144,6 @@ class Sequences(SequenceImpute, Synthesizer):
             "seconds": round(time.perf_counter() - started, 3),
         }
         return self
-
-    def _first_step_token(self) -> tuple[int, int] | None:
-        """(token column, token) of position 0 in the step rows, by which a streamed fit
-        tells an entity's first step row from its later ones; None where every entity has
-        one event (the position is a constant, not a token column)."""
-        blocks = [b for b in self.transformer_.blocks_ if b.activation == "token"]
-        found = [j for j, b in enumerate(blocks) if b.column == POSITION and b.role == "value"]
-        if not found:
-            return None
-        encoder = self.transformer_.columns_[POSITION].encoders[0]
-        return found[0], int(encoder.code_of(0.0))
 
     def _fit_context_model(self, context: pd.DataFrame, metadata: Metadata) -> Synthesizer | None:
         """A model of the context table alone (one row per entity, the key left out), the

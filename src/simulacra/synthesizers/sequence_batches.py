@@ -1,0 +1,91 @@
+"""A sequence fit whose step rows arrive in buffers instead of one table: the Dask engine
+(`scale/sequence_fit.py`) makes each partition's step rows and streams them to the network's
+`fit_batches`; this mixin does the model's part around it, as `Sequences.fit` does for a table
+in memory: the context model first, later steps never asked for what sampling knows at them
+(told from first steps by their position token, as streamed rows carry no entity index), and
+the layout kept for sampling."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..metadata import Metadata
+from .sequence_layout import POSITION, SequenceLayout
+
+if TYPE_CHECKING:
+    from .base import Synthesizer
+
+
+class SequenceBatches:
+    """`fit_sequence_batches` and the position token it reads (see the module docstring)."""
+
+    name: ClassVar[str]
+    transformer_: Any
+    sequence_: SequenceLayout
+    context_model_: Synthesizer | None
+    fit_info_: dict[str, Any]
+    rules_: Any
+    _later_targets: frozenset[str]
+    _fit_began: float
+
+    if TYPE_CHECKING:
+
+        def _fit_context_model(
+            self, context: pd.DataFrame, metadata: Metadata
+        ) -> Synthesizer | None: ...
+
+    def fit_sequence_batches(
+        self,
+        layout: SequenceLayout,
+        train: Callable[[], object],
+        *,
+        events: int,
+        entities: int,
+        context: pd.DataFrame | None = None,
+        context_metadata: Metadata | None = None,
+        started: float | None = None,
+    ) -> SequenceBatches:
+        """Learn sequences laid out by `layout` whose step rows `train()` streams to the
+        network (calling `fit_batches`): first the context model on `context` (one row per
+        entity, in memory; `context_metadata` its metadata), then `train()`, then the layout
+        is kept. `events`, `entities`: what the fit saw; `started`: when it began (a time
+        budget counts from there). Returns self."""
+        if getattr(self, "epsilon", None) is not None:
+            raise ParameterError(
+                f"{self.name}: sequences cannot be learned with differential privacy yet"
+            )
+        started = time.perf_counter() if started is None else started
+        self._fit_began = started
+        self.context_model_ = None
+        if context is not None and context_metadata is not None:
+            self.context_model_ = self._fit_context_model(context, context_metadata)
+        self._later_targets = layout.later_targets()
+        try:
+            train()
+        finally:
+            del self._later_targets
+        self.sequence_ = layout
+        self.rules_ = None
+        self.fit_info_ = {
+            "rows": events,
+            "entities": entities,
+            "step_rows": self.fit_info_["rows"],
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        return self
+
+    def _first_step_token(self) -> tuple[int, int] | None:
+        """(token column, token) of position 0 in the step rows, by which a streamed fit
+        tells an entity's first step row from its later ones; None where every entity has
+        one event (the position is a constant, not a token column)."""
+        blocks = [b for b in self.transformer_.blocks_ if b.activation == "token"]
+        found = [j for j, b in enumerate(blocks) if b.column == POSITION and b.role == "value"]
+        if not found:
+            return None
+        encoder = self.transformer_.columns_[POSITION].encoders[0]
+        return found[0], int(encoder.code_of(0.0))
