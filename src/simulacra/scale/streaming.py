@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .. import seeding
+from .._memory import release_memory
 from ..errors import ParameterError
 from ..metadata import Metadata
 from .fitting import encode_blocks, fit_summaries, rebuild_transformer
@@ -59,22 +60,19 @@ def fit_streamed(
     started = time.perf_counter()
     fitted = fit_summaries(synthesizer, frame, metadata, moments=False)
     pilot = fitted.transformer.encode(fitted.sample)
-    plan = (fitted.metadata.to_dict(), fitted.transformer.get_state())
+    fitted_metadata, transformer, rows = fitted.metadata, fitted.transformer, fitted.rows
+    plan = (fitted_metadata.to_dict(), transformer.get_state())
     parts = frame.to_delayed()
     groups = buffer_groups(fitted.lengths, buffer_rows)
     seed = synthesizer.seed
+    del fitted  # the pilot rows and summaries: not held while training
+    release_memory()
 
     def epoch(e: int) -> Iterator[np.ndarray]:
         return stream_buffers(parts, groups, plan, seed, e)
 
     return synthesizer.fit_batches(
-        fitted.metadata,
-        fitted.transformer,
-        pilot,
-        epoch,
-        steps=steps,
-        rows=fitted.rows,
-        started=started,
+        fitted_metadata, transformer, pilot, epoch, steps=steps, rows=rows, started=started
     )
 
 
@@ -115,6 +113,7 @@ def stream_buffers(
             shuffle = seeding.rng(seed, "shuffle", epoch, b)
             yield data[shuffle.permutation(len(data))]
             del data
+            release_memory()  # what the last buffer and its loading freed (see _memory.py)
 
 
 def _load(parts: list[Any], group: list[int], plan: Plan, seed: int) -> np.ndarray:
