@@ -6,7 +6,6 @@ Writes results/copula/copula.json and .md.
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from scipy.special import ndtr
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import machine, table, timed, write_results  # noqa: E402
+from common import machine, run_measured, table, timed, write_results  # noqa: E402
 from sdv_runner import run_sdv, sdv_available  # noqa: E402
 from simulacra import Metadata, Synthesizer  # noqa: E402
 from simulacra.cli.demo import load_diamonds  # noqa: E402
@@ -66,9 +65,8 @@ def stream_memory(model: Path, out: Path) -> tuple[float, float]:
     """Seconds and peak RSS (MiB) of `simulacra sample -n 10,000,000` to Parquet."""
     cli = Path(sys.executable).with_name("simulacra")
     args = [str(cli), "--quiet", "sample", str(model), "-n", str(STREAM_ROWS), "-o", str(out)]
-    seconds, _ = timed(lambda: subprocess.run(args, check=True), repeats=1)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, peak_kib / 1024
+    seconds, peak, _ = run_measured(args)
+    return seconds, peak
 
 
 def whole_process(data: Path, rows: int, folder: Path, sdv: str | None) -> dict[str, float]:

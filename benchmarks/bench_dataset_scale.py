@@ -5,7 +5,8 @@ A generated shop (`CUSTOMERS` customers with an age and a segment; each with a P
 number of purchases, 20 on average, with a day, an amount and a channel that follow the
 customer) is learned once as a dataset (children as rows, `--epochs 20`); then the command
 samples it at growing scales into Parquet, each run in its own process, whose peak resident
-memory (getrusage of the finished child) is reported beside the rows written.
+memory (the command forked from a small launcher, `common.run_measured`) is reported beside
+the rows written.
 Customers, a table with children, are drawn whole; purchases stream to their file 10,000
 customers at a time, so memory should grow with the customers, not with the purchases.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from common import table, write_results
+from common import run_measured, table, write_results
 
 CUSTOMERS = 2_000
 SCALES = (10, 50, 250)  # about 0.4, 2 and 10 million purchases
@@ -61,21 +61,9 @@ def shop(customers: int = CUSTOMERS, seed: int = 0) -> dict[str, pd.DataFrame]:
     return {"customers": people, "purchases": purchases}
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Seconds and the child's peak RSS (MiB) of `command`."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak <= before:  # ru_maxrss of children is the largest so far: one run per process
-        raise SystemExit("peak memory unreadable: run each scale in a fresh process")
-    return seconds, peak / 1024
-
-
 def one(scale: float, work: Path) -> dict[str, Any]:
     out = work / f"out_{scale:g}"
-    seconds, peak = run([SIMULACRA, "sample", str(work / "shop.simulacra"), "--scale",
+    seconds, peak, _ = run_measured([SIMULACRA, "sample", str(work / "shop.simulacra"), "--scale",
                          str(scale), "-o", str(out), "--seed", "0"])  # fmt: skip
     rows = {p.stem: pq.ParquetFile(p).metadata.num_rows for p in out.glob("*.parquet")}
     return {"scale": scale, "seconds": seconds, "peak_mib": peak, "rows": rows}
@@ -123,7 +111,7 @@ def main() -> None:
                         str(work / "shop.simulacra")], check=True)  # fmt: skip
         data["fit_seconds"] = time.perf_counter() - started
         for scale in (float(s) for s in args.scales.split(",")):
-            # each scale in a fresh interpreter: getrusage keeps the largest child so far
+            # each scale in a fresh interpreter
             done = subprocess.run(
                 [sys.executable, __file__, "--one", str(scale), str(work)],
                 check=True, capture_output=True, text=True,

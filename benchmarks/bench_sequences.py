@@ -288,16 +288,24 @@ def dask_row(
     return row
 
 
-SAMPLER = """
-import resource, sys, time
+# what each measuring process runs first: its resident size now and its peak since it started
+# (VmHWM: ru_maxrss would start at the size of the benchmark that forked it)
+MEMORY = """
+import sys, time
+def rss(field="VmRSS"):
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) // 1024 for l in status if l.startswith(field))
+def hwm():
+    return rss("VmHWM")
+"""
+SAMPLER = (
+    MEMORY
+    + """
 from simulacra import Synthesizer
 from simulacra.io import write_chunks
 model = Synthesizer.load(sys.argv[1])
 started = time.perf_counter()
 events, resident = [0], []
-def rss():
-    with open("/proc/self/status") as status:
-        return next(int(l.split()[1]) // 1024 for l in status if l.startswith("VmRSS"))
 def chunks():
     for frame, _ in model.iter_sequences(int(sys.argv[2]), seed=1, chunk_entities=10_000):
         events[0] += len(frame)
@@ -305,26 +313,29 @@ def chunks():
         resident.append(rss())
 write_chunks(chunks(), sys.argv[3])
 half = (len(resident) + 1) // 2
-print(events[0], round(time.perf_counter() - started, 1),
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+print(events[0], round(time.perf_counter() - started, 1), hwm(),
       max(resident[:half]), max(resident[half:], default=max(resident)))
 """
+)
 
 
-FITTER = """
-import resource, sys, time
+FITTER = (
+    MEMORY
+    + """
 import pandas as pd
 from simulacra import Synthesizer
 events = pd.read_parquet(sys.argv[1])
-loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+loaded = hwm()
 started = time.perf_counter()
 model = Synthesizer("autoregressive", sequence_key="id", sequence_index="day", seed=0,
                     verbose=False, time_budget=float(sys.argv[2])).fit(events)
 print(round(time.perf_counter() - started, 1), model.describe()["model"]["epochs_trained"],
-      loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+      loaded, hwm())
 """
-DASK_FITTER = """
-import resource, sys, time
+)
+DASK_FITTER = (
+    MEMORY
+    + """
 import dask.dataframe as dd
 from dask.distributed import Client, LocalCluster
 from simulacra import Synthesizer
@@ -338,8 +349,9 @@ with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_
                             verbose=False, time_budget=float(sys.argv[2]))
         fit_sequences_dask(model, events, steps=int(sys.argv[3]) if sys.argv[3:] else None)
 print(round(time.perf_counter() - started, 1), model.describe()["model"]["epochs_trained"],
-      events.npartitions, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+      events.npartitions, hwm())
 """
+)
 FIT_BUDGET = 120.0  # seconds for a fit on the sampled events (its first epoch may run past)
 
 

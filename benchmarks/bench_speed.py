@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ import pandas as pd
 
 import simulacra
 from bench_realism import c2st, fidelity, holdout_floor, load, peer_status
-from common import table, write_results
+from common import own_peak_mib, run_measured, table, write_results
 from simulacra.evaluation.prepare import prepare
 from simulacra.synthesizers.distil import distil
 
@@ -88,30 +87,29 @@ def run_one(name: str, model: str, work: Path, budget: float, rows: int) -> dict
     return result
 
 
-def run_peer(python: str, work: Path, budget: float, rows: int) -> dict[str, Any]:
+def run_peer(python: str, work: Path, budget: float, rows: int) -> tuple[dict[str, Any], float]:
     out = work / "mostlyai_tabularargn.parquet"
     command = [
         python, str(HERE / "mostlyai_runner.py"), "--data", str(work / "train.parquet"),
         "--rows", str(rows), "--out", str(out), "--seed", str(SEED), "--threads", "1",
         "--max-training-time", str(budget / 60),
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    peer = json.loads(done.stdout.strip().splitlines()[-1])
+    _, peak, output = run_measured(command)
+    peer = json.loads(output.strip().splitlines()[-1])
     pd.read_parquet(out).head(C2ST_ROWS).to_parquet(out, index=False)
     return {"fit_seconds": peer["fit_s"], "sample_seconds": peer["sample_s"],
-            "sample_rows": rows, "version": peer["version"]}  # fmt: skip
+            "sample_rows": rows, "version": peer["version"]}, peak  # fmt: skip
 
 
 def child(args: argparse.Namespace) -> None:
     """`--one TABLE MODEL WORK`: one model in this process; prints its JSON with peak memory."""
     name, model, work = args.one
     if model == "mostlyai_tabularargn":
-        result = run_peer(args.python, Path(work), args.budget, args.rows)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result, peak = run_peer(args.python, Path(work), args.budget, args.rows)
     else:
         result = run_one(name, model, Path(work), args.budget, args.rows)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({**result, "peak_rss_mib": peak / 1024}))
+        peak = own_peak_mib()
+    print(json.dumps({**result, "peak_rss_mib": peak}))
 
 
 def bench_table(name: str, models: list[str], peer: str | None, args: argparse.Namespace):

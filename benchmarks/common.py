@@ -26,6 +26,42 @@ RESULTS = Path(__file__).parent / "results"
 HEADER = "Run: "  # the first words of the line a results markdown opens with, after its title
 
 
+# Runs a command from a small process and prints its wall seconds and the command's peak RSS
+# (KiB). Linux keeps a process's peak across exec, and a child forked from a large process
+# (a benchmark holding its tables) starts with that process's resident size as its peak, so
+# ru_maxrss read beside a large parent reports at least the parent's size: a child of a
+# 500 MiB parent that used 9 MiB read 502 MiB. Forked from this launcher, the command starts
+# from the launcher's few MiB.
+_LAUNCHER = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:])
+seconds = time.perf_counter() - started
+print(done.returncode, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def run_measured(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds and peak RSS (MiB) of `command`, and what it wrote to stdout (its output
+    and the launcher's line apart); raises when it fails. See `_LAUNCHER`."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *command], capture_output=True, text=True
+    )
+    *output, last = done.stdout.rstrip("\n").split("\n")
+    code, seconds, peak_kib = last.split()
+    if int(code) != 0 or done.returncode != 0:
+        raise subprocess.CalledProcessError(int(code), command, done.stdout, done.stderr)
+    return float(seconds), int(peak_kib) / 1024, "\n".join(output)
+
+
+def own_peak_mib() -> float:
+    """This process's peak resident size since it started (VmHWM: unlike ru_maxrss, not the
+    size of the process it was forked from)."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+
+
 def timed(fn: Callable[[], Any], repeats: int = 3) -> tuple[float, Any]:
     """Median wall time of `repeats` calls of `fn`, and the last result."""
     times, result = [], None
