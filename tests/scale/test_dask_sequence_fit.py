@@ -10,6 +10,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from dask.distributed import Client
 from scipy.stats import ks_2samp
 
@@ -202,3 +203,19 @@ def test_the_command_line_fits_sequences_on_dask(
         capsys,
     )  # fmt: skip
     assert code != 0 and "--steps needs --engine dask" in err
+
+
+def test_same_seed_same_partitions_same_model(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    visits, _ = tables
+    fitted = [
+        fit_sequences_dask(
+            Synthesizer("autoregressive", epochs=1, **SMALL),  # type: ignore[arg-type]
+            by_entity(visits, 3),
+        )
+        for _ in range(2)
+    ]
+    first, second = (m.net_.state_dict() for m in fitted)  # type: ignore[attr-defined]
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    pd.testing.assert_frame_equal(fitted[0].sample(50, seed=2), fitted[1].sample(50, seed=2))
