@@ -485,7 +485,7 @@ def markdown(rows: list[dict[str, Any]], scale_rows: list[dict[str, Any]]) -> st
     for r in rows:
         if r["model"].startswith("simulacra"):
             met = ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["targets"].items())
-            lines.append(f"- {r['table']}: {met}")
+            lines.append(f"- {r['table']}, {r['model']}: {met}")
     if scale_rows:
         lines += ["", "Sampling into Parquet, chunks of 10,000 entities (pbcseq model), then "
                   f"a new model fitted on those events (time budget {FIT_BUDGET:g} s; one "
