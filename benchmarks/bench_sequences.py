@@ -355,6 +355,15 @@ print(round(time.perf_counter() - started, 1), model.describe()["model"]["epochs
 FIT_BUDGET = 120.0  # seconds for a fit on the sampled events (its first epoch may run past)
 
 
+def measure(script: str, *args: object) -> list[str]:
+    """The words a measuring script (`MEMORY` + its own code) prints, run in a new process."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
 def scale(model: Synthesizer, events: int) -> list[dict[str, Any]]:
     """Peak memory of sampling about `events` / 10 and `events` events into Parquet, and of
     fitting a new model on them (`FIT_BUDGET`)."""
@@ -364,32 +373,26 @@ def scale(model: Synthesizer, events: int) -> list[dict[str, Any]]:
         per_entity = 6.2  # pbcseq's mean events per patient
         for target in (events // 10, events):
             entities = int(target / per_entity)
-            out = subprocess.run(
-                [sys.executable, "-c", SAMPLER, str(path), str(entities), f"{folder}/s.parquet"],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            written, seconds, peak, first, second = out.stdout.split()
+            written, seconds, peak, first, second = measure(
+                SAMPLER, path, entities, f"{folder}/s.parquet"
+            )
             rows.append(
                 {"entities": entities, "events": int(written), "seconds": float(seconds),
                  "peak_rss_mib": int(peak), "rss_first_half_mib": int(first),
                  "rss_second_half_mib": int(second)}
             )  # fmt: skip
-            out = subprocess.run(
-                [sys.executable, "-c", FITTER, f"{folder}/s.parquet", str(FIT_BUDGET)],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            fit_seconds, epochs, loaded, fit_peak = out.stdout.split()
+            fit_seconds, epochs, loaded, fit_peak = measure(
+                FITTER, f"{folder}/s.parquet", FIT_BUDGET
+            )
             rows[-1] |= {
                 "fit_seconds": float(fit_seconds),
                 "fit_epochs": int(epochs),
                 "fit_loaded_mib": int(loaded),
                 "fit_peak_rss_mib": int(fit_peak),
             }
-            out = subprocess.run(
-                [sys.executable, "-c", DASK_FITTER, f"{folder}/s.parquet", str(FIT_BUDGET)],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            fit_seconds, epochs, partitions, fit_peak = out.stdout.split()
+            fit_seconds, epochs, partitions, fit_peak = measure(
+                DASK_FITTER, f"{folder}/s.parquet", FIT_BUDGET
+            )
             rows[-1] |= {
                 "dask_fit_seconds": float(fit_seconds),
                 "dask_fit_epochs": int(epochs),
@@ -421,11 +424,7 @@ def doubled(folder: Path, last: dict[str, Any]) -> dict[str, Any]:
     assert writer is not None
     writer.close()
     steps = last["events"] // 500 * last["dask_fit_epochs"]
-    out = subprocess.run(
-        [sys.executable, "-c", DASK_FITTER, str(target), "100000", str(steps)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    fit_seconds, epochs, partitions, fit_peak = out.stdout.split()
+    fit_seconds, epochs, partitions, fit_peak = measure(DASK_FITTER, target, 100_000, steps)
     return {
         "entities": 2 * last["entities"], "events": 2 * last["events"], "doubled": True,
         "dask_fit_seconds": float(fit_seconds), "dask_fit_epochs": int(epochs),

@@ -41,6 +41,12 @@ def by_entity(visits: pd.DataFrame, parts: int) -> dd.DataFrame:
     return dd.concat([dd.from_pandas(f, npartitions=1) for f in frames])
 
 
+def fit(visits: pd.DataFrame, parts: int, epochs: int = 1, **options: object) -> Sequences:
+    """A small model fitted on Dask on `visits` in `parts` partitions of whole patients."""
+    model = Synthesizer("autoregressive", epochs=epochs, **SMALL)
+    return fit_sequences_dask(model, by_entity(visits, parts), **options)  # type: ignore[arg-type]
+
+
 def changes(events: pd.DataFrame, column: str) -> float:
     """Share of an entity's later events whose `column` differs from the event before."""
     ordered = events.sort_values(["patient_id", "visit_date"])
@@ -54,10 +60,7 @@ def test_the_layout_is_the_local_fits(
 ) -> None:
     visits, _ = tables
     local = Synthesizer("autoregressive", epochs=1, **SMALL).fit(visits)
-    model = fit_sequences_dask(
-        Synthesizer("autoregressive", epochs=1, **SMALL),  # type: ignore[arg-type]
-        by_entity(visits, 3),
-    )
+    model = fit(visits, 3)
     ours, theirs = model.sequence_.to_state(), local.sequence_.to_state()
     for name in ("static", "events", "changes", "no_nulls", "strict", "min_gap", "unit"):
         assert ours[name] == theirs[name], name
@@ -86,10 +89,7 @@ def test_streamed_rows_tell_later_steps_by_their_position(
     client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
     visits, _ = tables
-    model = fit_sequences_dask(
-        Synthesizer("autoregressive", epochs=1, **SMALL),  # type: ignore[arg-type]
-        by_entity(visits, 2),
-    )
+    model = fit(visits, 2)
     rows, _ = step_rows(visits, model.sequence_)
     encoded = model.transformer_.encode(rows, np.random.default_rng(0))
     column, token = model._first_step_token()  # type: ignore[misc]
@@ -103,10 +103,7 @@ def test_sampled_sequences_keep_what_the_events_hold(
     client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
     visits, _ = tables
-    model = fit_sequences_dask(
-        Synthesizer("autoregressive", epochs=40, **SMALL),  # type: ignore[arg-type]
-        by_entity(visits, 3),
-    )
+    model = fit(visits, 3, epochs=40)
     synthetic = model.sample(300, seed=1)
     days = pd.to_datetime(synthetic["visit_date"])
     steps = days.groupby(synthetic["patient_id"]).diff().dropna()
@@ -129,11 +126,7 @@ def test_a_context_table_and_its_entities_without_events(
     visits, patients = tables
     extra = make_patients(20, seed=5).assign(patient_id=[f"Q{i:05d}" for i in range(20)])
     context = pd.concat([patients, extra], ignore_index=True)
-    model = fit_sequences_dask(
-        Synthesizer("autoregressive", epochs=2, **SMALL),  # type: ignore[arg-type]
-        by_entity(visits, 2),
-        context=context,
-    )
+    model = fit(visits, 2, epochs=2, context=context)
     assert model.fit_info_["entities"] == len(context)
     assert model.fit_info_["step_rows"] == len(visits) + len(extra)
     assert model.context_model_ is not None
@@ -209,13 +202,7 @@ def test_same_seed_same_partitions_same_model(
     client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
     visits, _ = tables
-    fitted = [
-        fit_sequences_dask(
-            Synthesizer("autoregressive", epochs=1, **SMALL),  # type: ignore[arg-type]
-            by_entity(visits, 3),
-        )
-        for _ in range(2)
-    ]
+    fitted = [fit(visits, 3) for _ in range(2)]
     first, second = (m.net_.state_dict() for m in fitted)  # type: ignore[attr-defined]
     assert all(torch.equal(first[k], second[k]) for k in first)
     pd.testing.assert_frame_equal(fitted[0].sample(50, seed=2), fitted[1].sample(50, seed=2))

@@ -40,6 +40,12 @@ class _LazyConsole:
 out = _LazyConsole(stderr=False)
 err = _LazyConsole(stderr=True)
 
+
+def announce(line: str) -> None:
+    """A Dask engine's line (the cluster it runs on) on stderr, as written."""
+    err.print(line, markup=False, highlight=False)
+
+
 SHOWN_ITEMS = 8  # a list longer than this prints as its first values, its last and its length
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._progress import is_quiet, status
-from .common import err, load_table, out, parse_pairs
+from .common import announce, load_table, out, parse_pairs
 
 if TYPE_CHECKING:
     from ..synthesizers import Synthesizer
@@ -44,7 +44,7 @@ def fit_dask(
             metadata=metadata,
             scheduler=scheduler,
             steps=steps,
-            announce=lambda line: err.print(line, markup=False, highlight=False),
+            announce=announce,
         )
     with status(f"writing {output}"):
         synthesizer.save(output)
@@ -83,7 +83,7 @@ def sample_dask(
         partitions=partitions,
         conditions=parse_pairs(condition, "--condition", typed=False),
         scheduler=scheduler,
-        announce=lambda line: err.print(line, markup=False, highlight=False),
+        announce=announce,
         context=load_table(context) if context is not None else None,
         context_output=context_out,
         verbose=not is_quiet(),

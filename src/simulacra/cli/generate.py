@@ -14,8 +14,8 @@ from .common import (
     ENGINE_HELP,
     PARTITIONS_HELP,
     SCHEDULER_HELP,
+    announce,
     check_output,
-    err,
     out,
     print_table,
 )
@@ -95,7 +95,7 @@ def generate(
             seed=seed,
             partitions=partitions,
             scheduler=scheduler,
-            announce=lambda line: err.print(line, markup=False, highlight=False),
+            announce=announce,
             verbose=not is_quiet(),
         )
         files = "file" if parts == 1 else "files"

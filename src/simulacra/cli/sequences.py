@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .._progress import is_quiet, new_progress, status
 from ..errors import ParameterError
 from ..registry import able_to
-from .common import check_output, err, load_table, out, write_together
+from .common import announce, check_output, load_table, out, write_together
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,17 +89,17 @@ def fit_sequences(
     context = load_table(context_path, encoding) if context_path is not None else None
     metadata = Metadata.load(metadata_path) if metadata_path is not None else None
     if dask is not None:
-        from ..scale.commands import fit_sequences_from_parquet
+        from ..scale.commands import fit_from_parquet
 
         with status(f"fitting {model} on sequences on Dask from {data}"):
-            fit_sequences_from_parquet(
+            fit_from_parquet(
                 synthesizer,
                 str(data),
                 metadata=metadata,
                 context=context,
                 scheduler=dask.scheduler,
                 steps=dask.steps,
-                announce=lambda line: err.print(line, markup=False, highlight=False),
+                announce=announce,
             )
     else:
         table = load_table(data, encoding)

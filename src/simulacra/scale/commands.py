@@ -127,48 +127,26 @@ def fit_from_parquet(
     pattern: str,
     *,
     metadata: Any = None,
+    context: pd.DataFrame | None = None,
     scheduler: str | None = None,
     steps: int | None = None,
     announce: Callable[[str], object] | None = None,
 ) -> Synthesizer:
     """Fit `synthesizer` on the Parquet files matching `pattern`, read as a Dask DataFrame
     whose partitions are summarised (and streamed to a neural model) where they lie
-    (`fitting.fit_dask`)."""
+    (`fitting.fit_dask`); a sequence model on those events (and the context table
+    `context`, in memory), each partition's step rows streamed
+    (`sequence_fit.fit_sequences_dask`)."""
     from .cluster import dask_client
     from .fitting import fit_dask, read_parquet_glob
     from .partitions import parquet_files
+    from .sequence_fit import fit_sequences_dask
+    from .sequences import sequence_model
 
     parquet_files(pattern)  # files that disagree are refused before a cluster starts
+    sequences = sequence_model(synthesizer)
     with dask_client(scheduler, announce=announce):
         frame = read_parquet_glob(pattern)
-        return fit_dask(synthesizer, frame, metadata=metadata, steps=steps)
-
-
-def fit_sequences_from_parquet(
-    synthesizer: Synthesizer,
-    pattern: str,
-    *,
-    metadata: Any = None,
-    context: Any = None,
-    scheduler: str | None = None,
-    steps: int | None = None,
-    announce: Callable[[str], object] | None = None,
-) -> Synthesizer:
-    """Fit the sequence model `synthesizer` on the events in the Parquet files matching
-    `pattern` (and the context table `context`, in memory), streaming each partition's step
-    rows (`sequence_fit.fit_sequences_dask`)."""
-    from .cluster import dask_client
-    from .fitting import read_parquet_glob
-    from .partitions import parquet_files
-    from .sequence_fit import fit_sequences_dask
-
-    parquet_files(pattern)
-    with dask_client(scheduler, announce=announce):
-        frame = read_parquet_glob(pattern)
-        return fit_sequences_dask(
-            synthesizer,  # type: ignore[arg-type]
-            frame,
-            metadata,
-            context=context,
-            steps=steps,
-        )
+        if sequences is None:
+            return fit_dask(synthesizer, frame, metadata=metadata, steps=steps)
+        return fit_sequences_dask(sequences, frame, metadata, context=context, steps=steps)

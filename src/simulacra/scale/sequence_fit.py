@@ -33,7 +33,7 @@ from ..errors import DataError, ParameterError
 from ..metadata import Metadata
 from ..sequence_keys import new_key_pattern
 from ..synthesizers.sequence_layout import SequenceLayout
-from ..synthesizers.sequence_steps import build_layout, step_rows
+from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
 from .streaming import fit_streamed
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def fit_sequences_dask(
     if facts.events < 2:
         raise DataError(f"the table has {facts.events} event(s); at least 2 are needed to fit")
     if context is not None:
-        _check_context_keys(context, key, facts.keys)
+        check_context_keys(context, key, pd.Index(facts.keys))
         if context_metadata is None:
             context_metadata = synthesizer.infer_metadata(context)
     pilot = _pilot(events, key, facts.keys, synthesizer.seed)
@@ -137,19 +137,6 @@ def fit_sequences_dask(
         started=started,
     )
     return synthesizer
-
-
-def _check_context_keys(context: pd.DataFrame, key: str, keys: pd.Series) -> None:
-    if key not in context.columns:
-        raise DataError(f"the context table has no column '{key}' (the sequence key)")
-    if context[key].isna().any() or context[key].duplicated().any():
-        raise DataError(f"the context table's '{key}' must name each entity once, never empty")
-    unknown = ~keys.isin(context[key])
-    if unknown.any():
-        raise DataError(
-            f"{int(unknown.sum()):,} entities of the events have no row in the context table "
-            f"(for example '{key}' = {keys[unknown].iloc[0]!r})"
-        )
 
 
 def _facts(events: dd.DataFrame, key: str, index: str) -> _Facts:

@@ -193,9 +193,9 @@ def _static_columns(
     return [name for name in names if int(distinct[name].max()) <= 1]
 
 
-def _check_context(
-    context: pd.DataFrame, metadata: Metadata | None, key: str, keys: pd.Index
-) -> tuple[pd.DataFrame, Metadata]:
+def check_context_keys(context: pd.DataFrame, key: str, keys: pd.Index) -> None:
+    """One error line unless `context` names each entity once by `key` and has a row for
+    every entity of the events (`keys`)."""
     if key not in context.columns:
         raise DataError(f"the context table has no column '{key}' (the sequence key)")
     if context[key].isna().any() or context[key].duplicated().any():
@@ -206,6 +206,12 @@ def _check_context(
             f"{int(unknown.sum()):,} entities of the events have no row in the context table "
             f"(for example '{key}' = {keys[unknown][0]!r})"
         )
+
+
+def _check_context(
+    context: pd.DataFrame, metadata: Metadata | None, key: str, keys: pd.Index
+) -> tuple[pd.DataFrame, Metadata]:
+    check_context_keys(context, key, keys)
     clash = [str(c) for c in context.columns if str(c).startswith(PREFIX)]
     if clash:
         raise DataError(f"context column '{clash[0]}' starts with '{PREFIX}', a kept prefix")
