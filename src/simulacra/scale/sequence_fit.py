@@ -115,7 +115,7 @@ def fit_sequences_dask(
     del steps_table, pilot  # the pilot's events and step rows: not held while training
     context_rows = context.set_index(key) if context is not None else None
     steps_frame = events.map_partitions(_steps, layout, context_rows, sample, meta=sample)
-    alone = context_rows.iloc[:0] if context_rows is not None else None
+    alone = None  # context entities without events: one part of their own
     if context_rows is not None:
         alone = context_rows.loc[~context_rows.index.isin(facts.keys)]
         if len(alone):
