@@ -147,6 +147,8 @@ def test_evaluate_compares_sequences(
     assert report["sequences"]["static"]["kept"] == 1.0
     code, _, err = run([*args[:3], "--sequence-key", "patient_id"], capsys)
     assert code != 0 and "--sequence-key and --sequence-index go together" in err
+    code, _, err = run([*args[:7], "--engine", "dask"], capsys)  # it samples rows, not entities
+    assert code != 0 and "--sequence-key works with --engine local only" in " ".join(err.split())
 
 
 def test_rules_hold_in_every_sampled_event(

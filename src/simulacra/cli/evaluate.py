@@ -12,8 +12,8 @@ from .._progress import is_quiet
 from . import app
 from .common import (
     SCHEDULER_HELP,
+    announce,
     check_output,
-    err,
     load_table,
     out,
     print_table,
@@ -162,7 +162,6 @@ def evaluate(
 
         if sample_rows < 2:
             raise DataError(f"--sample-rows must be at least 2, not {sample_rows}")
-        announce = lambda line: err.print(line, markup=False, highlight=False)  # noqa: E731
         with dask_client(scheduler, announce=announce):
             result = evaluate_dask(
                 real, synthetic, holdout=holdout, sample_rows=sample_rows, seed=seed, **options

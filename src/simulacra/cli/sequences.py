@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 def check_sequence_options(
-    model: str, key: str | None, index: str | None, context: Path | None, engine: str
+    model: str, key: str | None, index: str | None, context: Path | None
 ) -> None:
     """One error line for sequence options that cannot go together."""
     if key is None and index is None:
@@ -210,6 +210,8 @@ def sequence_options(
         return {}
     if key is None or index is None:
         raise ParameterError("--sequence-key and --sequence-index go together")
+    if engine != "local":  # Dask's evaluation samples rows, not whole entities
+        raise ParameterError("--sequence-key works with --engine local only")
     if given and ("real" not in given or "synthetic" not in given):
         raise ParameterError("give --context and --synthetic-context together")
     tables = {label: load_table(path) for label, path in given.items()}

@@ -297,7 +297,7 @@ def fit(
     params |= budget_params(model, why is not None, time_budget)
     if rule:
         params["rules"] = list(rule)
-    check_sequence_options(model, sequence_key, sequence_index, context, engine)
+    check_sequence_options(model, sequence_key, sequence_index, context)
     check_fit_options(epsilon, infer_schema, engine, steps)
     check_engine(engine, scheduler, None)
     if sequence_key is not None:
