@@ -152,6 +152,11 @@ def test_bad_input_is_refused_in_one_line(
             Synthesizer("autoregressive", rules=["weight > 0"], **SMALL),  # type: ignore[arg-type]
             frame,
         )
+    with pytest.raises(ParameterError, match="sequences cannot be learned with differential"):
+        fit_sequences_dask(
+            Synthesizer("autoregressive", epsilon=1.0, **SMALL),  # type: ignore[arg-type]
+            frame,
+        )
     with pytest.raises(DataError, match="have no row in the context table"):
         fit_sequences_dask(
             Synthesizer("autoregressive", **SMALL),  # type: ignore[arg-type]

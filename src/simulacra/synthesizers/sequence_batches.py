@@ -55,10 +55,7 @@ class SequenceBatches:
         entity, in memory; `context_metadata` its metadata), then `train()`, then the layout
         is kept. `events`, `entities`: what the fit saw; `started`: when it began (a time
         budget counts from there). Returns self."""
-        if getattr(self, "epsilon", None) is not None:
-            raise ParameterError(
-                f"{self.name}: sequences cannot be learned with differential privacy yet"
-            )
+        self._refuse_privacy()
         started = time.perf_counter() if started is None else started
         self._fit_began = started
         self.context_model_ = None
@@ -78,6 +75,18 @@ class SequenceBatches:
             "seconds": round(time.perf_counter() - started, 3),
         }
         return self
+
+    def _refuse_privacy(self) -> None:
+        """One error line for privacy settings a sequence fit cannot keep (it skips
+        `PrivateFit.fit`, which would check them)."""
+        if getattr(self, "epsilon", None) is not None:
+            raise ParameterError(
+                f"{self.name}: sequences cannot be learned with differential privacy yet "
+                "(epsilon): DP-SGD would have to bound each entity, not each row"
+            )
+        refuse = getattr(self, "_refuse_delta_alone", None)
+        if refuse is not None:
+            refuse()
 
     def _first_step_token(self) -> tuple[int, int] | None:
         """(token column, token) of position 0 in the step rows, by which a streamed fit

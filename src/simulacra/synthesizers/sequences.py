@@ -88,14 +88,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         self._check_params()
         if self.sequence_key is None or self.sequence_index is None:
             raise ParameterError(f"{self.name}: give sequence_key and sequence_index together")
-        if getattr(self, "epsilon", None) is not None:
-            raise ParameterError(
-                f"{self.name}: sequences cannot be learned with differential privacy yet "
-                "(epsilon): DP-SGD would have to bound each entity, not each row"
-            )
-        refuse = getattr(self, "_refuse_delta_alone", None)  # the fit below skips PrivateFit.fit
-        if refuse is not None:
-            refuse()
+        self._refuse_privacy()
         for label, frame in (("table", table), ("context", context)):
             if frame is not None and not isinstance(frame, pd.DataFrame):
                 raise DataError(
