@@ -137,7 +137,7 @@ class DPColumn:
 
     def _null_share(self, null_count: float, total: float) -> float:
         """The share of nulls from noisy counts: 0 unless significant, at most 1, rounded."""
-        if null_count < self._special_level() or total <= 0:
+        if not self._significant(null_count) or total <= 0:
             return 0.0
         share = min(null_count / total, 1.0)
         return round(share, 4) if share >= MIN_NULL_SHARE else 0.0
