@@ -27,7 +27,7 @@ from typing import Any
 
 import simulacra
 from bench_realism import load
-from common import table, write_results
+from common import process_memory, table, write_results
 
 SEED = 0
 ROWS = {
@@ -42,17 +42,6 @@ GROWTH_MIB = 64.0
 POLL_SECONDS = 0.25
 
 
-def _memory(status: Path) -> tuple[float, float] | None:
-    """(resident MiB, high-water MiB) of a running process, None once it is gone."""
-    try:
-        fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
-    except (OSError, ValueError):
-        return None
-    if "VmRSS" not in fields:
-        return None
-    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
-
-
 def sample_memory(model: Path, rows: int, out: Path) -> dict[str, float]:
     """Seconds, peak MiB, and the largest resident MiB in each half of one `simulacra sample`
     process's run."""
@@ -64,7 +53,7 @@ def sample_memory(model: Path, rows: int, out: Path) -> dict[str, float]:
     seen: list[tuple[float, float]] = []
     peak = 0.0
     while process.poll() is None:
-        memory = _memory(status)
+        memory = process_memory(status)
         if memory is not None:
             seen.append((time.perf_counter() - started, memory[0]))
             peak = max(peak, memory[1])

@@ -54,12 +54,24 @@ def run_measured(command: list[str]) -> tuple[float, float, str]:
     return float(seconds), int(peak_kib) / 1024, "\n".join(output)
 
 
+def process_memory(status: Path) -> tuple[float, float] | None:
+    """(resident MiB, peak MiB since it started) of a process from its /proc status file,
+    None once it is gone. The peak is VmHWM: unlike ru_maxrss, not the size of the process
+    it was forked from."""
+    try:
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+    except (OSError, ValueError):
+        return None
+    if "VmRSS" not in fields:
+        return None
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
 def own_peak_mib() -> float:
-    """This process's peak resident size since it started (VmHWM: unlike ru_maxrss, not the
-    size of the process it was forked from)."""
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmHWM"))
-    return int(line.split()[1]) / 1024
+    """This process's peak resident size since it started (`process_memory`)."""
+    memory = process_memory(Path("/proc/self/status"))
+    assert memory is not None
+    return memory[1]
 
 
 def timed(fn: Callable[[], Any], repeats: int = 3) -> tuple[float, Any]:
