@@ -147,11 +147,6 @@ def test_bad_input_is_refused_in_one_line(
             Synthesizer("autoregressive", sequence_key="patient_id", sequence_index="day"),  # type: ignore[arg-type]
             frame,
         )
-    with pytest.raises(ParameterError, match="rules are kept by local fits only"):
-        fit_sequences_dask(
-            Synthesizer("autoregressive", rules=["weight > 0"], **SMALL),  # type: ignore[arg-type]
-            frame,
-        )
     with pytest.raises(ParameterError, match="sequences cannot be learned with differential"):
         fit_sequences_dask(
             Synthesizer("autoregressive", epsilon=1.0, **SMALL),  # type: ignore[arg-type]
@@ -211,3 +206,29 @@ def test_same_seed_same_partitions_same_model(
     first, second = (m.net_.state_dict() for m in fitted)  # type: ignore[attr-defined]
     assert all(torch.equal(first[k], second[k]) for k in first)
     pd.testing.assert_frame_equal(fitted[0].sample(50, seed=2), fitted[1].sample(50, seed=2))
+
+
+def test_rules_hold_in_every_event(
+    client: Client, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """Rules within each event, kept on Dask as in a local fit: a floor kept with its ward, a
+    weight range, a fee derived from the weight; the partitions are reparametrised where
+    they lie, and sequences still keep order and static columns."""
+    visits, _ = tables
+    visits = visits.assign(floor=visits["ward"].map({"A": 1, "B": 2, "C": 3}))
+    visits = visits.assign(fee=(visits["weight"] * 2).round(1))
+    rules = ["fixed: ward, floor", "weight in 45..110", "fee = weight * 2"]
+    model = Synthesizer("autoregressive", epochs=3, rules=rules, **SMALL)
+    fit_sequences_dask(model, by_entity(visits, 3))  # type: ignore[arg-type]
+    assert model.rules_ is not None and model.rules_.texts == rules
+    events = model.sample(120, seed=1)
+    assert list(events.columns) == list(visits.columns)
+    pairs = set(zip(events["ward"], events["floor"], strict=True))
+    assert pairs == {("A", 1), ("B", 2), ("C", 3)}
+    assert events["weight"].between(45, 110).all()
+    assert np.allclose(events["fee"], events["weight"] * 2)
+    dates = pd.to_datetime(events["visit_date"])
+    for _, group in dates.groupby(events["patient_id"], sort=False):
+        assert group.is_monotonic_increasing and group.is_unique
+    assert events.groupby("patient_id")["sex"].nunique().max() == 1
+    assert 0.05 < changes(events, "ward") < 0.6

@@ -123,20 +123,6 @@ def test_imputing_under_rules_is_refused(
         fitted["autoregressive"].impute(gaps)  # type: ignore[attr-defined]
 
 
-def test_dask_fits_refuse_rules(table: pd.DataFrame, metadata: Metadata) -> None:
-    import dask.dataframe as dd
-
-    from simulacra.scale.fitting import fit_dask
-
-    frame = dd.from_pandas(table, npartitions=2)
-    for model, meta in [
-        (Synthesizer("copula", rules=["start <= end"]), None),
-        (Synthesizer("copula"), metadata),
-    ]:
-        with pytest.raises(ParameterError, match="rules are kept by local fits only"):
-            fit_dask(model, frame, metadata=meta)
-
-
 def test_rebalancing_a_column_kept_with_others(fitted: dict[str, Synthesizer]) -> None:
     from simulacra.rebalance import iter_rebalanced
 

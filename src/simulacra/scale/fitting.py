@@ -80,9 +80,12 @@ def fit_summaries(
     frame: dd.DataFrame,
     metadata: Metadata | None = None,
     moments: bool = True,
+    *,
+    read_off: bool = False,
 ) -> SummaryFit:
     """Metadata, TableTransformer and (if `moments`) the encoded partial sums of `frame`,
-    with the synthesizer's transform parameters and seed."""
+    with the synthesizer's transform parameters and seed. `read_off`: the given metadata was
+    inferred from a sample (its statistics become the whole table's, as inferred ones do)."""
     import dask
 
     seed = synthesizer.seed
@@ -92,7 +95,7 @@ def fit_summaries(
         rows = int(sum(lengths))
         if rows < 2:
             raise DataError(f"the table has {rows} row(s); at least 2 are needed to fit")
-        inferred = metadata is None
+        inferred = metadata is None or read_off
         pilot_meta = synthesizer.infer_metadata(sample) if metadata is None else metadata
         pilot = synthesizer.new_transformer(pilot_meta, verbose=False).fit(sample)
         pilot_meta = pilot.metadata  # a column may be modelled otherwise than declared
@@ -259,16 +262,32 @@ def fit_dask(
     the model's public protocol: a model with `fit_moments` (the copula) from merged
     per-partition summaries and partial sums of normal scores; a model with `fit_batches`
     (the neural ones) on minibatches streamed partition by partition, for `epochs` passes
-    or `steps` optimiser steps (`streaming.fit_streamed`). Returns the fitted model."""
-    if synthesizer.rules or (metadata is not None and metadata.rules):
-        raise ParameterError(
-            "rules are kept by local fits only: fit with --engine local (on a sample if the "
-            "table is large), or without rules"
-        )
+    or `steps` optimiser steps (`streaming.fit_streamed`). Rules (the model's and the
+    metadata's) are kept on the partitions reparametrised where they lie (`rule_frames.py`).
+    Returns the fitted model."""
+    from .rule_frames import has_rules, ruled_frame
+
+    plan, read_off = None, False
+    if has_rules(synthesizer, metadata):
+        frame, metadata, plan, read_off = ruled_frame(synthesizer, frame, metadata)
+    fitted = _fit_dask(synthesizer, frame, metadata, steps, read_off)
+    if plan is not None:
+        plan.learn(fitted.transformer_)
+    fitted.rules_ = plan
+    return fitted
+
+
+def _fit_dask(
+    synthesizer: Synthesizer,
+    frame: dd.DataFrame,
+    metadata: Metadata | None,
+    steps: int | None,
+    read_off: bool,
+) -> Synthesizer:
     if hasattr(synthesizer, "fit_batches"):
         from .streaming import fit_streamed
 
-        return fit_streamed(synthesizer, frame, metadata, steps=steps)  # type: ignore[arg-type]
+        return fit_streamed(synthesizer, frame, metadata, steps=steps, read_off=read_off)  # type: ignore[arg-type]
     if steps is not None:
         raise ParameterError(
             f"--steps applies to models trained on minibatches, not {synthesizer.name}"
@@ -281,7 +300,7 @@ def fit_dask(
             "sample"
         )
     started = time.perf_counter()
-    fitted = fit_summaries(synthesizer, frame, metadata)
+    fitted = fit_summaries(synthesizer, frame, metadata, read_off=read_off)
     assert fitted.moments is not None
     moments = fitted.moments.mean_std_correlation()
     result: Synthesizer = fit_moments(

@@ -15,8 +15,10 @@
 
 A context table (one row per entity) is read into memory and sent to every worker once; each
 partition takes its entities' rows, and one more part holds the context entities without
-events. The context model is fitted locally on it, as by `Sequences.fit`. Rules are refused
-(as for tables on Dask). Same seed, same partitions: same model.
+events. The context model is fitted locally on it, as by `Sequences.fit`. Rules hold within
+each event: the plan is built on the pilot's events, every partition is reparametrised where
+it lies (`rule_frames.py`), and the first pass runs again on the columns learned. Same seed,
+same partitions: same model.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from .. import seeding
 from ..errors import DataError, ParameterError
 from ..metadata import Metadata
 from ..sequence_keys import new_key_pattern
+from ..synthesizers.ruled import plan_sequence_rules
 from ..synthesizers.sequence_layout import SequenceLayout
 from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
+from .rule_frames import has_rules, reparametrised
 from .streaming import fit_streamed
 
 if TYPE_CHECKING:
@@ -78,10 +82,6 @@ def fit_sequences_dask(
     key, index = synthesizer.sequence_key, synthesizer.sequence_index
     if key is None or index is None:
         raise ParameterError(f"{synthesizer.name}: give sequence_key and sequence_index")
-    if synthesizer.rules or (metadata is not None and metadata.rules):
-        raise ParameterError(
-            "rules are kept by local fits only: fit sequences with --engine local, or without rules"
-        )
     for name in (key, index):
         if name not in events.columns:
             raise DataError(f"'{name}' is not a column of the events")
@@ -98,6 +98,12 @@ def fit_sequences_dask(
             context_metadata = synthesizer.infer_metadata(context)
     pilot = _pilot(events, key, facts.keys, synthesizer.seed)
     metadata = metadata if metadata is not None else synthesizer.infer_metadata(pilot)
+    plan = None
+    if has_rules(synthesizer, metadata):  # the events in the columns learned (a pass more)
+        plan, pilot, metadata = plan_sequence_rules(synthesizer, pilot, metadata, key, index)
+        if plan is not None:
+            events = reparametrised(events, plan, pilot)
+            facts = _facts(events, key, index)
     varying = [c for c in pilot.columns if c not in (key, index)]
     static = [c for c in varying if c not in facts.varying] if facts.long else []
     layout, steps_table = build_layout(
@@ -135,6 +141,7 @@ def fit_sequences_dask(
         context=context,
         context_metadata=context_metadata,
         started=started,
+        rules=plan,
     )
     return synthesizer
 

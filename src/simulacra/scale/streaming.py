@@ -48,8 +48,10 @@ def fit_streamed(
     *,
     steps: int | None = None,
     buffer_rows: int = BUFFER_ROWS,
+    read_off: bool = False,
 ) -> NeuralSynthesizer:
-    """Fit `synthesizer` on `frame` without materialising it (see the module docstring)."""
+    """Fit `synthesizer` on `frame` without materialising it (see the module docstring);
+    `read_off`: `metadata` was inferred from a sample (`fitting.fit_summaries`)."""
     if getattr(synthesizer, "epsilon", None) is not None:
         raise ParameterError(
             f"{synthesizer.name}: differential privacy does not fit on Dask (DP-SGD needs "
@@ -58,7 +60,7 @@ def fit_streamed(
     if steps is not None and (isinstance(steps, bool) or steps < 1):
         raise ParameterError(f"steps must be a positive integer, not {steps!r}")
     started = time.perf_counter()
-    fitted = fit_summaries(synthesizer, frame, metadata, moments=False)
+    fitted = fit_summaries(synthesizer, frame, metadata, moments=False, read_off=read_off)
     pilot = fitted.transformer.encode(fitted.sample)
     fitted_metadata, transformer, rows = fitted.metadata, fitted.transformer, fitted.rows
     plan = (fitted_metadata.to_dict(), transformer.get_state())

@@ -3,7 +3,7 @@
 `fit_batches`; this mixin does the model's part around it, as `Sequences.fit` does for a table
 in memory: the context model first, later steps never asked for what sampling knows at them
 (told from first steps by their position token, as streamed rows carry no entity index), and
-the layout kept for sampling."""
+the layout (and the rules' plan) kept for sampling."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ..metadata import Metadata
 from .sequence_layout import POSITION, SequenceLayout
 
 if TYPE_CHECKING:
+    from ..rules import RulePlan
     from .base import Synthesizer
 
 
@@ -49,12 +50,14 @@ class SequenceBatches:
         context: pd.DataFrame | None = None,
         context_metadata: Metadata | None = None,
         started: float | None = None,
+        rules: RulePlan | None = None,
     ) -> SequenceBatches:
         """Learn sequences laid out by `layout` whose step rows `train()` streams to the
         network (calling `fit_batches`): first the context model on `context` (one row per
         entity, in memory; `context_metadata` its metadata), then `train()`, then the layout
         is kept. `events`, `entities`: what the fit saw; `started`: when it began (a time
-        budget counts from there). Returns self."""
+        budget counts from there); `rules`: the plan the step rows were reparametrised by
+        (it keeps what the transformer learned). Returns self."""
         self._refuse_privacy()
         started = time.perf_counter() if started is None else started
         self._fit_began = started
@@ -67,7 +70,9 @@ class SequenceBatches:
         finally:
             del self._later_targets
         self.sequence_ = layout
-        self.rules_ = None
+        self.rules_ = rules  # kept on the events: `reverse` after each chunk's events
+        if rules is not None:
+            rules.learn(self.transformer_)
         self.fit_info_ = {
             "rows": events,
             "entities": entities,
