@@ -1,10 +1,12 @@
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from simulacra import DataError, Metadata, MetadataError
+from simulacra import DataError, Metadata, MetadataError, Synthesizer
 from simulacra.metadata import FORMAT_VERSION
 
 from .mixed_table import mixed_table
@@ -166,3 +168,34 @@ def test_rules_are_saved_as_version_2_and_older_files_still_load(tmp_path: Path)
         Metadata.from_dict({**plain, "rules": "start <= end"})
     with pytest.raises(MetadataError, match="'rules' must be a list"):
         Metadata.from_dict({**plain, "rules": ["", 3]})
+
+
+def test_python_decimals_are_numbers_sampled_as_floats(tmp_path: Path) -> None:
+    """`pd.read_sql` gives NUMERIC columns as Python Decimals: they are numbers (learned, not
+    modelled as text, which sampled '81.0.15'), sampled as float64 like the Parquet and
+    database readers read decimals; empty cells stay empty as often."""
+    rng = np.random.default_rng(0)
+    prices = np.round(rng.gamma(2.0, 20.0, 400), 2)
+    table = pd.DataFrame(
+        {
+            "price": [Decimal(str(p)) if k % 10 else None for k, p in enumerate(prices)],
+            "units": [Decimal(int(u)) for u in rng.integers(1, 9, 400)],
+            "shop": rng.choice(["a", "b", "c"], 400),
+        }
+    )
+    meta = Metadata.infer(table)
+    assert (meta["price"].kind, meta["price"].dtype, meta["price"].decimals) == (
+        "numerical",
+        "float64",
+        2,
+    )
+    assert meta["units"].kind == "numerical" and meta["units"].integer
+    assert "Decimal" in meta["price"].extra["note"]
+    model = Synthesizer("copula", verbose=False, seed=0).fit(table)
+    model.save(tmp_path / "m.simulacra")
+    sample = Synthesizer.load(tmp_path / "m.simulacra").sample(400, seed=1)
+    assert sample["price"].dtype == np.float64 and sample["units"].dtype == np.float64
+    real = table["price"].dropna().astype(float)
+    assert stats.ks_2samp(sample["price"].dropna(), real).statistic < 0.15
+    assert abs(sample["price"].isna().mean() - 0.1) < 0.05
+    assert set(sample["units"]) <= set(range(1, 9))

@@ -10,10 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ import pyarrow.parquet as pq
 
 from ._atomic import atomic_path as atomic_path
 from ._interrupt import check as check_interrupt
-from .errors import DataError
+from .errors import DataError, MetadataError
 
 FORMATS = {
     ".csv": "csv",
@@ -433,3 +435,14 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (its type's name when it has none)."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def read_json_file(path: str | Path, what: str) -> Any:
+    """The JSON in the file at `path`; a MetadataError naming the file when it is missing
+    (`what` says what it should have been) or not JSON."""
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise MetadataError(f"{path}: no such {what}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MetadataError(f"{path}: not valid JSON ({exc})") from exc

@@ -44,7 +44,7 @@ from ._progress import LONG_ROWS, track
 from ._values import contradiction, stray_tokens, without_tokens
 from .errors import DataError, DataNote, MetadataError
 from .ids import IdPattern, infer_pattern
-from .io import atomic_path, refused_values
+from .io import atomic_path, read_json_file, refused_values
 from .pii import PROVIDERS, detect_provider
 
 FORMAT_VERSION = 2
@@ -292,6 +292,12 @@ def infer_column(name: str, series: pd.Series) -> Column:
     null_share = float(series.isna().mean())
     _refuse_unlearnable(name, series)
     values = series.dropna()
+    if len(values) and pd.api.types.infer_dtype(values, skipna=True) == "decimal":
+        # Python Decimals (SQL drivers' NUMERIC): float64, as the file and database readers
+        # read decimals; the transforms read them as numbers
+        column = infer_column(name, pd.to_numeric(series))
+        column.extra.setdefault("note", "Python Decimal values: learned as float64 numbers")
+        return column
     base: dict[str, Any] = {"dtype": dtype, "null_share": null_share}
     if values.empty:
         note = "no values (every row is null): copied as null"
@@ -482,14 +488,3 @@ def _decimals(values: np.ndarray) -> int | None:
         if np.allclose(np.round(sample, d), sample, rtol=0, atol=1e-9 * max(1.0, 10.0**-d)):
             return d
     return None
-
-
-def read_json_file(path: str | Path, what: str) -> Any:
-    """The JSON in the file at `path`; a MetadataError naming the file when it is missing
-    (`what` says what it should have been) or not JSON."""
-    try:
-        return json.loads(Path(path).read_text())
-    except FileNotFoundError as exc:
-        raise MetadataError(f"{path}: no such {what}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MetadataError(f"{path}: not valid JSON ({exc})") from exc

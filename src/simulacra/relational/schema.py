@@ -23,7 +23,8 @@ from typing import Any
 
 from .._atomic import atomic_path
 from ..errors import MetadataError
-from ..metadata import Metadata, read_json_file
+from ..io import read_json_file
+from ..metadata import Metadata
 
 FORMAT_VERSION = 1
 

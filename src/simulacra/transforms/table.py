@@ -100,6 +100,7 @@ class TableTransformer:
         """Learn each column's transform from `table`; a column in `given` takes that fitted
         state instead (a base model's encoding, `synthesizers/transfer.py`)."""
         self._check_values(table)
+        table = without_decimals(table)
         self.metadata.check_table(table, private=self.privacy is not None)
         rng = seeding.rng(self.seed, "transform")
         names = self._track(self.metadata.names, "fitting transforms", len(table))
@@ -217,6 +218,7 @@ class TableTransformer:
         any cell may be empty (a table to impute). A table encoded in parts passes one `rng`
         (`encoding_rng`) to every part, so the parts draw one stream."""
         self._check_values(table)
+        table = without_decimals(table)
         rng = self.encoding_rng() if rng is None else rng
         names = self._track(list(self.columns_), "encoding", len(table))
         # filled column by column: at most one column's part beside the matrix (the parts
@@ -318,3 +320,18 @@ class TableTransformer:
         }
         self._layout()
         return self
+
+
+def without_decimals(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with its columns of Python Decimals (SQL drivers' NUMERIC values) as float64,
+    as metadata infers them: a category or constant learned from a Decimal would be no value
+    a model file (JSON) can hold."""
+    decimal = [
+        name
+        for name in table.columns
+        if table[name].dtype == object
+        and pd.api.types.infer_dtype(table[name], skipna=True) == "decimal"
+    ]
+    if not decimal:
+        return table
+    return table.assign(**{str(name): pd.to_numeric(table[name]) for name in decimal})
