@@ -292,7 +292,7 @@ def infer_column(name: str, series: pd.Series) -> Column:
     null_share = float(series.isna().mean())
     _refuse_unlearnable(name, series)
     values = series.dropna()
-    if len(values) and pd.api.types.infer_dtype(values, skipna=True) == "decimal":
+    if series.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "decimal":
         # Python Decimals (SQL drivers' NUMERIC): float64, as the file and database readers
         # read decimals; the transforms read them as numbers
         column = infer_column(name, pd.to_numeric(series))
