@@ -93,3 +93,9 @@ def _shown(bound: float | None) -> str:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def holds_decimals(series: pd.Series) -> bool:
+    """Whether a column's values are Python Decimals (what SQL drivers give for NUMERIC
+    columns): read as float64 numbers by metadata inference and the transforms."""
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "decimal"

@@ -41,7 +41,7 @@ from ._column_fields import check_fields
 from ._dates import datetime_format, is_yyyymmdd
 from ._entities import is_entity_key
 from ._progress import LONG_ROWS, track
-from ._values import contradiction, stray_tokens, without_tokens
+from ._values import contradiction, holds_decimals, stray_tokens, without_tokens
 from .errors import DataError, DataNote, MetadataError
 from .ids import IdPattern, infer_pattern
 from .io import atomic_path, read_json_file, refused_values
@@ -292,9 +292,7 @@ def infer_column(name: str, series: pd.Series) -> Column:
     null_share = float(series.isna().mean())
     _refuse_unlearnable(name, series)
     values = series.dropna()
-    if series.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "decimal":
-        # Python Decimals (SQL drivers' NUMERIC): float64, as the file and database readers
-        # read decimals; the transforms read them as numbers
+    if holds_decimals(series):  # float64, as the file and database readers read decimals
         column = infer_column(name, pd.to_numeric(series))
         column.extra.setdefault("note", "Python Decimal values: learned as float64 numbers")
         return column

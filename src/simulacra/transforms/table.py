@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import seeding
 from .._progress import LONG_ROWS, track
+from .._values import holds_decimals
 from ..errors import ConditionError, DataError, DataNote
 from ..io import refused_values
 from ..metadata import MODELLED_KINDS, Metadata
@@ -323,15 +324,13 @@ class TableTransformer:
 
 
 def without_decimals(table: pd.DataFrame) -> pd.DataFrame:
-    """`table` with its columns of Python Decimals (SQL drivers' NUMERIC values) as float64,
-    as metadata infers them: a category or constant learned from a Decimal would be no value
-    a model file (JSON) can hold."""
-    decimal = [
-        name
-        for name in table.columns
-        if table[name].dtype == object
-        and pd.api.types.infer_dtype(table[name], skipna=True) == "decimal"
-    ]
+    """`table` with its columns of Python Decimals (`_values.holds_decimals`) as float64, as
+    metadata infers them: a category or constant learned from a Decimal would be no value a
+    model file (JSON) can hold."""
+    decimal = [name for name in table.columns if holds_decimals(table[name])]
     if not decimal:
         return table
-    return table.assign(**{str(name): pd.to_numeric(table[name]) for name in decimal})
+    out = table.copy(deep=False)
+    for name in decimal:
+        out[name] = pd.to_numeric(out[name])
+    return out
