@@ -232,3 +232,19 @@ def test_rules_hold_in_every_event(
         assert group.is_monotonic_increasing and group.is_unique
     assert events.groupby("patient_id")["sex"].nunique().max() == 1
     assert 0.05 < changes(events, "ward") < 0.6
+
+
+def test_privacy_is_refused_before_any_row_is_read(
+    tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """A DP sequence fit is refused first: the events are not read (no note about the rows
+    that break a rule, which would say something of them)."""
+    import warnings
+
+    visits, _ = tables
+    model = Synthesizer("autoregressive", epsilon=1.0, rules=["weight in 80..90"], **SMALL)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        with pytest.raises(ParameterError, match="sequences cannot be learned with differential"):
+            fit_sequences_dask(model, by_entity(visits, 2))  # type: ignore[arg-type]
+    assert not [w for w in said if "break it" in str(w.message)]

@@ -37,7 +37,7 @@ from ..sequence_keys import new_key_pattern
 from ..synthesizers.ruled import plan_sequence_rules
 from ..synthesizers.sequence_layout import SequenceLayout
 from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
-from .rule_frames import has_rules, reparametrised
+from .rule_frames import reparametrised
 from .streaming import fit_streamed
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ def fit_sequences_dask(
     key, index = synthesizer.sequence_key, synthesizer.sequence_index
     if key is None or index is None:
         raise ParameterError(f"{synthesizer.name}: give sequence_key and sequence_index")
+    synthesizer.refuse_privacy()
     for name in (key, index):
         if name not in events.columns:
             raise DataError(f"'{name}' is not a column of the events")
@@ -98,12 +99,10 @@ def fit_sequences_dask(
             context_metadata = synthesizer.infer_metadata(context)
     pilot = _pilot(events, key, facts.keys, synthesizer.seed)
     metadata = metadata if metadata is not None else synthesizer.infer_metadata(pilot)
-    plan = None
-    if has_rules(synthesizer, metadata):  # the events in the columns learned (a pass more)
-        plan, pilot, metadata = plan_sequence_rules(synthesizer, pilot, metadata, key, index)
-        if plan is not None:
-            events = reparametrised(events, plan, pilot)
-            facts = _facts(events, key, index)
+    plan, pilot, metadata = plan_sequence_rules(synthesizer, pilot, metadata, key, index)
+    if plan is not None:  # the events in the columns learned (a pass more)
+        events = reparametrised(events, plan, pilot)
+        facts = _facts(events, key, index)
     varying = [c for c in pilot.columns if c not in (key, index)]
     static = [c for c in varying if c not in facts.varying] if facts.long else []
     layout, steps_table = build_layout(

@@ -58,7 +58,7 @@ class SequenceBatches:
         is kept. `events`, `entities`: what the fit saw; `started`: when it began (a time
         budget counts from there); `rules`: the plan the step rows were reparametrised by
         (it keeps what the transformer learned). Returns self."""
-        self._refuse_privacy()
+        self.refuse_privacy()
         started = time.perf_counter() if started is None else started
         self._fit_began = started
         self.context_model_ = None
@@ -81,9 +81,10 @@ class SequenceBatches:
         }
         return self
 
-    def _refuse_privacy(self) -> None:
+    def refuse_privacy(self) -> None:
         """One error line for privacy settings a sequence fit cannot keep (it skips
-        `PrivateFit.fit`, which would check them)."""
+        `PrivateFit.fit`, which would check them), before any row is read: the Dask fit
+        (`scale/sequence_fit.py`) asks first, as `Sequences.fit` does."""
         if getattr(self, "epsilon", None) is not None:
             raise ParameterError(
                 f"{self.name}: sequences cannot be learned with differential privacy yet "

@@ -88,7 +88,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         self._check_params()
         if self.sequence_key is None or self.sequence_index is None:
             raise ParameterError(f"{self.name}: give sequence_key and sequence_index together")
-        self._refuse_privacy()
+        self.refuse_privacy()
         for label, frame in (("table", table), ("context", context)):
             if frame is not None and not isinstance(frame, pd.DataFrame):
                 raise DataError(
