@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dask
 import dask.dataframe as dd
@@ -74,6 +75,27 @@ def test_dask_fits_keep_every_rule(
     model.save(tmp_path / "m.simulacra")
     again = Synthesizer.load(tmp_path / "m.simulacra")
     pd.testing.assert_frame_equal(again.sample(200, seed=2), model.sample(200, seed=2))
+
+
+def test_the_rules_sample_is_the_fits_pilot(
+    table: pd.DataFrame, metadata: Metadata, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows the plan is built on are the fit's pilot rows, reparametrised and handed on:
+    one pass picks them, not one for the rules and another for the fit."""
+    import simulacra.scale.fitting as fitting
+    import simulacra.scale.rule_frames as rule_frames
+
+    calls, pick_rows = [], fitting.pick_rows
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return pick_rows(*args, **kwargs)
+
+    monkeypatch.setattr(fitting, "pick_rows", counted)
+    monkeypatch.setattr(rule_frames, "pick_rows", counted)
+    model = fitted("copula", table, metadata)
+    assert len(calls) == 1
+    assert set(broken(model.sample(300, seed=4), table, metadata).values()) == {0.0}
 
 
 def test_the_models_own_rules_count_too(table: pd.DataFrame, metadata: Metadata) -> None:

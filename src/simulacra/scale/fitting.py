@@ -1,7 +1,7 @@
 """Fitting on a Dask DataFrame from mergeable per-partition summaries.
 
 1. A seeded uniform sample of `PILOT_ROWS` rows, picked in the same pass that counts the
-   rows (every row of partition i gets a key from stream ("transform", 2, i); the smallest
+   rows (every row of partition i gets a key from stream (*PILOT_STREAM, i); the smallest
    keys win, merged as a tree: `_Pick`), gives the metadata (unless given, by the model's
    own `infer_metadata`) and a pilot TableTransformer.
 2. Every partition is summarised where it lies (`summaries.py`); the summaries merge as a
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ..synthesizers.base import Synthesizer
 
 PILOT_ROWS = 100_000
+PILOT_STREAM = ("transform", 2)  # the seed stream that picks the pilot rows
 BLOCK_ROWS = 100_000  # rows of a partition encoded at a time
 _FAN_IN = 8  # summaries merged together at each level of the reduction tree
 _PICK_FAN_IN = 4  # picks (up to PILOT_ROWS rows each) merged together
@@ -60,6 +61,18 @@ def read_parquet_glob(pattern: str) -> dd.DataFrame:
     files = parquet_files(pattern)
     with dask.config.set({"dataframe.convert-string": False}):
         return dd.read_parquet(files)
+
+
+@dataclass(frozen=True)
+class Pilot:
+    """A seeded sample of a frame's rows picked by `pick_rows` (in table order) and its rows
+    per partition, for a caller that picked them before fitting (`rule_frames.py`);
+    `inferred`: the metadata was read off the sample, so its statistics become the whole
+    table's, as inferred metadata's do."""
+
+    sample: pd.DataFrame
+    lengths: list[int]
+    inferred: bool
 
 
 @dataclass
@@ -81,21 +94,24 @@ def fit_summaries(
     metadata: Metadata | None = None,
     moments: bool = True,
     *,
-    read_off: bool = False,
+    picked: Pilot | None = None,
 ) -> SummaryFit:
     """Metadata, TableTransformer and (if `moments`) the encoded partial sums of `frame`,
-    with the synthesizer's transform parameters and seed. `read_off`: the given metadata was
-    inferred from a sample (its statistics become the whole table's, as inferred ones do)."""
+    with the synthesizer's transform parameters and seed; `picked`: its pilot rows already
+    picked (`pick_rows` would pick the same ones), not picked again."""
     import dask
 
     seed = synthesizer.seed
     with dask.config.set({"dataframe.convert-string": False}):
         parts = frame.to_delayed()
-        sample, lengths = pick_rows(parts, PILOT_ROWS, seed, ("transform", 2))
+        if picked is None:
+            sample, lengths = pick_rows(parts, PILOT_ROWS, seed, PILOT_STREAM)
+            inferred = metadata is None
+        else:
+            sample, lengths, inferred = picked.sample, picked.lengths, picked.inferred
         rows = int(sum(lengths))
         if rows < 2:
             raise DataError(f"the table has {rows} row(s); at least 2 are needed to fit")
-        inferred = metadata is None or read_off
         pilot_meta = synthesizer.infer_metadata(sample) if metadata is None else metadata
         pilot = synthesizer.new_transformer(pilot_meta, verbose=False).fit(sample)
         pilot_meta = pilot.metadata  # a column may be modelled otherwise than declared
@@ -267,10 +283,10 @@ def fit_dask(
     Returns the fitted model."""
     from .rule_frames import has_rules, ruled_frame
 
-    plan, read_off = None, False
+    plan, picked = None, None
     if has_rules(synthesizer, metadata):
-        frame, metadata, plan, read_off = ruled_frame(synthesizer, frame, metadata)
-    fitted = _fit_dask(synthesizer, frame, metadata, steps, read_off)
+        frame, metadata, plan, picked = ruled_frame(synthesizer, frame, metadata)
+    fitted = _fit_dask(synthesizer, frame, metadata, steps, picked)
     if plan is not None:
         plan.learn(fitted.transformer_)
     fitted.rules_ = plan
@@ -282,12 +298,12 @@ def _fit_dask(
     frame: dd.DataFrame,
     metadata: Metadata | None,
     steps: int | None,
-    read_off: bool,
+    picked: Pilot | None,
 ) -> Synthesizer:
     if hasattr(synthesizer, "fit_batches"):
         from .streaming import fit_streamed
 
-        return fit_streamed(synthesizer, frame, metadata, steps=steps, read_off=read_off)  # type: ignore[arg-type]
+        return fit_streamed(synthesizer, frame, metadata, steps=steps, picked=picked)  # type: ignore[arg-type]
     if steps is not None:
         raise ParameterError(
             f"--steps applies to models trained on minibatches, not {synthesizer.name}"
@@ -300,7 +316,7 @@ def _fit_dask(
             "sample"
         )
     started = time.perf_counter()
-    fitted = fit_summaries(synthesizer, frame, metadata, read_off=read_off)
+    fitted = fit_summaries(synthesizer, frame, metadata, picked=picked)
     assert fitted.moments is not None
     moments = fitted.moments.mean_std_correlation()
     result: Synthesizer = fit_moments(

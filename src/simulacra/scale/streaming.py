@@ -29,7 +29,7 @@ from .. import seeding
 from .._memory import release_memory
 from ..errors import ParameterError
 from ..metadata import Metadata
-from .fitting import encode_blocks, fit_summaries, rebuild_transformer
+from .fitting import Pilot, encode_blocks, fit_summaries, rebuild_transformer
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -48,10 +48,10 @@ def fit_streamed(
     *,
     steps: int | None = None,
     buffer_rows: int = BUFFER_ROWS,
-    read_off: bool = False,
+    picked: Pilot | None = None,
 ) -> NeuralSynthesizer:
     """Fit `synthesizer` on `frame` without materialising it (see the module docstring);
-    `read_off`: `metadata` was inferred from a sample (`fitting.fit_summaries`)."""
+    `picked`: its pilot rows, already picked (`fitting.fit_summaries`)."""
     if getattr(synthesizer, "epsilon", None) is not None:
         raise ParameterError(
             f"{synthesizer.name}: differential privacy does not fit on Dask (DP-SGD needs "
@@ -60,7 +60,7 @@ def fit_streamed(
     if steps is not None and (isinstance(steps, bool) or steps < 1):
         raise ParameterError(f"steps must be a positive integer, not {steps!r}")
     started = time.perf_counter()
-    fitted = fit_summaries(synthesizer, frame, metadata, moments=False, read_off=read_off)
+    fitted = fit_summaries(synthesizer, frame, metadata, moments=False, picked=picked)
     pilot = fitted.transformer.encode(fitted.sample)
     fitted_metadata, transformer, rows = fitted.metadata, fitted.transformer, fitted.rows
     plan = (fitted_metadata.to_dict(), transformer.get_state())
