@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from simulacra.synthesizers.token_draw import TokenDraw, relu
+from simulacra.synthesizers.token_draw import BLOCK_ROWS, PAD_ROWS, TokenDraw, relu
 from simulacra.synthesizers.token_net import TokenNet
 
 SIZES = [3, 2, 5, 4, 7]
@@ -83,3 +83,43 @@ def test_the_bfloat16_relu_is_torch_relu() -> None:
     x = torch.randn(300, 40).to(torch.bfloat16)
     x[0, :3] = torch.tensor([-0.0, 0.0, float("-inf")])
     assert torch.equal(relu(x.clone()), torch.relu(x))
+
+
+def test_the_network_sees_few_row_counts_however_the_groups_fall() -> None:
+    # bfloat16 products on the CPU keep memory for every row count they meet: prefix groups,
+    # a sample's last block and partly known blocks (whose counts change from column to
+    # column and from sample to sample) are padded to multiples of PAD_ROWS, so a long
+    # stream meets a bounded set
+    net = random_net(4)
+    counts: set[int] = set()
+    drawer = TokenDraw(net, 1.0, dtype=torch.bfloat16)
+    logits = drawer.logits
+
+    def counted(first: torch.Tensor, j: int) -> torch.Tensor:
+        counts.add(len(first))
+        return logits(first, j)
+
+    drawer.logits = counted  # type: ignore[method-assign]
+    order = list(range(len(SIZES)))
+    for seed in range(6):
+        gen = torch.Generator().manual_seed(seed)
+        inputs = torch.tensor(SIZES).expand(3_000, -1).clone()
+        unknown = torch.ones_like(inputs, dtype=torch.bool)
+        unknown[::3, 2] = False  # a column known in some rows: the partly known path
+        inputs[::3, 2] = 1
+        with torch.inference_mode():
+            drawer.fill(inputs, unknown, order, 1.0 - torch.rand(inputs.shape, generator=gen))
+    assert BLOCK_ROWS % PAD_ROWS == 0 and len(counts) > 2
+    assert all(c % PAD_ROWS == 0 for c in counts), sorted(counts)
+
+
+def test_padding_leaves_each_rows_logits_as_they_were() -> None:
+    net = random_net(5)
+    drawer = TokenDraw(net, 1.0)
+    inputs = torch.tensor(SIZES).expand(77, -1).clone()
+    inputs[:, 0] = torch.arange(77) % SIZES[0]
+    with torch.inference_mode():
+        first = drawer.first_layer(inputs)
+        for j in range(len(SIZES)):
+            assert torch.allclose(drawer.row_logits(first, j), drawer.logits(first, j))
+            assert drawer.row_logits(first, j).shape == (77, SIZES[j])
