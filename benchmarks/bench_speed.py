@@ -7,8 +7,8 @@ model runs in a process of its own (so its peak resident memory is its own) on o
   `--budget` seconds, their `time_budget`) and sample `--rows` rows; rows/s is rows over the
   `sample` call's seconds;
 - ddpm_10, ddpm_12, ddpm_15, ddpm_50: that ddpm model (its file) sampling with 10, 12, 15 or
-  50 steps
-  instead of its default, for the target "within 0.02 C2ST of 50 steps at TabularARGN's rows/s";
+  50 steps instead of its default, for the target "within 0.02 C2ST of 50 steps at
+  TabularARGN's rows/s";
 - distilled: `simulacra.synthesizers.distil.distil` of that ddpm model (its file), the
   autoregressive student fitted on `STUDENT_ROWS` rows the teacher samples within the same
   budget; its fit seconds include the teacher's sampling, shown apart;

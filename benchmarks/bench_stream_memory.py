@@ -11,7 +11,10 @@ high-water mark. N is `ROWS[model]`: 10,000,000, fewer for the slow samplers (th
 takes on one thread).
 
     .venv/bin/python benchmarks/bench_stream_memory.py [--models copula,tvae] [--scale 0.1]
-Writes results/stream_memory/stream_memory.json and .md.
+    .venv/bin/python benchmarks/bench_stream_memory.py --models autoregressive,ddpm \
+        --rows 10000000 --name stream_memory_10m
+Writes results/stream_memory/stream_memory.json and .md (or `--name`'s: `--rows` gives every
+model the same N).
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def main() -> None:
     parser.add_argument("--models", default=",".join(ROWS))
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every N")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per neural fit")
+    parser.add_argument("--rows", type=int, default=None, help="one N for every model")
+    parser.add_argument("--name", default="stream_memory", help="results file name")
     args = parser.parse_args()
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[variable] = "1"
@@ -87,13 +92,15 @@ def main() -> None:
             path = work / f"{name}.simulacra"
             simulacra.Synthesizer(name, **params).fit(train).save(path)
             out = work / f"{name}.parquet"
-            result = {"model": name, **sample_memory(path, int(ROWS[name] * args.scale), out)}
+            count = args.rows if args.rows else int(ROWS[name] * args.scale)
+            result = {"model": name, **sample_memory(path, count, out)}
             out.unlink()
             result["level"] = result["second_half_mib"] <= result["first_half_mib"] + GROWTH_MIB
             print(f"[{name}] {result}", file=sys.stderr, flush=True)
             rows.append(result)
     data = {"seed": SEED, "growth_mib": GROWTH_MIB, "budget": args.budget, "rows": rows}
-    write_results("stream_memory", data, markdown(data))
+    data["same_rows"] = args.rows
+    write_results(args.name, data, markdown(data), folder="stream_memory")
 
 
 def markdown(data: dict[str, Any]) -> str:
@@ -120,8 +127,9 @@ def markdown(data: dict[str, Any]) -> str:
         "Parquet out, its resident set read every 0.25 s. 'level': the largest resident size "
         f"of the run's second half within {data['growth_mib']:.0f} MiB of its first half's; "
         "peak: the process's high-water mark. Neural fits within "
-        f"{data['budget']:.0f} s (the ensemble {2 * data['budget']:.0f} s); fewer rows for "
-        "the slow samplers (rows/s on one thread).",
+        f"{data['budget']:.0f} s (the ensemble {2 * data['budget']:.0f} s); "
+        + (f"{data['same_rows']:,} rows for every model." if data.get("same_rows")
+           else "fewer rows for the slow samplers (rows/s on one thread)."),
         "",
         table(headers, body),
         "",
