@@ -203,23 +203,34 @@ def sdv_par(
         print("SDV PAR skipped: set SDV_PYTHON to an interpreter that imports sdv", flush=True)
         return None
     context = entity_columns(train, key, index)
-    with tempfile.TemporaryDirectory() as folder:
-        data, out = Path(folder) / "train.parquet", Path(folder) / "par.parquet"
-        train.reset_index(drop=True).to_parquet(data, index=False)
-        args = [python, str(Path(__file__).parent / "sdv_par.py"), "--data", str(data)]
-        args += ["--key", key, "--index", index, "--context", ",".join(context)]
-        args += ["--sequences", str(train[key].nunique()), "--epochs", str(epochs)]
-        args += ["--seed", str(seed), "--out", str(out)]
-        done = subprocess.run(args, capture_output=True, text=True, check=True)
-        timing = json.loads(done.stdout.strip().splitlines()[-1])
-        synthetic = pd.read_parquet(out)[train.columns]
-    row = judge(train, synthetic, holdout, key, index, None, seed)
+    args = ["--key", key, "--index", index, "--context", ",".join(context)]
+    args += ["--sequences", str(train[key].nunique()), "--epochs", str(epochs)]
+    row, timing = run_peer([python, "sdv_par.py", *args], train, holdout, key, index, seed)
     return row | {
         "model": f"SDV PAR {timing['version']} ({epochs} epochs)",
         "fit_seconds": timing["fit_s"],
         "sample_seconds": timing["sample_s"],
         "par_context": context,
     }
+
+
+def run_peer(
+    command: list[str], train: pd.DataFrame, holdout: pd.DataFrame, key: str, index: str,
+    seed: int,
+) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
+    """A peer's runner script (`command`: its interpreter, the script beside this one, its
+    options) fitted on `train` and sampling into a file, in a folder of its own: our
+    evaluator's scores of its sample, and the JSON line the script printed."""
+    python, script, *options = command
+    with tempfile.TemporaryDirectory() as folder:
+        data, out = Path(folder) / "train.parquet", Path(folder) / "synthetic.parquet"
+        train.reset_index(drop=True).to_parquet(data, index=False)
+        args = [python, str(Path(__file__).parent / script), "--data", str(data), *options]
+        args += ["--seed", str(seed), "--out", str(out)]
+        done = subprocess.run(args, capture_output=True, text=True, check=True)
+        timing = json.loads(done.stdout.strip().splitlines()[-1])
+        synthetic = pd.read_parquet(out)[train.columns]
+    return judge(train, synthetic, holdout, key, index, None, seed), timing
 
 
 def entity_columns(train: pd.DataFrame, key: str, index: str) -> list[str]:
@@ -240,16 +251,9 @@ def tabular_argn(
         print(f"TabularARGN skipped: {status}", flush=True)
         return None
     context = entity_columns(train, key, index)
-    with tempfile.TemporaryDirectory() as folder:
-        data, out = Path(folder) / "train.parquet", Path(folder) / "argn.parquet"
-        train.reset_index(drop=True).to_parquet(data, index=False)
-        args = [python, str(Path(__file__).parent / "mostlyai_runner.py"), "--data", str(data)]
-        args += ["--key", key, "--context", ",".join(context), "--seed", str(seed)]
-        args += ["--rows", str(train[key].nunique()), "--threads", "1", "--out", str(out)]
-        done = subprocess.run(args, capture_output=True, text=True, check=True)
-        timing = json.loads(done.stdout.strip().splitlines()[-1])
-        synthetic = pd.read_parquet(out)[train.columns]
-    row = judge(train, synthetic, holdout, key, index, None, seed)
+    args = ["--key", key, "--context", ",".join(context), "--threads", "1"]
+    args += ["--rows", str(train[key].nunique())]
+    row, timing = run_peer([python, "mostlyai_runner.py", *args], train, holdout, key, index, seed)
     return row | {
         "model": f"TabularARGN {timing['version']} (sequential, context: {', '.join(context)})",
         "fit_seconds": round(timing["fit_s"], 1),
