@@ -93,13 +93,13 @@ def test_the_network_sees_few_row_counts_however_the_groups_fall() -> None:
     net = random_net(4)
     counts: set[int] = set()
     drawer = TokenDraw(net, 1.0, dtype=torch.bfloat16)
-    logits = drawer.logits
+    network = drawer._network_logits
 
     def counted(first: torch.Tensor, j: int) -> torch.Tensor:
         counts.add(len(first))
-        return logits(first, j)
+        return network(first, j)
 
-    drawer.logits = counted  # type: ignore[method-assign]
+    drawer._network_logits = counted  # type: ignore[method-assign]
     order = list(range(len(SIZES)))
     for seed in range(6):
         gen = torch.Generator().manual_seed(seed)
@@ -121,5 +121,5 @@ def test_padding_leaves_each_rows_logits_as_they_were() -> None:
     with torch.inference_mode():
         first = drawer.first_layer(inputs)
         for j in range(len(SIZES)):
-            assert torch.allclose(drawer.row_logits(first, j), drawer.logits(first, j))
-            assert drawer.row_logits(first, j).shape == (77, SIZES[j])
+            assert torch.allclose(drawer.logits(first, j), drawer._network_logits(first, j))
+            assert drawer.logits(first, j).shape == (77, SIZES[j])

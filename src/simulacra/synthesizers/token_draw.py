@@ -32,7 +32,7 @@ from .token_net import TokenNet
 
 GROUP_SHARE = 0.5  # share of the rows up to which prefix groups are worth computing per group
 BLOCK_ROWS = 2_048  # rows whose activations (2,048 x 512 floats) stay in the CPU's cache
-PAD_ROWS = 128  # rows in varying numbers are computed in multiples of this (`row_logits`)
+PAD_ROWS = 128  # rows in varying numbers are computed in multiples of this (`logits`)
 
 
 class TokenDraw:
@@ -68,7 +68,22 @@ class TokenDraw:
             self.deltas.append(rows - rows[size])
 
     def logits(self, first: torch.Tensor, j: int) -> torch.Tensor:
-        """Column j's logits (temperature and shift applied) for first-layer sums `first`."""
+        """Column j's logits (temperature and shift applied) for first-layer sums `first`,
+        whose number of rows may change from call to call (prefix groups, a sample's last
+        block, the rows of a block that still miss column j, a sequence's entities still
+        running): the network runs on the rows padded (with copies of the first) to a
+        multiple of `PAD_ROWS` (`BLOCK_ROWS` is one), since bfloat16 products on the CPU
+        (oneDNN) keep memory for every row count they meet: a sample's resident memory grew
+        by about 2 MiB a chunk of 100,000 rows (10,000,000 diamonds rows: 594 MiB largest in
+        the first half, 661 in the second; now 480 and 495)."""
+        count = len(first)
+        padded = -(-count // PAD_ROWS) * PAD_ROWS
+        if padded > count:
+            first = torch.cat([first, first[:1].expand(padded - count, -1)])
+        return self._network_logits(first, j)[:count]
+
+    def _network_logits(self, first: torch.Tensor, j: int) -> torch.Tensor:
+        """`logits` of exactly the rows of `first`: the trunk, column j's head slice."""
         h = relu(first.to(self.dtype)) if self.dtype != first.dtype else torch.relu(first)
         for weight, bias in self.layers:
             h = relu(torch.addmm(bias, h, weight))
@@ -114,7 +129,7 @@ class TokenDraw:
             size = self.sizes[j]
             cdf = torch.cat(
                 [
-                    cumulative(self.row_logits(self.first_layer(prefixes[b : b + BLOCK_ROWS]), j))
+                    cumulative(self.logits(self.first_layer(prefixes[b : b + BLOCK_ROWS]), j))
                     for b in range(0, len(prefixes), BLOCK_ROWS)
                 ]
             )
@@ -128,20 +143,6 @@ class TokenDraw:
             prefixes = prefixes.index_select(0, keys // size)
             prefixes[:, j] = keys % size
         return len(order)
-
-    def row_logits(self, first: torch.Tensor, j: int) -> torch.Tensor:
-        """`logits` of a number of rows that may change from call to call (prefix groups, a
-        sample's last block, the rows of a block that still miss column j, a sequence's
-        entities still running), computed on the rows padded (with copies of the first) to
-        a multiple of `PAD_ROWS` (`BLOCK_ROWS` is one): bfloat16 products on the CPU (oneDNN)
-        keep memory for every row count they meet: a sample's resident memory grew by about
-        2 MiB a chunk of 100,000 rows (10,000,000 diamonds rows: 594 MiB largest in the
-        first half, 661 in the second; now 480 and 495)."""
-        count = len(first)
-        padded = -(-count // PAD_ROWS) * PAD_ROWS
-        if padded > count:
-            first = torch.cat([first, first[:1].expand(padded - count, -1)])
-        return self.logits(first, j)[:count]
 
     def first_layer(self, inputs: torch.Tensor) -> torch.Tensor:
         """The network's first layer (the sum of the tokens' vectors), without materialising
@@ -165,7 +166,7 @@ class TokenDraw:
             if not every and not bool(todo.any()):
                 continue
             rows = slice(None) if every else todo.nonzero().squeeze(1)
-            cdf = cumulative(self.row_logits(first if every else first[rows], j))
+            cdf = cumulative(self.logits(first if every else first[rows], j))
             spot = uniforms[rows, j].double().unsqueeze(1) * cdf[:, -1:]
             drawn = torch.searchsorted(cdf, spot).squeeze(1).clamp_(0, self.sizes[j] - 1)
             inputs[rows, j] = drawn
