@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from scipy import stats
 
 from simulacra import Synthesizer
@@ -89,47 +88,6 @@ def test_weights_stay_autocorrelated_within_an_entity(alone: Synthesizer) -> Non
     change = events.groupby("patient_id")["weight"].diff().abs().dropna()
     spread = events["weight"].std()
     assert change.median() < 0.5 * spread  # the next visit's weight is near the last one
-
-
-def test_each_step_trains_its_columns_given_those_drawn_before_them(
-    alone: Synthesizer, with_context: Synthesizer
-) -> None:
-    """Training rows never hide a column sampling knows at their step, and cut uniformly
-    among the ones it draws there (every number of them hidden, 1 .. all, equally often):
-    at later steps the gap and the event's columns; at first steps the entity's columns and
-    the event's, not the empty previous event, nor a context its model gives."""
-    torch.manual_seed(0)
-    names = [column for column, _ in alone._token_keys()]  # type: ignore[attr-defined]
-    first_known, later_known = alone._known  # type: ignore[attr-defined]
-    assert {names[j] for j in later_known.logical_not().nonzero().flatten().tolist()} == {
-        GAP,
-        "ward",
-        change("weight"),
-        "weight",
-    }
-    assert {names[j] for j in first_known.nonzero().flatten().tolist()} == {
-        POSITION,
-        GAP,
-        prev("visit_date"),
-        prev("weight"),
-        prev("ward"),
-        change("weight"),
-    }
-    rows = 40_000
-    for later, known in ((True, later_known), (False, first_known)):
-        steps = torch.full((rows,), later)
-        hidden = alone._random_hidden(rows, steps)  # type: ignore[attr-defined]
-        assert not hidden[:, known].any()
-        drawn = int((~known).sum())
-        counts = np.bincount(hidden[:, ~known].sum(dim=1).numpy(), minlength=drawn + 1)
-        assert counts[0] == 0 and len(counts) == drawn + 1
-        assert np.allclose(counts[1:] / rows, 1 / drawn, atol=0.01)
-    context = {c for c, _ in with_context._token_keys() if c in ("age", "region")}  # type: ignore[attr-defined]
-    first_known = with_context._known[0]  # type: ignore[attr-defined]
-    keys = with_context._token_keys()  # type: ignore[attr-defined]
-    assert context == {"age", "region"}
-    assert all(first_known[j] for j, (c, _) in enumerate(keys) if c in context)
-    assert not with_context._known[1][[c == "ward" for c, _ in keys]].any()  # type: ignore[attr-defined]
 
 
 def test_seeds_reproduce_bytes_and_saving_keeps_the_model(

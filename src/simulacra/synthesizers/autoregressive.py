@@ -61,7 +61,7 @@ from .dp import MAX_GRAD_NORM, PrivateFit
 from .neural import NeuralSynthesizer
 from .sequences import Sequences
 from .token_net import TokenNet, ghost_sums
-from .token_rows import encode_tokens, held_out_order, known_empty, step_hidden, token_rows
+from .token_rows import encode_tokens, held_out_order, token_rows
 from .token_sampling import TokenSampling
 from .transfer import Transfer
 
@@ -169,7 +169,6 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         self.sizes_ = self._token_counts()
         self._make_networks(data.shape[1])
         self._group_logits()
-        self._known: torch.Tensor | None = None  # a sequence fit's known columns per step
         self._opt = FusedAdam(
             self.net_.parameters(),
             lr=self._setting("learning_rate"),
@@ -187,16 +186,16 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         if getattr(self, "_streaming", False):  # no held-out rows: every pass sees new rows
             self._train = self._valid_rows = token_rows(data[:0], columns, None)
             self._batch, self._waited, self._epoch = self._setting("batch_size"), 0, 0
-            self._known = self._step_known_columns()  # streamed step rows
+            self._known_later = self._later_known_columns()  # streamed step rows
             return
         # a sequence fit holds out whole entities: their events never sit on both sides
         entities = getattr(self, "_row_entities", None)
         order, held = held_out_order(len(data), self.validation, entities, self.device_)
         tokens = token_rows(data, columns, order)  # held-out rows first: two views, no copies
         self._valid_rows, self._train = tokens[:held], tokens[held:]
-        self._known = self._step_known_columns()
+        self._known_later = self._later_known_columns()
         self._later: tuple[torch.Tensor, torch.Tensor] | None = None
-        if self._known is not None:
+        if self._known_later is not None:
             later = torch.from_numpy(self._row_later).to(self.device_)
             self._later = (later[order[held:]], later[order[:held]])
         # fixed hidden sets for the validation loss, so epochs compare like with like
@@ -287,26 +286,29 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         """Per row, the columns after a random cut of a column order (at least one hidden).
         A share `TABLE_ORDER_SHARE` of rows use the table order, the one sampling follows;
         the others a random order, so any set of columns can be conditioned on. In a
-        sequence fit, an entity's first step row (`later` false) and its later ones never
-        hide the columns sampling knows at those steps (`_step_known_columns`), and their
-        cut falls uniformly among the columns sampling draws there."""
+        sequence fit, the step rows after an entity's first (`later`) never hide the columns
+        sampling knows at those steps (`_later_known_columns`)."""
         d = len(self.sizes_)
         cut = torch.randint(0, d, (rows, 1), device=self.device_)
         rank = torch.rand((rows, d), device=self.device_).argsort(dim=1).argsort(dim=1)
         table = torch.rand((rows, 1), device=self.device_) < TABLE_ORDER_SHARE
         rank = torch.where(table, torch.arange(d, device=self.device_).expand(rows, d), rank)
-        if later is None or self._known is None:
-            return rank >= cut
-        return step_hidden(rank, self._known[later.long()])
+        hidden = rank >= cut
+        if later is not None and self._known_later is not None:
+            hidden &= ~(later.unsqueeze(1) & self._known_later.unsqueeze(0))
+        return hidden
 
-    def _step_known_columns(self) -> torch.Tensor | None:
-        """In a sequence fit, the token columns sampling knows at an entity's first step
-        (row 0) and at its later ones (row 1), never targets there (`layout.step_targets`);
-        None for a table fit. See README (sequences) for what a cut among all columns did."""
-        targets = getattr(self, "_step_targets", None)
+    def _later_known_columns(self) -> torch.Tensor | None:
+        """In a sequence fit, the token columns sampling knows at every step after an
+        entity's first (the entity's context, length, static columns and start, the
+        position and the previous event): never a target at those steps. Learning to
+        predict them there from the previous event would teach the network each entity's
+        values (validation loss rises from the first epochs) instead of how events follow
+        the entity. None for a table fit."""
+        targets = getattr(self, "_later_targets", None)
         if targets is None:
             return None
-        known = [[c not in drawn for c, _ in self._token_keys()] for drawn in targets]
+        known = [column not in targets for column, _ in self._token_keys()]
         return torch.tensor(known, dtype=torch.bool, device=self.device_)
 
     def _validation_loss(self) -> float:
@@ -323,13 +325,8 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
     def _loss(self, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
         """Mean over rows of the average cross-entropy of each row's hidden columns."""
         tokens = tokens.long()  # kept as small integers (`token_rows`)
-        shown = hidden if self._known is None else hidden | self._filler(tokens, hidden)
-        inputs = torch.where(shown, self._sizes.expand_as(tokens), tokens)
+        inputs = torch.where(hidden, self._sizes.expand_as(tokens), tokens)
         return self._row_losses(self.net_(inputs), tokens, hidden).mean()
-
-    def _filler(self, tokens: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
-        """The value tokens of empty numbers whose null indicator is known (`known_empty`)."""
-        return known_empty(tokens, hidden, self._has_null, self._null_of, NULL_TOKEN)
 
     def _row_losses(
         self, logits: torch.Tensor, tokens: torch.Tensor, hidden: torch.Tensor
@@ -406,7 +403,7 @@ class AutoRegressive(Sequences, TokenSampling, PrivateFit, NeuralSynthesizer):
         self.net_.train()
         tokens = token_rows(data, self._token_columns(), None)
         later = None
-        if self._known is not None:  # streamed step rows: later steps by their position
+        if self._known_later is not None:  # streamed step rows: later steps by their position
             first = self._first_step_token()
             later = tokens[:, first[0]] != first[1] if first is not None else None
         total, taken = self._minibatch_steps(tokens, steps, later)

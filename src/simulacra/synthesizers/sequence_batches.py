@@ -31,7 +31,7 @@ class SequenceBatches:
     context_model_: Synthesizer | None
     fit_info_: dict[str, Any]
     rules_: Any
-    _step_targets: tuple[frozenset[str], frozenset[str]]
+    _later_targets: frozenset[str]
     _fit_began: float
 
     if TYPE_CHECKING:
@@ -64,11 +64,11 @@ class SequenceBatches:
         self.context_model_ = None
         if context is not None and context_metadata is not None:
             self.context_model_ = self._fit_context_model(context, context_metadata)
-        self._step_targets = layout.step_targets(self.context_model_ is not None)
+        self._later_targets = layout.later_targets()
         try:
             train()
         finally:
-            del self._step_targets
+            del self._later_targets
         self.sequence_ = layout
         self.rules_ = rules  # kept on the events: `reverse` after each chunk's events
         if rules is not None:

@@ -159,16 +159,15 @@ class SequenceLayout:
         """Columns whose previous value is a step-table column (the index first)."""
         return [self.index, *self.events]
 
-    def step_targets(self, context_given: bool) -> tuple[frozenset[str], frozenset[str]]:
-        """The step columns sampling draws at an entity's first step and at its later ones;
-        the others are known there. First: the entity's columns and the event's own, not the
-        position, the empty previous event, gap and changes, nor the context where a context
-        model gives it (`context_given`). Later: the gap and the event's columns."""
-        empty = {POSITION, GAP, *(prev(c) for c in self.lagged), *map(change, self.changes)}
-        given = set(self.context) if context_given else set()
-        first = frozenset(c for c in self.table_order() if c not in empty | given)
-        events = (n for c in self.events for n in ((c, change(c)) if c in self.changes else (c,)))
-        return first, frozenset([GAP, *events])
+    def later_targets(self) -> frozenset[str]:
+        """The step columns drawn at an entity's later steps (the gap and the event's
+        columns); the others are known there."""
+        return frozenset(
+            [
+                GAP,
+                *(n for c in self.events for n in ((c, change(c)) if c in self.changes else (c,))),
+            ]
+        )
 
     def table_order(self) -> list[str]:
         return [

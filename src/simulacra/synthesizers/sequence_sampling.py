@@ -177,16 +177,14 @@ class SequenceSampling:
         rng: np.random.Generator,
     ) -> Drawn:
         """The entity columns of `count` entities (`given`: their context rows), then their
-        events step by step. Entity columns are drawn given what an entity's first step knows
-        (its position 0, the empty previous event and gap, the given context), as the
-        network learns them; every event given the entity, its position and the previous
-        event."""
+        events step by step. Entity columns are drawn given position 0 (and the given context)
+        alone, as the network learns them in table order (the previous-event columns come
+        after them); every event given the entity, its position and the previous event."""
         layout = self.sequence_
-        cells, unknown = self._change_cells(None, count)
-        known = self._first_step(count) | cells
+        known = {POSITION: pd.Series(np.zeros(count))}
         if given is not None:
             known |= {name: given[name] for name in layout.context}
-        tokens = self._known_tokens(known, count, unknown)
+        tokens = self._known_tokens(known, count)
         fixed, allowed = self._condition_tokens(conditions)
         for j, token in fixed.items():
             tokens[:, j] = token
@@ -242,7 +240,8 @@ class SequenceSampling:
         rows = len(carried)
         known = {POSITION: pd.Series(np.full(rows, float(t)))}
         if previous is None:
-            known = self._first_step(rows)
+            known |= {prev(c): pd.Series([np.nan] * rows) for c in layout.lagged}
+            known[GAP] = pd.Series(np.full(rows, np.nan))
         else:
             known[prev(layout.index)] = pd.Series(previous[0])
             # a generated event column (an event id) is not drawn, nor is its previous value
@@ -264,13 +263,6 @@ class SequenceSampling:
         for cond in conditions:
             step[cond.column] = _applied(step[cond.column], cond)
         return step
-
-    def _first_step(self, rows: int) -> dict[str, pd.Series]:
-        """The step columns known at an entity's first step: position 0, the previous
-        event's columns and the gap, all empty."""
-        known = {POSITION: pd.Series(np.zeros(rows))}
-        known |= {prev(c): pd.Series([np.nan] * rows) for c in self.sequence_.lagged}
-        return known | {GAP: pd.Series(np.full(rows, np.nan))}
 
     def _change_cells(
         self, before: pd.DataFrame | None, rows: int

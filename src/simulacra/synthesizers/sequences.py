@@ -63,8 +63,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
     )
     _row_entities: np.ndarray  # during a sequence fit: the entity of each step row
     _row_later: np.ndarray  # during a sequence fit: whether a step row is an entity's later step
-    # during a sequence fit: what first and later steps draw
-    _step_targets: tuple[frozenset[str], frozenset[str]]
+    _later_targets: frozenset[str]  # during a sequence fit: what later steps draw
 
     @property
     def sequences(self) -> bool:
@@ -118,7 +117,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             self.context_model_ = self._fit_context_model(context, context_metadata)
         self._row_entities = steps.entity
         self._row_later = steps.rows[POSITION].to_numpy() > 0
-        self._step_targets = layout.step_targets(self.context_model_ is not None)
+        self._later_targets = layout.later_targets()
         entities, step_rows = steps.entities, len(steps.rows)
         try:
             encoded = self._encode_for_fit(steps.rows, steps.metadata)
@@ -126,7 +125,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             self._fit_began = started  # a time budget counts from the start of the whole fit
             self._fit_rows(encoded)
         finally:
-            del self._row_entities, self._row_later, self._step_targets
+            del self._row_entities, self._row_later, self._later_targets
         self.rules_ = plan  # kept on the events: `reverse` after each chunk's events
         if plan is not None:
             plan.learn(self.transformer_)

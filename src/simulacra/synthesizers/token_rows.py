@@ -7,7 +7,7 @@ matrix in float64 (866 MB), its float32 copy for torch (433 MB) and the tokens i
 (580 MB); the tokens in int16 are 145 MB. Training converts each minibatch to int64.
 
 `held_out_order` puts the rows held out for early stopping first (whole entities' rows in a
-sequence fit); `step_hidden` and `known_empty` are a sequence fit's hidden sets and inputs."""
+sequence fit)."""
 
 from __future__ import annotations
 
@@ -71,33 +71,3 @@ def held_out_order(
     is_held = held[torch.from_numpy(entities)]
     order = torch.cat([is_held.nonzero().squeeze(1), (~is_held).nonzero().squeeze(1)])
     return order.to(device), int(is_held.sum())
-
-
-def step_hidden(rank: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """The hidden columns of step rows whose columns sampling orders by `rank` (rows x
-    columns) and knows where `known`: never a known column, and a cut uniformly among the
-    others, so that each is learned given those drawn before it as often as any other cut."""
-    d = rank.shape[1]
-    # the known columns first (ranks 0 .. count - 1), then the drawn ones in the row's order
-    ranked = torch.where(known, rank - d, rank).argsort(dim=1).argsort(dim=1)
-    count = known.sum(dim=1, keepdim=True)
-    among = (torch.rand((len(rank), 1), device=rank.device) * (d - count)).long()
-    return ranked >= count + among
-
-
-def known_empty(
-    tokens: torch.Tensor,
-    hidden: torch.Tensor,
-    has_null: torch.Tensor,
-    null_of: torch.Tensor,
-    null_token: int,
-) -> torch.Tensor:
-    """The value tokens of empty numbers whose null indicator is known (not `hidden`): in a
-    sequence fit they go in as the hidden marker, as sampling gives the known empty cells of
-    a step (the previous event at a first step, a change where the value is drawn), not as
-    their filler (a random value, `ContinuousTransform.encode`): a first step, where the
-    previous event is always known now, never saw the marker there and drew lengths far
-    from the real ones. Where the indicator is hidden the filler stays (it is learned
-    given a value)."""
-    empty = has_null & (tokens[:, null_of] == null_token)
-    return empty & ~hidden[:, null_of]
