@@ -52,6 +52,7 @@ from published import BASEBALL, BASEBALL_PEERS
 from sdv_runner import sdv_available
 from simulacra import Metadata, Synthesizer, evaluate
 from simulacra.evaluation import Limits
+from simulacra.evaluation.sequences import static_columns
 
 # the issue's targets
 C2ST_MARGIN, LENGTHS_KS, LAG_DIFFERENCE = 0.10, 0.15, 0.1
@@ -234,10 +235,10 @@ def run_peer(
 
 
 def entity_columns(train: pd.DataFrame, key: str, index: str) -> list[str]:
-    """The event columns constant within every entity: the peers' context columns."""
+    """The event columns constant within every entity: the peers' context columns (the
+    evaluator's `static_columns`)."""
     others = [c for c in train.columns if c not in (key, index)]
-    constant = train.groupby(key)[others].nunique(dropna=False).max() <= 1
-    return [c for c in others if constant[c]]
+    return static_columns(train, pd.factorize(train[key])[0], others)
 
 
 def tabular_argn(
