@@ -245,7 +245,12 @@ def _step_metadata(
 ) -> Metadata:
     """Each step column's metadata: the events' and the context's own for their columns,
     the events' for a previous value, numbers for the internal columns; a column constant in
-    the step rows is copied as a constant."""
+    the step rows is copied as a constant. The gap and a change, when constant (a yearly
+    panel's gap of one year, an experience that grows by one every year), are empty only
+    where there is no previous event, and sampling ignores them there: copied without empty
+    cells, else a constant copied with their share of empty cells (the first events') broke
+    Ecdat's Males panel, where 11% of later years lost their experience and the next one
+    restarted from a value drawn as for a first year."""
     whole = {POSITION, LENGTH} | ({START, GAP} if layout.integer_gaps else set())
     columns: dict[str, Column] = {}
     for name in rows.columns:
@@ -279,6 +284,8 @@ def _step_metadata(
             meta = replace(events[name], null_share=float(series.isna().mean()))
         if meta.kind in MODELLED_KINDS and series.nunique(dropna=True) <= 1:
             meta = infer_column(name, series)  # constant (or empty) in the step rows
+            if name == GAP or name.startswith(f"{PREFIX}change."):
+                meta = replace(meta, null_share=0.0)
         columns[name] = replace(meta, min=None, max=None) if meta.public is None else meta
     return Metadata(columns)
 
