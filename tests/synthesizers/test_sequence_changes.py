@@ -12,6 +12,7 @@ import pytest
 
 from simulacra import Metadata, Synthesizer, seeding
 from simulacra.synthesizers.sequence_layout import SequenceLayout
+from simulacra.synthesizers.sequence_lines import MAX_SLOPE
 from simulacra.synthesizers.sequence_steps import build_layout
 
 FAST = {"epochs": 45, "hidden_dims": (128, 128), "verbose": False, "seed": 0}
@@ -126,3 +127,25 @@ def test_a_constant_change_and_gap_hold_at_every_later_event() -> None:
     top = events["experience"][later] == events["experience"].max()
     assert ((grown == 2) | ((grown < 2) & top)).all() and (grown == 2).mean() > 0.95
     assert (events.groupby("id")["year"].diff()[later] == 2).all()
+
+
+def test_a_wandering_number_is_still_pulled_back() -> None:
+    """Values that wander from one event to the next (a random walk with drift, whose
+    least-squares slope is about 1): the line's slope stays at `MAX_SLOPE`, so every
+    predicted step pulls a value back, and the line passes through the pairs' means."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for e in range(80):
+        level = rng.normal(5.0, 2.0)
+        for t in range(10):
+            level += 0.3 + rng.normal(0.0, 0.5)
+            rows.append({"id": e, "day": 7 * t, "level": level})
+    table = pd.DataFrame(rows)
+    layout, _ = build_layout(
+        table, Metadata.infer(table), "id", "day", None, None, seeding.rng(0, "transform")
+    )
+    slope, intercept, log = layout.step_line("level")
+    assert not log and slope == MAX_SLOPE
+    later = table.groupby("id").cumcount() > 0
+    after, before = table["level"][later], table.groupby("id")["level"].shift(1)[later]
+    assert intercept + slope * before.mean() == pytest.approx(after.mean())

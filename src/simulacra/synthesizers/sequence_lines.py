@@ -4,8 +4,9 @@ event predicts, and that prediction (`sequence_layout.py` holds them as `__seq.c
 A number whose consecutive values within entities correlate above `PERSISTENT` (over at
 least `MIN_PAIRS` pairs) and which its previous value explains more than another number of
 its own event does is predicted by the least-squares line of x_t on x_(t-1), its slope at
-most 1 (an AR(1) step): in logarithms for a positive number skewed above `SKEWED`, with
-plain changes (slope 1, intercept 0) for a number of at most `GRID_VALUES` values.
+most `MAX_SLOPE` (an AR(1) step that pulls values back): in logarithms for a positive number
+skewed above `SKEWED`, with plain changes (slope 1, intercept 0) for a number of at most
+`GRID_VALUES` values.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ PERSISTENT = 0.5
 MIN_PAIRS = 20
 GRID_VALUES = 20  # a number with at most this many values keeps plain changes
 SKEWED = 1.0  # a positive number skewed more than this changes in logarithms
+# the steepest slope of a line: below 1, every step pulls a value back toward the line's level
+MAX_SLOPE = 0.95
 
 
 def row_ties(events: pd.DataFrame, numbers: list[str]) -> dict[str, float]:
@@ -44,8 +47,17 @@ def step_line(
     event does (`row_tie`, squared rank correlations: a change drawn apart from the row's
     other numbers loses their tie; baseball fielding's putouts, tied to games and innings
     more than to the previous season's putouts, kept as values: C2ST of the rows 0.955 ->
-    0.871), else None: the least-squares line, its slope clipped to [0, 1] (a slope above
-    1 would explode), or (1, 0) for a column of at most `GRID_VALUES` values."""
+    0.871), else None: the least-squares line, its slope clipped to [0, `MAX_SLOPE`], or
+    (1, 0) for a column of at most `GRID_VALUES` values. (The intercept itself changes no
+    sample: a constant shift of every change moves the quantile bins of the changes with
+    it.)
+
+    A slope clipped at 1 made the prediction a random walk's step, so a sampled sequence
+    wandered as far as its drawn changes took it: on pbcseq's bilirubin (least-squares slope
+    above 1) a sample's patients with 6 visits or more ended at 2.7x their first value
+    (median over 16 seeds; real 1.6x); at most 0.95, at 2.1x. Over those 16 seeds: entity
+    C2ST 0.778 -> 0.784, coherence 0.913 -> 0.924 (0.933 real), column shapes 0.902 ->
+    0.916, worst lag-1 difference 0.189 -> 0.181."""
     if column.kind != "numerical":
         return None
     x = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
@@ -66,7 +78,7 @@ def step_line(
         return None
     if grid:
         return 1.0, 0.0, False
-    slope = float(np.clip(np.cov(before, after)[0, 1] / np.var(before, ddof=1), 0.0, 1.0))
+    slope = float(np.clip(np.cov(before, after)[0, 1] / np.var(before, ddof=1), 0.0, MAX_SLOPE))
     return slope, float(np.mean(after) - slope * np.mean(before)), log
 
 
