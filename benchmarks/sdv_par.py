@@ -46,6 +46,8 @@ def main() -> None:
     metadata = Metadata.detect_from_dataframes({"events": frame})
     metadata.update_column(args.key, sdtype="id", table_name="events")
     metadata.set_sequence_key(args.key, table_name="events")
+    if pd.api.types.is_numeric_dtype(frame[args.index]):  # a few years read as categories
+        metadata.update_column(args.index, sdtype="numerical", table_name="events")
     metadata.set_sequence_index(args.index, table_name="events")
     context = [c for c in args.context.split(",") if c]
     synthesizer = PARSynthesizer(
