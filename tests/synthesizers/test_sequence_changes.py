@@ -149,3 +149,24 @@ def test_a_wandering_number_is_still_pulled_back() -> None:
     later = table.groupby("id").cumcount() > 0
     after, before = table["level"][later], table.groupby("id")["level"].shift(1)[later]
     assert intercept + slope * before.mean() == pytest.approx(after.mean())
+
+
+def test_a_constant_change_keeps_the_empty_cells_of_the_steps_that_follow_a_value() -> None:
+    """A counter that is sometimes not recorded: its constant change is copied with the share
+    of empty cells among the steps that have a previous value (the empty records), not among
+    all steps (which would add every first event's)."""
+    rows = [
+        {"id": e, "day": 7 * t, "count": None if (e + t) % 10 == 3 else t}
+        for e in range(60)
+        for t in range(6)
+    ]
+    table = pd.DataFrame(rows).astype({"count": "float64"})
+    layout, steps = build_layout(
+        table, Metadata.infer(table), "id", "day", None, None, seeding.rng(0, "transform")
+    )
+    assert "count" in layout.changes
+    before = steps.rows["__seq.prev.count"].notna()
+    empty = steps.rows["__seq.change.count"][before].isna().mean()
+    change = steps.metadata["__seq.change.count"]
+    assert change.kind == "constant" and change.null_share == pytest.approx(empty)
+    assert 0.1 < empty < 0.3 and steps.metadata["__seq.gap"].null_share == 0.0

@@ -22,12 +22,12 @@ patient's sex). Each event becomes one row of the step table:
   consecutive pairs, `intercept + slope * x_(t-1)` with the slope at most 0.95 (an AR(1)
   step, `sequence_lines.step_line`): a network that learns little from the previous value
   then still samples a stationary series with the real lag-1 autocorrelation, where adding
-  plain changes (slope 1) would drift as a random walk (on
-  pbcseq's bilirubin the median went from 1.1 at the first visit to 13.6 at the ninth, real
-  1.35 and 1.3). A positive number skewed to the right (skewness
-  above `SKEWED`: a lab value, an amount) has its line and change in logarithms, so changes
-  scale with the level as they do in such data. A number of at most `GRID_VALUES` distinct
-  values (a stage, a score) keeps plain changes (slope 1, intercept 0): it stays on its grid.
+  plain changes (slope 1) would drift as a random walk (on pbcseq's bilirubin the median went
+  from 1.1 at the first visit to 13.6 at the ninth, real 1.35 and 1.3). A positive number
+  skewed to the right (skewness above `SKEWED`: a lab value, an amount) has its line and
+  change in logarithms, so changes scale with the level as they do in such data. A number of
+  at most `GRID_VALUES` distinct values (a stage, a score) keeps plain changes (slope 1,
+  intercept 0): it stays on its grid.
 
 One any-order autoregressive network learns the step rows, so it gives any column given any
 others: sampling draws an entity's columns and first event given position 0 (and the context

@@ -246,11 +246,11 @@ def _step_metadata(
     """Each step column's metadata: the events' and the context's own for their columns,
     the events' for a previous value, numbers for the internal columns; a column constant in
     the step rows is copied as a constant. The gap and a change, when constant (a yearly
-    panel's gap of one year, an experience that grows by one every year), are empty only
-    where there is no previous event, and sampling ignores them there: copied without empty
-    cells, else a constant copied with their share of empty cells (the first events') broke
-    Ecdat's Males panel, where 11% of later years lost their experience and the next one
-    restarted from a value drawn as for a first year."""
+    panel's gap of one year, an experience that grows by one every year), are always empty
+    where there is no previous value, and sampling ignores them there: they are copied with
+    their share of empty cells among the steps that have one (none for a gap), not among all
+    steps (the first events' empty cells made 11% of Ecdat Males' later years lose their
+    experience, the next restarting it from a value drawn as for a first year)."""
     whole = {POSITION, LENGTH} | ({START, GAP} if layout.integer_gaps else set())
     columns: dict[str, Column] = {}
     for name in rows.columns:
@@ -285,7 +285,10 @@ def _step_metadata(
         if meta.kind in MODELLED_KINDS and series.nunique(dropna=True) <= 1:
             meta = infer_column(name, series)  # constant (or empty) in the step rows
             if name == GAP or name.startswith(f"{PREFIX}change."):
-                meta = replace(meta, null_share=0.0)
+                lagged = layout.index if name == GAP else name.removeprefix(f"{PREFIX}change.")
+                had = rows[prev(lagged)].notna().to_numpy()
+                share = float(series[had].isna().mean()) if had.any() else 0.0
+                meta = replace(meta, null_share=share)
         columns[name] = replace(meta, min=None, max=None) if meta.public is None else meta
     return Metadata(columns)
 
