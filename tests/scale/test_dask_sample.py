@@ -3,6 +3,7 @@ workers, a readable partitioned dataset, and no half dataset after a failure."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,7 @@ from simulacra import DataError, ParameterError, Synthesizer
 from simulacra.cli import main
 from simulacra.io import write_chunks
 from simulacra.scale import sample_dask
-from simulacra.scale.dataset import write_dataset
+from simulacra.scale.dataset import remove_folder, write_dataset
 from simulacra.scale.sampling import Plan, write_sample
 
 from .conftest import local_cluster
@@ -135,3 +136,32 @@ def test_cli_starts_its_own_local_cluster(
     code, _, err = run(args, capsys)
     assert code == 0 and "LocalCluster" in err and "dashboard" in err
     assert len(pd.read_parquet(out)) == 1000
+
+
+def test_a_failed_write_removes_its_folder_after_a_late_task_wrote_into_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task cancelled but still running writes a file while the temporary folder is
+    being removed (between `rmtree`'s listing and its end), so the first removal leaves the
+    folder behind, as it did once in a full test run: the folder is removed again."""
+    import shutil
+
+    folder = tmp_path / "part.tmp"
+    folder.mkdir()
+    (folder / "part-00000.parquet").write_bytes(b"done")
+    real, calls = shutil.rmtree, []
+
+    def racing(path: Path, ignore_errors: bool = False) -> None:
+        calls.append(path)
+        if len(calls) > 1:
+            real(path, ignore_errors=ignore_errors)
+            return
+        for done in Path(path).iterdir():
+            done.unlink()
+        (Path(path) / "part-00001.parquet").write_bytes(b"late")  # the late task's file
+        with contextlib.suppress(OSError):
+            Path(path).rmdir()  # not empty: what rmtree(ignore_errors=True) leaves
+
+    monkeypatch.setattr(shutil, "rmtree", racing)
+    remove_folder(folder)
+    assert not folder.exists() and len(calls) == 2

@@ -14,6 +14,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,8 +65,20 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
             yield tmp
             _replace_folder(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_folder(tmp)
         raise
+
+
+def remove_folder(folder: Path, tries: int = 50) -> None:
+    """Remove `folder`, again while something still writes into it: a partition's task that
+    was running when another failed is cancelled but not stopped, and a file it wrote
+    between `rmtree`'s listing and its last step left the temporary folder behind. Once the
+    folder is gone such a write fails (tasks write files, never folders)."""
+    for _ in range(tries):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.1)
 
 
 def _replace_folder(tmp: Path, target: Path) -> None:
