@@ -17,7 +17,8 @@ from scipy.stats import ks_2samp
 from simulacra import DataError, ParameterError, Synthesizer
 from simulacra.evaluation.sequences import lag1_autocorrelation
 from simulacra.scale.sequence_fit import fit_sequences_dask
-from simulacra.synthesizers.sequence_layout import POSITION
+from simulacra.synthesizers.sequence_entities import learned_own
+from simulacra.synthesizers.sequence_layout import LENGTH, POSITION, START
 from simulacra.synthesizers.sequence_steps import step_rows
 from simulacra.synthesizers.sequences import Sequences
 
@@ -130,6 +131,8 @@ def test_a_context_table_and_its_entities_without_events(
     assert model.fit_info_["entities"] == len(context)
     assert model.fit_info_["step_rows"] == len(visits) + len(extra)
     assert model.context_model_ is not None
+    # the entities' number of events and first index, learned with their context rows
+    assert learned_own(model.context_model_) == [LENGTH, START]
     events, rows = model.sample_sequences(40, seed=0)
     assert list(rows.columns) == list(context.columns) and len(rows) == 40
     assert set(events["patient_id"]) <= set(rows["patient_id"])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pandas as pd
 
 from ..errors import ParameterError
-from ..metadata import Metadata
+from ..metadata import Column, Metadata
 from .sequence_layout import POSITION, SequenceLayout
 
 if TYPE_CHECKING:
@@ -37,7 +37,10 @@ class SequenceBatches:
     if TYPE_CHECKING:
 
         def _fit_context_model(
-            self, context: pd.DataFrame, metadata: Metadata
+            self,
+            context: pd.DataFrame,
+            metadata: Metadata,
+            own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
         ) -> Synthesizer | None: ...
 
     def fit_sequence_batches(
@@ -49,12 +52,14 @@ class SequenceBatches:
         entities: int,
         context: pd.DataFrame | None = None,
         context_metadata: Metadata | None = None,
+        own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
         started: float | None = None,
         rules: RulePlan | None = None,
     ) -> SequenceBatches:
         """Learn sequences laid out by `layout` whose step rows `train()` streams to the
         network (calling `fit_batches`): first the context model on `context` (one row per
-        entity, in memory; `context_metadata` its metadata), then `train()`, then the layout
+        entity, in memory; `context_metadata` its metadata) and `own`, its entities' number of
+        events and first index (`sequence_entities.py`), then `train()`, then the layout
         is kept. `events`, `entities`: what the fit saw; `started`: when it began (a time
         budget counts from there); `rules`: the plan the step rows were reparametrised by
         (it keeps what the transformer learned). Returns self."""
@@ -63,7 +68,7 @@ class SequenceBatches:
         self._fit_began = started
         self.context_model_ = None
         if context is not None and context_metadata is not None:
-            self.context_model_ = self._fit_context_model(context, context_metadata)
+            self.context_model_ = self._fit_context_model(context, context_metadata, own)
         self._later_targets = layout.later_targets()
         try:
             train()

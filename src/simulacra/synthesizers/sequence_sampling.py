@@ -176,15 +176,21 @@ class SequenceSampling:
         given: pd.DataFrame | None,
         rng: np.random.Generator,
     ) -> Drawn:
-        """The entity columns of `count` entities (`given`: their context rows), then their
-        events step by step. Entity columns are drawn given position 0 (and the given context)
-        alone, as the network learns them in table order (the previous-event columns come
-        after them); every event given the entity, its position and the previous event."""
+        """The entity columns of `count` entities (`given`: their context rows, and the
+        entity columns the context model drew, `sequence_entities.py`, their empty cells left
+        to draw), then their events step by step. Entity columns are drawn given position 0
+        (and the given ones) alone, as the network learns them in table order (the
+        previous-event columns come after them); every event given the entity, its position
+        and the previous event."""
         layout = self.sequence_
         known = {POSITION: pd.Series(np.zeros(count))}
+        own: list[str] = []
         if given is not None:
             known |= {name: given[name] for name in layout.context}
-        tokens = self._known_tokens(known, count)
+            own = [n for n in layout.entity_columns if n in given and n not in layout.context]
+            known |= {name: given[name] for name in own}
+        unknown = {name: known[name].isna().to_numpy() for name in own}
+        tokens = self._known_tokens(known, count, unknown)
         fixed, allowed = self._condition_tokens(conditions)
         for j, token in fixed.items():
             tokens[:, j] = token
@@ -194,6 +200,9 @@ class SequenceSampling:
         if given is not None:
             for name in layout.context:
                 entity[name] = given[name].reset_index(drop=True)
+            for name in own:  # its own value, not a draw inside its bin
+                drawn_own = given[name].reset_index(drop=True)
+                entity[name] = drawn_own.where(drawn_own.notna(), entity[name])
         keep = [
             j for name in layout.entity_columns for j, _, _ in self._token_blocks().get(name, [])
         ]

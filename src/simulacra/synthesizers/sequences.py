@@ -30,18 +30,26 @@ from .. import seeding
 from .._memory import release_memory
 from .._progress import new_progress
 from ..errors import ConditionError, DataError, ParameterError
-from ..metadata import MODELLED_KINDS, Metadata
+from ..metadata import Column, Metadata
 from ..params import Kind, Param
 from ..transforms.conditions import Conditions
 from ..transforms.generated import IdTransform
 from . import ruled
 from .base import CHUNK_ROWS, Synthesizer
 from .sequence_batches import SequenceBatches
+from .sequence_entities import (
+    OWN_PATH,
+    entity_own,
+    fit_context_model,
+    learned_own,
+    own_columns,
+    own_metadata,
+    per_entity,
+)
 from .sequence_impute import SequenceImpute
 from .sequence_layout import POSITION, START, SequenceLayout
 from .sequence_steps import build_layout
 
-CONTEXT_SHARE = 0.25  # of a time budget, at most, for the context table's model
 CHUNK_ENTITIES = 10_000  # entities drawn together, and written together by `iter_sequences`
 
 
@@ -114,7 +122,9 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         # first, so that the step network gets what the context model left of a time budget
         self.context_model_ = None
         if context is not None and context_metadata is not None:
-            self.context_model_ = self._fit_context_model(context, context_metadata)
+            found = entity_own(per_entity(table, layout), context[layout.key])
+            own = found, own_metadata(steps.metadata.columns)
+            self.context_model_ = self._fit_context_model(context, context_metadata, own)
         self._row_entities = steps.entity
         self._row_later = steps.rows[POSITION].to_numpy() > 0
         self._later_targets = layout.later_targets()
@@ -138,38 +148,26 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         }
         return self
 
-    def _fit_context_model(self, context: pd.DataFrame, metadata: Metadata) -> Synthesizer | None:
-        """A model of the context table alone (one row per entity, the key left out), the
-        same kind with the same settings: sampled context rows come from it, and each entity's
-        events are drawn given its row (as for a given context). The step network learns an
-        entity's columns only from its first step row, beside many later ones, and underfit
-        them: baseball players born in the 1960s came out dead in 41%, against 2% real (a model
-        of the players table alone: 6%). Under a time budget it gets `CONTEXT_SHARE` of it at
-        most (it fits first; the step network gets the rest). None when the context has
-        nothing to model."""
-        key = self.sequence_key
-        columns = {n: c for n, c in metadata.columns.items() if n != key}
-        if not any(c.kind in MODELLED_KINDS for c in columns.values()):
-            return None
-        # the rules name event columns: the context model learns the context's own columns
-        params = self.get_params() | {"sequence_key": None, "sequence_index": None, "rules": None}
-        params |= {"seed": seeding.integer(self.seed, "context"), "verbose": False}
-        if params.get("time_budget") is not None:
-            # the least budget a model takes is 1 s
-            params["time_budget"] = max(CONTEXT_SHARE * params["time_budget"], 1.0)
-        model = Synthesizer(self.name, **params)
-        return model.fit(context.drop(columns=[key]), Metadata(columns))
+    def _fit_context_model(
+        self,
+        context: pd.DataFrame,
+        metadata: Metadata,
+        own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
+    ) -> Synthesizer | None:
+        """This model's context model (`sequence_entities.fit_context_model`)."""
+        return fit_context_model(self, context, metadata, own)
 
     def _sampled_context(
         self, model: Synthesizer, size: int, conditions: dict[str, Any], seeds: tuple[int, int]
     ) -> pd.DataFrame:
-        """`size` context rows from the context model, keyed (`layout.keys`) from `start`."""
+        """`size` context rows from the context model, keyed (`layout.keys`) from `start`,
+        with the entity's own columns it learned (`sequence_entities.py`)."""
         layout = self.sequence_
         start, key_seed = seeds
         chunk_seed = seeding.integer(key_seed, "context", start)
         rows = model.sample(size, conditions or None, seed=chunk_seed).reset_index(drop=True)
         rows[layout.key] = layout.keys(start, size, key_seed).reset_index(drop=True)
-        return rows[list(layout.context_columns)]
+        return rows[[*layout.context_columns, *learned_own(model)]]
 
     # sampling ----------------------------------------------------------------------------
     def sample(
@@ -280,13 +278,19 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
     def _split_conditions(
         self, conditions: Mapping[str, Any] | None, context: pd.DataFrame | None
     ) -> tuple[Conditions, dict[str, Any]]:
-        """(the conditions on events and entities, those on the context model's columns)."""
+        """(the conditions on events and entities, those on the context model's columns: the
+        context's when it samples them, the first index's when it learned it)."""
         conditions = dict(conditions or {})
         on_context: dict[str, Any] = {}
-        if context is None and getattr(self, "context_model_", None) is not None:
+        model = getattr(self, "context_model_", None)
+        if context is None and model is not None:
             on_context = {k: v for k, v in conditions.items() if k in self.sequence_.context}
             conditions = {k: v for k, v in conditions.items() if k not in on_context}
-        return self._sequence_conditions(conditions, context), on_context
+        typed = self._sequence_conditions(conditions, context)
+        index = self.sequence_.index
+        if START in learned_own(model) and index in conditions:
+            on_context[START] = self._index_condition(conditions[index])
+        return typed, on_context
 
     def _entity_count(self, n: int | None, context: pd.DataFrame | None) -> int:
         layout = self.sequence_
@@ -409,9 +413,16 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         key_seed = seeding.integer(seed, "sequences", call)
         rng = seeding.rng(seed, "sample", call, k)
         model = getattr(self, "context_model_", None)
+        entities = given
         if given is None and model is not None:
-            given = self._sampled_context(model, size, on_context, (start, key_seed))
-        drawn = self._draw_entities(size, conditions, given, rng)
+            entities = self._sampled_context(model, size, on_context, (start, key_seed))
+            given = entities[list(layout.context_columns)]
+        elif given is not None and learned_own(model):
+            own_rng = seeding.rng(seed, "context", call, k, OWN_PATH)
+            on_own = {k: v for k, v in on_context.items() if k == START}
+            own = own_columns(model, given, learned_own(model), on_own, own_rng)
+            entities = pd.concat([given.reset_index(drop=True), own], axis=1)
+        drawn = self._draw_entities(size, conditions, entities, rng)
         keys = layout.keys(start, size, key_seed) if given is None else given[layout.key]
         events, rows = self._assemble(drawn, keys, rng, (start, events_before))
         if self.rules_ is not None:
@@ -476,8 +487,10 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         if self.sequences:
             described["sequence"] = self.sequence_.describe()
             if getattr(self, "context_model_", None) is not None:
+                own = learned_own(self.context_model_)
+                learned = " and each entity's number of events and first index" if own else ""
                 described["sequence"]["context_rows"] = (
-                    "sampled from a model of the context table alone (the same kind and "
+                    f"sampled from a model of the context table{learned} (the same kind and "
                     "settings), each entity's events drawn given its row"
                 )
         return described

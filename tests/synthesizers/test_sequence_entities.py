@@ -1,0 +1,154 @@
+"""An entity's number of events and first index are learned with its context row, by the
+context model (`sequence_entities.py`): they follow the context whether the context rows are
+sampled or given, conditions on the first index stay exact, seeds and saved models reproduce
+bytes, and a context model without them (an earlier model file) still samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulacra import Metadata, Synthesizer
+from simulacra.synthesizers.sequence_entities import entity_own, learned_own, per_entity
+from simulacra.synthesizers.sequence_layout import LENGTH, START
+from simulacra.synthesizers.sequences import Sequences
+
+SETTINGS = {"sequence_key": "player", "sequence_index": "season", "seed": 0, "verbose": False}
+
+
+def _tables(players: int = 600) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Players (born 1880-1999, a hand) and their seasons: the first at 20 to 23 years of
+    age, left-handers play 1 or 2 seasons, right-handers 5 to 8."""
+    rng = np.random.default_rng(11)
+    born = rng.integers(1880, 2000, players)
+    hand = rng.choice(["L", "R"], players)
+    context = pd.DataFrame({"player": [f"p{i:04d}" for i in range(players)], "born": born})
+    context["hand"] = hand
+    seasons = np.where(hand == "L", rng.integers(1, 3, players), rng.integers(5, 9, players))
+    first = born + rng.integers(20, 24, players)
+    starts = np.repeat(first, seasons)
+    steps = np.concatenate([np.arange(k) for k in seasons])
+    events = pd.DataFrame(
+        {
+            "player": np.repeat(context["player"], seasons).to_numpy(),
+            "season": starts + steps,
+            "score": rng.normal(0, 1, seasons.sum()).round(2),
+        }
+    )
+    return events, context
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[Sequences, pd.DataFrame, pd.DataFrame]:
+    events, context = _tables()
+    model = Synthesizer("autoregressive", **SETTINGS)
+    model.fit(events, context=context)  # type: ignore[call-arg]
+    return model, events, context  # type: ignore[return-value]
+
+
+def _entities(events: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
+    """Per player: birth year, hand, first season and number of seasons."""
+    by = events.groupby("player")["season"]
+    out = context.set_index("player")[["born", "hand"]]
+    out = out.join(by.min().rename("first")).join(by.size().rename("length"))
+    return out.dropna(subset=["first"])
+
+
+def _check_follows(entities: pd.DataFrame) -> None:
+    age = entities["first"] - entities["born"]
+    # real: 20 to 23 for every player; the step network alone gave most players a first
+    # season decades off their birth year
+    assert age.between(18, 26).mean() >= 0.9, age.describe()
+    lengths = entities.groupby("hand")["length"].mean()
+    assert lengths["L"] < 2.5 and lengths["R"] > 4.5, lengths
+
+
+def test_first_index_and_length_follow_the_context(
+    fitted: tuple[Sequences, pd.DataFrame, pd.DataFrame],
+) -> None:
+    model, events, context = fitted
+    assert learned_own(model.context_model_) == [LENGTH, START]
+    synth_events, synth_context = model.sample_sequences(600, seed=1)
+    assert list(synth_context.columns) == list(context.columns)  # no own column leaks out
+    _check_follows(_entities(synth_events, synth_context))
+    given = context.sample(300, random_state=0).reset_index(drop=True)
+    drawn = model.sample(context=given, seed=1)
+    assert set(drawn["player"]) <= set(given["player"])
+    _check_follows(_entities(drawn, given))
+
+
+def test_conditions_on_the_first_index_are_exact(
+    fitted: tuple[Sequences, pd.DataFrame, pd.DataFrame],
+) -> None:
+    model, _, context = fitted
+    given = context.head(100)
+    for conditions in ({"season": 1950}, {"season": "1940..1960"}):
+        for frame in (
+            model.sample(context=given, conditions=conditions, seed=2),
+            model.sample(200, conditions=conditions, seed=2),
+        ):
+            first = frame.groupby("player")["season"].min()
+            assert first.between(1940, 1960).all()
+            if conditions["season"] == 1950:
+                assert (first == 1950).all()
+
+
+def test_seeds_and_saved_models_reproduce_bytes(
+    fitted: tuple[Sequences, pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    model, _, context = fitted
+    given = context.head(80)
+    path = tmp_path / "m.simulacra"
+    model.save(path)
+    loaded = Synthesizer.load(path)
+    for call in (
+        lambda m: m.sample(context=given, seed=3),
+        lambda m: m.sample_sequences(120, seed=3)[0],
+    ):
+        a, b = call(model), call(loaded)
+        pd.testing.assert_frame_equal(a, b)
+        pd.testing.assert_frame_equal(a, call(model))
+
+
+def test_a_context_model_without_own_columns_still_samples(
+    fitted: tuple[Sequences, pd.DataFrame, pd.DataFrame],
+) -> None:
+    """A model file saved before the context model learned the own columns: the step network
+    draws them, as it did then."""
+    model, events, context = fitted
+    old = Synthesizer("autoregressive", **SETTINGS)
+    old.fit(events, context=context)  # type: ignore[call-arg]
+    old.context_model_ = old._fit_context_model(context, Metadata.infer(context))
+    assert learned_own(old.context_model_) == []
+    synth_events, synth_context = old.sample_sequences(200, seed=4)
+    assert synth_context["player"].is_unique
+    assert synth_events["player"].isin(synth_context["player"]).all()
+    drawn = old.sample(context=context.head(50), seed=4)
+    assert drawn.groupby("player")["season"].is_monotonic_increasing.all()
+
+
+def test_own_columns_of_parts_are_the_whole_tables(
+    fitted: tuple[Sequences, pd.DataFrame, pd.DataFrame],
+) -> None:
+    """Parts that hold whole entities (Dask partitions) give each entity's number of events
+    and first index as the whole table does; a context entity without events has 0 and none."""
+    model, events, context = fitted
+    layout = model.sequence_
+    players = events["player"].unique()
+    parts = [events[events["player"].isin(chunk)] for chunk in np.array_split(players, 3)]
+    keys = pd.concat([context["player"], pd.Series(["nobody"])], ignore_index=True)
+    whole = entity_own(per_entity(events, layout), keys)
+    pieces = entity_own(pd.concat([per_entity(p, layout) for p in parts]), keys)
+    pd.testing.assert_frame_equal(whole, pieces)
+    assert (
+        whole[LENGTH].iloc[:-1].tolist()
+        == events.groupby("player").size()[context["player"]].tolist()
+    )
+    assert (
+        whole[START].iloc[:-1].tolist()
+        == events.groupby("player")["season"].min()[context["player"]].tolist()
+    )
+    assert whole[LENGTH].iloc[-1] == 0 and np.isnan(whole[START].iloc[-1])
