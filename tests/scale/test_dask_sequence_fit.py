@@ -131,8 +131,9 @@ def test_a_context_table_and_its_entities_without_events(
     assert model.fit_info_["entities"] == len(context)
     assert model.fit_info_["step_rows"] == len(visits) + len(extra)
     assert model.context_model_ is not None
-    # the entities' number of events and first index, learned with their context rows
-    assert learned_own(model.context_model_) == [LENGTH, START]
+    # the entities' own columns, learned with their context rows
+    own = [LENGTH, *model.sequence_.static, START]
+    assert learned_own(model.context_model_, model.sequence_) == own
     events, rows = model.sample_sequences(40, seed=0)
     assert list(rows.columns) == list(context.columns) and len(rows) == 40
     assert set(events["patient_id"]) <= set(rows["patient_id"])

@@ -54,7 +54,7 @@ def test_sampled_context_keeps_its_relations_and_events_follow_it(
 ) -> None:
     model, events, context = fitted
     assert model.context_model_ is not None
-    assert "context_rows" in model.describe()["sequence"]
+    assert "entities" in model.describe()["sequence"]
     synth_events, synth_context = model.sample_sequences(700, seed=1)
     assert list(synth_context.columns) == list(context.columns)
     assert synth_context["player"].is_unique

@@ -15,11 +15,11 @@
 
 A context table (one row per entity) is read into memory and sent to every worker once; each
 partition takes its entities' rows, and one more part holds the context entities without
-events. The context model is fitted locally on it and on each entity's number of events and
-first index (a pass over the partitions), as by `Sequences.fit`. Rules hold within each event:
-the plan is built on the pilot's events, every partition is reparametrised where it lies
-(`rule_frames.py`), and the first pass runs again on the columns learned. Same seed, same
-partitions: same model.
+events. Each entity's own columns (number of events, static columns, first index) come from a
+pass over the partitions; the entity model is fitted locally on them and the context rows, as
+by `Sequences.fit`. Rules hold within each event: the plan is built on the pilot's events,
+every partition is reparametrised where it lies (`rule_frames.py`), and the first pass runs
+again on the columns learned. Same seed, same partitions: same model.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from ..errors import DataError, ParameterError
 from ..metadata import Metadata
 from ..sequence_keys import new_key_pattern
 from ..synthesizers.ruled import plan_sequence_rules
-from ..synthesizers.sequence_entities import entity_own, own_metadata, per_entity
+from ..synthesizers.sequence_entities import entity_own, own_metadata, own_names, per_entity
 from ..synthesizers.sequence_layout import SequenceLayout
 from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
 from .rule_frames import reparametrised
@@ -123,10 +123,14 @@ def fit_sequences_dask(
     del steps_table, pilot  # the pilot's events and step rows: not held while training
     context_rows = context.set_index(key) if context is not None else None
     steps_frame = events.map_partitions(_steps, layout, context_rows, sample, meta=sample)
-    alone, own = None, None  # context entities without events: one part of their own
-    if context is not None:  # each entity's number of events and first index, part by part
-        found = dask.compute(*[dask.delayed(per_entity)(p, layout) for p in events.to_delayed()])
-        own = entity_own(pd.concat(found), context[key]), own_metadata(step_metadata.columns)
+    # each entity's own columns (number of events, static columns, first index), part by part
+    names = own_names(layout, step_metadata, frozenset(plan.names if plan else ()))
+    parts = [dask.delayed(per_entity)(p, layout, names) for p in events.to_delayed()]
+    found = pd.concat(dask.compute(*parts))
+    if context is not None:
+        found = entity_own(found, context[key])
+    own = found, own_metadata(step_metadata.columns, names)
+    alone = None  # context entities without events: one part of their own
     if context_rows is not None:
         alone = context_rows.loc[~context_rows.index.isin(facts.keys)]
         if len(alone):

@@ -38,8 +38,8 @@ class SequenceBatches:
 
         def _fit_context_model(
             self,
-            context: pd.DataFrame,
-            metadata: Metadata,
+            context: pd.DataFrame | None,
+            metadata: Metadata | None,
             own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
         ) -> Synthesizer | None: ...
 
@@ -57,18 +57,16 @@ class SequenceBatches:
         rules: RulePlan | None = None,
     ) -> SequenceBatches:
         """Learn sequences laid out by `layout` whose step rows `train()` streams to the
-        network (calling `fit_batches`): first the context model on `context` (one row per
-        entity, in memory; `context_metadata` its metadata) and `own`, its entities' number of
-        events and first index (`sequence_entities.py`), then `train()`, then the layout
+        network (calling `fit_batches`): first the entity model on `context` (one row per
+        entity, in memory; `context_metadata` its metadata) and `own`, the entities' own
+        columns (`sequence_entities.py`), then `train()`, then the layout
         is kept. `events`, `entities`: what the fit saw; `started`: when it began (a time
         budget counts from there); `rules`: the plan the step rows were reparametrised by
         (it keeps what the transformer learned). Returns self."""
         self.refuse_privacy()
         started = time.perf_counter() if started is None else started
         self._fit_began = started
-        self.context_model_ = None
-        if context is not None and context_metadata is not None:
-            self.context_model_ = self._fit_context_model(context, context_metadata, own)
+        self.context_model_ = self._fit_context_model(context, context_metadata, own)
         self._later_targets = layout.later_targets()
         try:
             train()

@@ -1,20 +1,25 @@
-"""An entity's own columns learned with its context row: its number of events and first index.
+"""An entity's own columns learned by a table model of the entities, one row per entity.
 
-With a context table, a sequence model fits a table model of the context rows (one per entity)
-first. That table also holds each entity's `LENGTH` (its number of events, 0 for a context row
-without events) and `START` (its first index, in index units; empty without events), so they
-are learned jointly with the context, as any other column of a table: a baseball player's
-first season given his birth date. The step network learned them too, from each entity's
-first step row only (one row in eight on baseball's fielding), and underfit them there: given
-the real players, its first seasons came 12 to 45 years after the birth year for half of them
-(the middle half of real debuts: 23 to 26; a table model of the players and their first season:
-23 to 26).
+A sequence model fits a table model of its entities first (`fit_entity_model`, held as the
+model's `context_model_`): their context row when a context table is given, and each entity's
+own columns: its number of events (`LENGTH`, 0 for a context row without events), its first
+index (`START`, in index units; empty without events) and its static columns (constant within
+every entity; those a rule names stay with the step network). They are learned jointly, as
+any table's columns are: a baseball player's first season given his birth date, a patient's
+number of visits given the follow-up time. The step network learned them too, but from each
+entity's first step row only (one row in six on pbcseq, one in eight on baseball's fielding)
+and underfit them there: given the real baseball players, half of its first seasons came 12
+to 45 years after the birth year (real: 23 to 26); pbcseq's number of visits followed the
+follow-up time with correlation 0.08 (real 0.78), and a third of the sampled patients had
+visits after their follow-up time had ended (real: none).
 
-Sampling takes both from the table model: with its context rows when it samples them, or drawn
-given a given context row (`own_columns`); conditions on the first index are exact there. An
-entity whose first index came out empty gets it from the step network, as before (a table model
-may give an empty first index to an entity with events: only those without events had one).
-A context model saved before this holds neither column: the step network draws both.
+Sampling takes them from the table model: with the context rows when it samples those (or
+rows of own columns alone without a context table), or drawn given a given context row
+(`own_columns`); conditions on the first index and on static columns are exact there. An
+entity whose own cell came out empty where it may not (a first index or a static column
+never empty in the real events) gets it from the step network, as before. A model saved
+before this holds none of them in its context model (or has none): the step network draws
+them.
 """
 
 from __future__ import annotations
@@ -30,52 +35,73 @@ from ..metadata import MODELLED_KINDS, Column, Metadata
 from .base import Synthesizer
 from .sequence_layout import LENGTH, START, SequenceLayout
 
-CONTEXT_SHARE = 0.25  # of a time budget, at most, for the context table's model
-OWN = (LENGTH, START)  # the entity's own columns the context model learns
+CONTEXT_SHARE = 0.25  # of a time budget, at most, for the entity model
 OWN_PATH = 1  # seeding path ("context", call, chunk, OWN_PATH): own columns of given rows
 
 
-def per_entity(events: pd.DataFrame, layout: SequenceLayout) -> pd.DataFrame:
-    """Each entity's number of events and first index in index units (as the step rows hold
-    them), indexed by its key: of a whole table, or of a part that holds whole entities."""
+def own_names(layout: SequenceLayout, metadata: Metadata, ruled: frozenset[str]) -> list[str]:
+    """The entity's own columns the entity model learns, in the step network's order: the
+    number of events, the static columns it models (not those a rule names: conditions on
+    them are rewritten for the step network), the first index."""
+    static = [
+        name
+        for name in layout.static
+        if metadata[name].kind in MODELLED_KINDS and name not in ruled
+    ]
+    return [LENGTH, *static, START]
+
+
+def per_entity(events: pd.DataFrame, layout: SequenceLayout, names: list[str]) -> pd.DataFrame:
+    """Each entity's own columns `names` (`own_names`; the first index in index units, as
+    the step rows hold it), indexed by its key: of a whole table, or of a part that holds
+    whole entities."""
     units = layout.index_units(events[layout.index])
     if layout.integer_gaps:
         units = np.round(units)
-    by = pd.Series(units).groupby(events[layout.key].to_numpy())
-    return pd.DataFrame({LENGTH: by.size().astype(np.float64), START: by.min()})
+    keys = events[layout.key].to_numpy()
+    by = pd.Series(units).groupby(keys)
+    found = {LENGTH: by.size().astype(np.float64), START: by.min()}
+    static = [name for name in names if name not in found]
+    if static:  # constant within every entity: its first event's value (empty or not)
+        first = events.reset_index(drop=True).groupby(keys, sort=True).head(1)
+        values = first.set_index(layout.key)[static]
+        found |= {name: values[name] for name in static}
+    return pd.DataFrame({name: found[name] for name in names})
 
 
 def entity_own(found: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     """`per_entity` rows for the entities `keys` (a context table's, in its order): 0 events
-    and no first index for an entity without events."""
+    and empty cells for an entity without events."""
     own = found.reindex(keys.to_numpy()).reset_index(drop=True)
     own[LENGTH] = own[LENGTH].fillna(0.0)
     return own
 
 
-def fit_context_model(
+def fit_entity_model(
     synthesizer: Synthesizer,
-    context: pd.DataFrame,
-    metadata: Metadata,
+    context: pd.DataFrame | None,
+    metadata: Metadata | None,
     own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
 ) -> Synthesizer | None:
-    """A model of the context table (one row per entity, the key left out) with `own`, each
-    entity's number of events and first index (`entity_own`; their metadata), of the
-    sequence model `synthesizer`'s kind and settings: sampled context rows and their
-    entities' own columns come from it, and each entity's events are drawn given its row (as
-    for a given context). The step network learns an entity's columns only from its first
-    step row, beside many later ones, and underfit them: baseball players born in the 1960s
-    came out dead in 41%, against 2% real (a model of the players table alone: 6%). Under a
-    time budget it gets `CONTEXT_SHARE` of it at most (it fits first; the step network gets
-    the rest). None when the context has nothing to model."""
+    """A table model of the entities, of the sequence model `synthesizer`'s kind and
+    settings: their context rows (the key left out; `metadata` theirs) when a context table
+    is given, and `own`, their own columns (`entity_own`, aligned with the context rows;
+    their metadata). Sampled entities come from it, and each entity's events are drawn given
+    its row. A context drawn by the step network had made baseball players born in the 1960s
+    dead in 41%, against 2% real (this model: 6%). Under a time budget it gets
+    `CONTEXT_SHARE` of it at most (it fits first; the step network gets the rest). None when
+    there is nothing to model."""
     key = synthesizer.get_params()["sequence_key"]
-    columns = {n: c for n, c in metadata.columns.items() if n != key}
+    columns: dict[str, Column] = {}
+    table = pd.DataFrame()
+    if context is not None and metadata is not None:
+        columns = {n: c for n, c in metadata.columns.items() if n != key}
+        table = context.drop(columns=[key]).reset_index(drop=True)
+    if own is not None:
+        table = pd.concat([table, own[0].reset_index(drop=True)], axis=1)
+        columns |= own[1]
     if not any(c.kind in MODELLED_KINDS for c in columns.values()):
         return None
-    table = context.drop(columns=[key])
-    if own is not None:
-        table = pd.concat([table.reset_index(drop=True), own[0]], axis=1)
-        columns |= own[1]
     # the rules name event columns: the context model learns the context's own columns
     params = synthesizer.get_params() | {"sequence_key": None, "sequence_index": None}
     params |= {"rules": None, "seed": seeding.integer(synthesizer.seed, "context")}
@@ -87,16 +113,16 @@ def fit_context_model(
     return model.fit(table, Metadata(columns))
 
 
-def own_metadata(step_metadata: Mapping[str, Column]) -> dict[str, Column]:
-    """The step rows' metadata of `OWN`, for the context model."""
-    return {name: step_metadata[name] for name in OWN if name in step_metadata}
+def own_metadata(step_metadata: Mapping[str, Column], names: list[str]) -> dict[str, Column]:
+    """The step rows' metadata of the own columns `names`, for the entity model."""
+    return {name: step_metadata[name] for name in names}
 
 
-def learned_own(model: Synthesizer | None) -> list[str]:
-    """The entity's own columns a fitted context model learned (none in a model file saved
-    before it learned them)."""
+def learned_own(model: Synthesizer | None, layout: SequenceLayout) -> list[str]:
+    """The entity's own columns a fitted entity model learned, in the step network's order
+    (none in a model saved before it learned them)."""
     names = getattr(getattr(model, "metadata_", None), "names", ())
-    return [name for name in OWN if name in names]
+    return [name for name in (LENGTH, *layout.static, START) if name in names]
 
 
 def own_columns(
@@ -105,9 +131,11 @@ def own_columns(
     names: list[str],
     conditions: Mapping[str, Any],
     rng: np.random.Generator,
+    never_empty: list[str],
 ) -> pd.DataFrame:
-    """The columns `names` (of `OWN`) of each row of a given `context` table, drawn by the
-    context model given the row's modelled cells; `conditions` on them exact. Never empty."""
+    """The own columns `names` of each row of a given `context` table, drawn by the entity
+    model given the row's modelled cells; `conditions` on them exact. Empty only where the
+    real own column has empty cells (not those of `never_empty`)."""
     modelled = {b.column for b in model.transformer_.blocks_}
     known = {name: context[name] for name in context.columns if name in modelled}
     tokens = model._known_tokens(known, len(context))
@@ -115,6 +143,6 @@ def own_columns(
     fixed, allowed = model._condition_tokens(typed)
     for j, token in fixed.items():
         tokens[:, j] = token
-    encoded = model._draw(tokens, rng, model._null_tokens(names), allowed)
+    encoded = model._draw(tokens, rng, model._null_tokens(never_empty), allowed)
     encoded = model._inside_ranges(encoded, typed, rng)
     return model._decode(encoded, names, rng)

@@ -40,14 +40,15 @@ from .sequence_batches import SequenceBatches
 from .sequence_entities import (
     OWN_PATH,
     entity_own,
-    fit_context_model,
+    fit_entity_model,
     learned_own,
     own_columns,
     own_metadata,
+    own_names,
     per_entity,
 )
 from .sequence_impute import SequenceImpute
-from .sequence_layout import POSITION, START, SequenceLayout
+from .sequence_layout import LENGTH, POSITION, START, SequenceLayout
 from .sequence_steps import build_layout
 
 CHUNK_ENTITIES = 10_000  # entities drawn together, and written together by `iter_sequences`
@@ -120,11 +121,12 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             seeding.rng(self.seed, "transform"),
         )
         # first, so that the step network gets what the context model left of a time budget
-        self.context_model_ = None
-        if context is not None and context_metadata is not None:
-            found = entity_own(per_entity(table, layout), context[layout.key])
-            own = found, own_metadata(steps.metadata.columns)
-            self.context_model_ = self._fit_context_model(context, context_metadata, own)
+        names = own_names(layout, steps.metadata, frozenset(plan.names if plan else ()))
+        found = per_entity(table, layout, names)
+        if context is not None:
+            found = entity_own(found, context[layout.key])
+        own = found, own_metadata(steps.metadata.columns, names)
+        self.context_model_ = self._fit_context_model(context, context_metadata, own)
         self._row_entities = steps.entity
         self._row_later = steps.rows[POSITION].to_numpy() > 0
         self._later_targets = layout.later_targets()
@@ -150,12 +152,12 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
 
     def _fit_context_model(
         self,
-        context: pd.DataFrame,
-        metadata: Metadata,
+        context: pd.DataFrame | None,
+        metadata: Metadata | None,
         own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
     ) -> Synthesizer | None:
-        """This model's context model (`sequence_entities.fit_context_model`)."""
-        return fit_context_model(self, context, metadata, own)
+        """This model's entity model (`sequence_entities.fit_entity_model`)."""
+        return fit_entity_model(self, context, metadata, own)
 
     def _sampled_context(
         self, model: Synthesizer, size: int, conditions: dict[str, Any], seeds: tuple[int, int]
@@ -167,7 +169,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         chunk_seed = seeding.integer(key_seed, "context", start)
         rows = model.sample(size, conditions or None, seed=chunk_seed).reset_index(drop=True)
         rows[layout.key] = layout.keys(start, size, key_seed).reset_index(drop=True)
-        return rows[[*layout.context_columns, *learned_own(model)]]
+        return rows[[*layout.context_columns, *learned_own(model, layout)]]
 
     # sampling ----------------------------------------------------------------------------
     def sample(
@@ -287,9 +289,11 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             on_context = {k: v for k, v in conditions.items() if k in self.sequence_.context}
             conditions = {k: v for k, v in conditions.items() if k not in on_context}
         typed = self._sequence_conditions(conditions, context)
-        index = self.sequence_.index
-        if START in learned_own(model) and index in conditions:
-            on_context[START] = self._index_condition(conditions[index])
+        layout = self.sequence_
+        own = learned_own(model, layout)
+        on_context |= {k: v for k, v in conditions.items() if k in own}  # static columns
+        if START in own and layout.index in conditions:
+            on_context[START] = self._index_condition(conditions[layout.index])
         return typed, on_context
 
     def _entity_count(self, n: int | None, context: pd.DataFrame | None) -> int:
@@ -413,15 +417,17 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         key_seed = seeding.integer(seed, "sequences", call)
         rng = seeding.rng(seed, "sample", call, k)
         model = getattr(self, "context_model_", None)
+        own = learned_own(model, layout)
         entities = given
         if given is None and model is not None:
             entities = self._sampled_context(model, size, on_context, (start, key_seed))
-            given = entities[list(layout.context_columns)]
-        elif given is not None and learned_own(model):
+            given = entities[list(layout.context_columns)] if layout.context_columns else None
+        elif given is not None and own:
             own_rng = seeding.rng(seed, "context", call, k, OWN_PATH)
-            on_own = {k: v for k, v in on_context.items() if k == START}
-            own = own_columns(model, given, learned_own(model), on_own, own_rng)
-            entities = pd.concat([given.reset_index(drop=True), own], axis=1)
+            on_own = {k: v for k, v in on_context.items() if k in own}
+            never = [n for n in own if n in (LENGTH, START, *layout.no_nulls)]
+            drawn_own = own_columns(model, given, own, on_own, own_rng, never)
+            entities = pd.concat([given.reset_index(drop=True), drawn_own], axis=1)
         drawn = self._draw_entities(size, conditions, entities, rng)
         keys = layout.keys(start, size, key_seed) if given is None else given[layout.key]
         events, rows = self._assemble(drawn, keys, rng, (start, events_before))
@@ -486,11 +492,17 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         described = super().describe()
         if self.sequences:
             described["sequence"] = self.sequence_.describe()
-            if getattr(self, "context_model_", None) is not None:
-                own = learned_own(self.context_model_)
-                learned = " and each entity's number of events and first index" if own else ""
+            model = getattr(self, "context_model_", None)
+            own = learned_own(model, self.sequence_)
+            if own:
+                described["sequence"]["entities"] = (
+                    "drawn by a table model of the entities (their context rows, number of "
+                    "events, static columns and first index; the same kind and settings), "
+                    "each entity's events by the step network given its row"
+                )
+            elif model is not None:
                 described["sequence"]["context_rows"] = (
-                    f"sampled from a model of the context table{learned} (the same kind and "
+                    "sampled from a model of the context table alone (the same kind and "
                     "settings), each entity's events drawn given its row"
                 )
         return described
