@@ -1,11 +1,15 @@
 """Small events tables with known structure for the sequence tests: patients (context), their
 visits (a date index with gaps of whole days, a static column, an autocorrelated number, a
-category that mostly repeats), some patients with one visit."""
+category that mostly repeats), some patients with one visit; a model fitted given a context."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+
+from simulacra import Synthesizer
 
 
 def make_patients(n: int = 160, seed: int = 0) -> pd.DataFrame:
@@ -46,3 +50,12 @@ def make_visits(patients: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
             if rng.random() < 0.15:
                 ward = rng.choice(["A", "B", "C"])
     return pd.DataFrame(rows)
+
+
+def fitted_with_context(
+    events: pd.DataFrame, context: pd.DataFrame, **settings: Any
+) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """(an autoregressive sequence model fitted on `events` given `context`, both tables)."""
+    model = Synthesizer("autoregressive", **settings)
+    model.fit(events, context=context)  # type: ignore[call-arg]
+    return model, events, context

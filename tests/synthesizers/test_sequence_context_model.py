@@ -13,6 +13,8 @@ import pytest
 from simulacra import Synthesizer
 from simulacra.synthesizers.sequences import Sequences
 
+from .sequence_tables import fitted_with_context
+
 SETTINGS = {"sequence_key": "player", "sequence_index": "season", "seed": 0, "verbose": False}
 
 
@@ -43,10 +45,7 @@ def _tables(players: int = 700) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def fitted() -> tuple[Sequences, pd.DataFrame, pd.DataFrame]:
-    events, context = _tables()
-    model = Synthesizer("autoregressive", **SETTINGS)
-    model.fit(events, context=context)  # type: ignore[call-arg]
-    return model, events, context  # type: ignore[return-value]
+    return fitted_with_context(*_tables(), **SETTINGS)  # type: ignore[no-any-return]
 
 
 def test_sampled_context_keeps_its_relations_and_events_follow_it(

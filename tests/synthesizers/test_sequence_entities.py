@@ -17,6 +17,8 @@ from simulacra.synthesizers.sequence_entities import entity_own, learned_own, pe
 from simulacra.synthesizers.sequence_layout import LENGTH, START
 from simulacra.synthesizers.sequences import Sequences
 
+from .sequence_tables import fitted_with_context
+
 SETTINGS = {"sequence_key": "player", "sequence_index": "season", "seed": 0, "verbose": False}
 
 
@@ -44,10 +46,7 @@ def _tables(players: int = 600) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def fitted() -> tuple[Sequences, pd.DataFrame, pd.DataFrame]:
-    events, context = _tables()
-    model = Synthesizer("autoregressive", **SETTINGS)
-    model.fit(events, context=context)  # type: ignore[call-arg]
-    return model, events, context  # type: ignore[return-value]
+    return fitted_with_context(*_tables(), **SETTINGS)  # type: ignore[no-any-return]
 
 
 def _entities(events: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
