@@ -158,7 +158,8 @@ def test_own_columns_of_parts_are_the_whole_tables(
 def _followed(patients: int = 400) -> pd.DataFrame:
     """Patients (no context table) followed for 1 to 10 years (`futime` in days, static) and
     seen once a year from day 0 while followed: the number of visits is the years of
-    follow-up, no visit comes after it; a sex (static) and a lab value."""
+    follow-up, no visit comes after it; a sex and a plan (static, empty for 30% of the
+    patients) and a lab value."""
     rng = np.random.default_rng(5)
     years = rng.integers(1, 11, patients)
     futime = years * 365 + rng.integers(1, 300, patients)
@@ -168,6 +169,7 @@ def _followed(patients: int = 400) -> pd.DataFrame:
             "day": np.concatenate([np.arange(k) * 365 for k in years]),
             "futime": np.repeat(futime, years),
             "sex": np.repeat(rng.choice(["f", "m"], patients), years),
+            "plan": np.repeat(rng.choice(["a", "b", None], patients, p=[0.4, 0.3, 0.3]), years),
             "lab": rng.normal(10, 2, years.sum()).round(1),
         }
     )
@@ -182,7 +184,8 @@ def _followed_fit() -> Sequences:
 
 def test_without_context_lengths_and_static_columns_follow_each_other() -> None:
     model = _followed_fit()
-    assert learned_own(model.context_model_, model.sequence_) == [LENGTH, "futime", "sex", START]
+    own = learned_own(model.context_model_, model.sequence_)
+    assert own == [LENGTH, "futime", "sex", "plan", START]
     assert "entities" in model.describe()["sequence"]
     synthetic = model.sample(400, seed=1)
     per = synthetic.groupby("id").agg(
@@ -192,7 +195,10 @@ def test_without_context_lengths_and_static_columns_follow_each_other() -> None:
     # the number of visits nearly independently of the follow-up time
     assert np.corrcoef(per["fut"], per["n"])[0, 1] > 0.9  # old: 0.73
     assert (per["last"] > per["fut"]).mean() < 0.03  # old: 0.088
-    assert synthetic.groupby("id")[["futime", "sex"]].nunique().max().max() == 1
+    static = synthetic.groupby("id")[["futime", "sex", "plan"]].nunique(dropna=False)
+    assert static.max().max() == 1
+    # an empty static cell is a value the entity model draws, as often as in the real ones
+    assert synthetic.groupby("id")["plan"].first().isna().mean() == pytest.approx(0.3, abs=0.1)
     assert (synthetic.groupby("id")["day"].min() == 0).all()  # as every real patient
     assert (model.sample(100, conditions={"sex": "f"}, seed=2)["sex"] == "f").all()
     ranged = model.sample(100, conditions={"futime": "1000..2000"}, seed=2)

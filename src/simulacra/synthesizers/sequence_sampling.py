@@ -177,11 +177,11 @@ class SequenceSampling:
         rng: np.random.Generator,
     ) -> Drawn:
         """The entity columns of `count` entities (`given`: their context rows, and the
-        entity columns the context model drew, `sequence_entities.py`, their empty cells left
-        to draw), then their events step by step. Entity columns are drawn given position 0
-        (and the given ones) alone, as the network learns them in table order (the
-        previous-event columns come after them); every event given the entity, its position
-        and the previous event."""
+        entity columns the entity model drew, `sequence_entities.py`; an empty cell where
+        the column is never empty is drawn here), then their events step by step. Entity
+        columns are drawn given position 0 (and the given ones) alone, as the network learns
+        them in table order (the previous-event columns come after them); every event given
+        the entity, its position and the previous event."""
         layout = self.sequence_
         known = {POSITION: pd.Series(np.zeros(count))}
         own: list[str] = []
@@ -189,7 +189,8 @@ class SequenceSampling:
             known |= {name: given[name] for name in layout.context}
             own = [n for n in layout.entity_columns if n in given and n not in layout.context]
             known |= {name: given[name] for name in own}
-        unknown = {name: known[name].isna().to_numpy() for name in own}
+        never = (LENGTH, START, *layout.no_nulls)  # an empty one of these: drawn here
+        unknown = {name: known[name].isna().to_numpy() for name in own if name in never}
         tokens = self._known_tokens(known, count, unknown)
         fixed, allowed = self._condition_tokens(conditions)
         for j, token in fixed.items():

@@ -280,8 +280,9 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
     def _split_conditions(
         self, conditions: Mapping[str, Any] | None, context: pd.DataFrame | None
     ) -> tuple[Conditions, dict[str, Any]]:
-        """(the conditions on events and entities, those on the context model's columns: the
-        context's when it samples them, the first index's when it learned it)."""
+        """(the conditions on events and entities, those on the entity model's columns: the
+        context's when it samples them, the static columns' and the first index's when it
+        learned them)."""
         conditions = dict(conditions or {})
         on_context: dict[str, Any] = {}
         model = getattr(self, "context_model_", None)
