@@ -146,3 +146,21 @@ def own_columns(
     encoded = model._draw(tokens, rng, model._null_tokens(never_empty), allowed)
     encoded = model._inside_ranges(encoded, typed, rng)
     return model._decode(encoded, names, rng)
+
+
+def entity_model_text(model: Synthesizer | None, layout: SequenceLayout) -> dict[str, str]:
+    """What `describe` says of the entities: drawn by the entity model, or (a model saved
+    before) the context rows by a model of the context table alone."""
+    if learned_own(model, layout):
+        given = "their context rows, " if layout.context else ""
+        return {
+            "entities": f"drawn by a table model of the entities ({given}number of events, "
+            "static columns and first index; the same kind and settings), each entity's events "
+            "by the step network given its row"
+        }
+    if model is not None:
+        return {
+            "context_rows": "sampled from a model of the context table alone (the same kind "
+            "and settings), each entity's events drawn given its row"
+        }
+    return {}

@@ -39,6 +39,7 @@ from .base import CHUNK_ROWS, Synthesizer
 from .sequence_batches import SequenceBatches
 from .sequence_entities import (
     OWN_PATH,
+    entity_model_text,
     entity_own,
     fit_entity_model,
     learned_own,
@@ -494,16 +495,5 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         if self.sequences:
             described["sequence"] = self.sequence_.describe()
             model = getattr(self, "context_model_", None)
-            own = learned_own(model, self.sequence_)
-            if own:
-                described["sequence"]["entities"] = (
-                    "drawn by a table model of the entities (their context rows, number of "
-                    "events, static columns and first index; the same kind and settings), "
-                    "each entity's events by the step network given its row"
-                )
-            elif model is not None:
-                described["sequence"]["context_rows"] = (
-                    "sampled from a model of the context table alone (the same kind and "
-                    "settings), each entity's events drawn given its row"
-                )
+            described["sequence"] |= entity_model_text(model, self.sequence_)
         return described
