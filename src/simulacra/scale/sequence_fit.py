@@ -36,7 +36,7 @@ from ..errors import DataError, ParameterError
 from ..metadata import Metadata
 from ..sequence_keys import new_key_pattern
 from ..synthesizers.ruled import plan_sequence_rules
-from ..synthesizers.sequence_entities import entity_own, own_metadata, own_names, per_entity
+from ..synthesizers.sequence_entities import own_names, own_table, per_entity
 from ..synthesizers.sequence_layout import SequenceLayout
 from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
 from .rule_frames import reparametrised
@@ -126,10 +126,7 @@ def fit_sequences_dask(
     # each entity's own columns (number of events, static columns, first index), part by part
     names = own_names(layout, step_metadata, frozenset(plan.names if plan else ()))
     parts = [dask.delayed(per_entity)(p, layout, names) for p in events.to_delayed()]
-    found = pd.concat(dask.compute(*parts))
-    if context is not None:
-        found = entity_own(found, context[key])
-    own = found, own_metadata(step_metadata.columns, names)
+    own = own_table(pd.concat(dask.compute(*parts)), key, context, step_metadata)
     alone = None  # context entities without events: one part of their own
     if context_rows is not None:
         alone = context_rows.loc[~context_rows.index.isin(facts.keys)]

@@ -113,9 +113,15 @@ def fit_entity_model(
     return model.fit(table, Metadata(columns))
 
 
-def own_metadata(step_metadata: Mapping[str, Column], names: list[str]) -> dict[str, Column]:
-    """The step rows' metadata of the own columns `names`, for the entity model."""
-    return {name: step_metadata[name] for name in names}
+def own_table(
+    found: pd.DataFrame, key: str, context: pd.DataFrame | None, step_metadata: Metadata
+) -> tuple[pd.DataFrame, dict[str, Column]]:
+    """What the entity model learns besides the context: the `per_entity` rows of every
+    entity (aligned with the context rows when there are: `entity_own`) and their step-row
+    metadata."""
+    if context is not None:
+        found = entity_own(found, context[key])
+    return found, {name: step_metadata[name] for name in found.columns}
 
 
 def learned_own(model: Synthesizer | None, layout: SequenceLayout) -> list[str]:

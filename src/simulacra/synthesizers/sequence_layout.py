@@ -151,6 +151,12 @@ class SequenceLayout:
         return [*self.context, LENGTH, *self.static, START]
 
     @property
+    def never_empty(self) -> frozenset[str]:
+        """Columns never empty for an entity with events: its number of events, its first
+        index, and the static and event columns without an empty cell in the real events."""
+        return frozenset({LENGTH, START, *self.no_nulls})
+
+    @property
     def step_columns(self) -> list[str]:
         """Step-table columns drawn for every event."""
         return [GAP, *self.events]

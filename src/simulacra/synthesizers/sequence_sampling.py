@@ -189,8 +189,9 @@ class SequenceSampling:
             known |= {name: given[name] for name in layout.context}
             own = [n for n in layout.entity_columns if n in given and n not in layout.context]
             known |= {name: given[name] for name in own}
-        never = (LENGTH, START, *layout.no_nulls)  # an empty one of these: drawn here
-        unknown = {name: known[name].isna().to_numpy() for name in own if name in never}
+        unknown = {  # an empty cell where the column is never empty: drawn here
+            name: known[name].isna().to_numpy() for name in own if name in layout.never_empty
+        }
         tokens = self._known_tokens(known, count, unknown)
         fixed, allowed = self._condition_tokens(conditions)
         for j, token in fixed.items():

@@ -40,16 +40,15 @@ from .sequence_batches import SequenceBatches
 from .sequence_entities import (
     OWN_PATH,
     entity_model_text,
-    entity_own,
     fit_entity_model,
     learned_own,
     own_columns,
-    own_metadata,
     own_names,
+    own_table,
     per_entity,
 )
 from .sequence_impute import SequenceImpute
-from .sequence_layout import LENGTH, POSITION, START, SequenceLayout
+from .sequence_layout import POSITION, START, SequenceLayout
 from .sequence_steps import build_layout
 
 CHUNK_ENTITIES = 10_000  # entities drawn together, and written together by `iter_sequences`
@@ -121,12 +120,9 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             context_metadata,
             seeding.rng(self.seed, "transform"),
         )
-        # first, so that the step network gets what the context model left of a time budget
+        # first, so that the step network gets what the entity model left of a time budget
         names = own_names(layout, steps.metadata, frozenset(plan.names if plan else ()))
-        found = per_entity(table, layout, names)
-        if context is not None:
-            found = entity_own(found, context[layout.key])
-        own = found, own_metadata(steps.metadata.columns, names)
+        own = own_table(per_entity(table, layout, names), layout.key, context, steps.metadata)
         self.context_model_ = self._fit_context_model(context, context_metadata, own)
         self._row_entities = steps.entity
         self._row_later = steps.rows[POSITION].to_numpy() > 0
@@ -427,7 +423,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         elif given is not None and own:
             own_rng = seeding.rng(seed, "context", call, k, OWN_PATH)
             on_own = {k: v for k, v in on_context.items() if k in own}
-            never = [n for n in own if n in (LENGTH, START, *layout.no_nulls)]
+            never = [n for n in own if n in layout.never_empty]
             drawn_own = own_columns(model, given, own, on_own, own_rng, never)
             entities = pd.concat([given.reset_index(drop=True), drawn_own], axis=1)
         drawn = self._draw_entities(size, conditions, entities, rng)
