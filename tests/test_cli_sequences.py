@@ -183,3 +183,28 @@ def test_rules_hold_in_every_sampled_event(
     )  # fmt: skip
     assert code != 0 and "names the sequence key 'patient_id'" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "bad.simulacra").exists()
+
+
+def test_the_rules_inspect_proposes_are_kept_by_a_sequence_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # inspect proposes `day <= end` (no visit after the follow-up ends), which bounds the index
+    from .synthesizers.test_sequence_bounds import make_followed
+
+    make_followed()[0].to_csv(tmp_path / "visits.csv", index=False)
+    code, _, err = run(
+        ["inspect", str(tmp_path / "visits.csv"), "-o", str(tmp_path / "m.json")], capsys
+    )
+    assert code == 0, err
+    assert "day <= end" in json.loads((tmp_path / "m.json").read_text())["rules"]
+    fit = ["fit", str(tmp_path / "visits.csv"), "--metadata", str(tmp_path / "m.json")]
+    fit += ["--sequence-key", "pid", "--sequence-index", "day", "--epochs", "3"]
+    code, _, err = run([*fit, "-o", str(tmp_path / "v.simulacra")], capsys)
+    assert code == 0, err
+    out = tmp_path / "s.csv"
+    code, _, err = run(
+        ["sample", str(tmp_path / "v.simulacra"), "-n", "80", "-o", str(out)], capsys
+    )
+    assert code == 0, err
+    events = read_table(out)
+    assert events["pid"].nunique() == 80 and (events["day"] <= events["end"]).all()

@@ -136,15 +136,20 @@ def test_rebalancing_a_column_kept_with_others(fitted: dict[str, Synthesizer]) -
     )  # type: ignore[union-attr]
 
 
-def test_sequence_models_refuse_rules_on_their_index(table: pd.DataFrame) -> None:
+def test_sequence_models_keep_only_bounds_on_their_index(table: pd.DataFrame) -> None:
     # rules between other columns are kept (test_sequence_rules.py); the index is drawn as
-    # gaps that strictly increase, so no rule may name it
+    # gaps, so a rule naming it is kept only as a bound by a column constant within entities
+    # or a number (test_sequence_bounds.py)
     events = table.assign(key=[i // 5 for i in range(len(table))])
-    model = Synthesizer(
-        "autoregressive", rules=["start <= end"], sequence_key="key", sequence_index="start"
-    )
-    with pytest.raises(ParameterError, match="names the sequence index 'start'"):
-        model.fit(events)
+    for rule, message in (
+        ("start <= end", "by 'end', which changes within entities"),
+        ("start + 1 <= end", "names the sequence index 'start'"),
+    ):
+        model = Synthesizer(
+            "autoregressive", rules=[rule], sequence_key="key", sequence_index="start"
+        )
+        with pytest.raises(ParameterError, match=message):
+            model.fit(events)
 
 
 def test_an_if_then_rule_may_not_make_a_value_up(table: pd.DataFrame) -> None:

@@ -35,7 +35,8 @@ from .. import seeding
 from ..errors import DataError, ParameterError
 from ..metadata import Metadata
 from ..sequence_keys import new_key_pattern
-from ..synthesizers.ruled import plan_sequence_rules
+from ..synthesizers.ruled import plan_sequence_rules, rule_texts
+from ..synthesizers.sequence_bounds import learn as learn_bounds
 from ..synthesizers.sequence_entities import own_names, own_table, per_entity
 from ..synthesizers.sequence_layout import SequenceLayout
 from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
@@ -102,6 +103,7 @@ def fit_sequences_dask(
             context_metadata = synthesizer.infer_metadata(context)
     pilot = _pilot(events, key, facts.keys, synthesizer.seed)
     metadata = metadata if metadata is not None else synthesizer.infer_metadata(pilot)
+    given = (rule_texts(synthesizer, metadata), pilot)  # as given, for the index's bounds
     plan, pilot, metadata = plan_sequence_rules(synthesizer, pilot, metadata, key, index)
     if plan is not None:  # the events in the columns learned (a pass more)
         events = reparametrised(events, plan, pilot)
@@ -118,7 +120,7 @@ def fit_sequences_dask(
         seeding.rng(synthesizer.seed, "transform"),
         static=static,
     )
-    layout = _whole(layout, facts)
+    layout = learn_bounds(_whole(layout, facts), *given, context)
     step_metadata, sample = steps_table.metadata, steps_table.rows.iloc[:0].copy()
     del steps_table, pilot  # the pilot's events and step rows: not held while training
     context_rows = context.set_index(key) if context is not None else None

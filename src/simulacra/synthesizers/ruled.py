@@ -21,8 +21,8 @@ from ..errors import ConditionError, ParameterError
 from ..metadata import Metadata, infer_column
 from ..rules import RulePlan
 from ..rules.conditions import translate
-from ..specs.rules import parse_rule
 from ..transforms.conditions import Conditions
+from .sequence_bounds import index_rules
 
 if TYPE_CHECKING:
     from .base import Synthesizer
@@ -82,18 +82,11 @@ def plan_sequence_rules(
     model: Synthesizer, events: pd.DataFrame, metadata: Metadata, key: str, index: str
 ) -> tuple[RulePlan | None, pd.DataFrame, Metadata]:
     """`plan_rules` for a sequence model: the rules hold within each event (row) of the
-    events table, so the table its sequences are learned from is the reparametrised one; a
-    rule naming the sequence key or index is refused (keys are regenerated and indexes drawn
-    as gaps that strictly increase, which no rule could then change)."""
-    texts = rule_texts(model, metadata)
-    for text in texts:
-        named = [c for c in (key, index) if c in parse_rule(text).columns]
-        if named:
-            role = "key" if named[0] == key else "index"
-            raise ParameterError(
-                f"rule {text!r} names the sequence {role} '{named[0]}': rules of a sequence "
-                "model hold between the other columns of each event"
-            )
+    events table, so the table its sequences are learned from is the reparametrised one. A
+    rule that bounds the index is kept on the sampled indexes instead (`sequence_bounds.py`);
+    another naming the sequence key or index is refused (keys are regenerated and indexes
+    drawn as gaps, which no reparametrised column could hold)."""
+    texts, _ = index_rules(rule_texts(model, metadata), key, index)
     if not texts:
         return None, events, metadata
     return _reparametrise(texts, events, metadata, private=False)

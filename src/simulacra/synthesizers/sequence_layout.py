@@ -83,6 +83,7 @@ _TUPLES = (
     "slopes",
     "intercepts",
     "logs",
+    "bounds",
 )
 
 
@@ -100,7 +101,8 @@ class SequenceLayout:
     empty for an entity that has events). `changes`: event columns modelled by their change
     from the value the previous event predicts, `intercepts[i] + slopes[i] * previous`, in
     logarithms where `logs[i]` (see the module docstring; empty `slopes` in a model file of an
-    earlier version: plain changes).
+    earlier version: plain changes). `bounds`: the rules that bound the index, kept on the
+    sampled indexes (`sequence_bounds.py`).
     """
 
     key: str
@@ -123,6 +125,7 @@ class SequenceLayout:
     slopes: tuple[float, ...] = ()
     intercepts: tuple[float, ...] = ()
     logs: tuple[bool, ...] = ()
+    bounds: tuple[dict[str, Any], ...] = ()  # rules bounding the index (`sequence_bounds.py`)
 
     def changed(self, name: str, values: np.ndarray, before: np.ndarray) -> np.ndarray:
         """Change-modelled column `name`'s change cells: `values` less the value that the
@@ -254,6 +257,7 @@ class SequenceLayout:
             "static": list(self.static),
             "events": list(self.events),
             "changes": list(self.changes),
+            **({"bounds": [b["text"] for b in self.bounds]} if self.bounds else {}),
         }
 
 

@@ -6,15 +6,14 @@ per entity, joined by the key), then `sample(n)` gives the events of `n` new ent
 with its own number of events), `sample(context=new_patients)` the events of given entities,
 and `sample_sequences(n)` the events with the sampled context rows. The events become step rows
 (`sequence_layout.py`) that the model's one network learns; sampling runs entity by entity in
-batches (`sequence_sampling.py`). Without `sequence_key` the model is the plain tabular one,
-byte for byte.
+batches (`sequence_sampling.py`). Without `sequence_key` the model is the plain tabular one.
 
 What holds, by construction: sampled indexes strictly increase within an entity when they do in
 every real one (else they never decrease); columns constant within every real entity are
-constant within every sampled one; keys are regenerated (or the given context's); conditions
-on context, static columns, the first event and the first index are exact. Rules (the model's
-and the metadata's) hold within every event: the events table is reparametrised before its
-step rows are laid out and turned back after each chunk (`ruled.plan_sequence_rules`).
+constant within every sampled one; keys are regenerated (or the given context's); conditions on
+context, static columns, the first event and the first index are exact. Rules hold within every
+event (reparametrised: `ruled.plan_sequence_rules`), and those bounding the index by an
+entity's column or a number on each entity's indexes (`sequence_bounds.py`).
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from ..metadata import Column, Metadata
 from ..params import Kind, Param
 from ..transforms.conditions import Conditions
 from ..transforms.generated import IdTransform
-from . import ruled
+from . import ruled, sequence_bounds
 from .base import CHUNK_ROWS, Synthesizer
 from .sequence_batches import SequenceBatches
 from .sequence_entities import (
@@ -106,6 +105,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         started = time.perf_counter()
         metadata = metadata if metadata is not None else self.infer_metadata(table)
         metadata.check_columns(table)
+        real = (ruled.rule_texts(self, metadata), table)  # as given, for the index's bounds
         plan, table, metadata = ruled.plan_sequence_rules(
             self, table, metadata, self.sequence_key, self.sequence_index
         )
@@ -120,7 +120,8 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             context_metadata,
             seeding.rng(self.seed, "transform"),
         )
-        # first, so that the step network gets what the entity model left of a time budget
+        layout = sequence_bounds.learn(layout, *real, context)
+        # first, so the step network gets what the entity model left of a time budget
         names = own_names(layout, steps.metadata, frozenset(plan.names if plan else ()))
         own = own_table(per_entity(table, layout, names), layout.key, context, steps.metadata)
         self.context_model_ = self._fit_context_model(context, context_metadata, own)
@@ -432,7 +433,10 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         if self.rules_ is not None:
             rules_rng = seeding.rng(seed, "sample", call, k, ruled.RULES_PATH)
             events = self.rules_.reverse(events, rules_rng)
-        return events, rows if given is None else given
+        rows = rows if given is None else given
+        if layout.bounds:  # after the rules: a bound's column as sampled
+            events = sequence_bounds.bounded(layout, events, rows)
+        return events, rows
 
     def sample_chunk(
         self, k: int, rows: int, conditions: Conditions, **kwargs: Any
