@@ -57,6 +57,7 @@ from sdv_runner import sdv_available
 from simulacra import Metadata, Synthesizer, evaluate
 from simulacra.evaluation import Limits
 from simulacra.evaluation.sequences import static_columns
+from simulacra.specs.rules import parse_rule
 
 # the issue's targets
 C2ST_MARGIN, LENGTHS_KS, LAG_DIFFERENCE = 0.10, 0.15, 0.1
@@ -287,12 +288,13 @@ def split(name: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
 
 
 def ours(
-    name: str, epochs: int | None, seed: int
+    name: str, epochs: int | None, seed: int, rules: list[str] | None = None
 ) -> tuple[dict[str, Any], Synthesizer, pd.DataFrame, pd.DataFrame]:
-    """Our model fitted on `split(name, seed)` and scored: its row, the model, the training
-    and the held-out events."""
+    """Our model fitted on `split(name, seed)` (with `rules`, when given) and scored: its
+    row, the model, the training and the held-out events."""
     train, holdout, key, index = split(name, seed)
-    params = {"epochs": epochs} if epochs else {}
+    params: dict[str, Any] = {"epochs": epochs} if epochs else {}
+    params |= {"rules": rules} if rules else {}
     model = Synthesizer(
         "autoregressive", sequence_key=key, sequence_index=index, seed=seed, verbose=False,
         **params,
@@ -304,9 +306,13 @@ def ours(
     events = model.sample(int(train[key].nunique()), seed=seed)
     sampled = time.perf_counter() - started
     row = judge(train, events, holdout, key, index, None, seed)
+    if rules:  # the share of sampled events that keep each rule (1.0 by construction)
+        meta = Metadata.infer(train)
+        broken = {r: float(parse_rule(r).broken(events, meta).mean()) for r in rules}
+        row["rules_kept"] = {r: 1.0 - share for r, share in broken.items()}
     row |= {
         "table": name,
-        "model": "simulacra autoregressive",
+        "model": "simulacra autoregressive" + (f" + {'; '.join(rules)}" if rules else ""),
         "fit_seconds": round(fitted, 1),
         "sample_seconds": round(sampled, 1),
         "best_epoch": model.describe()["model"].get("best_epoch"),
@@ -337,12 +343,14 @@ SPREAD = ("c2st", "floor", "c2st_excess", "lag1_worst", "lag1_worst_reference", 
           "dcr_median_reference", "dcr_closer_than_holdout_p5")  # fmt: skip
 
 
-def spread(name: str, epochs: int | None, seeds: list[int]) -> list[dict[str, Any]]:
+def spread(
+    name: str, epochs: int | None, seeds: list[int], rules: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Our model alone at each of `seeds` (its own held-out fifth and its own network): the
     spread one run's scores sit in, on a table of a few hundred entities."""
     out = []
     for seed in seeds:
-        row = ours(name, epochs, seed)[0]
+        row = ours(name, epochs, seed, rules)[0]
         out.append({"seed": seed} | {k: row[k] for k in SPREAD})
         print(json.dumps(out[-1]), flush=True)
     return out
@@ -572,6 +580,9 @@ def markdown(
             f"{r.get('fit_seconds', '-')} |"
         )
     for r in rows:
+        for rule, kept in r.get("rules_kept", {}).items():
+            lines += ["", f"Rule `{rule}`: kept by {kept:.2%} of our sampled events."]
+    for r in rows:
         if r.get("time_budget"):
             lines += [
                 "",
@@ -661,9 +672,24 @@ def main() -> None:
     parser.add_argument(
         "--seeds", type=int, default=8, help="pbcseq and males: our model at this many seeds"
     )
+    parser.add_argument(
+        "--rule",
+        action="append",
+        default=None,
+        help="pbcseq and males: our model alone with this rule (repeatable), at --seeds seeds, "
+        "into results/sequences/<table>-rules.md",
+    )
     args = parser.parse_args()
     tables = args.tables.split(",")
     targets = {"c2st_margin": C2ST_MARGIN, "lengths_ks": LENGTHS_KS, "lag1": LAG_DIFFERENCE}
+    if args.rule:  # our model with declared rules (day <= futime, which inspect proposes)
+        for name in [t for t in PANELS if t in tables]:
+            seeds = spread(name, args.epochs, list(range(args.seed, args.seed + args.seeds)),
+                           args.rule)  # fmt: skip
+            rows = [ours(name, args.epochs, args.seed, args.rule)[0]]
+            data = {"rows": rows, "targets": targets, "seeds": seeds}
+            write_results(f"{name}-rules", data, markdown(rows, [], seeds), folder="sequences")
+        return
     # one results file per table (results/sequences/<table>.md): each run's own code version
     for name in [t for t in PANELS if t in tables]:
         rows, model = panel(name, args.epochs, args.seed, args.par_epochs)
