@@ -340,7 +340,8 @@ def panel(
 
 SPREAD = ("c2st", "floor", "c2st_excess", "lag1_worst", "lag1_worst_reference", "coherence",
           "coherence_reference", "copied", "copied_reference", "dcr_median",
-          "dcr_median_reference", "dcr_closer_than_holdout_p5")  # fmt: skip
+          "dcr_median_reference", "dcr_closer_than_holdout_p5", "lengths_ks", "gaps_ks",
+          "lengths_ks_reference")  # fmt: skip
 
 
 def spread(
@@ -609,6 +610,7 @@ def markdown(
                   "| measure | ours | reference: the floor, the holdout's own |",
                   "| --- | --- | --- |"]  # fmt: skip
         pairs = [("C2ST", "c2st", "floor"), ("C2ST - floor", "c2st_excess", None),
+                 ("lengths KS", "lengths_ks", "lengths_ks_reference"), ("gaps KS", "gaps_ks", None),
                  ("worst lag-1 diff", "lag1_worst", "lag1_worst_reference"),
                  ("coherence", "coherence", "coherence_reference"),
                  ("copied", "copied", "copied_reference"),
