@@ -37,7 +37,8 @@ from ..metadata import Metadata
 from ..sequence_keys import new_key_pattern
 from ..synthesizers.ruled import plan_sequence_rules, rule_texts
 from ..synthesizers.sequence_bounds import learn as learn_bounds
-from ..synthesizers.sequence_entities import own_names, own_table, per_entity
+from ..synthesizers.sequence_entities import own_names, per_entity
+from ..synthesizers.sequence_firsts import entity_tables, first_names
 from ..synthesizers.sequence_layout import SequenceLayout
 from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
 from .rule_frames import reparametrised
@@ -125,10 +126,13 @@ def fit_sequences_dask(
     del steps_table, pilot  # the pilot's events and step rows: not held while training
     context_rows = context.set_index(key) if context is not None else None
     steps_frame = events.map_partitions(_steps, layout, context_rows, sample, meta=sample)
-    # each entity's own columns (number of events, static columns, first index), part by part
-    names = own_names(layout, step_metadata, frozenset(plan.names if plan else ()))
-    parts = [dask.delayed(per_entity)(p, layout, names) for p in events.to_delayed()]
-    own = own_table(pd.concat(dask.compute(*parts)), key, context, step_metadata)
+    # each entity's own columns (number of events, static columns, first index) and first
+    # event, part by part
+    ruled = frozenset(plan.names if plan else ())
+    names = own_names(layout, step_metadata, ruled)
+    every = [*names, *first_names(layout, step_metadata, ruled)]
+    parts = [dask.delayed(per_entity)(p, layout, every) for p in events.to_delayed()]
+    own, first = entity_tables(pd.concat(dask.compute(*parts)), names, key, context, step_metadata)
     alone = None  # context entities without events: one part of their own
     if context_rows is not None:
         alone = context_rows.loc[~context_rows.index.isin(facts.keys)]
@@ -149,6 +153,7 @@ def fit_sequences_dask(
         context=context,
         context_metadata=context_metadata,
         own=own,
+        first=first,
         started=started,
         rules=plan,
     )

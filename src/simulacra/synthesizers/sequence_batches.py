@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..metadata import Column, Metadata
+from .sequence_firsts import SEED_PATH
 from .sequence_layout import POSITION, SequenceLayout
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class SequenceBatches:
     transformer_: Any
     sequence_: SequenceLayout
     context_model_: Synthesizer | None
+    first_model_: Synthesizer | None
     fit_info_: dict[str, Any]
     rules_: Any
     _later_targets: frozenset[str]
@@ -41,6 +43,7 @@ class SequenceBatches:
             context: pd.DataFrame | None,
             metadata: Metadata | None,
             own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
+            path: tuple[int, ...] = (),
         ) -> Synthesizer | None: ...
 
     def fit_sequence_batches(
@@ -53,20 +56,22 @@ class SequenceBatches:
         context: pd.DataFrame | None = None,
         context_metadata: Metadata | None = None,
         own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
+        first: tuple[pd.DataFrame, dict[str, Column]] | None = None,
         started: float | None = None,
         rules: RulePlan | None = None,
     ) -> SequenceBatches:
         """Learn sequences laid out by `layout` whose step rows `train()` streams to the
         network (calling `fit_batches`): first the entity model on `context` (one row per
         entity, in memory; `context_metadata` its metadata) and `own`, the entities' own
-        columns (`sequence_entities.py`), then `train()`, then the layout
+        columns (`sequence_entities.py`), and the first-event model on `first` (the same with
+        the first event's columns, `sequence_firsts.py`), then `train()`, then the layout
         is kept. `events`, `entities`: what the fit saw; `started`: when it began (a time
         budget counts from there); `rules`: the plan the step rows were reparametrised by
         (it keeps what the transformer learned). Returns self."""
         self.refuse_privacy()
         started = time.perf_counter() if started is None else started
         self._fit_began = started
-        self.context_model_ = self._fit_context_model(context, context_metadata, own)
+        self._fit_entity_models(context, context_metadata, own, first)
         self._later_targets = layout.later_targets()
         try:
             train()
@@ -83,6 +88,20 @@ class SequenceBatches:
             "seconds": round(time.perf_counter() - started, 3),
         }
         return self
+
+    def _fit_entity_models(
+        self,
+        context: pd.DataFrame | None,
+        metadata: Metadata | None,
+        own: tuple[pd.DataFrame, dict[str, Column]] | None,
+        first: tuple[pd.DataFrame, dict[str, Column]] | None,
+    ) -> None:
+        """The entity model on the context rows and `own` (first: the step network gets what
+        it left of a time budget), then the first-event model on `first` (`sequence_firsts`)."""
+        self.context_model_ = self._fit_context_model(context, metadata, own)
+        self.first_model_ = None
+        if first is not None:
+            self.first_model_ = self._fit_context_model(context, metadata, first, SEED_PATH)
 
     def refuse_privacy(self) -> None:
         """One error line for privacy settings a sequence fit cannot keep (it skips

@@ -33,7 +33,7 @@ import pandas as pd
 from .. import seeding
 from ..metadata import MODELLED_KINDS, Column, Metadata
 from .base import Synthesizer
-from .sequence_layout import LENGTH, START, SequenceLayout
+from .sequence_layout import LENGTH, START, SequenceLayout, sorted_events
 
 CONTEXT_SHARE = 0.25  # of a time budget, at most, for the entity model
 OWN_PATH = 1  # seeding path ("context", call, chunk, OWN_PATH): own columns of given rows
@@ -61,11 +61,12 @@ def per_entity(events: pd.DataFrame, layout: SequenceLayout, names: list[str]) -
     keys = events[layout.key].to_numpy()
     by = pd.Series(units).groupby(keys)
     found = {LENGTH: by.size().astype(np.float64), START: by.min()}
-    static = [name for name in names if name not in found]
-    if static:  # constant within every entity: its first event's value (empty or not)
-        first = events.reset_index(drop=True).groupby(keys, sort=True).head(1)
-        values = first.set_index(layout.key)[static]
-        found |= {name: values[name] for name in static}
+    cells = [name for name in names if name not in found]
+    if cells:  # the first event's values (a static column's: constant), empty or not
+        order = sorted_events(events, layout.key, layout.index, units)
+        first = events.iloc[order].groupby(keys[order], sort=True).head(1)
+        values = first.set_index(layout.key)[cells]
+        found |= {name: values[name] for name in cells}
     return pd.DataFrame({name: found[name] for name in names})
 
 
@@ -82,6 +83,7 @@ def fit_entity_model(
     context: pd.DataFrame | None,
     metadata: Metadata | None,
     own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
+    path: tuple[int, ...] = (),
 ) -> Synthesizer | None:
     """A table model of the entities, of the sequence model `synthesizer`'s kind and
     settings: their context rows (the key left out; `metadata` theirs) when a context table
@@ -90,7 +92,8 @@ def fit_entity_model(
     its row. A context drawn by the step network had made baseball players born in the 1960s
     dead in 41%, against 2% real (this model: 6%). Under a time budget it gets
     `CONTEXT_SHARE` of it at most (it fits first; the step network gets the rest). None when
-    there is nothing to model."""
+    there is nothing to model. `path`: its seed's under "context" (the first-event model's:
+    `sequence_firsts.SEED_PATH`)."""
     key = synthesizer.get_params()["sequence_key"]
     columns: dict[str, Column] = {}
     table = pd.DataFrame()
@@ -104,7 +107,7 @@ def fit_entity_model(
         return None
     # the rules name event columns: the context model learns the context's own columns
     params = synthesizer.get_params() | {"sequence_key": None, "sequence_index": None}
-    params |= {"rules": None, "seed": seeding.integer(synthesizer.seed, "context")}
+    params |= {"rules": None, "seed": seeding.integer(synthesizer.seed, "context", *path)}
     params |= {"verbose": False}
     if params.get("time_budget") is not None:
         # the least budget a model takes is 1 s
@@ -154,15 +157,24 @@ def own_columns(
     return model._decode(encoded, names, rng)
 
 
-def entity_model_text(model: Synthesizer | None, layout: SequenceLayout) -> dict[str, str]:
-    """What `describe` says of the entities: drawn by the entity model, or (a model saved
-    before) the context rows by a model of the context table alone."""
+def entity_model_text(
+    model: Synthesizer | None, layout: SequenceLayout, first: Synthesizer | None = None
+) -> dict[str, str]:
+    """What `describe` says of the entities: drawn by the entity model (and their first
+    events by the first-event model), or (a model saved before) the context rows by a model
+    of the context table alone."""
     if learned_own(model, layout):
         given = "their context rows, " if layout.context else ""
+        firsts = (
+            "their first events by a table model of the entities' rows with their first event, "
+            "the later events"
+            if first is not None
+            else "each entity's events"
+        )
         return {
             "entities": f"drawn by a table model of the entities ({given}number of events, "
-            "static columns and first index; the same kind and settings), each entity's events "
-            "by the step network given its row"
+            f"static columns and first index; the same kind and settings), {firsts} by the "
+            "step network given its row"
         }
     if model is not None:
         return {
@@ -170,3 +182,22 @@ def entity_model_text(model: Synthesizer | None, layout: SequenceLayout) -> dict
             "and settings), each entity's events drawn given its row"
         }
     return {}
+
+
+MODEL_KEYS = (("context_model_", "context_model"), ("first_model_", "first_model"))
+
+
+def entity_models_state(synthesizer: Any) -> dict[str, Any]:
+    """The model-file entries of a sequence model's entity and first-event models."""
+    found = {key: getattr(synthesizer, attribute, None) for attribute, key in MODEL_KEYS}
+    return {key: model._entry() for key, model in found.items() if model is not None}
+
+
+def load_entity_models(synthesizer: Any, state: dict[str, Any]) -> None:
+    """A sequence model's entity and first-event models from its model file's entries (either
+    absent in files of earlier versions: None)."""
+    for attribute, key in MODEL_KEYS:
+        entry = state.get(key)
+        if entry is not None and entry["name"] != synthesizer.name:
+            raise ValueError(f"an entity model of kind {entry['name']!r}")
+        setattr(synthesizer, attribute, Synthesizer._from_entry(entry) if entry else None)

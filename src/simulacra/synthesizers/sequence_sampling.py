@@ -221,7 +221,11 @@ class SequenceSampling:
         if layout.integer_gaps:
             units = np.round(units)
         alive = np.flatnonzero(lengths > 0)
-        first = self._draw_step(carried[alive], 0, None, rng, on_events)
+        firsts = None  # the first event's cells the entity model drew
+        if given is not None and any(name in given for name in layout.events):
+            drawn_first = [name for name in layout.events if name in given]
+            firsts = given[drawn_first].iloc[alive].reset_index(drop=True)
+        first = self._draw_step(carried[alive], 0, None, rng, on_events, firsts)
         drawn = Drawn(entity, [(alive, first.drop(columns=[GAP]))], [units[alive]])
         for t in range(1, int(lengths.max(initial=0))):
             before, last, last_units = drawn.steps[-1][0], drawn.steps[-1][1], drawn.index[-1]
@@ -243,10 +247,13 @@ class SequenceSampling:
         previous: tuple[np.ndarray, pd.DataFrame] | None,
         rng: np.random.Generator,
         conditions: Conditions,
+        firsts: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """The gap and event columns of the t-th events of entities whose entity tokens are
         `carried`, given the previous event (`previous`: its index in units and its columns;
-        None at t = 0, where the previous-event columns and the gap are empty)."""
+        None at t = 0, where the previous-event columns and the gap are empty). `firsts`: the
+        first events' cells drawn by the entity model (kept as drawn; an empty one where its
+        column is never empty drawn here)."""
         layout = self.sequence_
         rows = len(carried)
         known = {POSITION: pd.Series(np.full(rows, float(t)))}
@@ -259,6 +266,10 @@ class SequenceSampling:
             known |= {prev(c): previous[1][c] for c in layout.events if c in previous[1]}
         before = None if previous is None else previous[1]
         cells, unknown = self._change_cells(before, rows)
+        drawn_first = {} if firsts is None else {n: firsts[n] for n in firsts.columns}
+        for name, values in drawn_first.items():
+            cells[name] = values
+            unknown[name] = values.isna().to_numpy() & (name in layout.no_nulls)
         tokens = self._known_tokens(known | cells, rows, unknown)
         entity = carried >= 0
         tokens[entity] = carried[entity]
@@ -271,6 +282,8 @@ class SequenceSampling:
         encoded = self._inside_ranges(encoded, conditions, rng)
         names = [GAP, *layout.events, *(change(c) for c in layout.changes)]
         step = self._from_changes(self._decode(encoded, names, rng), before)
+        for name, values in drawn_first.items():  # as drawn, not a draw inside its bin
+            step[name] = values.where(values.notna(), step[name])
         for cond in conditions:
             step[cond.column] = _applied(step[cond.column], cond)
         return step

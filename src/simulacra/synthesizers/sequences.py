@@ -33,18 +33,17 @@ from ..metadata import Column, Metadata
 from ..params import Kind, Param
 from ..transforms.conditions import Conditions
 from ..transforms.generated import IdTransform
-from . import ruled, sequence_bounds
+from . import ruled, sequence_bounds, sequence_firsts
 from .base import CHUNK_ROWS, Synthesizer
 from .sequence_batches import SequenceBatches
 from .sequence_entities import (
     OWN_PATH,
     entity_model_text,
+    entity_models_state,
     fit_entity_model,
     learned_own,
+    load_entity_models,
     own_columns,
-    own_names,
-    own_table,
-    per_entity,
 )
 from .sequence_impute import SequenceImpute
 from .sequence_layout import POSITION, START, SequenceLayout
@@ -122,9 +121,9 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         )
         layout = sequence_bounds.learn(layout, *real, context)
         # first, so the step network gets what the entity model left of a time budget
-        names = own_names(layout, steps.metadata, frozenset(plan.names if plan else ()))
-        own = own_table(per_entity(table, layout, names), layout.key, context, steps.metadata)
-        self.context_model_ = self._fit_context_model(context, context_metadata, own)
+        ruled_names = frozenset(plan.names if plan else ())
+        tables = sequence_firsts.entity_rows(table, layout, steps.metadata, context, ruled_names)
+        self._fit_entity_models(context, context_metadata, *tables)
         self._row_entities = steps.entity
         self._row_later = steps.rows[POSITION].to_numpy() > 0
         self._later_targets = layout.later_targets()
@@ -153,9 +152,10 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         context: pd.DataFrame | None,
         metadata: Metadata | None,
         own: tuple[pd.DataFrame, dict[str, Column]] | None = None,
+        path: tuple[int, ...] = (),
     ) -> Synthesizer | None:
         """This model's entity model (`sequence_entities.fit_entity_model`)."""
-        return fit_entity_model(self, context, metadata, own)
+        return fit_entity_model(self, context, metadata, own, path)
 
     def _sampled_context(
         self, model: Synthesizer, size: int, conditions: dict[str, Any], seeds: tuple[int, int]
@@ -165,6 +165,7 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         layout = self.sequence_
         start, key_seed = seeds
         chunk_seed = seeding.integer(key_seed, "context", start)
+        conditions = {k: v for k, v in conditions.items() if k not in layout.events}
         rows = model.sample(size, conditions or None, seed=chunk_seed).reset_index(drop=True)
         rows[layout.key] = layout.keys(start, size, key_seed).reset_index(drop=True)
         return rows[[*layout.context_columns, *learned_own(model, layout)]]
@@ -289,8 +290,8 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             conditions = {k: v for k, v in conditions.items() if k not in on_context}
         typed = self._sequence_conditions(conditions, context)
         layout = self.sequence_
-        own = learned_own(model, layout)
-        on_context |= {k: v for k, v in conditions.items() if k in own}  # static columns
+        own = sequence_firsts.learned_columns(self)
+        on_context |= {k: v for k, v in conditions.items() if k in own}  # static, first event
         if START in own and layout.index in conditions:
             on_context[START] = self._index_condition(conditions[layout.index])
         return typed, on_context
@@ -427,6 +428,8 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
             never = [n for n in own if n in layout.never_empty]
             drawn_own = own_columns(model, given, own, on_own, own_rng, never)
             entities = pd.concat([given.reset_index(drop=True), drawn_own], axis=1)
+        path = (seed, "context", call, k, sequence_firsts.FIRST_PATH)
+        entities = sequence_firsts.with_first_events(self, entities, on_context, seeding.rng(*path))
         drawn = self._draw_entities(size, conditions, entities, rng)
         keys = layout.keys(start, size, key_seed) if given is None else given[layout.key]
         events, rows = self._assemble(drawn, keys, rng, (start, events_before))
@@ -476,24 +479,20 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         state = super()._get_state()
         if self.sequences:
             state["sequence"] = self.sequence_.to_state()
-            model = getattr(self, "context_model_", None)
-            if model is not None:
-                state["context_model"] = model._entry()
+            state |= entity_models_state(self)
         return state
 
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
         if self.sequences:
             self.sequence_ = SequenceLayout.from_state(state["sequence"])
-            entry = state.get("context_model")  # absent in files of earlier versions
-            if entry is not None and entry["name"] != self.name:
-                raise ValueError(f"a context model of kind {entry['name']!r}")
-            self.context_model_ = Synthesizer._from_entry(entry) if entry is not None else None
+            load_entity_models(self, state)
 
     def describe(self) -> dict[str, Any]:
         described = super().describe()
         if self.sequences:
             described["sequence"] = self.sequence_.describe()
             model = getattr(self, "context_model_", None)
-            described["sequence"] |= entity_model_text(model, self.sequence_)
+            first = getattr(self, "first_model_", None)  # (an earlier version's: none)
+            described["sequence"] |= entity_model_text(model, self.sequence_, first)
         return described
