@@ -176,9 +176,10 @@ class SequenceSampling:
         given: pd.DataFrame | None,
         rng: np.random.Generator,
     ) -> Drawn:
-        """The entity columns of `count` entities (`given`: their context rows, and the
-        entity columns the entity model drew, `sequence_entities.py`; an empty cell where
-        the column is never empty is drawn here), then their events step by step. Entity
+        """The entity columns of `count` entities (`given`: their context rows, the entity
+        columns the entity model drew, `sequence_entities.py`, and the first events' columns
+        the first-event model drew; an empty cell where the column is never empty is drawn
+        here), then their events step by step. Entity
         columns are drawn given position 0 (and the given ones) alone, as the network learns
         them in table order (the previous-event columns come after them); every event given
         the entity, its position and the previous event."""
@@ -221,7 +222,7 @@ class SequenceSampling:
         if layout.integer_gaps:
             units = np.round(units)
         alive = np.flatnonzero(lengths > 0)
-        firsts = None  # the first event's cells the entity model drew
+        firsts = None  # the first event's cells the first-event model drew
         if given is not None and any(name in given for name in layout.events):
             drawn_first = [name for name in layout.events if name in given]
             firsts = given[drawn_first].iloc[alive].reset_index(drop=True)
@@ -252,8 +253,8 @@ class SequenceSampling:
         """The gap and event columns of the t-th events of entities whose entity tokens are
         `carried`, given the previous event (`previous`: its index in units and its columns;
         None at t = 0, where the previous-event columns and the gap are empty). `firsts`: the
-        first events' cells drawn by the entity model (kept as drawn; an empty one where its
-        column is never empty drawn here)."""
+        first events' cells drawn by the first-event model (`sequence_firsts.py`; kept as
+        drawn, and an empty one where its column is never empty drawn here)."""
         layout = self.sequence_
         rows = len(carried)
         known = {POSITION: pd.Series(np.full(rows, float(t)))}
