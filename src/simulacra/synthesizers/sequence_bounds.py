@@ -32,6 +32,9 @@ from ..errors import DataNote, ParameterError
 from ..specs.rules import Order, Range, parse_rule
 from .sequence_layout import SequenceLayout
 
+# each event's entity number, the entities' keys, each event's position in its entity
+Entities = tuple[np.ndarray, pd.Index, np.ndarray]
+
 
 def index_rules(texts: list[str], key: str, index: str) -> tuple[list[str], list[str]]:
     """`texts` split into (rules between the other columns of each event, rules that bound
@@ -83,7 +86,8 @@ def learn(
     texts = index_rules(texts, layout.key, layout.index)[1]
     if not texts:
         return layout
-    where, keys, _ = _entities(events, layout.key)
+    entities = _entities(events, layout.key)
+    where, keys, _ = entities
     by = pd.Series(layout.index_units(events[layout.index])).groupby(where)  # rows in any order
     starts, ends = by.min().to_numpy(), by.max().to_numpy()
     bounds = []
@@ -101,7 +105,7 @@ def learn(
                 if value is None:
                     continue
                 bound["value"] = float(_units(layout, pd.Series([value]), text)[0])
-            low, high = _window([bound], events, context, layout)
+            low, high = _window([bound], entities, events, context, layout)
             broken = int(np.sum((starts < low) | (ends > high)))
             if broken:
                 warnings.warn(
@@ -119,8 +123,9 @@ def bounded(
 ) -> pd.DataFrame:
     """Sampled `events` (entity by entity, in index order; `context`: their context rows)
     with every entity's indexes inside its window (see the module docstring)."""
-    where, _, position = _entities(events, layout.key)
-    low, high = _window(list(layout.bounds), events, context, layout)
+    entities = _entities(events, layout.key)
+    where, _, position = entities
+    low, high = _window(list(layout.bounds), entities, events, context, layout)
     units = layout.index_units(events[layout.index])
     start = units[position == 0]
     shift = (np.minimum(np.maximum(start, low), high) - start)[where]
@@ -136,7 +141,7 @@ def bounded(
     return out.loc[keep].reset_index(drop=True)
 
 
-def _entities(events: pd.DataFrame, key: str) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+def _entities(events: pd.DataFrame, key: str) -> Entities:
     """Each event's entity number (events grouped entity by entity), the entities' keys, and
     each event's position within its entity (0 for the first)."""
     where, keys = pd.factorize(events[key], sort=False)
@@ -169,12 +174,13 @@ def _check_column(
 def _values(
     layout: SequenceLayout,
     bound: dict[str, Any],
+    entities: Entities,
     events: pd.DataFrame,
     context: pd.DataFrame | None,
 ) -> np.ndarray:
-    """A bound's value for each entity of `events` (in order of appearance), in index units
-    (NaN where its column is empty)."""
-    where, keys, position = _entities(events, layout.key)
+    """A bound's value for each entity of `events` (`entities`: their `_entities`, in order
+    of appearance), in index units (NaN where its column is empty)."""
+    _, keys, position = entities
     column = bound["column"]
     if column is None:
         return np.full(len(keys), bound["value"])
@@ -206,16 +212,17 @@ def _units(layout: SequenceLayout, values: pd.Series, what: str) -> np.ndarray:
 
 def _window(
     bounds: list[dict[str, Any]],
+    entities: Entities,
     events: pd.DataFrame,
     context: pd.DataFrame | None,
     layout: SequenceLayout,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each entity's lowest and highest allowed index in units (-inf / inf where no bound
     applies, as where its column is empty): the nearest whole unit inside for whole gaps."""
-    count = int(events[layout.key].nunique(dropna=False))
+    count = len(entities[1])
     low, high = np.full(count, -np.inf), np.full(count, np.inf)
     for bound in bounds:
-        limit = _values(layout, bound, events, context)
+        limit = _values(layout, bound, entities, events, context)
         strict, upper = bound["strict"], bound["upper"]
         if layout.integer_gaps:
             inside = np.ceil(limit) - 1 if strict else np.floor(limit)
