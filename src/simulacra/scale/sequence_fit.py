@@ -37,8 +37,8 @@ from ..metadata import Metadata
 from ..sequence_keys import new_key_pattern
 from ..synthesizers.ruled import plan_sequence_rules, rule_texts
 from ..synthesizers.sequence_bounds import learn as learn_bounds
-from ..synthesizers.sequence_entities import own_names, per_entity
-from ..synthesizers.sequence_firsts import entity_tables, first_names
+from ..synthesizers.sequence_entities import per_entity
+from ..synthesizers.sequence_firsts import entity_columns, entity_tables
 from ..synthesizers.sequence_layout import SequenceLayout
 from ..synthesizers.sequence_steps import build_layout, check_context_keys, step_rows
 from .rule_frames import reparametrised
@@ -128,9 +128,7 @@ def fit_sequences_dask(
     steps_frame = events.map_partitions(_steps, layout, context_rows, sample, meta=sample)
     # each entity's own columns (number of events, static columns, first index) and first
     # event, part by part
-    ruled = frozenset(plan.names if plan else ())
-    names = own_names(layout, step_metadata, ruled)
-    every = [*names, *first_names(layout, step_metadata, ruled)]
+    names, every = entity_columns(layout, step_metadata, frozenset(plan.names if plan else ()))
     parts = [dask.delayed(per_entity)(p, layout, every) for p in events.to_delayed()]
     own, first = entity_tables(pd.concat(dask.compute(*parts)), names, key, context, step_metadata)
     alone = None  # context entities without events: one part of their own

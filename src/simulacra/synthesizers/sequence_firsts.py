@@ -72,10 +72,18 @@ def entity_rows(
     ruled: frozenset[str],
 ) -> tuple[tuple[pd.DataFrame, dict[str, Column]], tuple[pd.DataFrame, dict[str, Column]] | None]:
     """`entity_tables` of the events table `events` (`ruled`: the columns rules name)."""
-    names = own_names(layout, step_metadata, ruled)
-    firsts = first_names(layout, step_metadata, ruled)
-    found = per_entity(events, layout, [*names, *firsts])
+    names, every = entity_columns(layout, step_metadata, ruled)
+    found = per_entity(events, layout, every)
     return entity_tables(found, names, layout.key, context, step_metadata)
+
+
+def entity_columns(
+    layout: SequenceLayout, step_metadata: Metadata, ruled: frozenset[str]
+) -> tuple[list[str], list[str]]:
+    """(the entity model's own columns, those and the first event's columns: what
+    `per_entity` gathers for `entity_tables`)."""
+    names = own_names(layout, step_metadata, ruled)
+    return names, [*names, *first_names(layout, step_metadata, ruled)]
 
 
 def learned_columns(synthesizer: Any) -> list[str]:

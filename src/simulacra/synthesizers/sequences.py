@@ -493,6 +493,6 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         if self.sequences:
             described["sequence"] = self.sequence_.describe()
             model = getattr(self, "context_model_", None)
-            first = getattr(self, "first_model_", None)  # (an earlier version's: none)
+            first = sequence_firsts.first_model(self)
             described["sequence"] |= entity_model_text(model, self.sequence_, first)
         return described
