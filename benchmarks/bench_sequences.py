@@ -357,6 +357,20 @@ def spread(
     return out
 
 
+def seeds_from(
+    name: str,
+    epochs: int | None,
+    seeds: tuple[int, int],
+    first: dict[str, Any],
+    rules: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """`spread` over `seeds` (the first seed, how many), the first seed's from its row
+    `first` (already fitted and scored)."""
+    seed, count = seeds
+    more = list(range(seed + 1, seed + count))
+    return [{"seed": seed} | {k: first[k] for k in SPREAD}] + spread(name, epochs, more, rules)
+
+
 def dask_row(
     train: pd.DataFrame, holdout: pd.DataFrame, local: Synthesizer, seed: int
 ) -> dict[str, Any]:
@@ -686,18 +700,15 @@ def main() -> None:
     targets = {"c2st_margin": C2ST_MARGIN, "lengths_ks": LENGTHS_KS, "lag1": LAG_DIFFERENCE}
     if args.rule:  # our model with declared rules (day <= futime, which inspect proposes)
         for name in [t for t in PANELS if t in tables]:
-            seeds = spread(name, args.epochs, list(range(args.seed, args.seed + args.seeds)),
-                           args.rule)  # fmt: skip
             rows = [ours(name, args.epochs, args.seed, args.rule)[0]]
+            seeds = seeds_from(name, args.epochs, (args.seed, args.seeds), rows[0], args.rule)
             data = {"rows": rows, "targets": targets, "seeds": seeds}
             write_results(f"{name}-rules", data, markdown(rows, [], seeds), folder="sequences")
         return
     # one results file per table (results/sequences/<table>.md): each run's own code version
     for name in [t for t in PANELS if t in tables]:
         rows, model = panel(name, args.epochs, args.seed, args.par_epochs)
-        more = list(range(args.seed + 1, args.seed + args.seeds))
-        seeds = [{"seed": args.seed} | {k: rows[0][k] for k in SPREAD}]
-        seeds += spread(name, args.epochs, more)
+        seeds = seeds_from(name, args.epochs, (args.seed, args.seeds), rows[0])
         wanted = name == "pbcseq" and args.scale_events
         scale_rows = scale(model, args.scale_events) if wanted else []
         data = {"rows": rows, "scale": scale_rows, "targets": targets, "seeds": seeds}
