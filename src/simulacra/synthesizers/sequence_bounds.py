@@ -61,8 +61,9 @@ def index_rules(texts: list[str], key: str, index: str) -> tuple[list[str], list
 
 
 def _bound(rule: Any, index: str) -> dict[str, Any] | None:
-    """The bound a parsed rule puts on `index`: {column, value, upper, strict}; None when
-    it is no bound of the index alone by one column or one number."""
+    """The bound a parsed rule puts on `index`: {column, upper, strict} for an order with a
+    column, {column: None, low, high, strict} for a range of numbers; None when it is no
+    bound of the index alone by one column or one number."""
     if isinstance(rule, Range) and rule.allowed.column == index and rule.allowed.values is None:
         return {"column": None, "low": rule.allowed.low, "high": rule.allowed.high, "strict": False}
     if isinstance(rule, Order):

@@ -179,10 +179,10 @@ class SequenceSampling:
         """The entity columns of `count` entities (`given`: their context rows, the entity
         columns the entity model drew, `sequence_entities.py`, and the first events' columns
         the first-event model drew; an empty cell where the column is never empty is drawn
-        here), then their events step by step. Entity
-        columns are drawn given position 0 (and the given ones) alone, as the network learns
-        them in table order (the previous-event columns come after them); every event given
-        the entity, its position and the previous event."""
+        here), then their events step by step. Entity columns are drawn given position 0 (and
+        the given ones) alone, as the network learns them in table order (the previous-event
+        columns come after them); every event given the entity, its position and the previous
+        event."""
         layout = self.sequence_
         known = {POSITION: pd.Series(np.zeros(count))}
         own: list[str] = []
