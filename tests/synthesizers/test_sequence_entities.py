@@ -133,14 +133,16 @@ def test_a_context_model_without_own_columns_still_samples(
 def test_own_columns_of_parts_are_the_whole_tables(
     fitted: tuple[Sequences, pd.DataFrame, pd.DataFrame],
 ) -> None:
-    """Parts that hold whole entities (Dask partitions) give each entity's number of events
-    and first index as the whole table does; a context entity without events has 0 and none."""
+    """Parts that hold whole entities (Dask partitions) give each entity's number of events,
+    first index and first event as the whole table does, whatever the rows' order; a context
+    entity without events has 0 and none."""
     model, events, context = fitted
     layout = model.sequence_
     players = events["player"].unique()
+    events = events.sample(frac=1.0, random_state=0)  # the first event is the first in time
     parts = [events[events["player"].isin(chunk)] for chunk in np.array_split(players, 3)]
     keys = pd.concat([context["player"], pd.Series(["nobody"])], ignore_index=True)
-    names = [LENGTH, START]
+    names = [LENGTH, START, "score"]
     whole = entity_own(per_entity(events, layout, names), keys)
     pieces = entity_own(pd.concat([per_entity(p, layout, names) for p in parts]), keys)
     pd.testing.assert_frame_equal(whole, pieces)
@@ -152,6 +154,8 @@ def test_own_columns_of_parts_are_the_whole_tables(
         whole[START].iloc[:-1].tolist()
         == events.groupby("player")["season"].min()[context["player"]].tolist()
     )
+    first = events.sort_values(["player", "season"]).groupby("player")["score"].first()
+    assert whole["score"].iloc[:-1].tolist() == first[context["player"]].tolist()
     assert whole[LENGTH].iloc[-1] == 0 and np.isnan(whole[START].iloc[-1])
 
 
