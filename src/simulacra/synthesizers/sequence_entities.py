@@ -20,6 +20,18 @@ entity whose own cell came out empty where it may not (a first index or a static
 never empty in the real events) gets it from the step network, as before. A model saved
 before this holds none of them in its context model (or has none): the step network draws
 them.
+
+The entity models of fewer than `SMALL_ENTITIES` entities (the entity model and the first-event
+model) train with dropout `SMALL_DROPOUT` at least: without it they memorised their rows. On
+pbcseq (250 training patients, 4 splits, medians), 32% of the sampled patients' own rows
+(follow-up time, status, treatment, age, sex, number of visits) lay closer to a training
+patient's than the holdout's 5th percentile distance (unseen patients: 5%), membership
+inference AUC 0.62; with the first visit added 12% (Males, 436 men: 12%). With dropout 0.3:
+8%, AUC 0.57; with the first visit 5% (Males 5%). Dropout 0.5 went to 3% but lost relations
+(first seasons 18-26 years after the birth year in 61% of a test's players, real 100%);
+a Gaussian copula reached 4% and 3% but lost a lab value's relation to its four stages
+(correlation 0.19, real 0.98): a category's scores are in no order the copula can use.
+Above it (baseball's 10,000 players: 2.5%, AUC 0.50) no dropout is added.
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ from .base import Synthesizer
 from .sequence_layout import LENGTH, START, SequenceLayout, sorted_events
 
 CONTEXT_SHARE = 0.25  # of a time budget, at most, for the entity model
+SMALL_ENTITIES, SMALL_DROPOUT = 2_000, 0.3  # fewer entities: dropout (see the docstring)
 OWN_PATH = 1  # seeding path ("context", call, chunk, OWN_PATH): own columns of given rows
 
 
@@ -91,8 +104,9 @@ def fit_entity_model(
     their metadata). Sampled entities come from it, and each entity's events are drawn given
     its row. A context drawn by the step network had made baseball players born in the 1960s
     dead in 41%, against 2% real (this model: 6%). Under a time budget it gets
-    `CONTEXT_SHARE` of it at most (it fits first; the step network gets the rest). None when
-    there is nothing to model. `path`: its seed's under "context" (the first-event model's:
+    `CONTEXT_SHARE` of it at most (it fits first; the step network gets the rest). Fewer than
+    `SMALL_ENTITIES` rows train with dropout `SMALL_DROPOUT` at least. None when there is
+    nothing to model. `path`: its seed's under "context" (the first-event model's:
     `sequence_firsts.SEED_PATH`)."""
     key = synthesizer.get_params()["sequence_key"]
     columns: dict[str, Column] = {}
@@ -109,6 +123,8 @@ def fit_entity_model(
     params = synthesizer.get_params() | {"sequence_key": None, "sequence_index": None}
     params |= {"rules": None, "seed": seeding.integer(synthesizer.seed, "context", *path)}
     params |= {"verbose": False}
+    if len(table) < SMALL_ENTITIES:
+        params["dropout"] = max(params["dropout"], SMALL_DROPOUT)
     if params.get("time_budget") is not None:
         # the least budget a model takes is 1 s
         params["time_budget"] = max(CONTEXT_SHARE * params["time_budget"], 1.0)
@@ -173,7 +189,8 @@ def entity_model_text(
         )
         return {
             "entities": f"drawn by a table model of the entities ({given}number of events, "
-            f"static columns and first index; the same kind and settings), {firsts} by the "
+            f"static columns and first index; the same kind and settings, dropout "
+            f"{SMALL_DROPOUT} at least under {SMALL_ENTITIES:,} entities), {firsts} by the "
             "step network given its row"
         }
     if model is not None:
