@@ -448,11 +448,12 @@ def test_inspect_an_image_model(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert described["kind"] == "images" and described["epochs_trained"] == 1
 
 
+@pytest.mark.parametrize("settings", [["-m", "autoregressive", "--epochs", "3"], ["-m", "copula"]])
 def test_impute_fills_only_the_missing_cells(
-    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str], settings: list[str]
 ) -> None:
-    model = tmp_path / "ar.simulacra"
-    fit = ["fit", str(data), "-m", "autoregressive", "--epochs", "3", "-o", str(model)]
+    model = tmp_path / "m.simulacra"
+    fit = ["fit", str(data), *settings, "-o", str(model)]
     assert run(fit, capsys)[0] == 0
     table = pd.read_csv(data)
     gaps = table.copy()
@@ -478,7 +479,7 @@ def test_impute_with_a_model_that_cannot(
     tmp_path: Path, small: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = tmp_path / "c.simulacra"
-    assert run(["fit", "-m", "copula", str(small), "-o", str(model)], capsys)[0] == 0
+    assert run(["fit", "-m", "mst", str(small), "-o", str(model)], capsys)[0] == 0
     code, _, err = run(["impute", str(model), str(small), "-o", str(tmp_path / "f.csv")], capsys)
     assert code == 1 and "cannot impute" in err and err.count("\n") == 1
     assert not (tmp_path / "f.csv").exists()

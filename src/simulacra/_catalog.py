@@ -5,7 +5,7 @@ line's help, `registry.able_to`): generated from their `Param`s and `tags` by
 # kind -> model -> its tags
 TAGS: dict[str, dict[str, tuple[str, ...]]] = {
     "table": {
-        "copula": ("conditions", "summaries"),
+        "copula": ("conditions", "impute", "summaries"),
         "ctgan": ("conditions", "dp", "streams", "gpu"),
         "tvae": ("conditions", "dp", "streams", "gpu"),
         "autoregressive": ("conditions", "impute", "dp", "streams", "gpu", "sequences"),

@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 
 from simulacra import ParameterError, Synthesizer
-from simulacra.synthesizers.diffusion import truncated_normal
 from simulacra.synthesizers.diffusion_net import signal_level, time_grid
+from simulacra.synthesizers.truncated import truncated_normal
 
 FAST = {
     "epochs": 80,

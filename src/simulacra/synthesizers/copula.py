@@ -12,6 +12,8 @@
    and importance-resampled to the joint truncated normal. A number that is a point mass of
    its column (a tied value) is a box like a category. The boxes and scores come from
    `TableTransformer.encode_conditions`; the copula reads no encoder.
+5. Imputation: each row's missing cells drawn given its present ones, which may differ from row
+   to row (`copula_fill.py`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from ..errors import ConditionError
 from ..params import OneOf, Param
 from ..transforms.conditions import Conditions
 from .base import Synthesizer
+from .copula_fill import fill
 
 if TYPE_CHECKING:
     from ..metadata import Metadata
@@ -66,7 +70,7 @@ class GaussianCopula(Synthesizer):
     """Parametric or empirical marginals joined by a Gaussian copula."""
 
     name = "copula"
-    tags = frozenset({"summaries"})
+    tags = frozenset({"summaries", "impute"})
     marginals = Param(
         "empirical",
         OneOf(("empirical", "parametric")),
@@ -147,6 +151,19 @@ class GaussianCopula(Synthesizer):
             chol = np.linalg.cholesky(cov + _RIDGE * np.eye(len(free)))
             out[:, free] = mean + rng.standard_normal((n, len(free))) @ chol.T
         return out
+
+    def impute(
+        self, table: pd.DataFrame, seed: int | None = None, *, nulls: bool = False
+    ) -> pd.DataFrame:
+        """`table` with its missing cells of modelled columns filled, each drawn from the
+        copula's conditional given the rest of its row (`copula_fill.py`); cells that are
+        present stay as they are. Same seed, same values. A filled cell is never empty unless
+        `nulls` (then empty as often as the model says)."""
+        self._check_fitted()
+        missing = self._missing_cells(table)
+        never = () if nulls else list(missing)
+        decoded = fill(self, table, missing, self._impute_rng(seed), never)
+        return self._filled(table, decoded, missing)
 
     def _conditional(
         self, known: list[int], target: list[int], values: np.ndarray

@@ -46,7 +46,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 import torch
-from scipy.special import ndtr, ndtri
 
 from ..errors import DataError, ParameterError
 from ..params import Interval, Kind, OneOf, Param
@@ -54,6 +53,7 @@ from ..transforms.conditions import Conditions
 from .diffusion_net import Denoiser
 from .diffusion_sample import DiffusionSampling
 from .neural import NeuralSynthesizer
+from .truncated import truncated_normal
 
 GIBBS_SWEEPS = 20
 CORRELATION_RIDGE = 1e-3
@@ -259,19 +259,3 @@ class Diffusion(DiffusionSampling):
             )
             + "; ranges become truncated-normal scores first",
         }
-
-
-def truncated_normal(
-    mean: np.ndarray, scale: float, low: float, high: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Draws of N(mean, scale^2) restricted to [low, high], by the inverse CDF (on the side of
-    the mean where the interval's tail probabilities keep their precision)."""
-    a, b = (low - mean) / scale, (high - mean) / scale
-    upper = a > 0  # the interval lies above the mean: work with the mirrored lower tail
-    lo = np.where(upper, -b, a)
-    hi = np.where(upper, -a, b)
-    p_lo, p_hi = ndtr(lo), ndtr(hi)
-    u = p_lo + (p_hi - p_lo) * rng.random(len(mean))
-    z = np.clip(ndtri(np.clip(u, 1e-300, 1 - 1e-16)), lo, hi)
-    z = np.where(upper, -z, z)
-    return np.clip(mean + scale * z, low, high)
