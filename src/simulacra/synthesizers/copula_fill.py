@@ -118,14 +118,9 @@ def _draw_rows(
 def _intervals(encoder: Any, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each score's interval of scores that decode to the same value: the score itself for a
     value of its own, the whole step for a category or a point mass."""
-    low, high = scores.copy(), scores.copy()
-    values = encoder.decode(scores[:, None])
-    for value in np.unique(values):
-        bounds = encoder.score_bounds(value)
-        if bounds is not None and bounds[0] < bounds[1]:
-            at = values == value
-            low[at], high[at] = bounds
-    return low, high
+    low, high = encoder.score_intervals(encoder.decode(scores[:, None]))
+    step = low < high
+    return np.where(step, low, scores), np.where(step, high, scores)
 
 
 def _not_empty(encoder: Any, null: int) -> tuple[float, float]:

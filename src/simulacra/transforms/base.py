@@ -82,6 +82,16 @@ class Encoder:
         code), for encoders with one output column; None for wider ones."""
         return None
 
+    def score_intervals(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """`score_bounds` of each of `values`: their lower ends and their upper ends; None for
+        encoders wider than one column."""
+        unique, where = np.unique(values, return_inverse=True)
+        bounds = [self.score_bounds(value) for value in unique]
+        if any(b is None for b in bounds):
+            return None
+        ends = np.array(bounds, dtype=np.float64).reshape(len(unique), 2)
+        return ends[where.ravel(), 0], ends[where.ravel(), 1]
+
     def layout(self) -> list[tuple[str, str, int]]:
         """(role, activation, width) of each output block."""
         raise NotImplementedError

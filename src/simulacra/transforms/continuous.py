@@ -130,14 +130,18 @@ class QuantileNormal(Encoder):
 
     def score_bounds(self, value: float) -> tuple[float, float]:
         """One score, or for a value with a step of its own (a point mass) the step's scores."""
-        x = np.array([value])
+        low, high = self.score_intervals(np.array([value], dtype=np.float64))
+        return float(low[0]), float(high[0])
+
+    def score_intervals(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         q, p = self.quantiles_, self.probs_
-        lo, hi = np.searchsorted(q, x, "left")[0], np.searchsorted(q, x, "right")[0]
-        if hi - lo > 1:
-            ends = to_normal(np.array([p[lo], p[hi - 1]]), self.n_)
-            return float(ends[0]), float(ends[1])
-        score = float(to_normal(self.probability(x, None), self.n_)[0])
-        return score, score
+        lo, hi = np.searchsorted(q, values, "left"), np.searchsorted(q, values, "right")
+        low = to_normal(self.probability(values, None), self.n_)
+        high = low.copy()
+        step = hi - lo > 1
+        low[step] = to_normal(p[lo[step]], self.n_)
+        high[step] = to_normal(p[hi[step] - 1], self.n_)
+        return low, high
 
     def layout(self) -> list[tuple[str, str, int]]:
         return [("value", "normal", 1)]

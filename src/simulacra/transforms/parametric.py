@@ -112,6 +112,10 @@ class ParametricNormal(Encoder):
         score = float(self._scores(np.array([value]))[0])
         return score, score
 
+    def score_intervals(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scores = self._scores(values)
+        return scores, scores.copy()
+
     def layout(self) -> list[tuple[str, str, int]]:
         return [("value", "normal", 1)]
 
