@@ -29,9 +29,10 @@ def _table(rows: int = 3_000) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def fitted() -> tuple[Synthesizer, pd.DataFrame]:
+def fitted() -> tuple[Synthesizer, pd.DataFrame, pd.DataFrame]:
+    """The copula fitted on `_table()`, the table, and the table with gaps (`_gaps`)."""
     table = _table()
-    return Synthesizer("copula", seed=0, verbose=False).fit(table), table
+    return Synthesizer("copula", seed=0, verbose=False).fit(table), table, _gaps(table)
 
 
 def _gaps(table: pd.DataFrame) -> pd.DataFrame:
@@ -43,10 +44,9 @@ def _gaps(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_missing_cells_follow_the_rest_of_their_row(
-    fitted: tuple[Synthesizer, pd.DataFrame],
+    fitted: tuple[Synthesizer, pd.DataFrame, pd.DataFrame],
 ) -> None:
-    model, table = fitted
-    gaps = _gaps(table)
+    model, table, gaps = fitted
     filled = model.impute(gaps, seed=1)  # type: ignore[attr-defined]
     present = gaps.notna()
     pd.testing.assert_frame_equal(filled[present], gaps[present])  # kept as they were
@@ -71,10 +71,9 @@ def test_missing_cells_follow_the_rest_of_their_row(
 
 
 def test_empty_as_often_as_the_model_says_only_when_asked(
-    fitted: tuple[Synthesizer, pd.DataFrame],
+    fitted: tuple[Synthesizer, pd.DataFrame, pd.DataFrame],
 ) -> None:
-    model, table = fitted
-    gaps = _gaps(table)
+    model, table, gaps = fitted
     filled = model.impute(gaps, seed=1, nulls=True)  # type: ignore[attr-defined]
     for name in ("z", "d"):  # real: a fifth of each is empty
         assert 0.14 < filled.loc[2000:, name].isna().mean() < 0.26, name
@@ -83,10 +82,9 @@ def test_empty_as_often_as_the_model_says_only_when_asked(
 
 
 def test_same_seed_same_cells_and_present_cells_kept(
-    fitted: tuple[Synthesizer, pd.DataFrame],
+    fitted: tuple[Synthesizer, pd.DataFrame, pd.DataFrame],
 ) -> None:
-    model, table = fitted
-    gaps = _gaps(table)
+    model, table, gaps = fitted
     first = model.impute(gaps, seed=3)  # type: ignore[attr-defined]
     pd.testing.assert_frame_equal(first, model.impute(gaps, seed=3))  # type: ignore[attr-defined]
     assert not first.equals(model.impute(gaps, seed=4))  # type: ignore[attr-defined]
