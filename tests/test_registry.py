@@ -10,7 +10,7 @@ def test_abilities_come_from_the_tags() -> None:
         for ability in ("conditions", "impute", "dp", "streams", "summaries", "gpu"):
             tagged = [name for name in names(kind) if ability in get(name, kind).tags]
             assert able_to(ability, kind) == tagged, (kind, ability)
-    assert able_to("impute") == ["autoregressive", "ddpm"]
+    assert able_to("impute") == ["copula", "autoregressive", "ddpm"]
     assert able_to("dp") == ["ctgan", "tvae", "autoregressive", "mst"]
     assert able_to("fly") == [] and able_to("impute", "images") == []
 
