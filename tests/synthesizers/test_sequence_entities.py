@@ -13,7 +13,14 @@ import pandas as pd
 import pytest
 
 from simulacra import Metadata, Synthesizer
-from simulacra.synthesizers.sequence_entities import entity_own, learned_own, per_entity
+from simulacra.synthesizers import sequence_entities
+from simulacra.synthesizers.sequence_entities import (
+    SMALL_DROPOUT,
+    SMALL_ENTITIES,
+    entity_own,
+    learned_own,
+    per_entity,
+)
 from simulacra.synthesizers.sequence_layout import LENGTH, START
 from simulacra.synthesizers.sequences import Sequences
 
@@ -208,3 +215,25 @@ def test_without_context_lengths_and_static_columns_follow_each_other() -> None:
     assert (model.sample(100, conditions={"sex": "f"}, seed=2)["sex"] == "f").all()
     ranged = model.sample(100, conditions={"futime": "1000..2000"}, seed=2)
     assert ranged["futime"].between(1000, 2000).all()
+
+
+def test_small_entity_tables_train_with_dropout(
+    fitted: tuple[Sequences, pd.DataFrame, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fewer than `SMALL_ENTITIES` entities: the entity and first-event models train with
+    dropout `SMALL_DROPOUT` at least (without it they memorised their rows:
+    `benchmarks/results/entity_privacy/`); a larger dropout asked for is kept; the step
+    network keeps the model's own; more entities: no dropout added."""
+    model, _, context = fitted
+    assert len(context) < SMALL_ENTITIES and model.dropout == 0.0
+    assert model.context_model_.dropout == SMALL_DROPOUT  # type: ignore[union-attr]
+    assert model.first_model_.dropout == SMALL_DROPOUT  # type: ignore[attr-defined]
+    assert f"dropout {SMALL_DROPOUT}" in model.describe()["sequence"]["entities"]
+    events, context = _tables(200)
+    larger = Synthesizer("autoregressive", **SETTINGS, dropout=0.5, epochs=2)
+    larger.fit(events, context=context)  # type: ignore[call-arg]
+    assert larger.context_model_.dropout == 0.5  # type: ignore[attr-defined]
+    monkeypatch.setattr(sequence_entities, "SMALL_ENTITIES", 100)  # 200 players: "many"
+    many = Synthesizer("autoregressive", **SETTINGS, epochs=2)
+    many.fit(events, context=context)  # type: ignore[call-arg]
+    assert many.context_model_.dropout == 0.0  # type: ignore[attr-defined]
