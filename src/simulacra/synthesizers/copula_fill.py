@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .truncated import truncated_normal
+from .truncated import gibbs_in_intervals
 
 GIBBS_SWEEPS = 10
 RIDGE = 1e-6  # added to the correlation's diagonal before it is solved or inverted
@@ -94,18 +94,13 @@ def _draw_rows(
     """Rows whose free scores are the same columns (`free`): the interval cells by Gibbs
     sweeps given the exact ones, then the free ones given all."""
     known, target = np.flatnonzero(~free), np.flatnonzero(free)
-    boxed = [k for k, j in enumerate(known) if (low[:, j] < high[:, j]).any()]
+    boxed = {
+        k: (low[:, j], high[:, j]) for k, j in enumerate(known) if (low[:, j] < high[:, j]).any()
+    }
     values = scores[:, known]
     if boxed:
         sigma = model.correlation_[np.ix_(known, known)] + RIDGE * np.eye(len(known))
-        precision = np.linalg.inv(sigma)
-        for _ in range(1 if len(boxed) == 1 else GIBBS_SWEEPS):
-            for k in boxed:
-                scale = 1 / np.sqrt(precision[k, k])
-                others = np.delete(np.arange(len(known)), k)
-                mean = -(values[:, others] @ precision[others, k]) * scale**2
-                j = known[k]
-                values[:, k] = truncated_normal(mean, scale, low[:, j], high[:, j], rng)
+        gibbs_in_intervals(values, np.linalg.inv(sigma), boxed, GIBBS_SWEEPS, rng)
     out = scores.copy()
     out[:, known] = values
     if len(target):

@@ -53,7 +53,7 @@ from ..transforms.conditions import Conditions
 from .diffusion_net import Denoiser
 from .diffusion_sample import DiffusionSampling
 from .neural import NeuralSynthesizer
-from .truncated import truncated_normal
+from .truncated import gibbs_in_intervals
 
 GIBBS_SWEEPS = 20
 CORRELATION_RIDGE = 1e-3
@@ -181,13 +181,8 @@ class Diffusion(DiffusionSampling):
         values = np.zeros((n, len(columns)))
         values[:, : len(fixed)] = list(fixed.values())
         first = len(fixed)
-        sweeps = 1 if len(ranges) == 1 else GIBBS_SWEEPS
-        for _ in range(sweeps):
-            for k, (low, high) in enumerate(ranges.values(), start=first):
-                scale = 1 / np.sqrt(precision[k, k])
-                others = np.delete(np.arange(len(columns)), k)
-                mean = -(values[:, others] @ precision[others, k]) * scale**2
-                values[:, k] = truncated_normal(mean, scale, low, high, rng)
+        intervals = dict(enumerate(ranges.values(), start=first))
+        gibbs_in_intervals(values, precision, intervals, GIBBS_SWEEPS, rng)
         return values[:, first:]
 
     # imputation --------------------------------------------------------------------------
