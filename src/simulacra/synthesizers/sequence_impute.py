@@ -21,6 +21,7 @@ from .sequence_layout import (
     START,
     SequenceLayout,
     change,
+    first,
     prev,
     sorted_events,
 )
@@ -80,6 +81,9 @@ class SequenceImpute(SequenceSampling):
                 if name in layout.events:
                     before = filled[name].iloc[rows - 1].reset_index(drop=True)
                     known[prev(name)] = before if t else pd.Series([np.nan] * len(rows))
+                if name in layout.anchored:
+                    opening = filled[name].iloc[starts_at[ents]].reset_index(drop=True)
+                    known[first(name)] = opening if t else pd.Series([np.nan] * len(rows))
             before_events = filled.iloc[rows - 1].reset_index(drop=True) if t else None
             wanted = {name: unknown[name].copy() for name in layout.changes}
             self._impute_changes(known, unknown, before_events)

@@ -4,7 +4,8 @@ A batch of entities first draws step 0: every entity column (the context, unless
 length, the static columns, the first index) and the first event, given position 0 (and the
 given context's cells, and the conditions' tokens). Each later step draws, for the entities
 still running, the gap and the event's columns given the entity's tokens (copied from step 0),
-the position and the previous event (its decoded values, encoded as the `prev.` columns). Every
+the position, the previous event (its decoded values, encoded as the `prev.` columns) and the
+entity's first event (the `first.` columns). Every
 draw is the autoregressive model's `_complete` with per-row known tokens, so conditions and
 given context are exact. Columns that are generated, not modelled (ids, PII, constants), are
 decoded once per batch. `impute` fills an events table's missing cells step by step the same
@@ -26,7 +27,7 @@ import torch
 from .. import seeding
 from .._torch import torch_threads
 from ..transforms.conditions import Conditions
-from .sequence_layout import GAP, LENGTH, POSITION, START, SequenceLayout, change, prev
+from .sequence_layout import GAP, LENGTH, POSITION, START, SequenceLayout, change, first, prev
 
 
 @dataclass
@@ -232,7 +233,12 @@ class SequenceSampling:
             before, last, last_units = drawn.steps[-1][0], drawn.steps[-1][1], drawn.index[-1]
             still = lengths[before] > t
             active = before[still]
-            previous = (last_units[still], last.loc[still].reset_index(drop=True))
+            anchors = drawn.steps[0][1].iloc[np.searchsorted(alive, active)]
+            previous = (
+                last_units[still],
+                last.loc[still].reset_index(drop=True),
+                anchors.reset_index(drop=True),
+            )
             step = self._draw_step(carried[active], t, previous, rng, Conditions())
             units = last_units[still] + self._gaps(step[GAP].to_numpy(np.float64))
             if layout.strict and not layout.integer_gaps:
@@ -245,14 +251,15 @@ class SequenceSampling:
         self,
         carried: torch.Tensor,
         t: int,
-        previous: tuple[np.ndarray, pd.DataFrame] | None,
+        previous: tuple[np.ndarray, pd.DataFrame, pd.DataFrame] | None,
         rng: np.random.Generator,
         conditions: Conditions,
         firsts: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """The gap and event columns of the t-th events of entities whose entity tokens are
-        `carried`, given the previous event (`previous`: its index in units and its columns;
-        None at t = 0, where the previous-event columns and the gap are empty). `firsts`: the
+        `carried`, given the previous event (`previous`: its index in units, its columns and
+        the entity's first event's columns; None at t = 0, where the previous-event and
+        first-event columns and the gap are empty). `firsts`: the
         first events' cells drawn by the first-event model (`sequence_firsts.py`; kept as
         drawn, and an empty one where its column is never empty drawn here)."""
         layout = self.sequence_
@@ -260,11 +267,13 @@ class SequenceSampling:
         known = {POSITION: pd.Series(np.full(rows, float(t)))}
         if previous is None:
             known |= {prev(c): pd.Series([np.nan] * rows) for c in layout.lagged}
+            known |= {first(c): pd.Series([np.nan] * rows) for c in layout.anchored}
             known[GAP] = pd.Series(np.full(rows, np.nan))
         else:
             known[prev(layout.index)] = pd.Series(previous[0])
             # a generated event column (an event id) is not drawn, nor is its previous value
             known |= {prev(c): previous[1][c] for c in layout.events if c in previous[1]}
+            known |= {first(c): previous[2][c] for c in layout.anchored if c in previous[2]}
         before = None if previous is None else previous[1]
         cells, unknown = self._change_cells(before, rows)
         drawn_first = {} if firsts is None else {n: firsts[n] for n in firsts.columns}

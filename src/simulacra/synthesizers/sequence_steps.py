@@ -24,6 +24,7 @@ from .sequence_layout import (
     START,
     SequenceLayout,
     change,
+    first,
     prev,
     sorted_events,
 )
@@ -107,6 +108,7 @@ def build_layout(
         index_column=_plain_column(index_meta),
         index_state=codec.get_state() if codec is not None else None,
         changes=tuple(changes),
+        anchored=tuple(moving),
         slopes=tuple(lines[c][0] for c in changes),  # type: ignore[index]
         intercepts=tuple(lines[c][1] for c in changes),  # type: ignore[index]
         logs=tuple(lines[c][2] for c in changes),  # type: ignore[index]
@@ -133,18 +135,21 @@ def step_rows(
     entity, keys = pd.factorize(events[key], sort=False)
     lengths = np.bincount(entity, minlength=len(keys))
     position = np.arange(len(events)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    first = position == 0
+    at_start = position == 0
     columns: dict[str, Any] = {POSITION: position, LENGTH: np.repeat(lengths, lengths)}
     for name in layout.context:  # the context row of each event's entity, found by its key
         found = context[name].reindex(keys) if context is not None else None
         columns[name] = found.to_numpy()[entity] if found is not None else None
     for name in layout.static:
         columns[name] = events[name].to_numpy()
-    columns[START] = np.repeat(units[first], lengths)
+    columns[START] = np.repeat(units[at_start], lengths)
     for name in layout.lagged:
         values = units if name == index else events[name]
-        columns[prev(name)] = pd.Series(values).shift(1).where(~first).to_numpy()
-    columns[GAP] = np.where(first, np.nan, units - np.roll(units, 1))
+        columns[prev(name)] = pd.Series(values).shift(1).where(~at_start).to_numpy()
+    for name in layout.anchored:  # the first event's value, given from the second event on
+        starts = np.repeat(np.flatnonzero(at_start), lengths)
+        columns[first(name)] = events[name].iloc[starts].where(~at_start).to_numpy()
+    columns[GAP] = np.where(at_start, np.nan, units - np.roll(units, 1))
     for name in layout.events:
         columns[name] = events[name].to_numpy()
     for name in layout.changes:
@@ -154,7 +159,7 @@ def step_rows(
         rows[name] = events[name].reset_index(drop=True)
     for name in layout.changes:
         values = pd.to_numeric(events[name], errors="coerce").to_numpy(np.float64)
-        before = np.where(first, np.nan, np.roll(values, 1))
+        before = np.where(at_start, np.nan, np.roll(values, 1))
         rows[change(name)] = layout.changed(name, values, before)  # empty where either is
         rows[name] = rows[name].where(np.isnan(before))
     if context is not None:
@@ -275,8 +280,8 @@ def _step_metadata(
                 integer=integer,
                 decimals=0 if integer else None,
             )
-        elif name.startswith(f"{PREFIX}prev."):
-            source = events[name.removeprefix(f"{PREFIX}prev.")]
+        elif name.startswith((f"{PREFIX}prev.", f"{PREFIX}first.")):
+            source = events[name.split(".", 2)[2]]
             meta = replace(source, dtype=str(series.dtype), null_share=float(series.isna().mean()))
         elif name in layout.context and context is not None:
             meta = context[name]
