@@ -98,6 +98,8 @@ def scores(report: Any) -> dict[str, Any]:
         "dcr_median_reference": s.distances.reference_median,
         # share of synthetic entities closer to a training one than 95% of unseen real ones
         "dcr_closer_than_holdout_p5": s.distances.closer_than_reference_p5,
+        # training entities against unseen ones, called members when a synthetic one is close
+        "membership_auc": s.distances.membership_auc,
         "row_c2st": report.fidelity.detection_auc,
         "row_c2st_floor": report.reference.detection_auc,
         "column_shapes": report.fidelity.column_shapes,
@@ -340,8 +342,8 @@ def panel(
 
 SPREAD = ("c2st", "floor", "c2st_excess", "lag1_worst", "lag1_worst_reference", "coherence",
           "coherence_reference", "copied", "copied_reference", "dcr_median",
-          "dcr_median_reference", "dcr_closer_than_holdout_p5", "lengths_ks", "gaps_ks",
-          "lengths_ks_reference")  # fmt: skip
+          "dcr_median_reference", "dcr_closer_than_holdout_p5", "membership_auc", "lengths_ks",
+          "gaps_ks", "lengths_ks_reference")  # fmt: skip
 
 
 def spread(
@@ -570,18 +572,20 @@ def markdown(
         "within-entity lag-1 autocorrelation difference over numerical columns, coherence, "
         "copied sequences (share of entities whose whole history equals a training entity's) "
         "beside the holdout's own share (unseen real entities), the median distance of an "
-        "entity's features to the closest training entity's (DCR) beside the holdout's, and "
-        "the share of synthetic entities closer than the holdout's 5th percentile (5% for "
-        "unseen real entities). The holdout's lag-1 difference is its own from the real "
-        "entities': how far unseen real entities are.",
+        "entity's features to the closest training entity's (DCR) beside the holdout's, the "
+        "share of synthetic entities closer than the holdout's 5th percentile (5% for unseen "
+        "real entities), and a membership attack's ROC AUC (training entities against the "
+        "holdout's, called members when a synthetic entity lies close; 0.5: no leak). The "
+        "holdout's lag-1 difference is its own from the real entities': how far unseen real "
+        "entities are.",
         "",
         "| table | model | C2ST | floor | C2ST - floor | lengths KS | gaps KS | strictly incr. "
         "| never decr. | static kept | worst lag-1 diff (holdout's) | lag-1 within 0.1 "
         "| coherence (ref) "
         "| copied (holdout's) | median DCR (holdout's) | closer than the holdout's 5th pct "
-        "| fit s |",
+        "| membership AUC | fit s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
-        "| --- | --- | --- |",
+        "| --- | --- | --- | --- |",
     ]
     for r in rows:
         lines.append(
@@ -595,7 +599,7 @@ def markdown(
             f"({f(r['copied_reference'] * 100, 2)}%) | "
             f"{f(r.get('dcr_median'))} ({f(r.get('dcr_median_reference'))}) | "
             f"{f(r.get('dcr_closer_than_holdout_p5', float('nan')) * 100, 1)}% | "
-            f"{r.get('fit_seconds', '-')} |"
+            f"{f(r.get('membership_auc'))} | {r.get('fit_seconds', '-')} |"
         )
     for r in rows:
         for rule, kept in r.get("rules_kept", {}).items():
@@ -632,7 +636,8 @@ def markdown(
                  ("coherence", "coherence", "coherence_reference"),
                  ("copied", "copied", "copied_reference"),
                  ("median DCR", "dcr_median", "dcr_median_reference"),
-                 ("closer than holdout p5", "dcr_closer_than_holdout_p5", None)]  # fmt: skip
+                 ("closer than holdout p5", "dcr_closer_than_holdout_p5", None),
+                 ("membership AUC", "membership_auc", None)]  # fmt: skip
         for label, mine, theirs in pairs:
             cells = [
                 "-" if k is None else

@@ -166,6 +166,29 @@ def test_the_report_tells_real_like_sequences_from_shuffled_events(
     assert "<h2>Sequences</h2>" in page and "Lag-1 autocorrelation" in page
 
 
+def test_the_entity_membership_attack_finds_copied_entities_and_not_unseen_ones(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """Synthetic patients that are the training patients with their weights moved a little
+    lie closer to the training patients than to the holdout's: the attack calls the members;
+    patients of the same process that no model saw give it nothing to find."""
+    rng = np.random.default_rng(5)
+    near = tables["real"].assign(
+        patient_id=lambda t: "N" + t["patient_id"],
+        weight=lambda t: t["weight"] + rng.normal(0.0, 0.2, len(t)),
+    )
+    leaked = simulacra.evaluate(
+        tables["real"], near, holdout=tables["holdout"], limits=TINY, seed=1, verbose=False,
+        **SEQUENCE,
+    )  # fmt: skip
+    unseen = _evaluate(tables, "good")
+    assert leaked.sequences is not None and unseen.sequences is not None
+    leak = leaked.sequences.distances.membership_auc
+    fair = unseen.sequences.distances.membership_auc
+    assert leak is not None and fair is not None
+    assert leak > 0.85 and 0.35 < fair < 0.65
+
+
 def test_without_a_holdout_a_fifth_of_the_entities_is_the_reference(
     tables: dict[str, pd.DataFrame],
 ) -> None:
@@ -176,6 +199,7 @@ def test_without_a_holdout_a_fifth_of_the_entities_is_the_reference(
     entities = report.sequences.entities
     assert entities.reference == 48 and entities.real == 192
     assert "held-out 20%" in entities.reference_source
+    assert report.sequences.distances.membership_auc is None  # no unseen entities to attack
     plain = simulacra.evaluate(tables["real"], tables["good"], limits=TINY, verbose=False)
     assert plain.sequences is None and "sequences" not in plain.scores
 

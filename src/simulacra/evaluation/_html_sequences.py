@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 C2ST_MARGIN = 0.10
 LENGTHS_KS = 0.15
 LAG_DIFFERENCE = 0.1
+MEMBERSHIP = 0.55  # a membership AUC the privacy verdict calls a moderate risk from
 
 
 def sequences_section(s: SequenceScores | None) -> str:
@@ -81,6 +82,15 @@ def sequences_section(s: SequenceScores | None) -> str:
             num(s.distances.reference_median),
             f"distance to the closest real entity; closer than the reference's 5th "
             f"percentile: {pct(s.distances.closer_than_reference_p5)} (about 5% expected)",
+        ],
+        [
+            "entity membership attack ROC AUC",
+            MISSING
+            if s.distances.membership_auc is None
+            else _flag(num(s.distances.membership_auc), s.distances.membership_auc > MEMBERSHIP),
+            "0.500",
+            "training entities against the holdout's, called members when a synthetic entity "
+            "lies close (0.5 = no leak; none without a holdout)",
         ],
     ]
     lags = [

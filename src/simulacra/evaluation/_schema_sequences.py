@@ -106,14 +106,18 @@ class Copies:
 @dataclass(frozen=True, kw_only=True)
 class EntityDistances:
     """Distances from each entity's features to the closest real entity's (normalised space):
-    medians and 5th percentiles, and the share of synthetic entities closer than 95% of the
-    reference entities are."""
+    medians and 5th percentiles, the share of synthetic entities closer than 95% of the
+    reference entities are, and a membership attack on the distances the other way."""
 
     synthetic_median: float
     reference_median: float
     synthetic_p5: float
     reference_p5: float
     closer_than_reference_p5: float
+    # ROC AUC of calling a real entity a training member when a synthetic entity lies close to
+    # it (training entities against the holdout's); None when the reference entities were
+    # held out of the real table (seen in training: no non-members)
+    membership_auc: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -35,7 +35,7 @@ from ._space import FeatureSpace
 from .detection import detection_auc
 from .limits import Limits
 from .prepare import Tables, prepare, subsample
-from .privacy import closest_distances
+from .privacy import closest_distances, membership_auc
 from .sequences import (
     change_similarity,
     copied_share,
@@ -52,7 +52,7 @@ from .sequences import (
 )
 
 # purposes of the area's random streams: seeding.rng(seed, "evaluation", purpose)
-SPLIT, FEATURES_REAL, FEATURES_SYNTHETIC, FEATURES_REFERENCE = 40, 41, 42, 43
+SPLIT, FEATURES_REAL, FEATURES_SYNTHETIC, FEATURES_REFERENCE, MEMBERS = 40, 41, 42, 43, 44
 DAY_NS = 86_400e9
 
 
@@ -109,6 +109,7 @@ def measure_sequences(
     limits = limits or Limits()
     check_sequence_options(key, index, real, synthetic, holdout)
     source = "the holdout's entities"
+    given_holdout = holdout is not None
     if holdout is None:
         real, holdout = _split_entities(real, key, limits.holdout_share, seed)
         source = (
@@ -160,7 +161,7 @@ def measure_sequences(
             synthetic=copied_share(*_whole(sides["synthetic"]), *_whole(sides["real"])),
             reference=copied_share(*_whole(sides["reference"]), *_whole(sides["real"])),
         ),
-        distances=_distances(features, feature_categories, seed, limits),
+        distances=_distances(features, feature_categories, seed, limits, given_holdout),
         notes=tuple(notes),
     )
 
@@ -332,21 +333,39 @@ def _detection(
 
 
 def _distances(
-    features: dict[str, pd.DataFrame], categorical: list[str], seed: int, limits: Limits
+    features: dict[str, pd.DataFrame],
+    categorical: list[str],
+    seed: int,
+    limits: Limits,
+    members: bool,
 ) -> EntityDistances:
+    """Entity-level DCR and, when `members` (the reference is a holdout, unseen in training),
+    the membership attack: training entities against the holdout's, scored by the distance
+    to the closest synthetic entity."""
     space = FeatureSpace(columns=list(features["real"].columns), categorical=categorical)
     real = subsample(features["real"], limits.reference_rows, seed, FEATURES_REAL)
     space.fit(real)
     reference = space.transform(real)
-    synth = subsample(features["synthetic"], limits.query_rows, seed, FEATURES_SYNTHETIC)
-    ref = subsample(features["reference"], limits.query_rows, seed, FEATURES_REFERENCE)
-    to_synth = closest_distances(space.transform(synth), reference)[0]
-    to_ref = closest_distances(space.transform(ref), reference)[0]
+    synth = space.transform(
+        subsample(features["synthetic"], limits.query_rows, seed, FEATURES_SYNTHETIC)
+    )
+    ref = space.transform(
+        subsample(features["reference"], limits.query_rows, seed, FEATURES_REFERENCE)
+    )
+    to_synth = closest_distances(synth, reference)[0]
+    to_ref = closest_distances(ref, reference)[0]
     p5 = float(np.percentile(to_ref, 5))
+    attack = None
+    if members:
+        queried = space.transform(subsample(real, limits.query_rows, seed, MEMBERS))
+        attack = membership_auc(
+            closest_distances(queried, synth)[0], closest_distances(ref, synth)[0]
+        )
     return EntityDistances(
         synthetic_median=float(np.median(to_synth)),
         reference_median=float(np.median(to_ref)),
         synthetic_p5=float(np.percentile(to_synth, 5)),
         reference_p5=p5,
         closer_than_reference_p5=float(np.mean(to_synth < p5)),
+        membership_auc=attack,
     )

@@ -134,6 +134,7 @@ METRICS: dict[str, tuple[Metric, ...]] = {
         (sequences.entity_features, "sequences.detection.features"),
         (detection.detection_auc, "sequences.detection.auc"),
         (sequences.copied_share, "sequences.copies.synthetic"),
+        (privacy.membership_auc, "sequences.distances.membership_auc"),
     ),
 }
 
