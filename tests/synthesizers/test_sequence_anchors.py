@@ -12,7 +12,7 @@ import pytest
 
 from simulacra import Metadata, Synthesizer, seeding
 from simulacra.synthesizers.sequence_layout import SequenceLayout, first
-from simulacra.synthesizers.sequence_steps import build_layout
+from simulacra.synthesizers.sequence_steps import StepTable, build_layout
 
 HOMES = ["a", "b", "c", "d", "e", "f"]
 
@@ -46,12 +46,16 @@ def events() -> pd.DataFrame:
     return homebodies()
 
 
+@pytest.fixture(scope="module")
+def built(events: pd.DataFrame) -> tuple[SequenceLayout, StepTable]:
+    meta = Metadata.infer(events)
+    return build_layout(events, meta, "id", "day", None, None, seeding.rng(0, "transform"))
+
+
 def test_later_step_rows_hold_the_first_event_and_the_first_row_none(
-    events: pd.DataFrame,
+    events: pd.DataFrame, built: tuple[SequenceLayout, StepTable]
 ) -> None:
-    layout, steps = build_layout(
-        events, Metadata.infer(events), "id", "day", None, None, seeding.rng(0, "transform")
-    )
+    layout, steps = built
     assert layout.anchored == ("place",)
     rows = steps.rows
     opening = events.sort_values(["id", "day"]).groupby("id")["place"].first()
@@ -83,11 +87,10 @@ def test_a_sampled_entity_returns_to_its_first_place_after_a_passing_change(
     assert shares.min() > 0.1 and shares.max() < 0.25
 
 
-def test_a_layout_saved_before_anchors_loads_without_them(events: pd.DataFrame) -> None:
-    layout, _ = build_layout(
-        events, Metadata.infer(events), "id", "day", None, None, seeding.rng(0, "transform")
-    )
-    state = layout.to_state()
+def test_a_layout_saved_before_anchors_loads_without_them(
+    built: tuple[SequenceLayout, StepTable],
+) -> None:
+    state = built[0].to_state()
     del state["anchored"]
     older = SequenceLayout.from_state(state)
     assert older.anchored == ()

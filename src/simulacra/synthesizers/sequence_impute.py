@@ -1,5 +1,6 @@
 """Imputation of an events table by a sequence model: each missing cell drawn given the rest of
-its event, the entity (context, length, first index) and the previous event, filled first.
+its event, the entity (context, length, first index), the previous event, filled first, and
+the entity's first event.
 
 Events are taken in index order, position by position, every entity at once: step t fills the
 missing cells of the t-th events, so the (t+1)-th see them as their previous event. A static

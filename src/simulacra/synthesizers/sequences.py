@@ -460,8 +460,8 @@ class Sequences(SequenceBatches, SequenceImpute, Synthesizer):
         nulls: bool = False,
     ) -> pd.DataFrame:
         """`table` with its missing cells filled; for a sequence model, each given the rest
-        of its event, its entity (the `context` row when given) and the previous event
-        (`sequence_impute.py`). Present cells stay as they are; same seed, same values.
+        of its event, its entity (the `context` row when given), the previous event and the
+        first (`sequence_impute.py`). Present cells stay as they are; same seed, same values.
         `nulls`: the single-table model's (empty cells may be drawn)."""
         if not self.sequences:
             if context is not None:
