@@ -145,6 +145,9 @@ def test_evaluate_compares_sequences(
     assert "entity detection AUC" in out and "index strictly increasing in 100.0%" in out
     report = json.loads(scores.read_text())
     assert report["sequences"]["static"]["kept"] == 1.0
+    # without a holdout every real entity was seen in training: no membership attack
+    assert report["sequences"]["distances"]["membership_auc"] is None
+    assert "membership attack" not in out
     code, _, err = run([*args[:3], "--sequence-key", "patient_id"], capsys)
     assert code != 0 and "--sequence-key and --sequence-index go together" in err
     code, _, err = run([*args[:7], "--engine", "dask"], capsys)  # it samples rows, not entities

@@ -225,12 +225,14 @@ def print_sequences(report: Any) -> None:
         return
     d, lengths, order = s.detection, s.lengths, s.order
     kept = "-" if s.static.kept is None else f"{s.static.kept:.1%}"
+    attack = s.distances.membership_auc
     out.print(
         f"sequences: entity detection AUC {d.auc:.3f} (floor {d.floor:.3f}); lengths KS "
         f"{lengths.ks:.3f}; index strictly increasing in {order.strictly_increasing:.1%} of "
         f"entities; static columns kept in {kept}; coherence {_score(s.coherence.mean)} "
         f"(reference {_score(s.coherence.reference_mean)}); copied sequences "
-        f"{s.copies.synthetic:.1%}",
+        f"{s.copies.synthetic:.1%}"
+        + ("" if attack is None else f"; entity membership attack AUC {attack:.3f}"),
         soft_wrap=True,
     )
 
