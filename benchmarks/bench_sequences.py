@@ -544,7 +544,7 @@ def doubled(folder: Path, last: dict[str, Any]) -> dict[str, Any]:
     assert writer is not None
     writer.close()
     steps = last["events"] // 500 * last["dask_fit_epochs"]
-    budget = 3 * last["dask_fit_seconds"]
+    budget = round(3 * last["dask_fit_seconds"], 1)
     fit_seconds, epochs, partitions, fit_peak = measure(DASK_FITTER, target, budget, steps)
     return {
         "entities": 2 * last["entities"], "events": 2 * last["events"], "doubled": True,
