@@ -5,11 +5,11 @@ length, the static columns, the first index) and the first event, given position
 given context's cells, and the conditions' tokens). Each later step draws, for the entities
 still running, the gap and the event's columns given the entity's tokens (copied from step 0),
 the position, the previous event (its decoded values, encoded as the `prev.` columns) and the
-entity's first event (the `first.` columns). Every
-draw is the autoregressive model's `_complete` with per-row known tokens, so conditions and
-given context are exact. Columns that are generated, not modelled (ids, PII, constants), are
-decoded once per batch. `impute` fills an events table's missing cells step by step the same
-way, each given the rest of its row and the previous (filled) event.
+entity's first event (the `first.` columns). Every draw is the autoregressive model's
+`_complete` with per-row known tokens, so conditions and given context are exact. Columns that
+are generated, not modelled (ids, PII, constants), are decoded once per batch. `impute` fills
+an events table's missing cells step by step the same way, each given the rest of its row, the
+previous (filled) event and the first.
 
 A mixin of the sequence-capable autoregressive model (it reads the fitted network through
 `_complete` and the transformer's column transforms).
@@ -259,9 +259,9 @@ class SequenceSampling:
         """The gap and event columns of the t-th events of entities whose entity tokens are
         `carried`, given the previous event (`previous`: its index in units, its columns and
         the entity's first event's columns; None at t = 0, where the previous-event and
-        first-event columns and the gap are empty). `firsts`: the
-        first events' cells drawn by the first-event model (`sequence_firsts.py`; kept as
-        drawn, and an empty one where its column is never empty drawn here)."""
+        first-event columns and the gap are empty). `firsts`: the first events' cells drawn by
+        the first-event model (`sequence_firsts.py`; kept as drawn, and an empty one where its
+        column is never empty drawn here)."""
         layout = self.sequence_
         rows = len(carried)
         known = {POSITION: pd.Series(np.full(rows, float(t)))}

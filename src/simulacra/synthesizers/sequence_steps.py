@@ -146,8 +146,8 @@ def step_rows(
     for name in layout.lagged:
         values = units if name == index else events[name]
         columns[prev(name)] = pd.Series(values).shift(1).where(~at_start).to_numpy()
+    starts = np.repeat(np.flatnonzero(at_start), lengths)  # each row's entity's first row
     for name in layout.anchored:  # the first event's value, given from the second event on
-        starts = np.repeat(np.flatnonzero(at_start), lengths)
         columns[first(name)] = events[name].iloc[starts].where(~at_start).to_numpy()
     columns[GAP] = np.where(at_start, np.nan, units - np.roll(units, 1))
     for name in layout.events:
