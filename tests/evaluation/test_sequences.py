@@ -4,6 +4,7 @@ the real ones from rows shuffled across entities."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import simulacra
 from simulacra.errors import DataError
 from simulacra.evaluation import Limits, Report
 from simulacra.evaluation.metrics import METRICS
+from simulacra.evaluation.sequence_verdict import entity_risk
 from simulacra.evaluation.sequences import (
     change_similarity,
     copied_share,
@@ -27,6 +29,7 @@ from simulacra.evaluation.sequences import (
     transition_similarity,
     within_differences,
 )
+from simulacra.evaluation.verdict import row_privacy_verdict
 
 from ..synthesizers.sequence_tables import make_patients, make_visits
 
@@ -164,6 +167,12 @@ def test_the_report_tells_real_like_sequences_from_shuffled_events(
     assert loaded.to_json(tmp_path / "again.json").read_text() == path.read_text()
     page = good.to_html(tmp_path / "report.html").read_text()
     assert "<h2>Sequences</h2>" in page and "Lag-1 autocorrelation" in page
+    # every shuffled row is a real-looking row; its sequences cap fidelity
+    caps = {cap.by: cap for cap in bad.verdicts.fidelity_caps}
+    assert caps["entity detection"].verdict == "poor" and bad.verdicts.fidelity.verdict == "poor"
+    assert "real sequences at ROC AUC" in bad.verdicts.fidelity.sentence
+    assert "entity detection" not in {cap.by for cap in good.verdicts.fidelity_caps}
+    assert loaded.verdicts == good.verdicts
 
 
 def test_the_entity_membership_attack_finds_copied_entities_and_not_unseen_ones(
@@ -187,6 +196,19 @@ def test_the_entity_membership_attack_finds_copied_entities_and_not_unseen_ones(
     fair = unseen.sequences.distances.membership_auc
     assert leak is not None and fair is not None
     assert leak > 0.85 and 0.35 < fair < 0.65
+    # the privacy verdict reads the entities: high risk, said in its sentence, and a score
+    # from the entity attack; unseen patients add no risk to the rows' own verdict
+    privacy = leaked.verdicts.privacy
+    assert privacy.verdict == "high risk" and privacy.score is not None
+    assert privacy.score <= 1 - 2 * (leak - 0.5) + 1e-9
+    assert f"on the entity features reaches ROC AUC {leak:.2f}" in privacy.sentence
+    assert unseen.verdicts.privacy.verdict == row_privacy_verdict(unseen.privacy).verdict
+    # an attack's AUC counts only beyond the noise of a few hundred entities
+    s = unseen.sequences
+    for auc, entities, risk in ((0.58, 192, "low risk"), (0.58, 5_000, "moderate risk")):
+        e = replace(s.entities, real=entities, reference=entities, synthetic=entities)
+        d = replace(s.distances, membership_auc=auc, closer_than_reference_p5=0.05)
+        assert entity_risk(replace(s, entities=e, distances=d))[0] == risk
 
 
 def test_without_a_holdout_a_fifth_of_the_entities_is_the_reference(

@@ -210,7 +210,7 @@ def evaluate(
         step_seconds=seconds,
     )
     return Report(
-        verdicts=verdict.judge(fidelity, utility, diversity, privacy, bias),
+        verdicts=verdict.judge(fidelity, utility, diversity, privacy, bias, sequences),
         fidelity=fidelity,
         utility=utility,
         diversity=diversity,

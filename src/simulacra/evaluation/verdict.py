@@ -6,9 +6,9 @@ record (`schema.py`), so a score it reads that the record lacks is a mypy error.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
+from ._schema_sequences import SequenceScores
 from .schema import (
     AreaVerdict,
     Attack,
@@ -24,6 +24,7 @@ from .schema import (
     Utility,
     Verdicts,
 )
+from .sequence_verdict import detection_word, entity_caps, entity_risk, worse_risk
 
 # Quality grades of a score in [0, 1] where 1 is best.
 GRADES = ((0.9, "excellent"), (0.8, "good"), (0.65, "fair"), (0.0, "poor"))
@@ -44,20 +45,27 @@ def relative(score: float | None, reference: float | None) -> float | None:
 
 
 def judge(
-    fidelity: Fidelity, utility: Utility | None, diversity: Diversity, privacy: Privacy, bias: Bias
+    fidelity: Fidelity,
+    utility: Utility | None,
+    diversity: Diversity,
+    privacy: Privacy,
+    bias: Bias,
+    sequences: SequenceScores | None = None,
 ) -> Verdicts:
     """Every verdict of a report: each area's, fidelity's caps and the overall one. Fidelity
-    reads privacy's share of far-away rows (unrealistic rows are a fidelity failure)."""
+    reads privacy's share of far-away rows (unrealistic rows are a fidelity failure); with
+    `sequences`, fidelity and privacy read whole entities too (`sequence_verdict.py`)."""
+    caps = caps_of(fidelity) + entity_caps(sequences)
     judged = {
-        "fidelity": fidelity_verdict(fidelity, privacy.far_share),
+        "fidelity": fidelity_verdict(fidelity, privacy.far_share, caps),
         "utility": utility_verdict(utility),
         "diversity": diversity_verdict(diversity),
     }
-    risk = privacy_verdict(privacy)
+    risk = privacy_verdict(privacy, sequences)
     return Verdicts(
         overall=overall_verdict(judged, risk),
         fidelity=judged["fidelity"],
-        fidelity_caps=caps_of(fidelity),
+        fidelity_caps=caps,
         utility=judged["utility"],
         diversity=judged["diversity"],
         privacy=risk,
@@ -65,10 +73,13 @@ def judge(
     )
 
 
-def fidelity_verdict(f: Fidelity, far: float | None) -> AreaVerdict:
+def fidelity_verdict(
+    f: Fidelity, far: float | None, caps: tuple[Cap, ...] | None = None
+) -> AreaVerdict:
     """Score = mean of column shapes and pair trends, each relative to unseen real rows (see
-    reference.py), and the detection score; its grade capped by `fidelity_caps`. `far` is the
-    share of synthetic rows far from every real row (`privacy.far_share`)."""
+    reference.py), and the detection score; its grade capped by `caps` (by default
+    `caps_of(f)`). `far` is the share of synthetic rows far from every real row
+    (`privacy.far_share`)."""
     ref = f.reference
     auc = f.detection_auc
     parts = [
@@ -99,7 +110,7 @@ def fidelity_verdict(f: Fidelity, far: float | None) -> AreaVerdict:
             f" {_pct(far)} of synthetic rows lie farther from every real row than 95% of unseen "
             "real rows do (unrealistic rows; about 5% expected)."
         )
-    caps = caps_of(f)
+    caps = caps_of(f) if caps is None else caps
     rules = [r for r in f.rules if r.excess > 0.05]
     if rules and not any(c.rule == rules[0].rule for c in caps):
         r = rules[0]
@@ -120,10 +131,7 @@ def fidelity_verdict(f: Fidelity, far: float | None) -> AreaVerdict:
 # 5% of unseen real rows break it by design, and 10x would wait for half the synthetic rows.
 RULE_RATIO = 4.0
 RULE_CAPS = ((0.25, "poor"), (0.05, "fair"))
-# So does a detection ROC AUC this far above its floor (the unseen real rows' AUC, at least
-# 0.5), when the gap is also beyond 3 standard errors of chance at the detector's sample sizes
-# (0.4: a classifier that recognises nearly every synthetic row).
-DETECTION_CAPS = ((0.4, "poor"), (0.1, "fair"))
+# So does a detection ROC AUC far above its floor (`sequence_verdict.detection_word`).
 
 
 def caps_of(f: Fidelity) -> tuple[Cap, ...]:
@@ -181,14 +189,11 @@ def fidelity_caps(
             )
             caps.append(Cap(verdict=word, by="rule", rule=rule.rule, reason=reason))
             break
-    floor = max(0.5, reference_auc or 0.5)
-    n_real, n_synth = rows
-    chance = 3 * math.sqrt((n_real + n_synth + 1) / (12 * n_real * n_synth)) if n_real else 0.0
-    word = next((w for gap, w in DETECTION_CAPS if auc - floor >= gap), None)
-    if word is not None and auc - floor > chance:
+    word = detection_word(auc, reference_auc, rows)
+    if word is not None:
         reason = (
             f"a classifier tells synthetic from real rows at ROC AUC {auc:.2f}, against "
-            f"{floor:.2f} for unseen real rows"
+            f"{max(0.5, reference_auc or 0.5):.2f} for unseen real rows"
         )
         caps.append(Cap(verdict=word, by="detection", reason=reason))
     return tuple(caps)
@@ -276,7 +281,23 @@ FAR_SHARE = 0.25  # rows beyond the holdout's 95th percentile of distances: 5% e
 ATTACK_MODERATE, ATTACK_HIGH = 0.1, 0.5
 
 
-def privacy_verdict(p: Privacy) -> AreaVerdict:
+def privacy_verdict(p: Privacy, sequences: SequenceScores | None = None) -> AreaVerdict:
+    """The rows' verdict (`row_privacy_verdict`); with `sequences`, the graver of it and the
+    entities' risk (`sequence_verdict.entity_risk`), the lower score and both sentences."""
+    rows = row_privacy_verdict(p)
+    risk, sentence, score = entity_risk(sequences)
+    if risk is None:
+        return rows
+    # no number where the rows' verdict is inconclusive, nor one from no unseen entities
+    score = rows.score if rows.score is None or score is None else min(rows.score, score)
+    return AreaVerdict(
+        score=score,
+        verdict=worse_risk(rows.verdict, risk),
+        sentence=f"{rows.sentence} {sentence}",
+    )
+
+
+def row_privacy_verdict(p: Privacy) -> AreaVerdict:
     """Score = 1 - 2 (membership AUC - 0.5), with a risk from copies, distances and attacks;
     no score (None) without a holdout or when the verdict is inconclusive."""
     copies = p.exact_copy_share
