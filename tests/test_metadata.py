@@ -62,6 +62,28 @@ def test_numbers_and_codes_are_not_taken_for_ids_or_pii() -> None:
     assert meta["zip"].kind == "categorical"
 
 
+def test_camel_case_name_columns_are_pii_and_a_few_capitalised_words_are_not() -> None:
+    """Baseball's players name their people 'nameFirst' and 'nameLast': found by the words
+    camelCase joins; a column of three capitalised words is a category whatever its name."""
+    rng = np.random.default_rng(1)
+    firsts = [f"{a}{b}" for a in ("Al", "Bo", "Cy", "Ed", "Hank", "Joe", "Lou", "Ty") for b in (
+        "", "ie", "by", "an", "ric", "ton", "vin", "dell")]  # fmt: skip
+    lasts = [f"{a}{b}" for a in ("Ruth", "Cobb", "Mays", "Aaron", "Young", "Bench") for b in (
+        "", "s", "son", "er", "ley", "ford", "man", "ski", "o'Neil")]  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "nameFirst": rng.choice(firsts, 2000),
+            "nameLast": rng.choice(lasts, 2000),
+            "firstChoice": rng.choice(["Red", "Green", "Blue"], 2000),
+            "lastStatus": rng.choice(["Active", "Closed", "Pending"], 2000),
+        }
+    )
+    meta = Metadata.infer(frame)
+    assert (meta["nameFirst"].kind, meta["nameFirst"].provider) == ("pii", "first_name")
+    assert (meta["nameLast"].kind, meta["nameLast"].provider) == ("pii", "last_name")
+    assert meta["firstChoice"].kind == "categorical" and meta["lastStatus"].kind == "categorical"
+
+
 def test_json_round_trip_and_override(tmp_path: Path) -> None:
     meta = Metadata.infer(mixed_table())
     meta.set_kind("level", "categorical")

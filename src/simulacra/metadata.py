@@ -28,7 +28,6 @@ declared `categories` (`_values.contradiction`).
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -45,7 +44,7 @@ from ._values import contradiction, holds_decimals, stray_tokens, without_tokens
 from .errors import DataError, DataNote, MetadataError
 from .ids import IdPattern, infer_pattern
 from .io import atomic_path, read_json_file, refused_values
-from .pii import PROVIDERS, detect_provider
+from .pii import PROVIDERS, column_words, detect_provider
 
 FORMAT_VERSION = 2
 # the first format version with a `rules` list; metadata without rules is written as version 1
@@ -355,7 +354,7 @@ def _infer_numeric(name: str, values: pd.Series, base: dict[str, Any]) -> Column
         note = "only infinite values (inf, -inf): modelled as two categories"
         return Column("categorical", cardinality=2, **base, extra={"note": note})
     integer = bool(np.all(floats == np.round(floats)))
-    words = set(_words(name))
+    words = set(column_words(name))
     unique = values.is_unique
     if integer and unique and words & _ID_WORDS and base["null_share"] == 0 and finite.all():
         return Column("id", pattern="{int}", start=int(floats.min()), **base)
@@ -407,7 +406,7 @@ def _infer_strings(name: str, values: pd.Series, base: dict[str, Any], rows: int
     provider = detect_provider(name, sample)
     if provider is not None:
         return Column("pii", provider=provider, **base)
-    words = set(_words(name))
+    words = set(column_words(name))
     unique = n_unique == len(text)
     if unique or near_unique:
         pattern = infer_pattern(sample)
@@ -472,11 +471,6 @@ def _roomy(pattern: str, rows: int) -> bool:
     """Whether `pattern` makes ID_ROOM times more ids than `rows` (or has no bound)."""
     space = IdPattern.parse(pattern).space
     return space is None or space >= ID_ROOM * rows
-
-
-def _words(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
-    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
 
 
 def _decimals(values: np.ndarray) -> int | None:

@@ -50,8 +50,11 @@ _PERSON_HINTS = (
 )
 
 
-def _words(column: str) -> list[str]:
-    return [w for w in re.split(r"[^a-z0-9]+", column.lower()) if w]
+def column_words(column: str) -> list[str]:
+    """A column name's words, lower case: split at anything but letters and digits and where
+    camelCase turns ('nameFirst': name, first)."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", column)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
 
 
 def detect_provider(column: str, values: list[str]) -> str | None:
@@ -59,11 +62,12 @@ def detect_provider(column: str, values: list[str]) -> str | None:
 
     Value patterns decide for emails, SSNs and IPv4 addresses; names, phones and addresses also
     need a hint in the column name, so that product names or codes are not taken for PII; a
-    city needs at least 50 distinct values (a handful of cities is a category, not a person).
+    city, a first name and a last name need at least 50 distinct values (a handful of cities
+    or of capitalised words is a category, not a person).
     """
     if not values:
         return None
-    words = set(_words(column))
+    words = set(column_words(column))
 
     def share(pattern: re.Pattern[str]) -> float:
         return sum(bool(pattern.match(v)) for v in values) / len(values)
@@ -82,9 +86,9 @@ def detect_provider(column: str, values: list[str]) -> str | None:
     if words & {"city", "town"} and many and share(_SINGLE_NAME) + share(_PERSON) >= 0.9:
         return "city"
     if {"first", "given"} & words or "firstname" in words:
-        return "first_name" if share(_SINGLE_NAME) >= 0.9 else None
+        return "first_name" if many and share(_SINGLE_NAME) >= 0.9 else None
     if {"last", "surname", "family"} & words or "lastname" in words:
-        return "last_name" if share(_SINGLE_NAME) >= 0.9 else None
+        return "last_name" if many and share(_SINGLE_NAME) >= 0.9 else None
     if words & set(_PERSON_HINTS) and share(_PERSON) >= 0.9:
         multi = sum(" " in v for v in values) / len(values)
         return "name" if multi >= 0.5 else None
