@@ -5,7 +5,7 @@ entity features). Rows can each look real and private while their sequences do n
 dealt at random across entities keep every row and give every sequence away, and a model
 can copy an entity's history a little moved, which no single row shows.
 
-The thresholds are the row-level ones (`verdict.py`) read at the entity level, so an entity
+The thresholds are the row-level ones (`_grading.py`) read at the entity level, so an entity
 verdict means what a row verdict means.
 """
 
@@ -13,30 +13,11 @@ from __future__ import annotations
 
 import math
 
+from ._grading import CLOSER, MEMBERSHIP, chance, detection_word, pct
 from ._schema_sequences import SequenceScores
 from .schema import Cap
 
-# A detection ROC AUC this far above its floor (the unseen real rows' or entities' AUC, at
-# least 0.5) caps fidelity, when the gap is also beyond 3 standard errors of chance at the
-# detector's sample sizes (0.4: a classifier that recognises nearly every synthetic row).
-DETECTION_CAPS = ((0.4, "poor"), (0.1, "fair"))
 RISKS = ("low risk", "moderate risk", "high risk")
-# the row-level privacy thresholds: (moderate, high)
-MEMBERSHIP, CLOSER = (0.55, 0.6), (0.08, 0.15)
-
-
-def chance(rows: tuple[int, int]) -> float:
-    """3 standard errors of a ROC AUC of no signal between `rows` (one side, the other)."""
-    n, m = rows
-    return 3 * math.sqrt((n + m + 1) / (12 * n * m)) if n and m else 0.0
-
-
-def detection_word(auc: float, reference_auc: float | None, rows: tuple[int, int]) -> str | None:
-    """The grade a detection ROC AUC `auc` on `rows` (real, synthetic) caps fidelity at,
-    against its floor `reference_auc`; None when it caps nothing."""
-    floor = max(0.5, reference_auc or 0.5)
-    word = next((w for gap, w in DETECTION_CAPS if auc - floor >= gap), None)
-    return word if word is not None and auc - floor > chance(rows) else None
 
 
 def entity_caps(s: SequenceScores | None) -> tuple[Cap, ...]:
@@ -67,8 +48,8 @@ def entity_risk(s: SequenceScores | None) -> tuple[str | None, str, float | None
     copies, natural = s.copies.synthetic, s.copies.reference
     level = 2 if copies > max(2 * natural, 0.01) else 1 if copies > natural + 0.001 else 0
     text = (
-        f"Entities: {_pct(copies)} of synthetic sequences repeat a real one whole (unseen "
-        f"real entities: {_pct(natural)})"
+        f"Entities: {pct(copies, 1)} of synthetic sequences repeat a real one whole (unseen "
+        f"real entities: {pct(natural, 1)})"
     )
     auc = s.distances.membership_auc
     if auc is None:
@@ -85,7 +66,7 @@ def entity_risk(s: SequenceScores | None) -> tuple[str | None, str, float | None
         if value > floor:
             level = max(level, 2 if value > high else 1 if value > moderate else 0)
     text += (
-        f"; {_pct(closer)} of them lie closer to a training entity than 95% of unseen real "
+        f"; {pct(closer, 1)} of them lie closer to a training entity than 95% of unseen real "
         f"entities do (5% expected); a membership attack on the entity features reaches ROC "
         f"AUC {auc:.2f}."
     )
@@ -100,7 +81,3 @@ def worse_risk(row: str, entity: str | None) -> str:
     if row not in RISKS:
         return entity
     return max(row, entity, key=RISKS.index)
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%"

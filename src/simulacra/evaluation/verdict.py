@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ._grading import CLOSER, MEMBERSHIP, detection_word
+from ._grading import pct as _pct
 from ._schema_sequences import SequenceScores
 from .schema import (
     AreaVerdict,
@@ -24,7 +26,7 @@ from .schema import (
     Utility,
     Verdicts,
 )
-from .sequence_verdict import detection_word, entity_caps, entity_risk, worse_risk
+from .sequence_verdict import entity_caps, entity_risk, worse_risk
 
 # Quality grades of a score in [0, 1] where 1 is best.
 GRADES = ((0.9, "excellent"), (0.8, "good"), (0.65, "fair"), (0.0, "poor"))
@@ -131,7 +133,7 @@ def fidelity_verdict(
 # 5% of unseen real rows break it by design, and 10x would wait for half the synthetic rows.
 RULE_RATIO = 4.0
 RULE_CAPS = ((0.25, "poor"), (0.05, "fair"))
-# So does a detection ROC AUC far above its floor (`sequence_verdict.detection_word`).
+# So does a detection ROC AUC far above its floor (`_grading.detection_word`).
 
 
 def caps_of(f: Fidelity) -> tuple[Cap, ...]:
@@ -314,9 +316,14 @@ def row_privacy_verdict(p: Privacy) -> AreaVerdict:
         )
         return AreaVerdict(score=None, verdict=risk, sentence=sentence)
     leaning = share.low if share else 0.5
-    if copies > max(2 * natural, 0.01) or auc > 0.6 or closer > 0.15 or leaning > 0.7:
+    if (
+        copies > max(2 * natural, 0.01)
+        or auc > MEMBERSHIP[1]
+        or closer > CLOSER[1]
+        or leaning > 0.7
+    ):
         risk = "high risk"
-    elif copies > natural + 0.001 or auc > 0.55 or closer > 0.08 or leaning > 0.55:
+    elif copies > natural + 0.001 or auc > MEMBERSHIP[0] or closer > CLOSER[0] or leaning > 0.55:
         risk = "moderate risk"
     else:
         risk = "low risk"
@@ -445,10 +452,6 @@ def _contaminated(overlap: Overlap | None) -> str:
         f" Unseen real rows are not all unseen: about {_pct(overlap.overlap)} of the holdout "
         "is training rows, so the references above are too good."
     )
-
-
-def _pct(value: float | None, digits: int = 0) -> str:
-    return "n/a" if value is None else f"{value:.{digits}%}"
 
 
 def _ref(value: float | None, fmt: str = "pct") -> str:
